@@ -1,0 +1,463 @@
+//! `shipshape.toml`: the one configuration file, validated up front with errors that name the line.
+
+use crate::checklist::ChecklistItem;
+use crate::rule::{RuleMeta, RuleRegistry};
+use crate::severity::Severity;
+use crate::source::SourceFile;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// File names looked for when walking up from the scanned path.
+pub const CONFIG_FILE_NAMES: [&str; 2] = ["shipshape.toml", ".shipshape.toml"];
+
+/// A problem in the configuration, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    require: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<RawRuleSetting>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
+    dockerfile: Option<RawDockerfile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawRuleSetting {
+    /// `SS1001 = "off"` or `SS1001 = "low"`.
+    Level(String),
+    /// `[rules.SS1001]` with `enabled` and `severity`.
+    Table(RawRuleTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleTable {
+    enabled: Option<bool>,
+    severity: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    expires: Option<Spanned<RawDate>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDockerfile {
+    /// Build target: the stage treated as final.
+    target: Option<String>,
+    /// Base images accepted without a tag pin (e.g. internal golden images).
+    #[serde(default)]
+    trusted_registries: Vec<String>,
+}
+
+/// Per-rule override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RuleOverride {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+}
+
+/// An accepted-risk entry: findings of these rules in these paths are suppressed until `expires`.
+#[derive(Debug, Clone)]
+pub struct Ignore {
+    pub rules: Vec<&'static RuleMeta>,
+    /// Glob patterns as written; empty means every path.
+    pub paths: Vec<String>,
+    matcher: Option<GlobSet>,
+    pub reason: String,
+    pub expires: Option<jiff::civil::Date>,
+    /// 1-based line of the `[[ignore]]` entry in the config file.
+    pub line: u32,
+    /// Byte range of the entry, for findings pointing at it.
+    pub byte_range: (usize, usize),
+}
+
+impl Ignore {
+    /// Whether the entry names the rule and covers the path.
+    pub fn matches(&self, code: &str, path: &str) -> bool {
+        self.rules.iter().any(|r| r.code == code)
+            && self.matcher.as_ref().is_none_or(|m| m.is_match(path))
+    }
+}
+
+/// Options of the Dockerfile analyser.
+#[derive(Debug, Clone, Default)]
+pub struct DockerfileOptions {
+    pub target: Option<String>,
+    pub trusted_registries: Vec<String>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, if any (defaults otherwise).
+    pub source: Option<SourceFile>,
+    pub fail_on: Severity,
+    pub require: Vec<ChecklistItem>,
+    pub exclude: Vec<String>,
+    exclude_matcher: GlobSet,
+    pub rules: BTreeMap<&'static str, RuleOverride>,
+    pub ignores: Vec<Ignore>,
+    pub dockerfile: DockerfileOptions,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            source: None,
+            fail_on: Severity::High,
+            require: Vec::new(),
+            exclude: Vec::new(),
+            exclude_matcher: GlobSet::empty(),
+            rules: BTreeMap::new(),
+            ignores: Vec::new(),
+            dockerfile: DockerfileOptions::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Finds the nearest config file walking up from `start` (a file or directory).
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let start = start.canonicalize().ok()?;
+        let mut dir = if start.is_dir() {
+            Some(start.as_path())
+        } else {
+            start.parent()
+        };
+        while let Some(d) = dir {
+            for name in CONFIG_FILE_NAMES {
+                let candidate = d.join(name);
+                if candidate.is_file() {
+                    return Some(candidate);
+                }
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    /// Parses and validates a configuration. Every problem is reported, each with its line.
+    pub fn parse(file: SourceFile, registry: &RuleRegistry) -> Result<Config, Vec<ConfigError>> {
+        let err_at = |start: usize, message: String| {
+            let (line, column) = file.line_col(start);
+            ConfigError {
+                path: file.path().to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawConfig = match toml::from_str(file.text()) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let start = e.span().map_or(0, |s| s.start);
+                return Err(vec![err_at(start, e.message().to_string())]);
+            }
+        };
+        let mut errors = Vec::new();
+        let mut config = Config::default();
+
+        if let Some(f) = &raw.fail_on {
+            match f.get_ref().parse::<Severity>() {
+                Ok(s) => config.fail_on = s,
+                Err(e) => errors.push(err_at(f.span().start, format!("fail-on: {e}"))),
+            }
+        }
+        for r in &raw.require {
+            match r.get_ref().parse::<ChecklistItem>() {
+                Ok(i) => config.require.push(i),
+                Err(e) => errors.push(err_at(r.span().start, format!("require: {e}"))),
+            }
+        }
+        let mut exclude = GlobSetBuilder::new();
+        for g in &raw.exclude {
+            match Glob::new(g.get_ref()) {
+                Ok(glob) => {
+                    exclude.add(glob);
+                    config.exclude.push(g.get_ref().clone());
+                }
+                Err(e) => errors.push(err_at(g.span().start, format!("exclude: {e}"))),
+            }
+        }
+        match exclude.build() {
+            Ok(m) => config.exclude_matcher = m,
+            Err(e) => errors.push(err_at(0, format!("exclude: {e}"))),
+        }
+
+        for (name, setting) in &raw.rules {
+            let at = setting.span().start;
+            let Some(meta) = registry.get(name) else {
+                errors.push(err_at(
+                    at,
+                    format!("rules: unknown rule `{name}` (see `shipshape rules`)"),
+                ));
+                continue;
+            };
+            let mut ov = RuleOverride::default();
+            match setting.get_ref() {
+                RawRuleSetting::Level(level) if level.eq_ignore_ascii_case("off") => {
+                    ov.enabled = Some(false)
+                }
+                RawRuleSetting::Level(level) => match level.parse::<Severity>() {
+                    Ok(s) => ov.severity = Some(s),
+                    Err(e) => errors.push(err_at(
+                        at,
+                        format!("rules.{name}: {e}, or \"off\" to disable the rule"),
+                    )),
+                },
+                RawRuleSetting::Table(t) => {
+                    ov.enabled = t.enabled;
+                    if let Some(sev) = &t.severity {
+                        match sev.parse::<Severity>() {
+                            Ok(s) => ov.severity = Some(s),
+                            Err(e) => errors.push(err_at(at, format!("rules.{name}.severity: {e}"))),
+                        }
+                    }
+                }
+            }
+            config.rules.insert(meta.code, ov);
+        }
+
+        for entry in &raw.ignore {
+            let span = entry.span();
+            let raw_ig = entry.get_ref();
+            let mut rules = Vec::new();
+            if raw_ig.rules.is_empty() {
+                errors.push(err_at(
+                    span.start,
+                    "ignore: `rules` is required (list the rule codes or slugs this entry accepts)"
+                        .into(),
+                ));
+            }
+            for r in &raw_ig.rules {
+                match registry.get(r.get_ref()) {
+                    Some(meta) => rules.push(meta),
+                    None => errors.push(err_at(
+                        r.span().start,
+                        format!("ignore: unknown rule `{}` (see `shipshape rules`)", r.get_ref()),
+                    )),
+                }
+            }
+            let reason = match &raw_ig.reason {
+                Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().trim().to_string(),
+                _ => {
+                    errors.push(err_at(
+                        span.start,
+                        "ignore: `reason` is required: say why this risk is accepted".into(),
+                    ));
+                    String::new()
+                }
+            };
+            let mut matcher = None;
+            if !raw_ig.paths.is_empty() {
+                let mut b = GlobSetBuilder::new();
+                for p in &raw_ig.paths {
+                    match Glob::new(p.get_ref()) {
+                        Ok(g) => {
+                            b.add(g);
+                        }
+                        Err(e) => errors.push(err_at(p.span().start, format!("ignore.paths: {e}"))),
+                    }
+                }
+                match b.build() {
+                    Ok(m) => matcher = Some(m),
+                    Err(e) => errors.push(err_at(span.start, format!("ignore.paths: {e}"))),
+                }
+            }
+            let expires = match &raw_ig.expires {
+                None => None,
+                Some(d) => {
+                    let text = match d.get_ref() {
+                        RawDate::Toml(dt) => dt.to_string(),
+                        RawDate::Text(t) => t.clone(),
+                    };
+                    match text.parse::<jiff::civil::Date>() {
+                        Ok(date) if text.len() == 10 => Some(date),
+                        _ => {
+                            errors.push(err_at(
+                                d.span().start,
+                                format!("ignore.expires: `{text}` is not a date (use YYYY-MM-DD)"),
+                            ));
+                            None
+                        }
+                    }
+                }
+            };
+            config.ignores.push(Ignore {
+                rules,
+                paths: raw_ig.paths.iter().map(|p| p.get_ref().clone()).collect(),
+                matcher,
+                reason,
+                expires,
+                line: file.line_col(span.start).0,
+                byte_range: (span.start, span.end),
+            });
+        }
+
+        if let Some(d) = raw.dockerfile {
+            config.dockerfile = DockerfileOptions {
+                target: d.target,
+                trusted_registries: d.trusted_registries,
+            };
+        }
+
+        if errors.is_empty() {
+            config.source = Some(file);
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Whether a path (relative to the scan root, `/`-separated) is excluded from scanning.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude_matcher.is_match(path)
+    }
+
+    /// Whether a rule is enabled.
+    pub fn rule_enabled(&self, code: &str) -> bool {
+        self.rules
+            .get(code)
+            .and_then(|o| o.enabled)
+            .unwrap_or(true)
+    }
+
+    /// The configured severity override for a rule.
+    pub fn severity_override(&self, code: &str) -> Option<Severity> {
+        self.rules.get(code).and_then(|o| o.severity)
+    }
+}
+
+/// The commented default configuration written by `shipshape init`.
+pub const DEFAULT_CONFIG: &str = r#"# shipshape configuration. Every key is optional; the values shown are the defaults
+# or examples. Reference: README.md, section "Configuration".
+
+# Exit with code 1 when a finding has this severity or worse:
+# critical, high, medium, low or info.
+fail-on = "high"
+
+# Checklist items that must pass; an item that fails or could not be analysed fails the run.
+# Ids: non-root, read-only, resource-limits, capabilities, no-new-privileges, vulnerabilities,
+# base-image, healthcheck, log-rotation, image-tag, secrets, network, minimal-image,
+# build-context, provenance.
+require = []
+
+# Paths (globs relative to the scanned directory) that are never scanned.
+exclude = []
+
+# Per-rule settings, by code or slug: "off", a severity, or a table.
+# [rules]
+# SS1012 = "off"
+# missing-healthcheck = "low"
+# SS1001 = { enabled = true, severity = "critical" }
+
+# Accepted risks. `rules` and `reason` are required; `paths` (globs) limits the entry to some
+# files; after `expires` (YYYY-MM-DD) the entry stops working and is itself reported.
+# [[ignore]]
+# rules = ["SS1001"]
+# paths = ["tools/debug/**"]
+# reason = "debug image, never deployed"
+# expires = 2027-06-30
+
+# [dockerfile]
+# target = "production"            # the stage built for release (default: the last stage)
+# trusted-registries = ["registry.example.internal/"]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::tests::TEST_RULE;
+
+    fn reg() -> RuleRegistry {
+        RuleRegistry::new(&[&[&TEST_RULE]])
+    }
+
+    #[test]
+    fn default_config_parses() {
+        let c = Config::parse(SourceFile::new("shipshape.toml", DEFAULT_CONFIG), &reg()).unwrap();
+        assert_eq!(c.fail_on, Severity::High);
+    }
+
+    #[test]
+    fn full_config() {
+        let text = r#"
+fail-on = "medium"
+require = ["non-root"]
+exclude = ["vendor/**"]
+[rules]
+SS9999 = "low"
+[[ignore]]
+rules = ["test-rule"]
+paths = ["legacy/*"]
+reason = "legacy"
+expires = 2030-01-01
+"#;
+        let c = Config::parse(SourceFile::new("shipshape.toml", text), &reg()).unwrap();
+        assert_eq!(c.fail_on, Severity::Medium);
+        assert_eq!(c.require, vec![ChecklistItem::NonRoot]);
+        assert!(c.is_excluded("vendor/a/Dockerfile"));
+        assert!(!c.is_excluded("src/Dockerfile"));
+        assert_eq!(c.severity_override("SS9999"), Some(Severity::Low));
+        assert_eq!(c.ignores.len(), 1);
+        assert_eq!(c.ignores[0].line, 7, "points at the [[ignore]] header");
+        assert!(c.ignores[0].matches("SS9999", "legacy/Dockerfile"));
+        assert!(!c.ignores[0].matches("SS9999", "new/Dockerfile"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let text = "fail-on = \"severe\"\n[[ignore]]\nrules = [\"nope\"]\n";
+        let errs = Config::parse(SourceFile::new("shipshape.toml", text), &reg()).unwrap_err();
+        let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert!(shown.iter().any(|e| e.starts_with("shipshape.toml:1:") && e.contains("severe")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("shipshape.toml:3:") && e.contains("nope")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.contains("reason")), "{shown:?}");
+        let errs = Config::parse(SourceFile::new("s.toml", "\n\nfoo = 1\n"), &reg()).unwrap_err();
+        assert_eq!(errs[0].line, 3, "{:?}", errs);
+        let errs = Config::parse(SourceFile::new("s.toml", "fail-on = [\n"), &reg()).unwrap_err();
+        assert_eq!(errs[0].line, 1);
+        let bad_date = "[[ignore]]\nrules=[\"SS9999\"]\nreason=\"r\"\nexpires=\"soon\"\n";
+        let errs = Config::parse(SourceFile::new("s.toml", bad_date), &reg()).unwrap_err();
+        assert_eq!(errs[0].line, 4);
+    }
+}

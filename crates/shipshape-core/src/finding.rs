@@ -1,0 +1,279 @@
+//! The one finding model shared by every analyser.
+
+use crate::checklist::ChecklistItem;
+use crate::rule::RuleMeta;
+use crate::severity::Severity;
+use crate::source::SourceFile;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Which kind of input a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Dockerfile,
+    Dockerignore,
+    Compose,
+    Kubernetes,
+    DockerRun,
+    Image,
+    Sbom,
+    Vulnerability,
+    Secret,
+    Engine,
+    /// shipshape's own configuration (for example an expired ignore).
+    Policy,
+}
+
+impl SourceKind {
+    /// The kebab-case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Dockerfile => "dockerfile",
+            SourceKind::Dockerignore => "dockerignore",
+            SourceKind::Compose => "compose",
+            SourceKind::Kubernetes => "kubernetes",
+            SourceKind::DockerRun => "docker-run",
+            SourceKind::Image => "image",
+            SourceKind::Sbom => "sbom",
+            SourceKind::Vulnerability => "vulnerability",
+            SourceKind::Secret => "secret",
+            SourceKind::Engine => "engine",
+            SourceKind::Policy => "policy",
+        }
+    }
+}
+
+/// A region of a text file. Lines and columns are 1-based; columns count Unicode scalar values;
+/// `end_column` is exclusive (the column after the last character), as in SARIF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// Byte offsets into the file, for renderers and fixes.
+    #[serde(skip)]
+    pub byte_start: usize,
+    #[serde(skip)]
+    pub byte_end: usize,
+}
+
+/// Where a finding is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub struct Location {
+    /// Display path of the file (relative to the scan root) or the image reference.
+    pub path: String,
+    /// The region within the file, when the finding points at text.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub span: Option<Span>,
+    /// A symbolic path within structured input, e.g. `services.web.ports[0]` or `config.User`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key: Option<String>,
+    /// The image layer (digest) holding the file, for image findings.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub layer: Option<String>,
+    /// The container (name or id), for live findings.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub container: Option<String>,
+}
+
+impl Location {
+    /// A location at a byte range of a source file.
+    pub fn in_file(file: &SourceFile, start: usize, end: usize) -> Self {
+        Location {
+            path: file.path().to_string(),
+            span: Some(file.span(start, end)),
+            ..Location::default()
+        }
+    }
+
+    /// A location naming a whole file or object without a region.
+    pub fn path(path: impl Into<String>) -> Self {
+        Location {
+            path: path.into(),
+            ..Location::default()
+        }
+    }
+
+    /// Adds a symbolic key.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The 1-based start line, if any.
+    pub fn line(&self) -> Option<u32> {
+        self.span.map(|s| s.line)
+    }
+}
+
+/// How safe it is to apply a fix automatically (ruff's levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixApplicability {
+    /// Keeps meaning; applied by `fix`.
+    Safe,
+    /// Valid, but may change behaviour; applied only on request.
+    Unsafe,
+    /// Shown to the user, never applied.
+    DisplayOnly,
+}
+
+/// A suggested fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What to do, in words.
+    pub description: String,
+    pub applicability: FixApplicability,
+    /// Text replacements (byte ranges of the finding's file), empty when the fix is advice only.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub edits: Vec<Edit>,
+}
+
+/// Replace `start..end` of the file with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub replacement: String,
+}
+
+/// One problem found by one rule at one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable rule code, e.g. `SS1001`.
+    pub rule: String,
+    /// Stable kebab-case rule name, e.g. `root-user`.
+    pub slug: String,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// Further places that explain the finding (e.g. the stage a `COPY --from` names).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub related: Vec<Location>,
+    pub checklist: ChecklistItem,
+    pub source: SourceKind,
+    /// Stable identity: survives edits elsewhere in the file (hash of rule, path and the flagged text).
+    pub fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fix: Option<Fix>,
+    /// Equivalent rule ids of other tools (`hadolint:DL3007`), copied from the rule metadata.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub equivalents: Vec<String>,
+}
+
+impl Finding {
+    /// A finding at a byte range of a source file. The fingerprint is derived from the rule, the
+    /// path and the flagged text (whitespace-normalised), so it survives edits above the line.
+    pub fn at(
+        meta: &RuleMeta,
+        file: &SourceFile,
+        start: usize,
+        end: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let location = Location::in_file(file, start, end);
+        let context = file
+            .text()
+            .get(location.span.map_or(0..0, |s| s.byte_start..s.byte_end))
+            .unwrap_or("");
+        Finding::new(meta, location, message, context)
+    }
+
+    /// A finding anywhere; `context` is the text that identifies it for the fingerprint (for
+    /// example the flagged key and value, or the file path inside an image).
+    pub fn new(
+        meta: &RuleMeta,
+        location: Location,
+        message: impl Into<String>,
+        context: &str,
+    ) -> Self {
+        let fingerprint = fingerprint(meta.code, &location, context);
+        Finding {
+            rule: meta.code.to_string(),
+            slug: meta.slug.to_string(),
+            severity: meta.severity,
+            message: message.into(),
+            location,
+            related: Vec::new(),
+            checklist: meta.checklist,
+            source: meta.source,
+            fingerprint,
+            fix: None,
+            equivalents: meta
+                .equivalents
+                .iter()
+                .map(|(tool, id)| format!("{tool}:{id}"))
+                .collect(),
+        }
+    }
+
+    /// Overrides the rule's default severity for this finding.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Attaches a fix suggestion.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// Adds a related location.
+    pub fn with_related(mut self, location: Location) -> Self {
+        self.related.push(location);
+        self
+    }
+
+    /// Overrides the source kind (a rule shared by several front ends reports where it was found).
+    pub fn with_source(mut self, source: SourceKind) -> Self {
+        self.source = source;
+        self
+    }
+}
+
+/// 16 hex digits of SHA-256 over rule, path, layer/container/key and whitespace-normalised context.
+pub fn fingerprint(code: &str, location: &Location, context: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        code,
+        location.path.as_str(),
+        location.key.as_deref().unwrap_or(""),
+        location.layer.as_deref().unwrap_or(""),
+        location.container.as_deref().unwrap_or(""),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    for (i, word) in context.split_whitespace().enumerate() {
+        if i > 0 {
+            h.update(b" ");
+        }
+        h.update(word.as_bytes());
+    }
+    let digest = h.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::tests::TEST_RULE;
+
+    #[test]
+    fn fingerprint_survives_edits_above() {
+        let a = SourceFile::new("Dockerfile", "FROM x\nUSER root\n");
+        let b = SourceFile::new("Dockerfile", "# comment\nFROM x\n\nUSER   root\n");
+        let fa = Finding::at(&TEST_RULE, &a, 7, 16, "m");
+        let start = b.text().find("USER").unwrap();
+        let fb = Finding::at(&TEST_RULE, &b, start, start + 11, "m");
+        assert_eq!(fa.fingerprint, fb.fingerprint);
+        assert_ne!(fa.location.span, fb.location.span);
+        let c = SourceFile::new("other/Dockerfile", "FROM x\nUSER root\n");
+        let fc = Finding::at(&TEST_RULE, &c, 7, 16, "m");
+        assert_ne!(fa.fingerprint, fc.fingerprint);
+        assert_eq!(fa.fingerprint.len(), 16);
+    }
+}

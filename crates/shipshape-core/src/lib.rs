@@ -1,0 +1,33 @@
+//! The shared vocabulary of shipshape: findings, severities, the production checklist, rule
+//! metadata, source positions, inline suppressions, configuration and policy.
+//!
+//! Analysers (Dockerfile, runtime, image, secrets, …) depend on this crate only; they emit
+//! [`Finding`]s and never know about policy. The policy ([`policy`]) is applied once, in one place,
+//! after every analyser has run.
+
+pub mod checklist;
+pub mod config;
+pub mod finding;
+pub mod policy;
+pub mod report;
+pub mod rule;
+pub mod severity;
+pub mod source;
+pub mod suppress;
+
+pub use checklist::{ChecklistItem, ChecklistStatus};
+pub use finding::{Finding, Fix, FixApplicability, Location, SourceKind, Span};
+pub use report::{Report, ScanError};
+pub use rule::{RuleMeta, RuleRegistry};
+pub use severity::Severity;
+pub use source::SourceFile;
+
+/// Process exit codes, stable across releases.
+pub mod exit {
+    /// Nothing at or above the failure threshold.
+    pub const CLEAN: i32 = 0;
+    /// Findings at or above the threshold, or a required checklist item did not pass.
+    pub const FINDINGS: i32 = 1;
+    /// Usage error, unreadable or unparsable input, bad configuration: the scan is not trustworthy.
+    pub const ERROR: i32 = 2;
+}

@@ -1,0 +1,420 @@
+//! Applies the configuration to what the analysers found: the one place severities are overridden,
+//! findings suppressed, expired ignores reported, checklist verdicts and the exit code decided.
+
+use crate::checklist::{ChecklistItem, ChecklistStatus};
+use crate::config::Config;
+use crate::exit;
+use crate::finding::{Finding, Location, SourceKind};
+use crate::report::{Analysis, ChecklistEntry, Report, Summary, Suppressed};
+use crate::rule::RuleMeta;
+use crate::severity::Severity;
+use crate::suppress::IgnoreSyntax;
+use std::collections::HashMap;
+
+/// Rules of the policy itself.
+pub mod rules {
+    use super::*;
+
+    pub static EXPIRED_IGNORE: RuleMeta = RuleMeta {
+        code: "SS0001",
+        slug: "expired-ignore",
+        summary: "An accepted risk in shipshape.toml has passed its expiry date",
+        severity: Severity::High,
+        checklist: ChecklistItem::Provenance,
+        source: SourceKind::Policy,
+        equivalents: &[],
+        fix: None,
+        docs: r#"## What it does
+Reports an `[[ignore]]` entry of `shipshape.toml` whose `expires` date has passed. From that day
+the entry no longer suppresses anything, so the findings it covered are reported again, and the
+entry itself is reported (against the checklist item of the rule it names).
+
+## Why it matters
+An accepted risk is a promise to look again. An ignore that silently lives forever turns a
+temporary exception into a permanent hole in the gate.
+
+## How to fix
+Fix the underlying findings and delete the entry, or review the risk and move `expires` forward
+with an updated `reason`.
+
+## Example
+```toml
+[[ignore]]
+rules = ["SS1001"]
+reason = "vendor image runs as root until v2"
+expires = 2025-01-31   # in the past: reported
+```
+"#,
+    };
+
+    pub static UNUSED_IGNORE: RuleMeta = RuleMeta {
+        code: "SS0002",
+        slug: "unused-ignore",
+        summary: "An accepted risk in shipshape.toml matched no finding",
+        severity: Severity::Info,
+        checklist: ChecklistItem::Provenance,
+        source: SourceKind::Policy,
+        equivalents: &[],
+        fix: None,
+        docs: r#"## What it does
+Reports an `[[ignore]]` entry that suppressed nothing in this scan.
+
+## Why it matters
+Stale exceptions hide future regressions: when the finding comes back it is silently accepted.
+
+## How to fix
+Delete the entry, or narrow `paths` so it names what it is meant to cover.
+
+## Example
+```toml
+[[ignore]]
+rules = ["SS1004"]
+paths = ["old/**"]      # nothing under old/ any more
+reason = "legacy image"
+```
+"#,
+    };
+
+    /// The policy rules, for the registry.
+    pub static ALL: &[&RuleMeta] = &[&EXPIRED_IGNORE, &UNUSED_IGNORE];
+}
+
+/// Options of one policy run.
+#[derive(Debug, Clone)]
+pub struct PolicyRun<'a> {
+    pub config: &'a Config,
+    /// The date ignores expire against (today, in the local calendar).
+    pub today: jiff::civil::Date,
+    /// What was scanned, as the user named it.
+    pub target: String,
+}
+
+/// Applies the policy and produces the report.
+pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
+    let config = run.config;
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut ignore_used = vec![false; config.ignores.len()];
+
+    for mut f in std::mem::take(&mut analysis.findings) {
+        if !config.rule_enabled(&f.rule) {
+            continue;
+        }
+        if let Some(sev) = config.severity_override(&f.rule) {
+            f.severity = sev;
+        }
+        if let Some(reason) = inline_suppression(&analysis, &f) {
+            suppressed.push(Suppressed {
+                finding: f,
+                by: "inline",
+                reason,
+            });
+            continue;
+        }
+        let mut by_config = None;
+        for (i, ig) in config.ignores.iter().enumerate() {
+            let expired = ig.expires.is_some_and(|d| d < run.today);
+            if !expired && ig.matches(&f.rule, &f.location.path) {
+                ignore_used[i] = true;
+                by_config = Some(ig.reason.clone());
+                break;
+            }
+        }
+        match by_config {
+            Some(reason) => suppressed.push(Suppressed {
+                finding: f,
+                by: "config",
+                reason: Some(reason),
+            }),
+            None => findings.push(f),
+        }
+    }
+
+    // The config's own findings: expired and unused ignores.
+    if let Some(file) = &config.source {
+        for (i, ig) in config.ignores.iter().enumerate() {
+            let (start, end) = ig.byte_range;
+            let header_end = file.text()[start..end.min(file.text().len())]
+                .find('\n')
+                .map_or(end, |n| start + n);
+            let names: Vec<&str> = ig.rules.iter().map(|r| r.code).collect();
+            let item = ig
+                .rules
+                .first()
+                .map_or(ChecklistItem::Provenance, |r| r.checklist);
+            if let Some(date) = ig.expires.filter(|d| *d < run.today) {
+                let mut f = Finding::at(
+                    &rules::EXPIRED_IGNORE,
+                    file,
+                    start,
+                    header_end,
+                    format!(
+                        "ignore of {} expired on {date}; its findings are reported again (reason was: {})",
+                        names.join(", "),
+                        ig.reason
+                    ),
+                );
+                f.checklist = item;
+                if config.rule_enabled(f.rule.as_str()) {
+                    findings.push(f);
+                }
+            } else if !ignore_used[i] {
+                let mut f = Finding::at(
+                    &rules::UNUSED_IGNORE,
+                    file,
+                    start,
+                    header_end,
+                    format!("ignore of {} matched no finding", names.join(", ")),
+                );
+                f.checklist = item;
+                if config.rule_enabled(f.rule.as_str()) {
+                    findings.push(f);
+                }
+            }
+        }
+        analysis.add_source(file);
+    }
+
+    findings.sort_by(|a, b| {
+        (
+            &a.location.path,
+            a.location.line(),
+            a.location.span.map(|s| s.column),
+            &a.rule,
+        )
+            .cmp(&(
+                &b.location.path,
+                b.location.line(),
+                b.location.span.map(|s| s.column),
+                &b.rule,
+            ))
+    });
+    disambiguate_fingerprints(&mut findings);
+
+    let mut summary = Summary {
+        suppressed: suppressed.len(),
+        errors: analysis.errors.len(),
+        inputs: analysis.inputs.len(),
+        fail_on: Some(config.fail_on),
+        ..Summary::default()
+    };
+    for f in &findings {
+        match f.severity {
+            Severity::Critical => summary.critical += 1,
+            Severity::High => summary.high += 1,
+            Severity::Medium => summary.medium += 1,
+            Severity::Low => summary.low += 1,
+            Severity::Info => summary.info += 1,
+        }
+    }
+
+    let checklist: Vec<ChecklistEntry> = ChecklistItem::ALL
+        .into_iter()
+        .map(|item| {
+            let n = findings
+                .iter()
+                .filter(|f| f.checklist == item && f.severity >= Severity::Low)
+                .count();
+            let status = if n > 0 {
+                ChecklistStatus::Fail
+            } else if analysis.covered.contains(&item) {
+                ChecklistStatus::Pass
+            } else if analysis.not_applicable.contains(&item) {
+                ChecklistStatus::NotApplicable
+            } else {
+                ChecklistStatus::NotAnalysed
+            };
+            let note = match status {
+                ChecklistStatus::NotAnalysed | ChecklistStatus::NotApplicable => {
+                    analysis.notes.get(&item).cloned()
+                }
+                _ => None,
+            };
+            ChecklistEntry {
+                id: item,
+                title: item.title(),
+                status,
+                findings: n,
+                note,
+                required: config.require.contains(&item),
+            }
+        })
+        .collect();
+
+    let failing = findings.iter().any(|f| f.severity >= config.fail_on);
+    let required_missing = checklist
+        .iter()
+        .any(|c| c.required && c.status != ChecklistStatus::Pass);
+    summary.exit_code = if !analysis.errors.is_empty() {
+        exit::ERROR
+    } else if failing || required_missing {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    };
+
+    Report {
+        target: run.target.clone(),
+        findings,
+        suppressed,
+        errors: analysis.errors,
+        checklist,
+        inputs: analysis.inputs,
+        summary,
+        sources: analysis.sources,
+    }
+}
+
+/// The reason of the inline comment that suppresses `f`, if one does (`Some(None)`: no reason given).
+fn inline_suppression(analysis: &Analysis, f: &Finding) -> Option<Option<String>> {
+    let line = f.location.line()?;
+    let ignores = analysis.ignores.get(&f.location.path)?;
+    ignores
+        .iter()
+        .filter(|ig| ig.covers(line))
+        .find(|ig| {
+            ig.rules.iter().any(|name| match ig.syntax {
+                IgnoreSyntax::Shipshape => {
+                    name.eq_ignore_ascii_case(&f.rule) || name.eq_ignore_ascii_case(&f.slug)
+                }
+                IgnoreSyntax::Hadolint => f.equivalents.iter().any(|e| {
+                    e.strip_prefix("hadolint:")
+                        .is_some_and(|id| id.eq_ignore_ascii_case(name))
+                }),
+            })
+        })
+        .map(|ig| ig.reason.clone())
+}
+
+/// Identical fingerprints (the same text flagged twice in one file) get `-2`, `-3`, … in order.
+fn disambiguate_fingerprints(findings: &mut [Finding]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            f.fingerprint = format!("{}-{}", f.fingerprint, n);
+        }
+    }
+}
+
+/// A location in a file that is not otherwise a source (used by analysers without spans).
+pub fn whole_file(path: &str) -> Location {
+    Location::path(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::tests::TEST_RULE;
+    use crate::rule::RuleRegistry;
+    use crate::source::SourceFile;
+    use crate::suppress::scan_hash_comments;
+
+    fn registry() -> RuleRegistry {
+        RuleRegistry::new(&[&[&TEST_RULE], rules::ALL])
+    }
+
+    fn analysis_with(text: &str) -> (Analysis, SourceFile) {
+        let file = SourceFile::new("Dockerfile", text.to_string());
+        let start = text.find("USER").unwrap();
+        let mut a = Analysis::default();
+        a.findings
+            .push(Finding::at(&TEST_RULE, &file, start, start + 9, "root"));
+        a.ignores
+            .insert("Dockerfile".into(), scan_hash_comments(file.text()));
+        a.covered.insert(ChecklistItem::NonRoot);
+        (a, file)
+    }
+
+    fn run(a: Analysis, config_text: &str, today: &str) -> Report {
+        let config =
+            Config::parse(SourceFile::new("shipshape.toml", config_text), &registry()).unwrap();
+        apply(
+            a,
+            &PolicyRun {
+                config: &config,
+                today: today.parse().unwrap(),
+                target: ".".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn finding_fails_item_and_exits_1() {
+        let (a, _) = analysis_with("FROM x\nUSER root\n");
+        let r = run(a, "", "2026-01-01");
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.exit_code(), exit::FINDINGS);
+        let item = r.checklist.iter().find(|c| c.id == ChecklistItem::NonRoot).unwrap();
+        assert_eq!(item.status, ChecklistStatus::Fail);
+        let other = r.checklist.iter().find(|c| c.id == ChecklistItem::Network).unwrap();
+        assert_eq!(other.status, ChecklistStatus::NotAnalysed);
+    }
+
+    #[test]
+    fn threshold_and_overrides() {
+        let (a, _) = analysis_with("FROM x\nUSER root\n");
+        let r = run(a, "[rules]\nSS9999 = \"low\"\n", "2026-01-01");
+        assert_eq!(r.findings[0].severity, Severity::Low);
+        assert_eq!(r.exit_code(), exit::CLEAN);
+        let (a, _) = analysis_with("FROM x\nUSER root\n");
+        let r = run(a, "[rules]\ntest-rule = \"off\"\n", "2026-01-01");
+        assert!(r.findings.is_empty());
+        let item = r.checklist.iter().find(|c| c.id == ChecklistItem::NonRoot).unwrap();
+        assert_eq!(item.status, ChecklistStatus::Pass);
+    }
+
+    #[test]
+    fn inline_ignores() {
+        let (a, _) = analysis_with("FROM x\n# shipshape:ignore SS9999 base sets it\nUSER root\n");
+        let r = run(a, "", "2026-01-01");
+        assert!(r.findings.is_empty());
+        assert_eq!(r.suppressed[0].reason.as_deref(), Some("base sets it"));
+        let (a, _) = analysis_with("FROM x\n# hadolint ignore=DL3002\nUSER root\n");
+        assert!(run(a, "", "2026-01-01").findings.is_empty());
+        let (a, _) = analysis_with("FROM x\n# hadolint ignore=DL3008\nUSER root\n");
+        assert_eq!(run(a, "", "2026-01-01").findings.len(), 1);
+    }
+
+    #[test]
+    fn expiring_ignores() {
+        let cfg = "[[ignore]]\nrules = [\"SS9999\"]\nreason = \"accepted\"\nexpires = 2026-06-30\n";
+        let (a, _) = analysis_with("FROM x\nUSER root\n");
+        let r = run(a, cfg, "2026-06-30");
+        assert!(r.findings.is_empty(), "unexpired ignore suppresses");
+        assert_eq!(r.suppressed.len(), 1);
+        let (a, _) = analysis_with("FROM x\nUSER root\n");
+        let r = run(a, cfg, "2026-07-01");
+        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        let mut sorted = rules.clone();
+        sorted.sort();
+        assert_eq!(sorted, vec!["SS0001", "SS9999"], "{rules:?}");
+        let expired = r.findings.iter().find(|f| f.rule == "SS0001").unwrap();
+        assert_eq!(expired.location.path, "shipshape.toml");
+        assert_eq!(expired.location.line(), Some(1));
+        assert_eq!(expired.checklist, ChecklistItem::NonRoot);
+    }
+
+    #[test]
+    fn unused_ignore_is_info() {
+        let cfg = "[[ignore]]\nrules = [\"SS9999\"]\npaths = [\"other/**\"]\nreason = \"r\"\n";
+        let (a, _) = analysis_with("FROM x\nUSER root\n");
+        let r = run(a, cfg, "2026-01-01");
+        let unused = r.findings.iter().find(|f| f.rule == "SS0002").unwrap();
+        assert_eq!(unused.severity, Severity::Info);
+    }
+
+    #[test]
+    fn errors_exit_2_and_fingerprints_unique() {
+        let file = SourceFile::new("Dockerfile", "USER root\nUSER root\n");
+        let mut a = Analysis::default();
+        a.findings.push(Finding::at(&TEST_RULE, &file, 0, 9, "a"));
+        a.findings.push(Finding::at(&TEST_RULE, &file, 10, 19, "b"));
+        a.errors.push(crate::ScanError::new("compose.yaml", "bad"));
+        let r = run(a, "", "2026-01-01");
+        assert_eq!(r.exit_code(), exit::ERROR);
+        assert_ne!(r.findings[0].fingerprint, r.findings[1].fingerprint);
+        assert!(r.findings[1].fingerprint.ends_with("-2"));
+    }
+}

@@ -1,0 +1,179 @@
+//! What a scan produced, before and after policy: the input of every output format.
+
+use crate::checklist::{ChecklistItem, ChecklistStatus};
+use crate::finding::{Finding, SourceKind};
+use crate::severity::Severity;
+use crate::source::SourceFile;
+use crate::suppress::InlineIgnore;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Something that could not be scanned. Any scan error makes the run exit 2 (fail closed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanError {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+impl ScanError {
+    /// An error about a whole file or object.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ScanError {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error at a byte offset of a source file.
+    pub fn at(file: &SourceFile, offset: usize, message: impl Into<String>) -> Self {
+        let (line, column) = file.line_col(offset);
+        ScanError {
+            path: file.path().to_string(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// One scanned input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScannedInput {
+    pub path: String,
+    pub kind: SourceKind,
+}
+
+/// Everything the analysers produced, before policy.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    /// Inline suppression comments, by display path.
+    pub ignores: BTreeMap<String, Vec<InlineIgnore>>,
+    pub errors: Vec<ScanError>,
+    pub inputs: Vec<ScannedInput>,
+    /// Checklist items an analyser actually evaluated on some input.
+    pub covered: BTreeSet<ChecklistItem>,
+    /// Why an item could not be analysed (shown beside `not-analysed`).
+    pub notes: BTreeMap<ChecklistItem, String>,
+    /// Items that do not apply to what was scanned.
+    pub not_applicable: BTreeSet<ChecklistItem>,
+    /// Source texts, for renderers that show snippets.
+    pub sources: BTreeMap<String, SourceFile>,
+}
+
+impl Analysis {
+    /// Merges another analyser's output into this one.
+    pub fn merge(&mut self, other: Analysis) {
+        self.findings.extend(other.findings);
+        for (path, ignores) in other.ignores {
+            self.ignores.entry(path).or_default().extend(ignores);
+        }
+        self.errors.extend(other.errors);
+        self.inputs.extend(other.inputs);
+        self.covered.extend(other.covered);
+        for (item, note) in other.notes {
+            self.notes.entry(item).or_insert(note);
+        }
+        self.not_applicable.extend(other.not_applicable);
+        self.sources.extend(other.sources);
+    }
+
+    /// Records a source file for snippet rendering.
+    pub fn add_source(&mut self, file: &SourceFile) {
+        self.sources
+            .entry(file.path().to_string())
+            .or_insert_with(|| file.clone());
+    }
+}
+
+/// The verdict on one checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistEntry {
+    pub id: ChecklistItem,
+    pub title: &'static str,
+    pub status: ChecklistStatus,
+    /// Active findings of severity low or above for the item.
+    pub findings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Whether the policy requires the item to pass.
+    pub required: bool,
+}
+
+/// A finding the policy suppressed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// `inline` or `config`.
+    pub by: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Counts for the one-line summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+    pub suppressed: usize,
+    pub errors: usize,
+    pub inputs: usize,
+    pub fail_on: Option<Severity>,
+    pub exit_code: i32,
+}
+
+impl Summary {
+    /// Count for one severity.
+    pub fn count(&self, s: Severity) -> usize {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
+        }
+    }
+}
+
+/// The final result of a scan, after policy.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// What was scanned, as the user named it.
+    pub target: String,
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    pub errors: Vec<ScanError>,
+    pub checklist: Vec<ChecklistEntry>,
+    pub inputs: Vec<ScannedInput>,
+    pub summary: Summary,
+    pub sources: BTreeMap<String, SourceFile>,
+}
+
+impl Report {
+    /// The process exit code.
+    pub fn exit_code(&self) -> i32 {
+        self.summary.exit_code
+    }
+}

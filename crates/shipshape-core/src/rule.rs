@@ -1,0 +1,153 @@
+//! Rule metadata and the registry every analyser's rules are listed in.
+
+use crate::checklist::ChecklistItem;
+use crate::finding::{FixApplicability, SourceKind};
+use crate::severity::Severity;
+
+/// Everything known about a rule except its logic. Each rule module declares one `static`.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code: `SS0xxx` policy, `SS1xxx` Dockerfile and build context, `SS2xxx` runtime
+    /// configuration, `SS3xxx` image, `SS4xxx` secrets, `SS5xxx` vulnerabilities, `SS6xxx` live.
+    pub code: &'static str,
+    /// Stable kebab-case name; accepted wherever a code is.
+    pub slug: &'static str,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// Default severity (a finding may raise or lower it, the policy may override it).
+    pub severity: Severity,
+    pub checklist: ChecklistItem,
+    /// The kind of input the rule reads.
+    pub source: SourceKind,
+    /// Equivalent ids in other tools: `("hadolint", "DL3007")`, `("trivy", "DS001")`, `("cis", "4.1")`.
+    pub equivalents: &'static [(&'static str, &'static str)],
+    /// Whether findings carry a fix, and how safe it is.
+    pub fix: Option<FixApplicability>,
+    /// Markdown documentation: what it does, why it matters, how to fix, example.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's id in another tool, if it has one.
+    pub fn equivalent(&self, tool: &str) -> Option<&'static str> {
+        self.equivalents
+            .iter()
+            .find(|(t, _)| *t == tool)
+            .map(|(_, id)| *id)
+    }
+
+    /// Whether `name` (a code or slug, case-insensitive) names this rule.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.code.eq_ignore_ascii_case(name) || self.slug.eq_ignore_ascii_case(name)
+    }
+}
+
+/// All rules of all analysers, in code order.
+#[derive(Debug, Default, Clone)]
+pub struct RuleRegistry {
+    rules: Vec<&'static RuleMeta>,
+}
+
+impl RuleRegistry {
+    /// Builds the registry. Panics in debug builds on duplicate codes or slugs (a programming error
+    /// caught by the registry test, never by user input).
+    pub fn new(groups: &[&[&'static RuleMeta]]) -> Self {
+        let mut rules: Vec<&'static RuleMeta> = groups.iter().flat_map(|g| g.iter().copied()).collect();
+        rules.sort_by_key(|r| r.code);
+        RuleRegistry { rules }
+    }
+
+    /// Every rule, in code order.
+    pub fn all(&self) -> &[&'static RuleMeta] {
+        &self.rules
+    }
+
+    /// Looks a rule up by code or slug (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&'static RuleMeta> {
+        self.rules.iter().copied().find(|r| r.is_named(name))
+    }
+
+    /// Rules whose equivalent id in `tool` is `id` (e.g. hadolint `DL3008`).
+    pub fn by_equivalent<'a>(
+        &'a self,
+        tool: &'a str,
+        id: &'a str,
+    ) -> impl Iterator<Item = &'static RuleMeta> + 'a {
+        self.rules
+            .iter()
+            .copied()
+            .filter(move |r| r.equivalents.iter().any(|(t, i)| *t == tool && i.eq_ignore_ascii_case(id)))
+    }
+
+    /// Codes or slugs used twice, and codes not of the form `SS` + four digits: must be empty.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        for r in &self.rules {
+            for name in [r.code, r.slug] {
+                if let Some(prev) = seen.insert(name.to_ascii_lowercase(), r.code) {
+                    out.push(format!("`{name}` used by {prev} and {}", r.code));
+                }
+            }
+            let ok = r.code.len() == 6
+                && r.code.starts_with("SS")
+                && r.code[2..].bytes().all(|b| b.is_ascii_digit());
+            if !ok {
+                out.push(format!("bad rule code `{}`", r.code));
+            }
+            if !r
+                .slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                out.push(format!("bad slug `{}`", r.slug));
+            }
+            if r.docs.trim().is_empty() || r.summary.trim().is_empty() {
+                out.push(format!("{} has no docs or summary", r.code));
+            }
+        }
+        out
+    }
+
+    /// The checklist items at least one rule of `source` maps to.
+    pub fn items_for(&self, source: SourceKind) -> Vec<ChecklistItem> {
+        let mut items: Vec<_> = self
+            .rules
+            .iter()
+            .filter(|r| r.source == source)
+            .map(|r| r.checklist)
+            .collect();
+        items.sort();
+        items.dedup();
+        items
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub static TEST_RULE: RuleMeta = RuleMeta {
+        code: "SS9999",
+        slug: "test-rule",
+        summary: "a rule for tests",
+        severity: Severity::High,
+        checklist: ChecklistItem::NonRoot,
+        source: SourceKind::Dockerfile,
+        equivalents: &[("hadolint", "DL3002")],
+        fix: None,
+        docs: "Test.",
+    };
+
+    #[test]
+    fn lookup() {
+        let reg = RuleRegistry::new(&[&[&TEST_RULE]]);
+        assert!(reg.get("ss9999").is_some());
+        assert!(reg.get("TEST-RULE").is_some());
+        assert!(reg.get("nope").is_none());
+        assert_eq!(reg.by_equivalent("hadolint", "dl3002").count(), 1);
+        assert!(reg.problems().is_empty());
+        let dup = RuleRegistry::new(&[&[&TEST_RULE, &TEST_RULE]]);
+        assert_eq!(dup.problems().len(), 2);
+    }
+}
