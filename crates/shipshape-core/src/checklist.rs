@@ -81,7 +81,9 @@ impl ChecklistItem {
             ChecklistItem::ImageTag => "image pinned by tag and digest",
             ChecklistItem::Secrets => "no secrets in files, layers or settings",
             ChecklistItem::Network => "ports and networks exposed deliberately",
-            ChecklistItem::MinimalImage => "no shells, package managers or tools in the final image",
+            ChecklistItem::MinimalImage => {
+                "no shells, package managers or tools in the final image"
+            }
             ChecklistItem::BuildContext => "build context excludes secrets and VCS data",
             ChecklistItem::Provenance => "labelled with source, revision and version",
         }
@@ -102,7 +104,10 @@ impl FromStr for ChecklistItem {
             .find(|i| i.id() == s)
             .ok_or_else(|| {
                 let ids: Vec<_> = ChecklistItem::ALL.iter().map(|i| i.id()).collect();
-                format!("unknown checklist item `{s}` (expected one of: {})", ids.join(", "))
+                format!(
+                    "unknown checklist item `{s}` (expected one of: {})",
+                    ids.join(", ")
+                )
             })
     }
 }

@@ -25,7 +25,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
@@ -249,7 +253,9 @@ impl Config {
                     if let Some(sev) = &t.severity {
                         match sev.parse::<Severity>() {
                             Ok(s) => ov.severity = Some(s),
-                            Err(e) => errors.push(err_at(at, format!("rules.{name}.severity: {e}"))),
+                            Err(e) => {
+                                errors.push(err_at(at, format!("rules.{name}.severity: {e}")))
+                            }
                         }
                     }
                 }
@@ -273,7 +279,10 @@ impl Config {
                     Some(meta) => rules.push(meta),
                     None => errors.push(err_at(
                         r.span().start,
-                        format!("ignore: unknown rule `{}` (see `shipshape rules`)", r.get_ref()),
+                        format!(
+                            "ignore: unknown rule `{}` (see `shipshape rules`)",
+                            r.get_ref()
+                        ),
                     )),
                 }
             }
@@ -355,10 +364,7 @@ impl Config {
 
     /// Whether a rule is enabled.
     pub fn rule_enabled(&self, code: &str) -> bool {
-        self.rules
-            .get(code)
-            .and_then(|o| o.enabled)
-            .unwrap_or(true)
+        self.rules.get(code).and_then(|o| o.enabled).unwrap_or(true)
     }
 
     /// The configured severity override for a rule.
@@ -449,8 +455,18 @@ expires = 2030-01-01
         let text = "fail-on = \"severe\"\n[[ignore]]\nrules = [\"nope\"]\n";
         let errs = Config::parse(SourceFile::new("shipshape.toml", text), &reg()).unwrap_err();
         let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        assert!(shown.iter().any(|e| e.starts_with("shipshape.toml:1:") && e.contains("severe")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("shipshape.toml:3:") && e.contains("nope")), "{shown:?}");
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("shipshape.toml:1:") && e.contains("severe")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("shipshape.toml:3:") && e.contains("nope")),
+            "{shown:?}"
+        );
         assert!(shown.iter().any(|e| e.contains("reason")), "{shown:?}");
         let errs = Config::parse(SourceFile::new("s.toml", "\n\nfoo = 1\n"), &reg()).unwrap_err();
         assert_eq!(errs[0].line, 3, "{:?}", errs);

@@ -346,9 +346,17 @@ mod tests {
         let r = run(a, "", "2026-01-01");
         assert_eq!(r.findings.len(), 1);
         assert_eq!(r.exit_code(), exit::FINDINGS);
-        let item = r.checklist.iter().find(|c| c.id == ChecklistItem::NonRoot).unwrap();
+        let item = r
+            .checklist
+            .iter()
+            .find(|c| c.id == ChecklistItem::NonRoot)
+            .unwrap();
         assert_eq!(item.status, ChecklistStatus::Fail);
-        let other = r.checklist.iter().find(|c| c.id == ChecklistItem::Network).unwrap();
+        let other = r
+            .checklist
+            .iter()
+            .find(|c| c.id == ChecklistItem::Network)
+            .unwrap();
         assert_eq!(other.status, ChecklistStatus::NotAnalysed);
     }
 
@@ -361,7 +369,11 @@ mod tests {
         let (a, _) = analysis_with("FROM x\nUSER root\n");
         let r = run(a, "[rules]\ntest-rule = \"off\"\n", "2026-01-01");
         assert!(r.findings.is_empty());
-        let item = r.checklist.iter().find(|c| c.id == ChecklistItem::NonRoot).unwrap();
+        let item = r
+            .checklist
+            .iter()
+            .find(|c| c.id == ChecklistItem::NonRoot)
+            .unwrap();
         assert_eq!(item.status, ChecklistStatus::Pass);
     }
 

@@ -52,7 +52,8 @@ impl RuleRegistry {
     /// Builds the registry. Panics in debug builds on duplicate codes or slugs (a programming error
     /// caught by the registry test, never by user input).
     pub fn new(groups: &[&[&'static RuleMeta]]) -> Self {
-        let mut rules: Vec<&'static RuleMeta> = groups.iter().flat_map(|g| g.iter().copied()).collect();
+        let mut rules: Vec<&'static RuleMeta> =
+            groups.iter().flat_map(|g| g.iter().copied()).collect();
         rules.sort_by_key(|r| r.code);
         RuleRegistry { rules }
     }
@@ -73,10 +74,11 @@ impl RuleRegistry {
         tool: &'a str,
         id: &'a str,
     ) -> impl Iterator<Item = &'static RuleMeta> + 'a {
-        self.rules
-            .iter()
-            .copied()
-            .filter(move |r| r.equivalents.iter().any(|(t, i)| *t == tool && i.eq_ignore_ascii_case(id)))
+        self.rules.iter().copied().filter(move |r| {
+            r.equivalents
+                .iter()
+                .any(|(t, i)| *t == tool && i.eq_ignore_ascii_case(id))
+        })
     }
 
     /// Codes or slugs used twice, and codes not of the form `SS` + four digits: must be empty.

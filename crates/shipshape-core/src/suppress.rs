@@ -77,7 +77,8 @@ fn split_names(s: &str) -> Vec<String> {
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 /// Finds suppression comments in a `#`-commented text (shell, YAML, Dockerfile, Makefile, TOML).
@@ -128,7 +129,8 @@ mod tests {
 
     #[test]
     fn parses_both_syntaxes() {
-        let (s, r, why) = parse_comment(" shipshape:ignore SS1001,root-user  base image sets it").unwrap();
+        let (s, r, why) =
+            parse_comment(" shipshape:ignore SS1001,root-user  base image sets it").unwrap();
         assert_eq!(s, IgnoreSyntax::Shipshape);
         assert_eq!(r, vec!["SS1001", "root-user"]);
         assert_eq!(why.as_deref(), Some("base image sets it"));

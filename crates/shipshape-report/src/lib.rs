@@ -1,14 +1,88 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Every output format of shipshape behind one trait, [`Emitter`]. Each format is one module over
+//! the same [`Report`]; none of them decides anything (policy is applied before).
+
+mod github;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use shipshape_core::{Report, RuleRegistry};
+use std::io::{self, Write};
+
+pub use json::JSON_VERSION;
+
+/// Output format, chosen with `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What every emitter may need besides the report.
+pub struct Context<'a> {
+    pub registry: &'a RuleRegistry,
+    /// ANSI colours (only on a terminal, never with --no-color or NO_COLOR).
+    pub color: bool,
+    /// Human output: show suppressed findings and inputs.
+    pub verbose: bool,
+    /// Human output: only the summary line and errors.
+    pub quiet: bool,
+    /// The shipshape version.
+    pub tool_version: &'a str,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// One output format.
+pub trait Emitter {
+    /// Writes the whole report.
+    fn emit(&self, report: &Report, ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The emitter for a format.
+pub fn emitter(format: Format) -> Box<dyn Emitter> {
+    match format {
+        Format::Human => Box::new(human::Human),
+        Format::Json => Box::new(json::Json),
+        Format::Sarif => Box::new(sarif::Sarif),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Github => Box::new(github::Github),
+    }
+}
+
+/// The one-line summary: `0 critical, 2 high, 5 medium, 1 low`.
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let mut line = format!(
+        "{} critical, {} high, {} medium, {} low",
+        s.critical, s.high, s.medium, s.low
+    );
+    let mut extra = Vec::new();
+    if s.info > 0 {
+        extra.push(format!("{} info", s.info));
+    }
+    if s.suppressed > 0 {
+        extra.push(format!("{} suppressed", s.suppressed));
+    }
+    if s.errors > 0 {
+        extra.push(format!(
+            "{} scan error{}",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        ));
+    }
+    if !extra.is_empty() {
+        line.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    line
+}
+
+/// Keeps the I/O error kind of a serde_json error (a closed pipe stays a `BrokenPipe`).
+pub(crate) fn json_io_error(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::new(kind, e),
+        None => io::Error::other(e),
     }
 }

@@ -1,3 +1,37 @@
-fn main() {
-    println!("Hello, world!");
+//! The `shipshape` binary: command-line parsing and wiring of the analysers; no analysis here.
+
+mod analyse;
+mod check;
+mod cli;
+mod discover;
+mod registry;
+
+use clap::{CommandFactory, Parser};
+use shipshape_core::exit;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::ERROR
+        }
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+fn run(cli: cli::Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        cli::Command::Check(args) => check::run(&args),
+        cli::Command::Rules(args) => registry::print_rules(args.json),
+        cli::Command::Rule { id } => registry::print_rule(&id),
+        cli::Command::Init { dir, force } => check::init(&dir, force),
+        cli::Command::Completions { shell } => {
+            let mut cmd = cli::Cli::command();
+            clap_complete::generate(shell, &mut cmd, "shipshape", &mut std::io::stdout());
+            Ok(exit::CLEAN)
+        }
+    }
 }

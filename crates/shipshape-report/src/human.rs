@@ -1,0 +1,264 @@
+//! Human output: findings grouped by file with the source line and its span underlined (rustc
+//! style, via annotate-snippets), then the checklist and a one-line summary.
+
+use crate::{summary_line, Context, Emitter};
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Style};
+use shipshape_core::report::ChecklistEntry;
+use shipshape_core::{exit, ChecklistStatus, Finding, Report, Severity};
+use std::io::{self, Write};
+
+pub struct Human;
+
+fn level(sev: Severity) -> Level<'static> {
+    match sev {
+        Severity::Critical => Level::ERROR.with_name("critical"),
+        Severity::High => Level::ERROR.with_name("high"),
+        Severity::Medium => Level::WARNING.with_name("medium"),
+        Severity::Low => Level::NOTE.with_name("low"),
+        Severity::Info => Level::INFO.with_name("info"),
+    }
+}
+
+fn paint(ctx: &Context<'_>, style: Style, text: &str) -> String {
+    if ctx.color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
+    let title = format!("{} ({})", f.message, f.slug);
+    let source = report.sources.get(&f.location.path);
+    let group = match (source, f.location.span) {
+        (Some(file), Some(span)) => {
+            let end = span.byte_end.max(span.byte_start);
+            let label = f.fix.as_ref().map(|fx| fx.description.as_str());
+            let mut ann = AnnotationKind::Primary.span(span.byte_start..end);
+            if let Some(l) = label {
+                ann = ann.label(l);
+            }
+            let mut snippet = Snippet::source(file.text())
+                .line_start(1)
+                .path(f.location.path.as_str())
+                .fold(true)
+                .annotation(ann);
+            for rel in &f.related {
+                if rel.path == f.location.path {
+                    if let Some(rs) = rel.span {
+                        snippet = snippet.annotation(
+                            AnnotationKind::Context
+                                .span(rs.byte_start..rs.byte_end)
+                                .label(rel.key.as_deref().unwrap_or("related")),
+                        );
+                    }
+                }
+            }
+            level(f.severity)
+                .primary_title(title)
+                .id(f.rule.as_str())
+                .element(snippet)
+        }
+        _ => {
+            let mut where_ = f.location.path.clone();
+            if let Some(k) = &f.location.key {
+                where_.push_str(&format!(" ({k})"));
+            }
+            if let Some(layer) = &f.location.layer {
+                where_.push_str(&format!(" [layer {layer}]"));
+            }
+            let mut origin = annotate_snippets::Origin::path(where_);
+            if let Some(span) = f.location.span {
+                origin = origin
+                    .line(span.line as usize)
+                    .char_column(span.column as usize);
+            }
+            let mut group = level(f.severity)
+                .primary_title(title)
+                .id(f.rule.as_str())
+                .element(origin);
+            if let Some(fx) = &f.fix {
+                group = group.element(Level::HELP.message(fx.description.as_str()));
+            }
+            group
+        }
+    };
+    renderer.render(&[group])
+}
+
+fn status_mark(ctx: &Context<'_>, entry: &ChecklistEntry) -> String {
+    let (mark, style) = match entry.status {
+        ChecklistStatus::Pass => ("pass", Style::new().fg_color(Some(AnsiColor::Green.into()))),
+        ChecklistStatus::Fail => (
+            "FAIL",
+            Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        ),
+        ChecklistStatus::NotAnalysed => (
+            "----",
+            Style::new().fg_color(Some(AnsiColor::BrightBlack.into())),
+        ),
+        ChecklistStatus::NotApplicable => (
+            "n/a ",
+            Style::new().fg_color(Some(AnsiColor::BrightBlack.into())),
+        ),
+    };
+    paint(ctx, style, mark)
+}
+
+impl Emitter for Human {
+    fn emit(&self, report: &Report, ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let renderer = if ctx.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let bold = Style::new().bold();
+
+        for e in &report.errors {
+            let prefix = paint(
+                ctx,
+                Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+                "error",
+            );
+            writeln!(out, "{prefix}: cannot scan {e}")?;
+        }
+        if !report.errors.is_empty() {
+            writeln!(out)?;
+        }
+
+        if !ctx.quiet {
+            let mut current: Option<&str> = None;
+            for f in &report.findings {
+                if current != Some(f.location.path.as_str()) {
+                    current = Some(f.location.path.as_str());
+                    writeln!(out, "{}", paint(ctx, bold.underline(), &f.location.path))?;
+                }
+                writeln!(out, "{}", render_finding(report, f, &renderer))?;
+                writeln!(out)?;
+            }
+            if ctx.verbose {
+                for s in &report.suppressed {
+                    writeln!(
+                        out,
+                        "suppressed ({}): {}:{} {} {}{}",
+                        s.by,
+                        s.finding.location.path,
+                        s.finding.location.line().unwrap_or(0),
+                        s.finding.rule,
+                        s.finding.message,
+                        s.reason
+                            .as_ref()
+                            .map(|r| format!(" — {r}"))
+                            .unwrap_or_default()
+                    )?;
+                }
+                for i in &report.inputs {
+                    writeln!(out, "scanned {} ({})", i.path, i.kind.as_str())?;
+                }
+                if !report.suppressed.is_empty() || !report.inputs.is_empty() {
+                    writeln!(out)?;
+                }
+            }
+
+            writeln!(
+                out,
+                "{}",
+                paint(
+                    ctx,
+                    bold,
+                    &format!("Production checklist: {}", report.target)
+                )
+            )?;
+            let width = report
+                .checklist
+                .iter()
+                .map(|c| c.id.id().len())
+                .max()
+                .unwrap_or(0);
+            for c in &report.checklist {
+                let mut detail = match c.status {
+                    ChecklistStatus::Fail => format!(
+                        "{} finding{}",
+                        c.findings,
+                        if c.findings == 1 { "" } else { "s" }
+                    ),
+                    ChecklistStatus::Pass => c.title.to_string(),
+                    ChecklistStatus::NotAnalysed => format!(
+                        "not analysed{}",
+                        c.note
+                            .as_ref()
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default()
+                    ),
+                    ChecklistStatus::NotApplicable => format!(
+                        "not applicable{}",
+                        c.note
+                            .as_ref()
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default()
+                    ),
+                };
+                if c.required {
+                    detail.push_str(" [required]");
+                }
+                writeln!(
+                    out,
+                    "  {}  {:width$}  {}",
+                    status_mark(ctx, c),
+                    c.id.id(),
+                    detail,
+                    width = width
+                )?;
+            }
+            writeln!(out)?;
+        }
+
+        let verdict = match report.exit_code() {
+            exit::CLEAN => paint(
+                ctx,
+                Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+                "passed",
+            ),
+            exit::FINDINGS => paint(
+                ctx,
+                Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+                "failed",
+            ),
+            _ => paint(
+                ctx,
+                Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+                "incomplete",
+            ),
+        };
+        let unanalysed = report
+            .checklist
+            .iter()
+            .filter(|c| c.status == ChecklistStatus::NotAnalysed)
+            .count();
+        let unanalysed = if unanalysed > 0 {
+            format!(
+                ", {unanalysed} checklist item{} not analysed",
+                if unanalysed == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        let threshold = report
+            .summary
+            .fail_on
+            .map(|s| format!(", fails on {s} and above"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}: {} · {} input{} scanned{}{}",
+            verdict,
+            summary_line(report),
+            report.summary.inputs,
+            if report.summary.inputs == 1 { "" } else { "s" },
+            unanalysed,
+            threshold
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,153 @@
+//! `shipshape check` and `shipshape init`.
+
+use crate::cli::{CheckArgs, OutputArgs, PolicyArgs};
+use crate::registry::registry;
+use anyhow::Context as _;
+use shipshape_core::config::{Config, DEFAULT_CONFIG};
+use shipshape_core::policy::{self, PolicyRun};
+use shipshape_core::report::Analysis;
+use shipshape_core::{exit, Report, Severity, SourceFile};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// Loads the configuration: `--config`, else the nearest one above `start`, else defaults.
+/// Problems are printed with file and line; `Err` carries the exit code 2.
+pub fn load_config(policy: &PolicyArgs, start: &Path) -> Result<Config, i32> {
+    let path = match &policy.config {
+        Some(p) => Some(p.clone()),
+        None => Config::discover(start),
+    };
+    let mut config = match path {
+        None => Config::default(),
+        Some(path) => {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read config {}: {e}", path.display());
+                    return Err(exit::ERROR);
+                }
+            };
+            let shown = path.to_string_lossy().to_string();
+            match Config::parse(SourceFile::new(shown, text), registry()) {
+                Ok(c) => c,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("error: {e}");
+                    }
+                    eprintln!(
+                        "error: invalid configuration ({} problem{}); see README.md, section Configuration",
+                        errors.len(),
+                        if errors.len() == 1 { "" } else { "s" }
+                    );
+                    return Err(exit::ERROR);
+                }
+            }
+        }
+    };
+    if let Some(f) = &policy.fail_on {
+        match f.parse::<Severity>() {
+            Ok(s) => config.fail_on = s,
+            Err(e) => {
+                eprintln!("error: --fail-on: {e}");
+                return Err(exit::ERROR);
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Today in the local calendar, for ignore expiry.
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
+
+/// Applies the policy to an analysis and writes the report; returns the exit code.
+pub fn finish(
+    analysis: Analysis,
+    config: &Config,
+    target: String,
+    output: &OutputArgs,
+) -> anyhow::Result<i32> {
+    let report: Report = policy::apply(
+        analysis,
+        &PolicyRun {
+            config,
+            today: today(),
+            target,
+        },
+    );
+    let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
+    let color = to_terminal
+        && !output.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let ctx = shipshape_report::Context {
+        registry: registry(),
+        color,
+        verbose: output.verbose,
+        quiet: output.quiet,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let emitter = shipshape_report::emitter(output.format.into());
+    match &output.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            emitter.emit(&report, &ctx, &mut buf)?;
+            std::fs::write(path, buf)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            match emitter
+                .emit(&report, &ctx, &mut lock)
+                .and_then(|_| lock.flush())
+            {
+                Ok(()) => {}
+                // A closed pipe (`| head`) is not an error of the scan.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(report.exit_code())
+}
+
+/// `shipshape check PATH`.
+pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
+    let mut config = match load_config(&args.policy, &args.path) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    if let Some(t) = &args.target {
+        config.dockerfile.target = Some(t.clone());
+    }
+    let inputs = match crate::discover::discover(&args.path, &config) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: cannot scan {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    let analysis = crate::analyse::analyse(&inputs, &config);
+    let target = args.path.to_string_lossy().to_string();
+    finish(analysis, &config, target, &args.output)
+}
+
+/// `shipshape init DIR`.
+pub fn init(dir: &Path, force: bool) -> anyhow::Result<i32> {
+    let path = dir.join("shipshape.toml");
+    if path.exists() && !force {
+        eprintln!(
+            "error: {} already exists (use --force to overwrite)",
+            path.display()
+        );
+        return Ok(exit::ERROR);
+    }
+    // Write to a temporary file in the same directory, then rename: never a half-written config.
+    let tmp = dir.join(".shipshape.toml.tmp");
+    std::fs::write(&tmp, DEFAULT_CONFIG)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(exit::CLEAN)
+}

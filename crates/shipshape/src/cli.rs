@@ -1,0 +1,121 @@
+//! The command line, declared once with clap; help and completions are generated from it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Is this container safe to ship? Checks Dockerfiles, build contexts, runtime configuration
+/// and secrets against one production checklist, offline, with one exit code.
+#[derive(Debug, Parser)]
+#[command(name = "shipshape", version)]
+#[command(
+    after_help = "Exit codes: 0 nothing at or above the threshold, 1 findings at or above it \
+(or a required checklist item did not pass), 2 usage or scan error (fail closed)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse a project: every Dockerfile, .dockerignore, compose file, Kubernetes manifest and
+    /// `docker run` line under PATH; print findings and the production checklist.
+    Check(CheckArgs),
+    /// List every rule: code, slug, severity, checklist item, equivalent ids in other tools.
+    Rules(RulesArgs),
+    /// Show a rule's documentation (by code or slug, e.g. `SS1001` or `root-user`).
+    Rule {
+        /// Rule code or slug.
+        id: String,
+    },
+    /// Write a commented default shipshape.toml.
+    Init {
+        /// Directory to write shipshape.toml into.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing shipshape.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Source excerpts, the checklist and a summary, for people.
+    Human,
+    /// The versioned JSON contract (schemas/shipshape-report-v1.schema.json).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one suite per checklist item.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+impl From<FormatArg> for shipshape_report::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Human => shipshape_report::Format::Human,
+            FormatArg::Json => shipshape_report::Format::Json,
+            FormatArg::Sarif => shipshape_report::Format::Sarif,
+            FormatArg::Junit => shipshape_report::Format::Junit,
+            FormatArg::Github => shipshape_report::Format::Github,
+        }
+    }
+}
+
+/// Options shared by every command that produces a report.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only print errors and the summary line (human format).
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print suppressed findings and every scanned input (human format).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Never use colours (also: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// Options of the policy.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Configuration file (default: the nearest shipshape.toml or .shipshape.toml above PATH).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Fail (exit 1) on findings of this severity or worse; overrides `fail-on` in the config.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directory or file to analyse.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Dockerfile stage built for release (default: the last stage); overrides `[dockerfile] target`.
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print the rule list as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,205 @@
+//! End-to-end tests of the command line, as a user runs it.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use std::fs;
+
+fn json_of(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).expect("valid JSON on stdout")
+}
+
+#[test]
+fn json_output_validates_against_the_shipped_schema() {
+    let out = shipshape()
+        .args(["check", "examples/demo", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    let errors = schema_errors(
+        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
+        &doc,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["checklist"].as_array().unwrap().len(), 15);
+    assert_eq!(doc["summary"]["exit_code"], out.status.code().unwrap());
+}
+
+#[test]
+fn sarif_output_validates_against_sarif_2_1_0() {
+    let Some(schemas) = shared_dir("schemas") else {
+        return;
+    };
+    for example in ["examples/demo", "examples/hardened"] {
+        let out = shipshape()
+            .args(["check", example, "--format", "sarif"])
+            .output()
+            .unwrap();
+        let doc = json_of(&out.stdout);
+        let errors = schema_errors(&schemas.join("sarif-2.1.0.json"), &doc);
+        assert!(errors.is_empty(), "{example}: {errors:#?}");
+        assert_eq!(doc["version"], "2.1.0");
+        // every result's ruleIndex points at its rule
+        let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        for r in doc["runs"][0]["results"].as_array().unwrap() {
+            let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[idx]["id"], r["ruleId"]);
+            assert!(rules[idx]["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("## "));
+        }
+    }
+}
+
+#[test]
+fn junit_and_github_formats() {
+    let out = shipshape()
+        .args(["check", "examples/demo", "--format", "junit"])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(xml.starts_with("<?xml"));
+    assert_eq!(xml.matches("<testsuite ").count(), 15, "{xml}");
+    let out = shipshape()
+        .args(["check", "examples/demo", "--format", "github"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().last().unwrap().starts_with("shipshape: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn human_output_has_checklist_and_summary() {
+    shipshape()
+        .args(["check", "examples/demo"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "Production checklist: examples/demo",
+        ))
+        .stdout(predicate::str::contains("non-root"))
+        .stdout(predicate::str::is_match(r"\d+ critical, \d+ high, \d+ medium, \d+ low").unwrap());
+}
+
+#[test]
+fn output_to_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.json");
+    shipshape()
+        .args(["check", "examples/hardened", "--format", "json", "--output"])
+        .arg(&target)
+        .assert()
+        .stdout(predicate::str::is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(doc["target"], "examples/hardened");
+}
+
+#[test]
+fn missing_path_is_exit_2() {
+    shipshape()
+        .args(["check", "does/not/exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does/not/exist"));
+}
+
+#[test]
+fn malformed_config_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    fs::write(
+        dir.path().join("shipshape.toml"),
+        "fail-on = \"high\"\n\n[[ignore]]\nrules = [\"no-such-rule\"]\nreason = \"x\"\n",
+    )
+    .unwrap();
+    shipshape()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shipshape.toml:4:"))
+        .stderr(predicate::str::contains("no-such-rule"));
+    fs::write(dir.path().join("shipshape.toml"), "fail-on = \n").unwrap();
+    shipshape()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shipshape.toml:1:"));
+}
+
+#[test]
+fn non_utf8_input_is_a_scan_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        b"FROM scratch\nLABEL a=\xff\xfe\n",
+    )
+    .unwrap();
+    let out = shipshape()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["errors"][0]["line"], 2, "{doc}");
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    shipshape().arg("init").arg(dir.path()).assert().success();
+    let written = fs::read_to_string(dir.path().join("shipshape.toml")).unwrap();
+    assert!(written.contains("fail-on = \"high\""));
+    // refuses to overwrite
+    shipshape().arg("init").arg(dir.path()).assert().code(2);
+    fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    shipshape()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(predicate::in_iter([0, 1]));
+}
+
+#[test]
+fn rules_and_rule_docs() {
+    let out = shipshape().args(["rules", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let rules = json_of(&out.stdout);
+    let list = rules.as_array().unwrap();
+    assert!(list.iter().any(|r| r["code"] == "SS0001"));
+    shipshape()
+        .args(["rule", "expired-ignore"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("SS0001"))
+        .stdout(predicate::str::contains("## How to fix"));
+    shipshape().args(["rule", "SS9998"]).assert().code(2);
+}
+
+#[test]
+fn completions() {
+    shipshape()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("shipshape"));
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    shipshape()
+        .args(["check", ".", "--format", "xml"])
+        .assert()
+        .code(2);
+}
