@@ -4,7 +4,7 @@ use crate::checklist::ChecklistItem;
 use crate::rule::{RuleMeta, RuleRegistry};
 use crate::severity::Severity;
 use crate::source::SourceFile;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -214,11 +214,8 @@ impl Config {
         }
         let mut exclude = GlobSetBuilder::new();
         for g in &raw.exclude {
-            match Glob::new(g.get_ref()) {
-                Ok(glob) => {
-                    exclude.add(glob);
-                    config.exclude.push(g.get_ref().clone());
-                }
+            match add_path_glob(&mut exclude, g.get_ref()) {
+                Ok(()) => config.exclude.push(g.get_ref().clone()),
                 Err(e) => errors.push(err_at(g.span().start, format!("exclude: {e}"))),
             }
         }
@@ -300,11 +297,8 @@ impl Config {
             if !raw_ig.paths.is_empty() {
                 let mut b = GlobSetBuilder::new();
                 for p in &raw_ig.paths {
-                    match Glob::new(p.get_ref()) {
-                        Ok(g) => {
-                            b.add(g);
-                        }
-                        Err(e) => errors.push(err_at(p.span().start, format!("ignore.paths: {e}"))),
+                    if let Err(e) = add_path_glob(&mut b, p.get_ref()) {
+                        errors.push(err_at(p.span().start, format!("ignore.paths: {e}")));
                     }
                 }
                 match b.build() {
@@ -371,6 +365,26 @@ impl Config {
     pub fn severity_override(&self, code: &str) -> Option<Severity> {
         self.rules.get(code).and_then(|o| o.severity)
     }
+}
+
+/// Adds a path pattern with .gitignore-like meaning: `*` stays within one path segment, a
+/// pattern matches at any depth unless it starts with `/`, and a directory pattern also matches
+/// everything below it.
+fn add_path_glob(set: &mut GlobSetBuilder, pattern: &str) -> Result<(), globset::Error> {
+    let (anchored, pat) = match pattern.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, pattern.strip_prefix("./").unwrap_or(pattern)),
+    };
+    let pat = pat.trim_end_matches('/');
+    let mut variants = vec![pat.to_string(), format!("{pat}/**")];
+    if !anchored && !pat.starts_with("**/") {
+        variants.push(format!("**/{pat}"));
+        variants.push(format!("**/{pat}/**"));
+    }
+    for v in variants {
+        set.add(GlobBuilder::new(&v).literal_separator(true).build()?);
+    }
+    Ok(())
 }
 
 /// The commented default configuration written by `shipshape init`.
@@ -442,12 +456,19 @@ expires = 2030-01-01
         assert_eq!(c.fail_on, Severity::Medium);
         assert_eq!(c.require, vec![ChecklistItem::NonRoot]);
         assert!(c.is_excluded("vendor/a/Dockerfile"));
+        assert!(
+            c.is_excluded("examples/app/vendor/a/Dockerfile"),
+            "matches at any depth"
+        );
         assert!(!c.is_excluded("src/Dockerfile"));
+        assert!(!c.is_excluded("vendorized/Dockerfile"));
         assert_eq!(c.severity_override("SS9999"), Some(Severity::Low));
         assert_eq!(c.ignores.len(), 1);
         assert_eq!(c.ignores[0].line, 7, "points at the [[ignore]] header");
         assert!(c.ignores[0].matches("SS9999", "legacy/Dockerfile"));
         assert!(!c.ignores[0].matches("SS9999", "new/Dockerfile"));
+        assert!(c.ignores[0].matches("SS9999", "examples/legacy/Dockerfile"));
+        assert!(!c.ignores[0].matches("SS9999", "legacy-old/Dockerfile"));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 
 pub mod checklist;
 pub mod config;
+pub mod eol;
 pub mod finding;
+pub mod imageref;
 pub mod policy;
 pub mod report;
 pub mod rule;

@@ -118,6 +118,18 @@ impl SourceMap {
         Span::new(self.to_source(start), self.to_source(end - 1) + 1)
     }
 
+    /// Derived-text offset of the source offset `source_offset`, when that byte was copied
+    /// into the derived text.
+    pub fn to_text(&self, source_offset: usize) -> Option<usize> {
+        for (i, &(t, s)) in self.segs.iter().enumerate() {
+            let len = self.segs.get(i + 1).map(|&(nt, _)| nt - t);
+            if source_offset >= s && len.is_none_or(|l| source_offset < s + l) {
+                return Some(t + (source_offset - s));
+            }
+        }
+        None
+    }
+
     /// A new map for a sub-text that starts at derived offset `base`.
     pub fn slice_from(&self, base: usize) -> SourceMap {
         let mut out = SourceMap {
@@ -274,8 +286,10 @@ impl Dockerfile {
             .find(|d| d.name.eq_ignore_ascii_case(name))
     }
 
-    /// Comments located between the previous instruction and instruction `index` (the comments
-    /// "attached" to it, as BuildKit's `PrevComment`), plus comments inside the instruction.
+    /// Comments located between the end of the previous instruction and the start of
+    /// instruction `index`: the comments "attached" to it (BuildKit's `PrevComment`), where
+    /// `# hadolint ignore=...` / `# shipshape:ignore ...` suppressions live. Comments inside an
+    /// instruction's continuation lines are not included (see [`Dockerfile::comments`]).
     pub fn comments_before(&self, index: usize) -> impl Iterator<Item = &Comment> {
         let lo = match index.checked_sub(1).and_then(|i| self.instructions.get(i)) {
             Some(prev) => prev.span.end,

@@ -92,11 +92,14 @@ pub(crate) fn unquote_checked(word: &str, escape: char) -> (String, bool) {
 
 const MAX_DEPTH: u32 = 64;
 
+/// A variable lookup.
+type Lookup<'f> = &'f dyn Fn(&str) -> Option<String>;
+
 struct Lex<'a, 'f> {
     s: &'a str,
     pos: usize,
     escape: char,
-    lookup: Option<&'f dyn Fn(&str) -> Option<String>>,
+    lookup: Option<Lookup<'f>>,
     unresolved: Vec<String>,
     defaulted: Vec<String>,
     unterminated: bool,
@@ -104,7 +107,7 @@ struct Lex<'a, 'f> {
 }
 
 impl<'a, 'f> Lex<'a, 'f> {
-    fn new(s: &'a str, escape: char, lookup: Option<&'f dyn Fn(&str) -> Option<String>>) -> Self {
+    fn new(s: &'a str, escape: char, lookup: Option<Lookup<'f>>) -> Self {
         Lex {
             s,
             pos: 0,
@@ -203,9 +206,7 @@ impl<'a, 'f> Lex<'a, 'f> {
                     self.pos = self.s.len();
                     return Ok(self.s.get(start..).unwrap_or("").to_string());
                 }
-                Err(self.err(
-                    "unexpected end of statement while looking for matching single-quote",
-                ))
+                Err(self.err("unexpected end of statement while looking for matching single-quote"))
             }
         }
     }
@@ -569,7 +570,13 @@ fn char_boundaries(v: &str) -> Vec<usize> {
     b
 }
 
+/// Values longer than this are left alone by the pattern operators (they are quadratic).
+const MAX_PATTERN_VALUE: usize = 8192;
+
 fn trim_prefix(pat: &[char], value: &str, greedy: bool) -> String {
+    if value.len() > MAX_PATTERN_VALUE {
+        return value.to_string();
+    }
     let chars: Vec<char> = value.chars().collect();
     let bounds = char_boundaries(value);
     let n = chars.len();
@@ -586,6 +593,9 @@ fn trim_prefix(pat: &[char], value: &str, greedy: bool) -> String {
 }
 
 fn trim_suffix(pat: &[char], value: &str, greedy: bool) -> String {
+    if value.len() > MAX_PATTERN_VALUE {
+        return value.to_string();
+    }
     let chars: Vec<char> = value.chars().collect();
     let bounds = char_boundaries(value);
     let n = chars.len();
@@ -602,6 +612,9 @@ fn trim_suffix(pat: &[char], value: &str, greedy: bool) -> String {
 }
 
 fn replace(pat: &[char], value: &str, replacement: &str, all: bool) -> String {
+    if value.len() > MAX_PATTERN_VALUE {
+        return value.to_string();
+    }
     let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
     let mut out = String::new();
@@ -774,7 +787,10 @@ mod tests {
     #[test]
     fn backtick_escape() {
         let e = env(&[("A", "x")]);
-        assert_eq!(expand_with_escape("`$A \\n", '`', &e).unwrap().value, "$A \\n");
+        assert_eq!(
+            expand_with_escape("`$A \\n", '`', &e).unwrap().value,
+            "$A \\n"
+        );
     }
 
     #[test]
@@ -788,9 +804,15 @@ mod tests {
     #[test]
     fn heredoc_words() {
         let h = parse_heredoc_word("<<EOF").unwrap();
-        assert_eq!((h.fd, h.chomp, h.name.as_str(), h.expand), (None, false, "EOF", true));
+        assert_eq!(
+            (h.fd, h.chomp, h.name.as_str(), h.expand),
+            (None, false, "EOF", true)
+        );
         let h = parse_heredoc_word("3<<-'E O'").unwrap();
-        assert_eq!((h.fd, h.chomp, h.name.as_str(), h.expand), (Some(3), true, "E O", false));
+        assert_eq!(
+            (h.fd, h.chomp, h.name.as_str(), h.expand),
+            (Some(3), true, "E O", false)
+        );
         assert!(parse_heredoc_word("<<<EOF").is_none());
         assert!(parse_heredoc_word("<<").is_none());
         assert!(parse_heredoc_word("a<<EOF").is_none());

@@ -1,14 +1,48 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Lossless Dockerfile parsing for shipshape.
+//!
+//! * [`parse`] / [`parse_recovering`]: a parser faithful to BuildKit's
+//!   (`frontend/dockerfile/parser` + the checks of `instructions`), where every node carries a
+//!   byte [`Span`] into the source.
+//! * [`expand`]: BuildKit's variable substitution, reporting unresolved variables.
+//! * [`stages::resolve`]: multi-stage resolution (bases, `--from`, target, dependencies, scopes).
+//! * [`shell::commands`]: the simple commands of a RUN, with spans in the Dockerfile.
+//!
+//! The crate does no I/O, is synchronous, and never panics on any input.
+//!
+//! ```
+//! use shipshape_dockerfile::{parse, InstructionKind, shell};
+//! let src = "FROM alpine:3.20 AS base\nRUN apk add --no-cache curl && curl -fsSL https://x | sh\n";
+//! let df = parse(src).unwrap();
+//! let InstructionKind::From(from) = df.instructions[0].kind() else { unreachable!() };
+//! assert_eq!(from.image.value, "alpine:3.20");
+//! let cmds = shell::commands(&df.instructions[1]);
+//! assert_eq!(cmds[2].name.value, "sh");
+//! assert!(cmds[2].is_piped());
+//! assert_eq!(cmds[1].span.slice(src), "curl -fsSL https://x");
+//! ```
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub mod analyse;
+pub mod ast;
+pub mod dockerignore;
+#[allow(missing_docs)] // rule modules are documented by their `docs` text
+pub mod rules;
+mod dump;
+pub mod expand;
+mod json;
+mod parser;
+pub mod shell;
+pub mod stages;
+
+pub use ast::*;
+pub use dump::{dump, dump_stages};
+pub use expand::{expand, expand_with_escape, unquote, ExpandError, Expanded};
+pub use parser::{parse, parse_recovering};
+pub use stages::{resolve, ResolveOptions, StageGraph};
+pub use analyse::{analyse, DockerfileInput};
+
+/// Metadata of every Dockerfile rule, by group, for the registry.
+pub static RULE_GROUPS: [&[&shipshape_core::RuleMeta]; 2] =
+    [rules::checklist::METAS, rules::practice::METAS];

@@ -1,14 +1,33 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Container images: open them from archives, OCI layouts, the local Docker Engine or a
+//! registry; stream their layers into a merged filesystem view that remembers deleted files; and
+//! audit their configuration and filesystem (rules `SS3xxx`).
+//!
+//! ```no_run
+//! let image = shipshape_image::open("docker-archive:app.tar", &Default::default())?;
+//! let analysis = shipshape_image::audit(&image, &Default::default());
+//! # Ok::<(), shipshape_image::ImageError>(())
+//! ```
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod build;
+mod engine;
+pub mod eol;
+mod error;
+pub mod fs;
+mod image;
+mod layer;
+pub mod reference;
+mod registry;
+pub mod spec;
+mod store;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use engine::EngineImage;
+pub use error::{ErrorKind, ImageError};
+pub use fs::{FileEntry, FileKind, FsIndex, Hidden, HiddenHow};
+pub use image::{open, Image, ImageOptions, Layer};
+pub use layer::{Compression, LayerStats, Limits};
+pub use reference::SourceType;
+mod audit;
+pub mod rules;
+
+pub use audit::{audit, audit_full, AuditOptions, ImageAudit, ImageSummary, LayerSummary};
+pub use rules::RULES;

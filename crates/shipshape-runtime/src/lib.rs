@@ -1,14 +1,254 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Runtime configuration analysis for shipshape.
+//!
+//! One model ([`model::RuntimeSpec`]) filled by four front ends — `docker run` command lines in
+//! text files, Compose projects, Kubernetes manifests and `docker inspect` JSON — and one set of
+//! rules ([`rules`]) written against it, plus the Compose network graph ([`graph`]).
+
+pub mod classify;
+pub mod compose;
+pub mod dockerrun;
+pub mod graph;
+pub mod inspect;
+pub mod interp;
+pub mod k8s;
+pub mod model;
+pub mod rules;
+pub mod shell;
+pub mod yaml;
+
+use model::RuntimeSpec;
+use rules::Cx;
+use shipshape_core::report::{Analysis, ScannedInput};
+use shipshape_core::{suppress, ChecklistItem, RuleMeta, SourceFile, SourceKind};
+use std::path::Path;
+
+pub use k8s::looks_like_kubernetes;
+pub use shell::mentions_container_run;
+
+/// Every rule of this crate, in code order.
+pub static RULES: &[&RuleMeta] = &[
+    &rules::privileged::META,
+    &rules::dangerous_capability::META,
+    &rules::cap_drop_missing::META,
+    &rules::container_socket::META,
+    &rules::sensitive_mount::META,
+    &rules::host_network::META,
+    &rules::host_namespace::META,
+    &rules::unconfined::META,
+    &rules::seccomp_missing::META,
+    &rules::no_new_privileges::META,
+    &rules::read_only::META,
+    &rules::memory_limit::META,
+    &rules::cpu_limit::META,
+    &rules::pids_limit::META,
+    &rules::user_missing::META,
+    &rules::root_user::META,
+    &rules::restart_policy::META,
+    &rules::log_rotation::META,
+    &rules::port_all_interfaces::META,
+    &rules::daemon_port::META,
+    &rules::secret_env::META,
+    &rules::image_latest::META,
+    &rules::image_digest::META,
+    &rules::healthcheck_missing::META,
+    &rules::host_device::META,
+    &rules::default_bridge::META,
+    &rules::sa_token::META,
+    &rules::mount_propagation::META,
+    &graph::EDGE_REACHES_DATA,
+    &graph::DATA_PUBLISHED,
+    &graph::DEFAULT_NETWORK,
+];
+
+/// Checklist items the per-container rules evaluate for a source kind.
+fn covered_items(kind: SourceKind) -> Vec<ChecklistItem> {
+    use ChecklistItem::*;
+    let mut v = vec![
+        NonRoot,
+        ReadOnly,
+        ResourceLimits,
+        Capabilities,
+        NoNewPrivileges,
+        Healthcheck,
+        ImageTag,
+        Secrets,
+        Network,
+    ];
+    if kind != SourceKind::Kubernetes {
+        v.push(LogRotation);
+    }
+    v
+}
+
+/// Runs the rules over `specs` and fills an [`Analysis`] for `files`.
+fn finish(
+    files: &[SourceFile],
+    specs: &[RuntimeSpec],
+    kind: SourceKind,
+    mut analysis: Analysis,
+    extra: Vec<shipshape_core::Finding>,
+) -> Analysis {
+    let mut cx = Cx::new(files);
+    for s in specs {
+        rules::check_all(s, &mut cx);
+    }
+    analysis.findings.extend(cx.findings);
+    analysis.findings.extend(extra);
+    if !specs.is_empty() {
+        analysis.covered.extend(covered_items(kind));
+    }
+    for f in files {
+        analysis.inputs.push(ScannedInput {
+            path: f.path().to_string(),
+            kind,
+        });
+        analysis.add_source(f);
+    }
+    analysis
+}
+
+/// `#` comment suppressions, widened so that an ignore above a multi-line command covers all of it.
+fn hash_ignores(file: &SourceFile, commands: &[(u32, u32)]) -> Vec<suppress::InlineIgnore> {
+    let mut ignores = suppress::scan_hash_comments(file.text());
+    for ig in &mut ignores {
+        if let Some((_, end)) = commands
+            .iter()
+            .find(|(s, e)| ig.last_line >= *s && ig.last_line <= *e)
+        {
+            ig.last_line = ig.last_line.max(*end);
+        }
+    }
+    ignores
+}
+
+/// Analyses `docker run` / `podman run` lines in a shell script, Makefile, Markdown file, CI YAML
+/// file or systemd unit (the kind is detected from the path).
+pub fn analyse_docker_run_text(file: &SourceFile) -> Analysis {
+    let mut analysis = Analysis::default();
+    let kind = shell::TextKind::from_path(file.path()).unwrap_or(shell::TextKind::Shell);
+    let view = match shell::shell_view(file.text(), kind) {
+        Ok(v) => v,
+        Err(e) => {
+            analysis.errors.push(shipshape_core::ScanError::at(
+                file,
+                e.offset,
+                format!("YAML syntax error: {}", e.message),
+            ));
+            analysis.inputs.push(ScannedInput {
+                path: file.path().to_string(),
+                kind: SourceKind::DockerRun,
+            });
+            return analysis;
+        }
+    };
+    let invocations = shell::find_invocations(&view);
+    let specs: Vec<RuntimeSpec> = invocations
+        .iter()
+        .map(|inv| dockerrun::spec_from_invocation(inv, 0, kind))
+        .collect();
+    let commands: Vec<(u32, u32)> = invocations
+        .iter()
+        .map(|i| (file.line_col(i.head_start).0, file.line_col(i.end).0))
+        .collect();
+    if kind != shell::TextKind::Markdown {
+        let ignores = hash_ignores(file, &commands);
+        if !ignores.is_empty() {
+            analysis.ignores.insert(file.path().to_string(), ignores);
+        }
+    }
+    let files = std::slice::from_ref(file);
+    finish(files, &specs, SourceKind::DockerRun, analysis, Vec::new())
+}
+
+/// Analyses one Compose project: `files` are merged in order (`docker compose -f a -f b`);
+/// `project_dir` is where `.env` and relative `extends`/`include` files are looked up.
+pub fn analyse_compose(files: &[SourceFile], project_dir: &Path) -> Analysis {
+    let mut analysis = Analysis::default();
+    let project = compose::load_project(files, project_dir);
+    analysis.errors.extend(project.errors.iter().cloned());
+    let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
+    let mut cx = Cx::new(&project.files);
+    let g = graph::build(&project, &specs);
+    graph::check(&g, &specs, &mut cx);
+    for f in &project.files {
+        let ignores = suppress::scan_hash_comments(f.text());
+        if !ignores.is_empty() {
+            analysis.ignores.insert(f.path().to_string(), ignores);
+        }
+    }
+    finish(
+        &project.files,
+        &specs,
+        SourceKind::Compose,
+        analysis,
+        cx.findings,
+    )
+}
+
+/// Analyses a Kubernetes manifest (multi-document, `List`s; non-workload kinds are skipped).
+pub fn analyse_kubernetes(file: &SourceFile) -> Analysis {
+    let mut analysis = Analysis::default();
+    let (specs, errors) = k8s::specs(file);
+    analysis.errors.extend(errors);
+    let ignores = suppress::scan_hash_comments(file.text());
+    if !ignores.is_empty() {
+        analysis.ignores.insert(file.path().to_string(), ignores);
+    }
+    finish(
+        std::slice::from_ref(file),
+        &specs,
+        SourceKind::Kubernetes,
+        analysis,
+        Vec::new(),
+    )
+}
+
+/// Analyses saved `docker inspect` (container) JSON.
+pub fn analyse_inspect_json(file: &SourceFile) -> Analysis {
+    let mut analysis = Analysis::default();
+    let (specs, errors) = inspect::specs(file);
+    analysis.errors.extend(errors);
+    finish(
+        std::slice::from_ref(file),
+        &specs,
+        SourceKind::Engine,
+        analysis,
+        Vec::new(),
+    )
+}
+
+/// The network graph of a Compose project (see [`analyse_compose`] for the arguments).
+pub fn compose_graph(
+    files: &[SourceFile],
+    project_dir: &Path,
+) -> Result<graph::Graph, Vec<shipshape_core::ScanError>> {
+    let project = compose::load_project(files, project_dir);
+    if !project.errors.is_empty() {
+        return Err(project.errors);
+    }
+    let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
+    Ok(graph::build(&project, &specs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shipshape_core::RuleRegistry;
 
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn registry_is_consistent() {
+        let reg = RuleRegistry::new(&[RULES]);
+        assert!(reg.problems().is_empty(), "{:?}", reg.problems());
+        assert_eq!(RULES.len(), rules::CHECKS.len() + 3);
+        for r in RULES {
+            for section in [
+                "## What it does",
+                "## Why it matters",
+                "## How to fix",
+                "## Example",
+            ] {
+                assert!(r.docs.contains(section), "{} lacks {section}", r.code);
+            }
+        }
     }
 }

@@ -5,6 +5,8 @@ use rayon::prelude::*;
 use shipshape_core::config::Config;
 use shipshape_core::report::{Analysis, ScannedInput};
 use shipshape_core::{ChecklistItem, ScanError, SourceFile, SourceKind};
+use shipshape_dockerfile::DockerfileInput;
+use std::path::{Path, PathBuf};
 
 /// Reads a text input. Unreadable or non-UTF-8 files are scan errors (fail closed).
 pub fn read_source(input: &Input) -> Result<SourceFile, ScanError> {
@@ -32,10 +34,134 @@ pub fn read_source(input: &Input) -> Result<SourceFile, ScanError> {
     Ok(SourceFile::new(&input.display, text))
 }
 
-fn analyse_one(input: &Input, _all: &[Input], _config: &Config) -> Analysis {
+/// The `.dockerignore` BuildKit uses for a Dockerfile whose context is its own directory:
+/// `<name>.dockerignore` beside it, else the context's `.dockerignore`.
+fn dockerignore_for(dockerfile: &Path) -> Option<PathBuf> {
+    let name = dockerfile.file_name()?.to_str()?;
+    let specific = dockerfile.with_file_name(format!("{name}.dockerignore"));
+    if specific.is_file() {
+        return Some(specific);
+    }
+    let generic = dockerfile.with_file_name(".dockerignore");
+    generic.is_file().then_some(generic)
+}
+
+/// Whether a file name in a build context looks like a secret or VCS data.
+pub fn is_sensitive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let env_file = lower == ".env"
+        || (lower.starts_with(".env.")
+            && !["example", "sample", "template", "dist", "defaults"]
+                .iter()
+                .any(|s| lower.ends_with(s)));
+    env_file
+        || matches!(
+            lower.as_str(),
+            ".git"
+                | "id_rsa"
+                | "id_dsa"
+                | "id_ecdsa"
+                | "id_ed25519"
+                | ".npmrc"
+                | ".pypirc"
+                | ".netrc"
+                | ".git-credentials"
+                | "credentials"
+                | ".htpasswd"
+        )
+        || [
+            ".pem",
+            ".key",
+            ".p12",
+            ".pfx",
+            ".jks",
+            ".keystore",
+            ".kdbx",
+            ".tfstate",
+        ]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// Sensitive files in a build context directory. The build context ignores .gitignore (an
+/// untracked `.env` is sent to the builder), so this walk does too; it is bounded in depth and
+/// entries so a huge tree cannot stall the scan.
+fn sensitive_context_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .max_depth(Some(4))
+        .filter_entry(|e| {
+            let n = e.file_name();
+            n != "node_modules" && n != "target" && n != ".venv" && n != "vendor"
+        })
+        .build();
+    for entry in walker.take(20_000).flatten() {
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() == 0 || !is_sensitive_name(&name) {
+            continue;
+        }
+        // `.git` directories are reported as a whole; nothing below them is looked at.
+        if let Ok(rel) = entry.path().strip_prefix(dir) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if !out
+                .iter()
+                .any(|p: &String| rel.starts_with(&format!("{p}/")))
+            {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn analyse_dockerfile(input: &Input, config: &Config, today: jiff::civil::Date) -> Analysis {
+    let mut out = Analysis::default();
+    let file = match read_source(input) {
+        Ok(f) => f,
+        Err(e) => {
+            out.errors.push(e);
+            return out;
+        }
+    };
+    let ignore_file = dockerignore_for(&input.path).map(|p| {
+        let shown = crate::discover::display(&p);
+        read_source(&Input {
+            path: p,
+            display: shown,
+            kind: InputKind::Dockerignore,
+        })
+    });
+    let dockerignore = match ignore_file {
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => {
+            out.errors.push(e);
+            None
+        }
+        None => None,
+    };
+    let context_dir = input.path.parent().unwrap_or(Path::new("."));
+    let context_files = sensitive_context_files(context_dir);
+    out.merge(shipshape_dockerfile::analyse(&DockerfileInput {
+        file: &file,
+        dockerignore: dockerignore.as_ref(),
+        context_files: &context_files,
+        options: &config.dockerfile,
+        today,
+    }));
+    out
+}
+
+fn analyse_one(
+    input: &Input,
+    _all: &[Input],
+    config: &Config,
+    today: jiff::civil::Date,
+) -> Analysis {
     let mut out = Analysis::default();
     let kind = match input.kind {
-        InputKind::Dockerfile => SourceKind::Dockerfile,
+        InputKind::Dockerfile => return analyse_dockerfile(input, config, today),
         InputKind::Dockerignore => SourceKind::Dockerignore,
         InputKind::Compose => SourceKind::Compose,
         _ => return out,
@@ -54,15 +180,16 @@ fn analyse_one(input: &Input, _all: &[Input], _config: &Config) -> Analysis {
 }
 
 /// Analyses every input and explains the checklist items nothing could evaluate.
-pub fn analyse(inputs: &[Input], config: &Config) -> Analysis {
+pub fn analyse(inputs: &[Input], config: &Config, today: jiff::civil::Date) -> Analysis {
     let mut analysis = inputs
         .par_iter()
-        .map(|i| analyse_one(i, inputs, config))
+        .map(|i| analyse_one(i, inputs, config, today))
         .reduce(Analysis::default, |mut a, b| {
             a.merge(b);
             a
         });
     analysis.inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    analysis.inputs.dedup();
     explain_gaps(&mut analysis);
     analysis
 }

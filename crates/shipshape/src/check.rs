@@ -56,8 +56,8 @@ pub fn load_config(policy: &PolicyArgs, start: &Path) -> Result<Config, i32> {
     Ok(config)
 }
 
-/// Today in the local calendar, for ignore expiry.
-fn today() -> jiff::civil::Date {
+/// Today in the local calendar, for ignore expiry and end-of-life dates.
+pub fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()
 }
 
@@ -128,7 +128,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let analysis = crate::analyse::analyse(&inputs, &config);
+    let analysis = crate::analyse::analyse(&inputs, &config, today());
     let target = args.path.to_string_lossy().to_string();
     finish(analysis, &config, target, &args.output)
 }

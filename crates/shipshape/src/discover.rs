@@ -93,7 +93,8 @@ pub fn classify(path: &Path) -> InputKind {
     InputKind::Other
 }
 
-fn display(path: &Path) -> String {
+/// A path as shown in findings: `/`-separated, without a leading `./`.
+pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

@@ -1,0 +1,224 @@
+//! End-of-life dates of base operating systems and language runtimes, kept as data
+//! (`data/eol.toml`), shared by the Dockerfile analyser (base image tags) and the image analyser
+//! (os-release).
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// One release of a product and the day its free security support ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// Lower-case product id: `debian`, `ubuntu`, `alpine`, `python`, `node`, …
+    pub product: String,
+    /// Version as in os-release `VERSION_ID` or an image tag prefix (`10`, `20.04`, `3.12`).
+    pub version: String,
+    /// Codename used in image tags (`buster`, `focal`).
+    pub codename: Option<String>,
+    /// Last day of support.
+    pub eol: jiff::civil::Date,
+}
+
+impl Release {
+    /// Whether support has ended on `today`.
+    pub fn is_eol(&self, today: jiff::civil::Date) -> bool {
+        self.eol < today
+    }
+
+    /// `Debian 10 (buster)`.
+    pub fn display_name(&self) -> String {
+        let mut name = match self.product.as_str() {
+            "amzn" => "Amazon Linux".to_string(),
+            "golang" => "Go".to_string(),
+            "postgres" => "PostgreSQL".to_string(),
+            "mysql" => "MySQL".to_string(),
+            "php" => "PHP".to_string(),
+            "node" => "Node.js".to_string(),
+            "centos" => "CentOS".to_string(),
+            p => {
+                let mut c = p.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        };
+        name.push(' ');
+        name.push_str(&self.version);
+        if let Some(c) = &self.codename {
+            name.push_str(&format!(" ({c})"));
+        }
+        name
+    }
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    release: Vec<RawRelease>,
+}
+
+#[derive(Deserialize)]
+struct RawRelease {
+    product: String,
+    version: String,
+    codename: Option<String>,
+    eol: String,
+}
+
+/// Every known release. The data is compiled in; a malformed entry is a build-time bug caught by
+/// the tests, and is skipped rather than crashing a scan.
+pub fn releases() -> &'static [Release] {
+    static DATA: OnceLock<Vec<Release>> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let raw: RawFile = match toml::from_str(include_str!("../data/eol.toml")) {
+            Ok(r) => r,
+            Err(_) => return Vec::new(),
+        };
+        raw.release
+            .into_iter()
+            .filter_map(|r| {
+                Some(Release {
+                    eol: r.eol.parse().ok()?,
+                    product: r.product,
+                    version: r.version,
+                    codename: r.codename,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The release of `product` whose version is `version` or a prefix of it on a dot boundary
+/// (`3.12.4` finds alpine `3.12`; `10.13` finds debian `10`).
+pub fn lookup(product: &str, version: &str) -> Option<&'static Release> {
+    let product = product.to_ascii_lowercase();
+    releases()
+        .iter()
+        .filter(|r| r.product == product)
+        .filter(|r| {
+            version == r.version
+                || version
+                    .strip_prefix(r.version.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .max_by_key(|r| r.version.len())
+}
+
+/// The release with this codename (`buster`, `focal`).
+pub fn lookup_codename(codename: &str) -> Option<&'static Release> {
+    releases()
+        .iter()
+        .find(|r| r.codename.as_deref() == Some(codename))
+}
+
+/// Products named by official image names.
+fn product_of_image(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    let name = name
+        .strip_prefix("docker.io/")
+        .unwrap_or(&name)
+        .trim_start_matches("library/");
+    Some(match name {
+        "debian" => "debian",
+        "ubuntu" => "ubuntu",
+        "alpine" => "alpine",
+        "centos" | "quay.io/centos/centos" => "centos",
+        "amazonlinux" => "amzn",
+        "fedora" => "fedora",
+        "python" => "python",
+        "node" => "node",
+        "ruby" => "ruby",
+        "php" => "php",
+        "golang" => "golang",
+        "postgres" => "postgres",
+        "mysql" => "mysql",
+        _ => return None,
+    })
+}
+
+/// The releases an image reference's tag names: its own version (`python:3.8`) and the OS its
+/// variant names (`-buster`, `-alpine3.12`). Floating tags (`python:3`, `latest`) name none.
+pub fn from_image(name: &str, tag: &str) -> Vec<&'static Release> {
+    let mut out = Vec::new();
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    if let Some(product) = product_of_image(name) {
+        let version = match product {
+            "centos" => first.strip_prefix("centos").unwrap_or(first),
+            _ => first,
+        };
+        if let Some(r) = lookup(product, version) {
+            out.push(r);
+        } else if let Some(r) = lookup_codename(version) {
+            if r.product == product {
+                out.push(r);
+            }
+        }
+    }
+    for part in tag.split('-').skip(1) {
+        if let Some(r) = lookup_codename(part) {
+            out.push(r);
+        } else if let Some(v) = part.strip_prefix("alpine") {
+            if let Some(r) = lookup("alpine", v) {
+                out.push(r);
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> jiff::civil::Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn data_loads_completely() {
+        let text = include_str!("../data/eol.toml");
+        let entries = text.matches("[[release]]").count();
+        assert_eq!(releases().len(), entries, "every entry parses");
+        assert!(entries > 50);
+    }
+
+    #[test]
+    fn lookups() {
+        assert_eq!(lookup("alpine", "3.12.4").unwrap().version, "3.12");
+        assert_eq!(
+            lookup("debian", "10").unwrap().codename.as_deref(),
+            Some("buster")
+        );
+        assert!(lookup("python", "3").is_none());
+        assert!(
+            lookup("python", "3.1").is_none(),
+            "3.1 is not a prefix of 3.10"
+        );
+        assert_eq!(lookup("python", "3.10.2").unwrap().version, "3.10");
+        assert_eq!(lookup_codename("bionic").unwrap().version, "18.04");
+    }
+
+    #[test]
+    fn images() {
+        let today = d("2026-11-23");
+        let r = from_image("python", "3.8-slim-buster");
+        let names: Vec<String> = r.iter().map(|r| r.display_name()).collect();
+        assert_eq!(names, vec!["Python 3.8", "Debian 10 (buster)"]);
+        assert!(r.iter().all(|r| r.is_eol(today)));
+        assert_eq!(from_image("centos", "7")[0].version, "7");
+        assert_eq!(from_image("centos", "centos7")[0].version, "7");
+        assert_eq!(from_image("node", "14-alpine3.12").len(), 2);
+        assert!(from_image("node", "22-alpine")
+            .iter()
+            .all(|r| !r.is_eol(today)));
+        assert!(from_image("debian", "bookworm-slim")
+            .iter()
+            .all(|r| !r.is_eol(today)));
+        assert!(from_image("python", "3").is_empty());
+        assert!(from_image("nginx", "1.25").is_empty());
+        assert_eq!(
+            from_image("docker.io/library/ubuntu", "18.04")[0].version,
+            "18.04"
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! The Dockerfile analyser: parse, resolve stages, split RUN scripts once, run every rule, and
+//! report inline suppressions and parse errors in core's terms.
+
+use crate::dockerignore::DockerIgnore;
+use crate::rules::{self, Context, DockerIgnoreFile};
+use crate::stages::{self, ResolveOptions};
+use crate::{parse_recovering, shell};
+use shipshape_core::config::DockerfileOptions;
+use shipshape_core::report::{Analysis, ScannedInput};
+use shipshape_core::suppress::{parse_comment, InlineIgnore};
+use shipshape_core::{ChecklistItem, ScanError, SourceFile, SourceKind};
+
+/// The checklist items a Dockerfile can decide. An item counts as evaluated only when at least
+/// one registered rule checks it (see [`covered`]); rules of other items (`EXPOSE 22` for
+/// `network`) can fail an item but never pass it, since the runtime decides those.
+pub const DECIDES: [ChecklistItem; 7] = [
+    ChecklistItem::NonRoot,
+    ChecklistItem::BaseImage,
+    ChecklistItem::Healthcheck,
+    ChecklistItem::ImageTag,
+    ChecklistItem::MinimalImage,
+    ChecklistItem::BuildContext,
+    ChecklistItem::Provenance,
+];
+
+/// One Dockerfile and what surrounds it.
+pub struct DockerfileInput<'a> {
+    /// The Dockerfile.
+    pub file: &'a SourceFile,
+    /// The `.dockerignore` of its build context (`<Dockerfile>.dockerignore` or the context's).
+    pub dockerignore: Option<&'a SourceFile>,
+    /// Sensitive-looking files present in the build context, relative to it.
+    pub context_files: &'a [String],
+    /// `[dockerfile]` options of the configuration.
+    pub options: &'a DockerfileOptions,
+    /// The date end-of-life dates are compared with.
+    pub today: jiff::civil::Date,
+}
+
+/// Analyses one Dockerfile.
+pub fn analyse(input: &DockerfileInput<'_>) -> Analysis {
+    let mut out = Analysis::default();
+    let file = input.file;
+    out.add_source(file);
+    out.inputs.push(ScannedInput {
+        path: file.path().to_string(),
+        kind: SourceKind::Dockerfile,
+    });
+
+    let (df, errors) = parse_recovering(file.text());
+    for e in &errors {
+        out.errors.push(ScanError::at(
+            file,
+            e.span.start,
+            format!("Dockerfile syntax error: {}", e.message),
+        ));
+    }
+    if !errors.is_empty() {
+        return out;
+    }
+    let graph = match stages::resolve(
+        &df,
+        &ResolveOptions {
+            target: input.options.target.clone(),
+            ..ResolveOptions::default()
+        },
+    ) {
+        Ok(g) => g,
+        Err(e) => {
+            out.errors.push(ScanError::at(file, 0, e.to_string()));
+            return out;
+        }
+    };
+
+    let ignore_parsed;
+    let dockerignore = match input.dockerignore {
+        Some(f) => {
+            ignore_parsed = DockerIgnore::parse(f.text());
+            for (_, offset, msg) in &ignore_parsed.errors {
+                out.errors.push(ScanError::at(
+                    f,
+                    *offset,
+                    format!("invalid .dockerignore pattern: {msg}"),
+                ));
+            }
+            out.add_source(f);
+            out.inputs.push(ScannedInput {
+                path: f.path().to_string(),
+                kind: SourceKind::Dockerignore,
+            });
+            Some(DockerIgnoreFile {
+                file: f,
+                parsed: &ignore_parsed,
+            })
+        }
+        None => None,
+    };
+
+    let commands: Vec<_> = df
+        .instructions
+        .iter()
+        .map(|i| match i.effective().kind {
+            crate::InstructionKind::Run(_) => shell::commands(i),
+            _ => Vec::new(),
+        })
+        .collect();
+    let ctx = Context {
+        file,
+        df: &df,
+        graph: &graph,
+        commands: &commands,
+        dockerignore,
+        context_files: input.context_files,
+        options: input.options,
+        today: input.today,
+    };
+    out.findings = rules::run(&ctx);
+    out.covered.extend(covered());
+    out.ignores
+        .insert(file.path().to_string(), inline_ignores(file, &df));
+    out
+}
+
+/// The items of [`DECIDES`] that some registered rule evaluates.
+pub fn covered() -> impl Iterator<Item = ChecklistItem> {
+    DECIDES
+        .into_iter()
+        .filter(|item| rules::all().any(|r| r.meta().checklist == *item))
+}
+
+/// Suppression comments of a Dockerfile. A comment covers its own line and the whole of the
+/// instruction that follows it (or contains it, for a comment inside a continuation).
+fn inline_ignores(file: &SourceFile, df: &crate::Dockerfile) -> Vec<InlineIgnore> {
+    let mut out = Vec::new();
+    for c in &df.comments {
+        let Some((syntax, rules, reason)) = parse_comment(&c.text) else {
+            continue;
+        };
+        let comment_line = file.line_col(c.span.start).0;
+        let target = df
+            .instructions
+            .iter()
+            .find(|i| i.span.end > c.span.start)
+            .map(|i| {
+                file.line_col(i.span.end.saturating_sub(1).max(i.span.start))
+                    .0
+            })
+            .unwrap_or(comment_line);
+        out.push(InlineIgnore {
+            comment_line,
+            first_line: comment_line,
+            last_line: target.max(comment_line),
+            syntax,
+            rules,
+            reason,
+        });
+    }
+    out
+}

@@ -1,0 +1,148 @@
+use crate::rules::{Context, Rule};
+use crate::stages::BaseRef;
+use crate::InstructionKind;
+use shipshape_core::imageref::ImageRef;
+use shipshape_core::{
+    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS1001",
+    slug: "root-user",
+    summary: "The final image runs as root",
+    severity: Severity::High,
+    checklist: ChecklistItem::NonRoot,
+    source: SourceKind::Dockerfile,
+    equivalents: &[
+        ("hadolint", "DL3002"),
+        ("trivy", "DS002"),
+        ("cis-docker", "4.1"),
+    ],
+    fix: Some(FixApplicability::Unsafe),
+    docs: r#"## What it does
+Reports a Dockerfile whose final stage runs as root: its last `USER` is `root`, `0`, `0:0` or
+`root:<group>`, or no stage the final image is built from sets a `USER` at all and the base
+image is not known to run as a non-root user.
+
+Base images whose name or tag says they run unprivileged (`nonroot`, `non-root`, `rootless`,
+`unprivileged`, and the Chainguard and Bitnami images) are trusted when no `USER` is set.
+`USER` values that depend on a build argument without a default are not judged.
+
+## Why it matters
+A process running as root inside a container is root on the host's kernel: a container escape,
+a writable host mount or a mis-set capability turns directly into host compromise. Running as
+an unprivileged user is the single most effective hardening step.
+
+## How to fix
+Create a user with a fixed numeric id and switch to it after the steps that need root:
+
+```dockerfile
+RUN useradd --system --uid 10001 --no-log-init app
+USER 10001:10001
+```
+
+Use the numeric id: Kubernetes `runAsNonRoot` can only verify numeric users.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+COPY app.py /app/
+CMD ["python", "/app/app.py"]      # runs as root: reported
+```
+"#,
+};
+
+/// Base images documented to run as a non-root user by default.
+fn base_runs_unprivileged(reference: &str) -> bool {
+    let lower = reference.to_ascii_lowercase();
+    ["nonroot", "non-root", "rootless", "unprivileged"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || lower.starts_with("cgr.dev/chainguard/")
+        || ImageRef::parse(&lower).is_some_and(|r| r.short_name().starts_with("bitnami/"))
+}
+
+fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    name == "root" || name == "0"
+}
+
+pub struct RootUser;
+
+impl Rule for RootUser {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        let chain = ctx.final_chain();
+        let Some(final_stage) = chain.first() else {
+            return;
+        };
+        // The last USER along the final stage's ancestry decides.
+        for stage in &chain {
+            let last_user = ctx
+                .stage_instructions(stage)
+                .filter(|(_, i)| matches!(i.kind, InstructionKind::User(_)))
+                .last();
+            if let Some((index, instr)) = last_user {
+                let InstructionKind::User(user) = &instr.kind else {
+                    return;
+                };
+                let env = ctx.graph.env_before(ctx.df, index);
+                let Ok(expanded) = env.expand(&user.user.raw, ctx.df.escape) else {
+                    return;
+                };
+                if !expanded.unresolved.is_empty() {
+                    return;
+                }
+                if is_root(&expanded.value) {
+                    out.push(
+                        ctx.finding(
+                            &META,
+                            instr.span,
+                            format!(
+                                "the final image runs as root: its last USER is `{}`",
+                                expanded.value
+                            ),
+                        )
+                        .with_fix(fix()),
+                    );
+                }
+                return;
+            }
+        }
+        // No USER anywhere: the base image decides.
+        let base_stage = chain.last().unwrap_or(final_stage);
+        let from = ctx.df.instructions.get(base_stage.from_instruction);
+        let span = from.map_or(Default::default(), |f| f.span);
+        let message = match &base_stage.base_ref {
+            BaseRef::Image(reference) if base_stage.base.unresolved.is_empty() => {
+                if base_runs_unprivileged(reference) {
+                    return;
+                }
+                format!("the final image runs as root: no USER instruction, and `{reference}` runs as root unless told otherwise")
+            }
+            BaseRef::Image(_) => return,
+            BaseRef::Scratch => {
+                "the final image runs as root: no USER instruction in a `FROM scratch` image".into()
+            }
+            BaseRef::Stage(_) => return,
+        };
+        let span = match ctx.df.instructions.get(final_stage.from_instruction) {
+            Some(f) if chain.len() > 1 => f.span,
+            _ => span,
+        };
+        out.push(ctx.finding(&META, span, message).with_fix(fix()));
+    }
+}
+
+fn fix() -> Fix {
+    Fix {
+        description:
+            "add `USER 10001:10001` (a numeric, unprivileged user) after the steps that need root"
+                .into(),
+        applicability: FixApplicability::Unsafe,
+        edits: Vec::new(),
+    }
+}

@@ -1,0 +1,425 @@
+//! The image audit: configuration rules over the image's own `config`, then one streaming pass
+//! over the layers that builds the merged view and feeds the filesystem rules.
+
+use crate::eol::EolInfo;
+use crate::fs::{FileEntry, FileKind, FsIndex};
+use crate::image::Image;
+use crate::layer::LayerStats;
+use crate::reference::SourceType;
+use crate::rules::{self, secret_files::SecretHit};
+use jiff::civil::Date;
+use shipshape_core::report::{Analysis, ScanError, ScannedInput};
+use shipshape_core::{ChecklistItem, Finding, Location, SourceKind};
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Knobs of the audit.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// The day end-of-life status is judged on (default: today).
+    pub today: Option<Date>,
+    /// Largest file whose content is inspected for key material (bigger files are listed only).
+    pub max_content_bytes: u64,
+    /// At most this many findings per rule (the last one says how many more there were).
+    pub max_findings_per_rule: usize,
+    /// SS3019 thresholds: whole image, and one layer (uncompressed bytes).
+    pub large_image_bytes: u64,
+    pub large_layer_bytes: u64,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            today: None,
+            max_content_bytes: 1 << 20,
+            max_findings_per_rule: 50,
+            large_image_bytes: 1 << 30,
+            large_layer_bytes: 512 << 20,
+        }
+    }
+}
+
+/// Facts about the image for the human summary (size, layers, OS, base image).
+#[derive(Debug, Clone, Default)]
+pub struct ImageSummary {
+    pub reference: String,
+    /// `PRETTY_NAME` of os-release, or `ID VERSION_ID`.
+    pub os: Option<String>,
+    pub os_id: Option<String>,
+    pub os_version: Option<String>,
+    pub eol: Option<EolInfo>,
+    /// The base image, from the `org.opencontainers.image.base.name` label or the history.
+    pub base_image: Option<String>,
+    pub user: String,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    /// Entries over all layers, and visible in the final filesystem.
+    pub entries: u64,
+    pub visible_files: u64,
+    pub layers: Vec<LayerSummary>,
+}
+
+/// One layer in the summary.
+#[derive(Debug, Clone, Default)]
+pub struct LayerSummary {
+    pub digest: String,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub entries: u64,
+    pub created_by: Option<String>,
+}
+
+impl ImageSummary {
+    /// Layer indexes, largest (uncompressed) first.
+    pub fn largest_layers(&self, n: usize) -> Vec<usize> {
+        let mut ix: Vec<usize> = (0..self.layers.len()).collect();
+        ix.sort_by_key(|&i| std::cmp::Reverse(self.layers[i].uncompressed_bytes));
+        ix.truncate(n);
+        ix
+    }
+}
+
+/// The audit's result: the analysis for the report, and the summary.
+#[derive(Debug)]
+pub struct ImageAudit {
+    pub analysis: Analysis,
+    pub summary: ImageSummary,
+}
+
+/// What the layer pass learnt, for the filesystem rules.
+pub(crate) struct FsFacts {
+    pub(crate) index: Arc<FsIndex>,
+    /// Contents of small system files (os-release, passwd, group), by entry id.
+    pub(crate) captured: HashMap<usize, Vec<u8>>,
+    pub(crate) secrets: Vec<SecretHit>,
+    pub(crate) stats: Vec<LayerStats>,
+    /// Whether every layer was read.
+    pub(crate) complete: bool,
+}
+
+/// Files whose content the rules read.
+const CAPTURE: &[&[u8]] = &[
+    b"/etc/os-release",
+    b"/usr/lib/os-release",
+    b"/etc/passwd",
+    b"/etc/group",
+    b"/etc/alpine-release",
+    b"/etc/debian_version",
+];
+
+/// Everything a rule can look at.
+pub(crate) struct Ctx<'a> {
+    pub(crate) image: &'a Image,
+    pub(crate) opts: &'a AuditOptions,
+    pub(crate) today: Date,
+    pub(crate) fs: Option<&'a FsFacts>,
+}
+
+impl Ctx<'_> {
+    /// Location of a file inside the image: `REF:/path`, with the layer that added it.
+    pub(crate) fn file_location(&self, e: &FileEntry) -> Location {
+        let mut l = Location::path(format!("{}:{}", self.image.reference, e.path_str()));
+        l.layer = Some(self.image.layer_digest(e.layer).to_string());
+        l
+    }
+
+    /// Location of a configuration field (`config.User`).
+    pub(crate) fn config_location(&self, key: &str) -> Location {
+        Location::path(self.image.reference.clone()).with_key(key)
+    }
+
+    /// Content captured for a (resolved) path in the final filesystem.
+    pub(crate) fn content(&self, path: &str) -> Option<&[u8]> {
+        let fs = self.fs?;
+        let id = fs.index.resolve_id(path.as_bytes())?;
+        fs.captured.get(&id).map(Vec::as_slice)
+    }
+
+    pub(crate) fn index(&self) -> Option<&FsIndex> {
+        self.fs.map(|f| &*f.index)
+    }
+
+    /// Human label of layer `i`: `layer 2 (sha256:abcdef012345)`.
+    pub(crate) fn layer_label(&self, i: usize) -> String {
+        let d = self.image.layer_digest(i);
+        let short: String = d.chars().take(19).collect();
+        format!("layer {} ({short})", i + 1)
+    }
+
+    /// The runtime user from the config, resolved against /etc/passwd when possible.
+    pub(crate) fn runtime_user(&self) -> RuntimeUser {
+        RuntimeUser::resolve(
+            &self.image.config.config.user,
+            self.content("/etc/passwd"),
+            self.content("/etc/group"),
+        )
+    }
+}
+
+/// `config.User`, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RuntimeUser {
+    pub(crate) raw: String,
+    pub(crate) uid: Option<u64>,
+    pub(crate) gid: Option<u64>,
+}
+
+impl RuntimeUser {
+    pub(crate) fn resolve(raw: &str, passwd: Option<&[u8]>, group: Option<&[u8]>) -> RuntimeUser {
+        let raw = raw.trim().to_string();
+        let (u, g) = match raw.split_once(':') {
+            Some((u, g)) => (u, Some(g)),
+            None => (raw.as_str(), None),
+        };
+        let users = passwd.map(parse_passwd).unwrap_or_default();
+        let (uid, mut gid) = if u.is_empty() || u == "root" {
+            (Some(0), Some(0))
+        } else if let Ok(n) = u.parse::<u64>() {
+            (Some(n), users.iter().find(|x| x.1 == n).map(|x| x.2))
+        } else {
+            match users.iter().find(|x| x.0 == u) {
+                Some(x) => (Some(x.1), Some(x.2)),
+                None => (None, None),
+            }
+        };
+        if let Some(g) = g {
+            gid = g.parse::<u64>().ok().or_else(|| {
+                let groups = group.map(parse_passwd).unwrap_or_default();
+                groups.iter().find(|x| x.0 == g).map(|x| x.1)
+            });
+        }
+        RuntimeUser { raw, uid, gid }
+    }
+
+    pub(crate) fn is_root(&self) -> bool {
+        self.uid == Some(0)
+    }
+}
+
+/// `name:x:uid:gid:…` lines (passwd and group share the first three fields' shape).
+fn parse_passwd(text: &[u8]) -> Vec<(String, u64, u64)> {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            let id = f.get(2)?.parse().ok()?;
+            let gid = f.get(3).and_then(|g| g.parse().ok()).unwrap_or(id);
+            Some((f.first()?.to_string(), id, gid))
+        })
+        .collect()
+}
+
+/// Audits an image: its configuration and every layer. Never fails: what could not be read is
+/// a scan error in the analysis (so the run fails closed), next to whatever was found.
+pub fn audit(image: &Image, opts: &AuditOptions) -> Analysis {
+    audit_full(image, opts).analysis
+}
+
+/// [`audit`] plus the summary (OS, sizes, layers) for human output.
+pub fn audit_full(image: &Image, opts: &AuditOptions) -> ImageAudit {
+    let mut analysis = Analysis::default();
+    analysis.inputs.push(ScannedInput {
+        path: image.reference.clone(),
+        kind: SourceKind::Image,
+    });
+    let today = opts.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let (facts, errors) = fs_pass(image, opts);
+    analysis.errors.extend(errors);
+    let ctx = Ctx {
+        image,
+        opts,
+        today,
+        fs: Some(&facts),
+    };
+    for (meta, check) in rules::CHECKS {
+        let mut found = check(&ctx);
+        let cap = opts.max_findings_per_rule.max(1);
+        if found.len() > cap {
+            let extra = found.len() - cap;
+            found.truncate(cap);
+            if let Some(last) = found.last_mut() {
+                last.message
+                    .push_str(&format!(" (and {extra} more like it)"));
+            }
+        }
+        debug_assert!(found.iter().all(|f| f.rule == meta.code));
+        analysis
+            .findings
+            .extend(found.into_iter().map(|f| f.with_source(SourceKind::Image)));
+    }
+    covered(&ctx, &mut analysis);
+    let summary = summarize(&ctx);
+    ImageAudit { analysis, summary }
+}
+
+fn fs_pass(image: &Image, opts: &AuditOptions) -> (FsFacts, Vec<ScanError>) {
+    let mut captured = HashMap::new();
+    let mut secrets = Vec::new();
+    let mut buf = Vec::new();
+    let cap = opts.max_content_bytes;
+    let pass = image.pass(&mut |id, fe, r| {
+        if fe.kind != FileKind::File || fe.size == 0 {
+            return Ok(());
+        }
+        let want = CAPTURE.contains(&&*fe.path);
+        let candidate = rules::secret_files::is_candidate_name(&fe.path);
+        if fe.size > cap && !candidate {
+            return Ok(());
+        }
+        buf.clear();
+        r.take(cap).read_to_end(&mut buf)?;
+        if want {
+            captured.insert(id, buf.clone());
+        }
+        if let Some(hit) = rules::secret_files::inspect(id, &fe.path, &buf) {
+            secrets.push(hit);
+        }
+        Ok(())
+    });
+    let mut errors = Vec::new();
+    for s in &pass.stats {
+        for r in &s.refused {
+            errors.push(ScanError::new(image.reference.clone(), r.clone()));
+        }
+    }
+    let complete = pass.error.is_none();
+    if let Some(e) = pass.error {
+        errors.push(ScanError::new(image.reference.clone(), e.message));
+    }
+    let index = if complete {
+        image.remember_index(pass.index)
+    } else {
+        Arc::new(pass.index)
+    };
+    (
+        FsFacts {
+            index,
+            captured,
+            secrets,
+            stats: pass.stats,
+            complete,
+        },
+        errors,
+    )
+}
+
+fn covered(ctx: &Ctx, a: &mut Analysis) {
+    use ChecklistItem::*;
+    a.covered
+        .extend([NonRoot, Healthcheck, Network, Provenance]);
+    let complete = ctx.fs.is_some_and(|f| f.complete);
+    if complete {
+        a.covered.extend([Secrets, MinimalImage]);
+    } else {
+        a.notes
+            .insert(Secrets, "image layers could not all be read".into());
+        a.notes
+            .insert(MinimalImage, "image layers could not all be read".into());
+    }
+    match ctx.image.source {
+        SourceType::Engine | SourceType::Registry => {
+            a.covered.insert(ImageTag);
+        }
+        _ => {
+            a.not_applicable.insert(ImageTag);
+        }
+    }
+    let os = rules::os_eol::os_release(ctx);
+    match os {
+        Some(os) if crate::eol::lookup(&os.id, &os.version_id).is_some() => {
+            a.covered.insert(BaseImage);
+        }
+        Some(os) => {
+            a.notes.insert(
+                BaseImage,
+                format!(
+                    "{} {} is not in the end-of-life table",
+                    os.id, os.version_id
+                ),
+            );
+        }
+        None if complete => {
+            // No distribution at all (scratch, distroless-static): nothing to go out of support.
+            a.covered.insert(BaseImage);
+        }
+        None => {}
+    }
+    a.notes
+        .entry(Vulnerabilities)
+        .or_insert_with(|| "image packages are not matched against advisories yet".into());
+    a.notes.entry(NoNewPrivileges).or_insert_with(|| {
+        "a runtime setting; the image audit only reports setuid/setgid files".into()
+    });
+}
+
+fn summarize(ctx: &Ctx) -> ImageSummary {
+    let image = ctx.image;
+    let mut s = ImageSummary {
+        reference: image.reference.clone(),
+        user: image.config.config.user.clone(),
+        ..ImageSummary::default()
+    };
+    if let Some(os) = rules::os_eol::os_release(ctx) {
+        s.os = Some(os.pretty.clone());
+        s.eol = crate::eol::lookup(&os.id, &os.version_id);
+        s.os_id = Some(os.id);
+        s.os_version = Some(os.version_id);
+    }
+    s.base_image = rules::provenance::base_image(image);
+    let history: Vec<&str> = image
+        .config
+        .history
+        .iter()
+        .filter(|h| !h.empty_layer)
+        .map(|h| h.created_by.as_str())
+        .collect();
+    if let Some(fs) = ctx.fs {
+        for (i, st) in fs.stats.iter().enumerate() {
+            s.compressed_bytes += st.compressed_bytes;
+            s.uncompressed_bytes += st.uncompressed_bytes;
+            s.entries += st.entries;
+            s.layers.push(LayerSummary {
+                digest: image.layer_digest(i).to_string(),
+                compressed_bytes: st.compressed_bytes,
+                uncompressed_bytes: st.uncompressed_bytes,
+                entries: st.entries,
+                created_by: history.get(i).map(|h| h.to_string()),
+            });
+        }
+        s.visible_files = fs.index.visible().count() as u64;
+    }
+    s
+}
+
+/// A finding about a file, with the standard location.
+pub(crate) fn file_finding(
+    ctx: &Ctx,
+    meta: &'static shipshape_core::RuleMeta,
+    e: &FileEntry,
+    message: String,
+) -> Finding {
+    Finding::new(meta, ctx.file_location(e), message, &e.path_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_resolve() {
+        let passwd = b"root:x:0:0:root:/root:/bin/bash\napp:x:1000:1001::/home/app:/bin/sh\ntoor:x:0:0::/:/bin/sh\n";
+        let group = b"root:x:0:\nstaff:x:50:\n";
+        let r = |u: &str| RuntimeUser::resolve(u, Some(passwd), Some(group));
+        assert!(r("").is_root());
+        assert!(r("root").is_root());
+        assert!(r("0:0").is_root());
+        assert!(r("toor").is_root(), "a name with uid 0 is root");
+        let app = r("app");
+        assert_eq!((app.uid, app.gid), (Some(1000), Some(1001)));
+        assert_eq!(r("app:staff").gid, Some(50));
+        assert_eq!(r("1234").uid, Some(1234));
+        assert_eq!(r("ghost").uid, None);
+        assert!(!r("ghost").is_root());
+    }
+}

@@ -1,0 +1,533 @@
+//! Writes small images (OCI layout, OCI archive, docker-archive) from a description: for tests,
+//! fixtures and reproducing reports without Docker. Everything is built in memory, so keep the
+//! images small. Names are written byte for byte (no path checks), so hostile layers can be
+//! described too.
+
+use crate::spec::{self, ContainerConfig, Descriptor, History, ImageConfigFile, Index, Manifest};
+use crate::store::hex_lower;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// How a built layer blob is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BuildCompression {
+    #[default]
+    Gzip,
+    Zstd,
+    None,
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    Entry {
+        path: Vec<u8>,
+        kind: tar::EntryType,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+        data: Vec<u8>,
+        link: Option<Vec<u8>>,
+    },
+}
+
+/// One layer to build.
+#[derive(Debug, Clone, Default)]
+pub struct LayerBuilder {
+    items: Vec<Item>,
+    compression: BuildCompression,
+    raw: Option<(Vec<u8>, String)>,
+    comment: Option<String>,
+}
+
+impl LayerBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(
+        mut self,
+        path: &[u8],
+        kind: tar::EntryType,
+        mode: u32,
+        data: &[u8],
+        link: Option<&[u8]>,
+    ) -> Self {
+        self.items.push(Item::Entry {
+            path: path.to_vec(),
+            kind,
+            mode,
+            uid: 0,
+            gid: 0,
+            data: data.to_vec(),
+            link: link.map(<[u8]>::to_vec),
+        });
+        self
+    }
+
+    /// A regular file, mode 0644, owned by root.
+    pub fn file(self, path: &str, content: &[u8]) -> Self {
+        self.push(
+            path.as_bytes(),
+            tar::EntryType::Regular,
+            0o644,
+            content,
+            None,
+        )
+    }
+
+    /// A regular file with a name given as raw bytes (non-UTF-8, `..`, absolute…).
+    pub fn file_raw(self, path: &[u8], content: &[u8]) -> Self {
+        self.push(path, tar::EntryType::Regular, 0o644, content, None)
+    }
+
+    /// A regular file with explicit mode and owner.
+    pub fn file_with(mut self, path: &str, content: &[u8], mode: u32, uid: u64, gid: u64) -> Self {
+        self = self.push(
+            path.as_bytes(),
+            tar::EntryType::Regular,
+            mode,
+            content,
+            None,
+        );
+        if let Some(Item::Entry { uid: u, gid: g, .. }) = self.items.last_mut() {
+            *u = uid;
+            *g = gid;
+        }
+        self
+    }
+
+    /// A directory, mode 0755.
+    pub fn dir(self, path: &str) -> Self {
+        self.push(path.as_bytes(), tar::EntryType::Directory, 0o755, b"", None)
+    }
+
+    /// A directory with explicit mode and owner.
+    pub fn dir_with(mut self, path: &str, mode: u32, uid: u64, gid: u64) -> Self {
+        self = self.push(path.as_bytes(), tar::EntryType::Directory, mode, b"", None);
+        if let Some(Item::Entry { uid: u, gid: g, .. }) = self.items.last_mut() {
+            *u = uid;
+            *g = gid;
+        }
+        self
+    }
+
+    pub fn symlink(self, path: &str, target: &str) -> Self {
+        self.push(
+            path.as_bytes(),
+            tar::EntryType::Symlink,
+            0o777,
+            b"",
+            Some(target.as_bytes()),
+        )
+    }
+
+    pub fn hardlink(self, path: &str, target: &str) -> Self {
+        self.push(
+            path.as_bytes(),
+            tar::EntryType::Link,
+            0o644,
+            b"",
+            Some(target.as_bytes()),
+        )
+    }
+
+    /// Deletes `path` from lower layers (an OCI whiteout `.wh.NAME`).
+    pub fn whiteout(self, path: &str) -> Self {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let wh = format!("{dir}/.wh.{name}");
+        self.push(wh.as_bytes(), tar::EntryType::Regular, 0o644, b"", None)
+    }
+
+    /// Hides what lower layers put in `dir` (`.wh..wh..opq`).
+    pub fn opaque(self, dir: &str) -> Self {
+        let wh = format!("{}/.wh..wh..opq", dir.trim_end_matches('/'));
+        self.push(wh.as_bytes(), tar::EntryType::Regular, 0o644, b"", None)
+    }
+
+    pub fn compression(mut self, c: BuildCompression) -> Self {
+        self.compression = c;
+        self
+    }
+
+    /// The `created_by` of this layer's history entry.
+    pub fn created_by(mut self, c: &str) -> Self {
+        self.comment = Some(c.to_string());
+        self
+    }
+
+    /// Uses `blob` as the stored layer as is, with `diff_id` as its uncompressed digest (for
+    /// truncated layers, bombs and other hand-made blobs).
+    pub fn raw_blob(mut self, blob: Vec<u8>, diff_id: &str) -> Self {
+        self.raw = Some((blob, diff_id.to_string()));
+        self
+    }
+
+    /// The uncompressed tar.
+    pub fn tar(&self) -> io::Result<Vec<u8>> {
+        let mut b = tar::Builder::new(Vec::new());
+        for Item::Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            data,
+            link,
+        } in &self.items
+        {
+            if path.len() > 99 {
+                write_long(&mut b, tar::EntryType::GNULongName, path)?;
+            }
+            if let Some(l) = link.as_ref().filter(|l| l.len() > 99) {
+                write_long(&mut b, tar::EntryType::GNULongLink, l)?;
+            }
+            let mut h = tar::Header::new_gnu();
+            set_name(&mut h, path, false);
+            if let Some(l) = link {
+                set_name(&mut h, l, true);
+            }
+            h.set_entry_type(*kind);
+            h.set_mode(*mode);
+            h.set_uid(*uid);
+            h.set_gid(*gid);
+            h.set_mtime(0);
+            h.set_size(data.len() as u64);
+            h.set_cksum();
+            b.append(&h, data.as_slice())?;
+        }
+        b.into_inner()
+    }
+
+    /// The stored blob and its diff id.
+    pub fn blob(&self) -> io::Result<(Vec<u8>, String)> {
+        if let Some((b, d)) = &self.raw {
+            return Ok((b.clone(), d.clone()));
+        }
+        let tar = self.tar()?;
+        let diff_id = sha256(&tar);
+        let blob = match self.compression {
+            BuildCompression::None => tar,
+            BuildCompression::Gzip => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(&tar)?;
+                e.finish()?
+            }
+            BuildCompression::Zstd => zstd::stream::encode_all(tar.as_slice(), 3)?,
+        };
+        Ok((blob, diff_id))
+    }
+
+    fn media_type(&self) -> &'static str {
+        match (self.compression, &self.raw) {
+            (_, Some(_)) | (BuildCompression::Gzip, _) => {
+                "application/vnd.oci.image.layer.v1.tar+gzip"
+            }
+            (BuildCompression::Zstd, _) => "application/vnd.oci.image.layer.v1.tar+zstd",
+            (BuildCompression::None, _) => "application/vnd.oci.image.layer.v1.tar",
+        }
+    }
+}
+
+fn write_long(b: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, name: &[u8]) -> io::Result<()> {
+    let mut h = tar::Header::new_gnu();
+    set_name(&mut h, b"././@LongLink", false);
+    h.set_entry_type(kind);
+    h.set_mode(0o644);
+    let mut data = name.to_vec();
+    data.push(0);
+    h.set_size(data.len() as u64);
+    h.set_cksum();
+    b.append(&h, data.as_slice())
+}
+
+/// Writes a name into the header's 100-byte field as is (truncated when a GNU long-name entry
+/// carries the whole name).
+fn set_name(h: &mut tar::Header, name: &[u8], link: bool) {
+    if let Some(g) = h.as_gnu_mut() {
+        let field = if link { &mut g.linkname } else { &mut g.name };
+        field.fill(0);
+        let n = name.len().min(99);
+        field[..n].copy_from_slice(&name[..n]);
+    }
+}
+
+/// Built blobs (with media types), the config bytes and the config.
+type Finished = (Vec<(Vec<u8>, &'static str)>, Vec<u8>, ImageConfigFile);
+/// Files of an archive or layout: name and content.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// What a written image is made of, to corrupt or check it in tests.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub manifest_digest: String,
+    pub config_digest: String,
+    /// Stored blob digests, one per layer.
+    pub layers: Vec<String>,
+    pub diff_ids: Vec<String>,
+}
+
+/// An image to build.
+#[derive(Debug, Clone)]
+pub struct ImageBuilder {
+    pub config: ImageConfigFile,
+    layers: Vec<LayerBuilder>,
+    auto_history: bool,
+}
+
+impl Default for ImageBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ImageBuilder {
+    /// A linux/amd64 image with no layers and an empty configuration.
+    pub fn new() -> Self {
+        ImageBuilder {
+            config: ImageConfigFile {
+                architecture: "amd64".into(),
+                os: "linux".into(),
+                config: ContainerConfig::default(),
+                ..ImageConfigFile::default()
+            },
+            layers: Vec::new(),
+            auto_history: true,
+        }
+    }
+
+    pub fn layer(mut self, l: LayerBuilder) -> Self {
+        self.layers.push(l);
+        self
+    }
+
+    pub fn user(mut self, u: &str) -> Self {
+        self.config.config.user = u.into();
+        self
+    }
+
+    pub fn env(mut self, kv: &str) -> Self {
+        self.config.config.env.push(kv.into());
+        self
+    }
+
+    pub fn label(mut self, k: &str, v: &str) -> Self {
+        self.config.config.labels.insert(k.into(), v.into());
+        self
+    }
+
+    pub fn expose(mut self, port: &str) -> Self {
+        self.config
+            .config
+            .exposed_ports
+            .insert(port.into(), serde_json::json!({}));
+        self
+    }
+
+    pub fn healthcheck(mut self, test: &[&str]) -> Self {
+        self.config.config.healthcheck = Some(spec::Healthcheck {
+            test: test.iter().map(|s| s.to_string()).collect(),
+        });
+        self
+    }
+
+    /// Adds a history entry that created no layer (`ENV`, `USER`, `ARG`…).
+    pub fn history(mut self, created_by: &str) -> Self {
+        self.config.history.push(History {
+            created_by: created_by.into(),
+            empty_layer: true,
+            ..History::default()
+        });
+        self
+    }
+
+    /// Leaves the history exactly as set (no entries generated for layers).
+    pub fn no_auto_history(mut self) -> Self {
+        self.auto_history = false;
+        self
+    }
+
+    fn finish(&self) -> io::Result<Finished> {
+        let mut blobs = Vec::new();
+        let mut config = self.config.clone();
+        config.rootfs.kind = "layers".into();
+        config.rootfs.diff_ids.clear();
+        for (i, l) in self.layers.iter().enumerate() {
+            let (blob, diff_id) = l.blob()?;
+            config.rootfs.diff_ids.push(diff_id);
+            if self.auto_history {
+                config.history.push(History {
+                    created_by: l
+                        .comment
+                        .clone()
+                        .unwrap_or_else(|| format!("shipshape build: layer {}", i + 1)),
+                    ..History::default()
+                });
+            }
+            blobs.push((blob, l.media_type()));
+        }
+        let cbytes = serde_json::to_vec(&config).map_err(io::Error::other)?;
+        Ok((blobs, cbytes, config))
+    }
+
+    /// Writes an OCI image layout into `dir` (created if missing), tagged `tag`.
+    pub fn write_oci_layout(&self, dir: &Path, tag: &str) -> io::Result<Written> {
+        let files = self.oci_files(tag)?;
+        for (name, data) in &files.0 {
+            let p = dir.join(name);
+            if let Some(parent) = p.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::write(p, data)?;
+        }
+        Ok(files.1)
+    }
+
+    /// Writes an OCI archive (a tarred layout) to `file`.
+    pub fn write_oci_archive(&self, file: &Path, tag: &str) -> io::Result<Written> {
+        let (files, written) = self.oci_files(tag)?;
+        write_tar(file, &files)?;
+        Ok(written)
+    }
+
+    fn oci_files(&self, tag: &str) -> io::Result<(Files, Written)> {
+        let (blobs, cbytes, config) = self.finish()?;
+        let mut files = vec![(
+            "oci-layout".to_string(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        )];
+        let mut written = Written {
+            config_digest: sha256(&cbytes),
+            diff_ids: config.rootfs.diff_ids.clone(),
+            ..Written::default()
+        };
+        let mut layers = Vec::new();
+        for (blob, mt) in blobs {
+            let d = sha256(&blob);
+            layers.push(Descriptor {
+                media_type: mt.into(),
+                digest: d.clone(),
+                size: blob.len() as i64,
+                ..Descriptor::default()
+            });
+            written.layers.push(d.clone());
+            files.push((blob_name(&d), blob));
+        }
+        let manifest = Manifest {
+            schema_version: 2,
+            media_type: spec::MT_OCI_MANIFEST.into(),
+            config: Descriptor {
+                media_type: "application/vnd.oci.image.config.v1+json".into(),
+                digest: written.config_digest.clone(),
+                size: cbytes.len() as i64,
+                ..Descriptor::default()
+            },
+            layers,
+            annotations: BTreeMap::new(),
+        };
+        files.push((blob_name(&written.config_digest), cbytes));
+        let mbytes = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
+        written.manifest_digest = sha256(&mbytes);
+        let mut ann = BTreeMap::new();
+        ann.insert(spec::ANN_REF_NAME.to_string(), tag.to_string());
+        let index = Index {
+            schema_version: 2,
+            media_type: spec::MT_OCI_INDEX.into(),
+            manifests: vec![Descriptor {
+                media_type: spec::MT_OCI_MANIFEST.into(),
+                digest: written.manifest_digest.clone(),
+                size: mbytes.len() as i64,
+                annotations: ann,
+                platform: None,
+            }],
+        };
+        files.push((blob_name(&written.manifest_digest), mbytes));
+        files.push((
+            "index.json".into(),
+            serde_json::to_vec(&index).map_err(io::Error::other)?,
+        ));
+        Ok((files, written))
+    }
+
+    /// Writes a docker-archive (`docker save` format: `<id>/layer.tar`, `<config>.json`,
+    /// `manifest.json`) to `file`, tagged `repo_tag` (`app:1`). Layers are stored uncompressed,
+    /// as `docker save` does, unless built from a raw blob.
+    pub fn write_docker_archive(&self, file: &Path, repo_tag: &str) -> io::Result<Written> {
+        let mut config = self.config.clone();
+        config.rootfs.kind = "layers".into();
+        config.rootfs.diff_ids.clear();
+        let mut files = Vec::new();
+        let mut layer_names = Vec::new();
+        let mut written = Written::default();
+        for (i, l) in self.layers.iter().enumerate() {
+            let (blob, diff_id) = match &l.raw {
+                Some((b, d)) => (b.clone(), d.clone()),
+                None => {
+                    let t = l.tar()?;
+                    let d = sha256(&t);
+                    (t, d)
+                }
+            };
+            if self.auto_history {
+                config.history.push(History {
+                    created_by: l
+                        .comment
+                        .clone()
+                        .unwrap_or_else(|| format!("shipshape build: layer {}", i + 1)),
+                    ..History::default()
+                });
+            }
+            let id = format!("{:064x}", i + 1);
+            let name = format!("{id}/layer.tar");
+            written.layers.push(diff_id.clone());
+            written.diff_ids.push(diff_id.clone());
+            config.rootfs.diff_ids.push(diff_id);
+            files.push((format!("{id}/VERSION"), b"1.0".to_vec()));
+            files.push((name.clone(), blob));
+            layer_names.push(name);
+        }
+        let cbytes = serde_json::to_vec(&config).map_err(io::Error::other)?;
+        written.config_digest = sha256(&cbytes);
+        let cname = format!(
+            "{}.json",
+            written.config_digest.trim_start_matches("sha256:")
+        );
+        files.push((cname.clone(), cbytes));
+        let manifest = serde_json::json!([{
+            "Config": cname,
+            "RepoTags": [repo_tag],
+            "Layers": layer_names,
+        }]);
+        files.push((
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).map_err(io::Error::other)?,
+        ));
+        write_tar(file, &files)?;
+        Ok(written)
+    }
+}
+
+fn blob_name(digest: &str) -> String {
+    format!("blobs/sha256/{}", digest.trim_start_matches("sha256:"))
+}
+
+fn write_tar(file: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+    let f = fs::File::create(file)?;
+    let mut b = tar::Builder::new(io::BufWriter::new(f));
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o644);
+        h.set_size(data.len() as u64);
+        h.set_mtime(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, data.as_slice())?;
+    }
+    b.into_inner()?.flush()
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex_lower(&Sha256::digest(bytes)))
+}

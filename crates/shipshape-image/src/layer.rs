@@ -1,0 +1,443 @@
+//! Streaming one layer: undo its compression (sniffed from the bytes: gzip, zstd or none), walk
+//! its tar entries without unpacking anything, verify its digests, and stop decompression bombs.
+//!
+//! Extension headers (GNU long names, PAX records) are handled here rather than by the `tar`
+//! crate, because the crate reads them into memory without a size limit.
+
+use crate::error::{ErrorKind, ImageError, Result};
+use crate::fs::{normalize, FileEntry, FileKind};
+use crate::store::{HashingReader, Store};
+use std::cell::Cell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
+
+/// Safety limits for reading images. The defaults suit real images; tests lower them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most layers an image may have.
+    pub max_layers: usize,
+    /// Most entries in one layer.
+    pub max_entries_per_layer: u64,
+    /// Most entries over all layers (each costs an index entry in memory).
+    pub max_total_entries: u64,
+    /// Most uncompressed bytes in one layer.
+    pub max_layer_bytes: u64,
+    /// Decompression-bomb guard: once a layer has produced `bomb_min_bytes`, its uncompressed
+    /// size may be at most `bomb_ratio` times the compressed bytes read so far.
+    pub bomb_ratio: u64,
+    pub bomb_min_bytes: u64,
+    /// Most bytes in a JSON document (manifest, index, config).
+    pub max_doc_bytes: u64,
+    /// Longest path or link name, and largest PAX extension record.
+    pub max_name_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_layers: 16_384,
+            max_entries_per_layer: 2_000_000,
+            max_total_entries: 4_000_000,
+            max_layer_bytes: 64 << 30,
+            bomb_ratio: 200,
+            bomb_min_bytes: 1 << 30,
+            max_doc_bytes: 16 << 20,
+            max_name_bytes: 64 << 10,
+        }
+    }
+}
+
+/// How a layer blob is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// Where to find a layer and what its digests must be.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerSpec {
+    pub(crate) path: String,
+    /// Digest of the blob as stored (compressed), when the source names it.
+    pub(crate) digest: Option<String>,
+    /// Digest of the uncompressed tar (from the config's `rootfs.diff_ids`).
+    pub(crate) diff_id: Option<String>,
+}
+
+/// One item of a layer stream.
+pub(crate) enum LayerItem<'a> {
+    Entry(&'a FileEntry),
+    /// `.wh.NAME`: deletes the absolute path from lower layers.
+    Whiteout(Box<[u8]>),
+    /// `.wh..wh..opq`: hides everything lower layers put in this directory.
+    Opaque(Box<[u8]>),
+}
+
+/// What reading a layer found besides its entries.
+#[derive(Debug, Default, Clone)]
+pub struct LayerStats {
+    pub compression: Option<Compression>,
+    /// Bytes of the blob as stored.
+    pub compressed_bytes: u64,
+    /// Bytes of the uncompressed tar.
+    pub uncompressed_bytes: u64,
+    pub entries: u64,
+    /// Sum of regular file sizes.
+    pub file_bytes: u64,
+    /// Entries that were refused (path traversal), as messages.
+    pub refused: Vec<String>,
+}
+
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Stops a stream that grows past the layer size limit or the bomb ratio.
+struct Guard<'l, R> {
+    inner: R,
+    compressed: Rc<Cell<u64>>,
+    produced: u64,
+    limits: &'l Limits,
+    compressed_stream: bool,
+}
+
+impl<R: Read> Read for Guard<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        if self.produced > self.limits.max_layer_bytes {
+            return Err(ImageError::new(
+                ErrorKind::Limit,
+                format!(
+                    "layer is larger than {} bytes uncompressed",
+                    self.limits.max_layer_bytes
+                ),
+            )
+            .into_io());
+        }
+        if self.compressed_stream && self.produced >= self.limits.bomb_min_bytes {
+            let c = self.compressed.get().max(1);
+            if self.produced / c > self.limits.bomb_ratio {
+                return Err(ImageError::new(
+                    ErrorKind::Limit,
+                    format!(
+                        "decompression bomb: {} bytes of compressed input expanded to {} bytes (ratio over {})",
+                        c, self.produced, self.limits.bomb_ratio
+                    ),
+                )
+                .into_io());
+            }
+        }
+        Ok(n)
+    }
+}
+
+struct PadToBlock<R> {
+    inner: R,
+    count: u64,
+    pad: Option<u64>,
+}
+
+impl<R: Read> Read for PadToBlock<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pad.is_none() {
+            let n = self.inner.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                self.count += n as u64;
+                return Ok(n);
+            }
+            self.pad = Some((512 - self.count % 512) % 512);
+        }
+        let left = self.pad.unwrap_or(0);
+        let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        buf[..n].fill(0);
+        self.pad = Some(left - n as u64);
+        Ok(n)
+    }
+}
+
+fn sniff(magic: &[u8]) -> Compression {
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// Streams layer `index`, calling `visit` for every entry (with a reader over its content) and
+/// every whiteout. Verifies the blob digest and the diff id when known. `entry_budget` is the
+/// number of entries still allowed over the whole image.
+pub(crate) fn read_layer(
+    store: &dyn Store,
+    spec: &LayerSpec,
+    index: usize,
+    limits: &Limits,
+    entry_budget: u64,
+    visit: &mut dyn FnMut(LayerItem<'_>, &mut dyn Read) -> io::Result<()>,
+) -> Result<LayerStats> {
+    let what = format!("layer {} ({})", index + 1, spec.path);
+    let (raw, _) = store
+        .open(&spec.path)?
+        .ok_or_else(|| ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing")))?;
+    let compressed = Rc::new(Cell::new(0u64));
+    let mut raw_h = HashingReader::new(Counting {
+        inner: raw,
+        count: Rc::clone(&compressed),
+    });
+    let mut stats = LayerStats::default();
+    let diff_id;
+    {
+        let mut buf = BufReader::with_capacity(256 << 10, &mut raw_h);
+        let comp = sniff(buf.fill_buf().map_err(|e| ImageError::io(&what, e))?);
+        stats.compression = Some(comp);
+        let decoder: Box<dyn Read + '_> = match comp {
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buf)),
+            Compression::Zstd => Box::new(
+                zstd::stream::read::Decoder::with_buffer(buf)
+                    .map_err(|e| ImageError::io(&what, e))?,
+            ),
+            Compression::None => Box::new(buf),
+        };
+        let mut un = HashingReader::new(Guard {
+            inner: decoder,
+            compressed: Rc::clone(&compressed),
+            produced: 0,
+            limits,
+            compressed_stream: comp != Compression::None,
+        });
+        // Some writers (umoci) end the last member without its padding or the end-of-archive
+        // blocks; padding to the block size at EOF accepts them. The digests are computed
+        // before this, so a truncated stream is still caught by the diff id.
+        let mut padded = PadToBlock {
+            inner: &mut un,
+            count: 0,
+            pad: None,
+        };
+        walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
+            .map_err(|e| ImageError::io(&what, e))?;
+        diff_id = un.finish().map_err(|e| ImageError::io(&what, e))?;
+        stats.uncompressed_bytes = un.count;
+    }
+    let blob_digest = raw_h.finish().map_err(|e| ImageError::io(&what, e))?;
+    stats.compressed_bytes = compressed.get();
+    if let Some(want) = &spec.digest {
+        check_digest(want, &blob_digest, &what, "blob")?;
+    }
+    if let Some(want) = &spec.diff_id {
+        check_digest(want, &diff_id, &what, "diff id")?;
+    }
+    Ok(stats)
+}
+
+fn check_digest(want: &str, got: &str, what: &str, which: &str) -> Result<()> {
+    if !want.starts_with("sha256:") {
+        return Err(ImageError::new(
+            ErrorKind::Unsupported,
+            format!("{what}: {which} `{want}` uses an unsupported algorithm"),
+        ));
+    }
+    if !want.eq_ignore_ascii_case(got) {
+        return Err(ImageError::new(
+            ErrorKind::Digest,
+            format!("{what}: {which} mismatch: expected {want}, content is {got}"),
+        ));
+    }
+    Ok(())
+}
+
+fn limit_err(msg: String) -> io::Error {
+    ImageError::new(ErrorKind::Limit, msg).into_io()
+}
+
+fn read_ext(r: &mut dyn Read, size: u64, cap: u64, what: &str) -> io::Result<Vec<u8>> {
+    if size > cap {
+        return Err(limit_err(format!(
+            "{what} of {size} bytes exceeds the limit of {cap}"
+        )));
+    }
+    let mut v = Vec::with_capacity(size as usize);
+    r.take(cap).read_to_end(&mut v)?;
+    while v.last() == Some(&0) {
+        v.pop();
+    }
+    Ok(v)
+}
+
+fn walk_tar(
+    r: &mut dyn Read,
+    layer: usize,
+    limits: &Limits,
+    entry_budget: u64,
+    stats: &mut LayerStats,
+    visit: &mut dyn FnMut(LayerItem<'_>, &mut dyn Read) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut archive = tar::Archive::new(r);
+    let entries = archive.entries()?.raw(true);
+    let mut long_name: Option<Vec<u8>> = None;
+    let mut long_link: Option<Vec<u8>> = None;
+    let mut pax: Option<Vec<u8>> = None;
+    for entry in entries {
+        let mut entry = entry?;
+        let et = entry.header().entry_type();
+        let hsize = entry.header().size()?;
+        match et {
+            tar::EntryType::GNULongName => {
+                long_name = Some(read_ext(
+                    &mut entry,
+                    hsize,
+                    limits.max_name_bytes,
+                    "long name",
+                )?);
+                continue;
+            }
+            tar::EntryType::GNULongLink => {
+                long_link = Some(read_ext(
+                    &mut entry,
+                    hsize,
+                    limits.max_name_bytes,
+                    "long link name",
+                )?);
+                continue;
+            }
+            tar::EntryType::XHeader => {
+                pax = Some(read_ext(
+                    &mut entry,
+                    hsize,
+                    limits.max_name_bytes,
+                    "PAX header",
+                )?);
+                continue;
+            }
+            tar::EntryType::XGlobalHeader => continue,
+            _ => {}
+        }
+        stats.entries += 1;
+        if stats.entries > limits.max_entries_per_layer || stats.entries > entry_budget {
+            return Err(limit_err(format!(
+                "more than {} entries",
+                limits.max_entries_per_layer.min(entry_budget)
+            )));
+        }
+        let header = entry.header();
+        let mut path = long_name
+            .take()
+            .unwrap_or_else(|| entry.path_bytes().into_owned());
+        let mut link = long_link
+            .take()
+            .or_else(|| entry.link_name_bytes().map(|c| c.into_owned()));
+        let mut uid = header.uid().unwrap_or(0);
+        let mut gid = header.gid().unwrap_or(0);
+        if let Some(p) = pax.take() {
+            for ext in tar::PaxExtensions::new(&p) {
+                let ext = ext?;
+                let num = || {
+                    std::str::from_utf8(ext.value_bytes())
+                        .ok()
+                        .and_then(|s| s.parse::<u64>().ok())
+                };
+                match ext.key_bytes() {
+                    b"path" => path = ext.value_bytes().to_vec(),
+                    b"linkpath" => link = Some(ext.value_bytes().to_vec()),
+                    b"uid" => uid = num().unwrap_or(uid),
+                    b"gid" => gid = num().unwrap_or(gid),
+                    b"size" if num() != Some(hsize) => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "a PAX size record that differs from the header size (files over 8 GiB) is not supported",
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if path.len() as u64 > limits.max_name_bytes {
+            return Err(limit_err("path name too long".into()));
+        }
+        let kind = match et {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                FileKind::File
+            }
+            tar::EntryType::Directory => FileKind::Dir,
+            tar::EntryType::Symlink => FileKind::Symlink,
+            tar::EntryType::Link => FileKind::HardLink,
+            tar::EntryType::Char => FileKind::CharDevice,
+            tar::EntryType::Block => FileKind::BlockDevice,
+            tar::EntryType::Fifo => FileKind::Fifo,
+            _ => FileKind::Other,
+        };
+        let norm = match normalize(&path) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue, // the root directory itself
+            Err(()) => {
+                stats.refused.push(format!(
+                    "layer {}: entry `{}` escapes the image root (path traversal); ignored",
+                    layer + 1,
+                    String::from_utf8_lossy(&path)
+                ));
+                continue;
+            }
+        };
+        // Whiteouts (OCI image spec, "Representing Changes").
+        let name_at = norm.iter().rposition(|&b| b == b'/').unwrap_or(0);
+        let name = &norm[name_at + 1..];
+        if let Some(rest) = name.strip_prefix(b".wh.") {
+            let parent: Box<[u8]> = if name_at == 0 {
+                (*b"/").into()
+            } else {
+                norm[..name_at].into()
+            };
+            if rest == b".wh..opq" {
+                visit(LayerItem::Opaque(parent), &mut io::empty())?;
+            } else if !rest.starts_with(b".wh.") && !rest.is_empty() {
+                let mut target = norm[..name_at].to_vec();
+                target.push(b'/');
+                target.extend_from_slice(rest);
+                visit(LayerItem::Whiteout(target.into()), &mut io::empty())?;
+            }
+            continue;
+        }
+        let link = match (kind, link) {
+            (FileKind::HardLink, Some(l)) => match normalize(&l) {
+                Ok(Some(t)) => Some(t),
+                _ => {
+                    stats.refused.push(format!(
+                        "layer {}: hard link `{}` points outside the image root (`{}`); ignored",
+                        layer + 1,
+                        String::from_utf8_lossy(&norm),
+                        String::from_utf8_lossy(&l)
+                    ));
+                    continue;
+                }
+            },
+            (FileKind::Symlink, Some(l)) => Some(l.into_boxed_slice()),
+            _ => None,
+        };
+        let size = if kind == FileKind::File { hsize } else { 0 };
+        stats.file_bytes += size;
+        let fe = FileEntry {
+            path: norm,
+            kind,
+            mode: header.mode().unwrap_or(0) & 0o7777,
+            uid,
+            gid,
+            size,
+            link,
+            layer,
+            hidden: None,
+        };
+        visit(LayerItem::Entry(&fe), &mut entry)?;
+    }
+    Ok(())
+}

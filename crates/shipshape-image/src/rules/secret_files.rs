@@ -1,0 +1,375 @@
+//! SS3018: private keys and credential files in any layer, deleted or not.
+//!
+//! Until the secrets engine (SS4xxx) runs over image layers through `Image::walk_files`, this
+//! rule recognises the file kinds that matter most by name and a light look at their content.
+
+use super::secretish;
+use crate::audit::{file_finding, Ctx};
+use crate::fs::HiddenHow;
+use memchr::memmem;
+use shipshape_core::{ChecklistItem, Finding, Location, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS3018",
+    slug: "image-secret-file",
+    summary:
+        "A private key or credential file is in an image layer (even if a later layer deleted it)",
+    severity: Severity::High,
+    checklist: ChecklistItem::Secrets,
+    source: SourceKind::Image,
+    equivalents: &[
+        ("cis", "4.10"),
+        ("gitleaks", "private-key"),
+        ("trivy", "private-key"),
+    ],
+    fix: None,
+    docs: r#"## What it does
+Reads every file of every layer, including files a later layer deleted or overwrote, and reports:
+PEM/OpenSSH private keys anywhere (a `-----BEGIN … PRIVATE KEY-----` line followed by key data);
+`.env` files; `.aws/credentials`; `.docker/config.json` with registry auths; `.npmrc` with auth
+tokens; `.pypirc` with passwords; `.git-credentials`; `.netrc`; `.pgpass`; kubeconfigs with
+tokens or client keys. Each finding names the layer that added the file and, when a later layer
+deleted it, says so: the file is still in the image, one `tar` away.
+
+## Why it matters
+A layer is an immutable tar archive. `RUN rm secret` in a later step only adds a whiteout entry:
+anyone who can pull the image extracts the earlier layer and reads the secret. Keys baked into
+images end up in every registry, cache and laptop the image reaches.
+
+## How to fix
+Rotate the credential first. Then keep it out of the build: BuildKit secret mounts
+(`RUN --mount=type=secret`), multi-stage builds that copy only artefacts, and a `.dockerignore`
+that excludes `.env`, `*.pem` and `.aws/`.
+
+## Example
+```dockerfile
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+```
+"#,
+};
+
+/// A secret-bearing file found while streaming the layers.
+#[derive(Debug, Clone)]
+pub(crate) struct SecretHit {
+    /// Entry id in the index.
+    pub(crate) id: usize,
+    pub(crate) what: String,
+    pub(crate) severity: Severity,
+}
+
+fn name_of(path: &[u8]) -> &[u8] {
+    path.rsplit(|&b| b == b'/').next().unwrap_or(path)
+}
+
+fn is_dotenv(name: &[u8]) -> bool {
+    if name == b".env" {
+        return true;
+    }
+    let Some(rest) = name.strip_prefix(b".env.") else {
+        return false;
+    };
+    !matches!(
+        rest,
+        b"example" | b"sample" | b"template" | b"dist" | b"defaults" | b"schema"
+    )
+}
+
+/// Files worth reading whatever their size (up to the content cap).
+pub(crate) fn is_candidate_name(path: &[u8]) -> bool {
+    let name = name_of(path);
+    is_dotenv(name)
+        || path.ends_with(b"/.aws/credentials")
+        || path.ends_with(b"/.docker/config.json")
+        || matches!(
+            name,
+            b".npmrc" | b".pypirc" | b".git-credentials" | b".netrc" | b"_netrc" | b".pgpass"
+        )
+        || path.ends_with(b"/.kube/config")
+}
+
+/// Looks at one file. `content` is at most the configured cap.
+pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHit> {
+    let name = name_of(path);
+    let hit = |what: String, severity| Some(SecretHit { id, what, severity });
+    let aws = aws_key_id(content);
+    let aws_note = || {
+        aws.map(|k| format!(" with an AWS access key id ({})", secretish::redact(k)))
+            .unwrap_or_default()
+    };
+    if is_dotenv(name) {
+        let text = String::from_utf8_lossy(content);
+        let secrets: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim().strip_prefix("export ").unwrap_or(l.trim());
+                let (k, v) = l.split_once('=')?;
+                secretish::assessment(k.trim(), v.trim()).map(|_| k.trim().to_string())
+            })
+            .collect();
+        if aws.is_some() || !secrets.is_empty() {
+            let sev = if aws.is_some() {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            let names = if secrets.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", secrets.join(", "))
+            };
+            return hit(
+                format!("environment file with secrets{}{names}", aws_note()),
+                sev,
+            );
+        }
+        if text
+            .lines()
+            .any(|l| l.contains('=') && !l.trim_start().starts_with('#'))
+        {
+            return hit(
+                "environment file (no secret-looking values, but .env files should not ship)"
+                    .into(),
+                Severity::Medium,
+            );
+        }
+        return None;
+    }
+    if path.ends_with(b"/.aws/credentials") {
+        if aws.is_some() || memmem::find(content, b"aws_secret_access_key").is_some() {
+            return hit(
+                format!("AWS credentials file{}", aws_note()),
+                Severity::Critical,
+            );
+        }
+        return None;
+    }
+    let has = |needle: &[u8]| memmem::find(content, needle).is_some();
+    let checks: &[(bool, &str, bool)] = &[
+        (
+            path.ends_with(b"/.docker/config.json"),
+            "Docker registry credentials",
+            has(b"\"auth\": \"") || has(b"\"auth\":\"") || has(b"identitytoken"),
+        ),
+        (
+            name == b".npmrc",
+            "npm auth token",
+            has(b"_authToken") || has(b"_auth=") || has(b"_password"),
+        ),
+        (name == b".pypirc", "PyPI credentials", has(b"password")),
+        (
+            name == b".git-credentials",
+            "Git credentials",
+            has(b"://") && has(b"@"),
+        ),
+        (
+            name == b".netrc" || name == b"_netrc",
+            "netrc credentials",
+            has(b"password"),
+        ),
+        (
+            name == b".pgpass",
+            "PostgreSQL password file",
+            content.iter().filter(|&&b| b == b':').count() >= 4,
+        ),
+        (
+            path.ends_with(b"/.kube/config"),
+            "kubeconfig credentials",
+            has(b"token:") || has(b"client-key-data:"),
+        ),
+    ];
+    for (applies, what, found) in checks {
+        if *applies {
+            return if *found {
+                hit((*what).to_string(), Severity::High)
+            } else {
+                None
+            };
+        }
+    }
+    if let Some(kind) = private_key(content) {
+        let sev = if kind.contains("encrypted") {
+            Severity::Medium
+        } else {
+            Severity::Critical
+        };
+        return hit(kind.to_string(), sev);
+    }
+    None
+}
+
+/// An AWS access key id (`AKIA…`/`ASIA…`, 20 characters) in `content`.
+fn aws_key_id(content: &[u8]) -> Option<&str> {
+    for prefix in [&b"AKIA"[..], b"ASIA"] {
+        for at in memmem::find_iter(content, prefix) {
+            let end = at + 20;
+            let Some(cand) = content.get(at..end) else {
+                continue;
+            };
+            let body_ok = cand[4..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            let before_ok = at == 0 || !content[at - 1].is_ascii_alphanumeric();
+            let after_ok = content.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+            if body_ok && before_ok && after_ok {
+                return std::str::from_utf8(cand).ok();
+            }
+        }
+    }
+    None
+}
+
+/// A PEM or OpenSSH private key: the BEGIN line, then key data (so format strings and
+/// documentation that merely mention the header do not count).
+fn private_key(content: &[u8]) -> Option<&'static str> {
+    for at in memmem::find_iter(content, b"-----BEGIN ") {
+        let rest = &content[at..];
+        let line_end = rest.iter().take(100).position(|&b| b == b'\n')?;
+        let line = &rest[..line_end];
+        if memmem::find(line, b"PRIVATE KEY-----").is_none() {
+            continue;
+        }
+        let body = rest[line_end + 1..]
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .find(|l| !l.is_empty() && !l.contains(&b':'))?;
+        let b64 = body
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            .count();
+        if b64 >= 16 {
+            let encrypted = memmem::find(line, b"ENCRYPTED").is_some()
+                || memmem::find(&rest[..rest.len().min(300)], b"Proc-Type: 4,ENCRYPTED").is_some();
+            return Some(if encrypted {
+                "encrypted private key"
+            } else {
+                "private key"
+            });
+        }
+    }
+    None
+}
+
+pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
+    let Some(fs) = ctx.fs else {
+        return Vec::new();
+    };
+    let entries = fs.index.entries();
+    let mut out = Vec::new();
+    for hit in &fs.secrets {
+        let Some(e) = entries.get(hit.id) else {
+            continue;
+        };
+        let added = ctx.layer_label(e.layer);
+        let (status, related) = match e.hidden {
+            None => (format!("added by {added}"), None),
+            Some(h) => {
+                let verb = match h.how {
+                    HiddenHow::Deleted => "deleted",
+                    HiddenHow::Replaced => "overwritten",
+                };
+                let mut rel = Location::path(format!("{}:{}", ctx.image.reference, e.path_str()));
+                rel.layer = Some(ctx.image.layer_digest(h.layer).to_string());
+                (
+                    format!(
+                        "added by {added}, {verb} by {}, still recoverable from layer {}",
+                        ctx.layer_label(h.layer),
+                        e.layer + 1
+                    ),
+                    Some(rel),
+                )
+            }
+        };
+        let mut f = file_finding(
+            ctx,
+            &META,
+            e,
+            format!("{}: {} ({status})", e.path_str(), hit.what),
+        )
+        .with_severity(hit.severity);
+        if let Some(r) = related {
+            f = f.with_related(r);
+        }
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::{ImageBuilder, LayerBuilder};
+    use crate::rules::testing::{audit_image, of};
+
+    const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
+
+    #[test]
+    fn fires_for_a_deleted_env_file_with_both_layers() {
+        let b = ImageBuilder::new()
+            .layer(LayerBuilder::new().file("/app/main.py", b"print(1)"))
+            .layer(LayerBuilder::new().file("/app/.env", b"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
+            .layer(LayerBuilder::new().whiteout("/app/.env"));
+        let a = audit_image(&b);
+        let f = of(&a, "SS3018");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        let f = f[0];
+        assert_eq!(f.severity, Severity::Critical);
+        assert!(f.message.contains("added by layer 2"), "{}", f.message);
+        assert!(f.message.contains("deleted by layer 3"), "{}", f.message);
+        assert!(
+            f.message.contains("still recoverable from layer 2"),
+            "{}",
+            f.message
+        );
+        assert!(
+            !f.message.contains("IOSFODNN7EXAMPLE"),
+            "the key is redacted"
+        );
+        assert!(f.location.path.ends_with(":/app/.env"));
+        assert_eq!(f.related.len(), 1);
+        assert_ne!(f.location.layer, f.related[0].layer);
+    }
+
+    #[test]
+    fn fires_for_keys_and_credential_files() {
+        let b = ImageBuilder::new().layer(
+            LayerBuilder::new()
+                .file("/root/.ssh/id_ed25519", KEY.as_bytes())
+                .file("/srv/tls/server.key", KEY.as_bytes())
+                .file("/home/u/.aws/credentials", b"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n")
+                .file("/root/.docker/config.json", br#"{"auths":{"r.io":{"auth":"dTpw"}}}"#)
+                .file("/app/.npmrc", b"//registry.npmjs.org/:_authToken=npm_abc\n")
+                .file("/root/.pypirc", b"[pypi]\nusername = u\npassword = p\n"),
+        );
+        let a = audit_image(&b);
+        assert_eq!(of(&a, "SS3018").len(), 6);
+    }
+
+    #[test]
+    fn quiet_for_public_material_and_templates() {
+        let b = ImageBuilder::new().layer(
+            LayerBuilder::new()
+                .file("/root/.ssh/id_ed25519.pub", b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA u@h")
+                .file("/usr/share/doc/openssl/README", b"look for -----BEGIN RSA PRIVATE KEY----- in the file\n")
+                .file("/usr/lib/libfmt.so", b"\0\0-----BEGIN %s PRIVATE KEY-----\n%s\0")
+                .file("/app/.env.example", b"API_TOKEN=changeme-please\n")
+                .file("/root/.docker/config.json", br#"{"credsStore":"desktop"}"#)
+                .file("/etc/ssl/certs/ca.pem", b"-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END CERTIFICATE-----\n"),
+        );
+        let a = audit_image(&b);
+        assert!(of(&a, "SS3018").is_empty(), "{:#?}", of(&a, "SS3018"));
+    }
+
+    #[test]
+    fn detectors() {
+        assert_eq!(
+            aws_key_id(b"x=AKIAIOSFODNN7EXAMPLE\n"),
+            Some("AKIAIOSFODNN7EXAMPLE")
+        );
+        assert_eq!(aws_key_id(b"xAKIAIOSFODNN7EXAMPLE"), None);
+        assert_eq!(aws_key_id(b"AKIA123"), None);
+        assert_eq!(private_key(KEY.as_bytes()), Some("private key"));
+        assert!(is_dotenv(b".env.production"));
+        assert!(!is_dotenv(b".env.example"));
+        assert!(!is_dotenv(b".envrc"));
+    }
+}

@@ -1,0 +1,77 @@
+//! SS3012: A package manager is present in the final image.
+
+use super::tools;
+use crate::audit::Ctx;
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS3012",
+    slug: "image-has-package-manager",
+    summary: "A package manager is present in the final image",
+    severity: Severity::Low,
+    checklist: ChecklistItem::MinimalImage,
+    source: SourceKind::Image,
+    equivalents: &[("cis", "4.3")],
+    fix: None,
+    docs: r#"## What it does
+Looks in the image's final filesystem (after all layers, whiteouts applied) for a package manager in the
+usual executable directories (`/bin`, `/sbin`, `/usr/bin`, `/usr/sbin`, `/usr/local/bin`,
+`/usr/local/sbin`), including versioned names and symlinks that resolve. Reports one finding
+per tool: apt, apt-get, dpkg, apk, yum, dnf, microdnf, rpm, zypper, pacman, tdnf, pip, pip3, npm, yarn, pnpm, gem.
+
+## Why it matters
+A package manager in a running container lets an intruder install tooling, and tempts operators to patch containers in place instead of rebuilding. It also adds code (and CVEs) the application never uses.
+
+## How to fix
+Install packages in a build stage and copy only the results into a minimal final stage.
+
+## Example
+```dockerfile
+FROM debian:12-slim AS build
+RUN apt-get update \&\& apt-get install -y --no-install-recommends ca-certificates
+FROM gcr.io/distroless/base-debian12
+COPY --from=build /etc/ssl/certs /etc/ssl/certs
+```
+"#,
+};
+
+const NAMES: &[&str] = &[
+    "apt", "apt-get", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "zypper", "pacman", "tdnf",
+    "pip", "pip3", "npm", "yarn", "pnpm", "gem",
+];
+
+pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
+    tools::report(ctx, &META, NAMES, "a package manager")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::build::{ImageBuilder, LayerBuilder};
+    use crate::rules::testing::{audit_image, of};
+
+    #[test]
+    fn fires_when_present() {
+        let b = ImageBuilder::new().layer(LayerBuilder::new().file("/usr/bin/apt-get", b"\x7fELF"));
+        let a = audit_image(&b);
+        let f = of(&a, "SS3012");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].location.path.ends_with(":/usr/bin/apt-get"));
+        assert!(f[0]
+            .location
+            .layer
+            .as_deref()
+            .is_some_and(|l| l.starts_with("sha256:")));
+    }
+
+    #[test]
+    fn quiet_when_absent_or_deleted() {
+        let b = ImageBuilder::new()
+            .layer(
+                LayerBuilder::new()
+                    .file("/usr/bin/apt-get", b"\x7fELF")
+                    .file("/usr/share/doc/x/apt-get", b"doc"),
+            )
+            .layer(LayerBuilder::new().whiteout("/usr/bin/apt-get"));
+        assert!(of(&audit_image(&b), "SS3012").is_empty());
+    }
+}

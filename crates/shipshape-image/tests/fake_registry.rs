@@ -1,0 +1,161 @@
+//! A minimal in-test registry (std only) for what docker-registry cannot do without a token
+//! server: bearer-token auth and a multi-platform index.
+
+mod common;
+
+use common::*;
+use shipshape_image::build::{ImageBuilder, LayerBuilder};
+use shipshape_image::{open, ErrorKind, ImageOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+fn serve(listener: TcpListener, root: PathBuf, index: Vec<u8>) {
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let mut reader = BufReader::new(match stream.try_clone() {
+            Ok(s) => s,
+            Err(_) => continue,
+        });
+        let mut first = String::new();
+        if reader.read_line(&mut first).is_err() {
+            continue;
+        }
+        let mut auth = String::new();
+        loop {
+            let mut l = String::new();
+            if reader.read_line(&mut l).unwrap_or(0) == 0 || l == "\r\n" {
+                break;
+            }
+            if l.to_ascii_lowercase().starts_with("authorization:") {
+                auth = l[14..].trim().to_string();
+            }
+        }
+        let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let (status, ctype, body, extra): (&str, &str, Vec<u8>, String) = if path
+            .starts_with("/token")
+        {
+            (
+                "200 OK",
+                "application/json",
+                br#"{"token":"tok-123"}"#.to_vec(),
+                String::new(),
+            )
+        } else if auth != "Bearer tok-123" {
+            (
+                "401 Unauthorized",
+                "application/json",
+                br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+                format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\",scope=\"repository:multi/app:pull\"\r\n"),
+            )
+        } else if path == "/v2/multi/app/manifests/latest" {
+            (
+                "200 OK",
+                "application/vnd.oci.image.index.v1+json",
+                index.clone(),
+                String::new(),
+            )
+        } else if let Some(d) = path
+            .strip_prefix("/v2/multi/app/manifests/sha256:")
+            .or_else(|| path.strip_prefix("/v2/multi/app/blobs/sha256:"))
+        {
+            match std::fs::read(root.join("blobs/sha256").join(d)) {
+                Ok(b) => ("200 OK", "application/octet-stream", b, String::new()),
+                Err(_) => (
+                    "404 Not Found",
+                    "text/plain",
+                    b"nope".to_vec(),
+                    String::new(),
+                ),
+            }
+        } else {
+            (
+                "404 Not Found",
+                "text/plain",
+                b"nope".to_vec(),
+                String::new(),
+            )
+        };
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&body);
+    }
+}
+
+#[test]
+fn bearer_token_and_platform_selection() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut manifests = Vec::new();
+    for arch in ["amd64", "arm64"] {
+        let mut b = ImageBuilder::new()
+            .layer(LayerBuilder::new().file(&format!("/arch-{arch}"), arch.as_bytes()));
+        b.config.architecture = arch.into();
+        let w = b.write_oci_layout(dir.path(), arch).expect("layout");
+        let size = std::fs::metadata(
+            dir.path()
+                .join("blobs/sha256")
+                .join(w.manifest_digest.trim_start_matches("sha256:")),
+        )
+        .expect("manifest")
+        .len();
+        manifests.push(serde_json::json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": w.manifest_digest,
+            "size": size,
+            "platform": {"os": "linux", "architecture": arch}
+        }));
+    }
+    manifests.push(serde_json::json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "size": 1,
+        "platform": {"os": "unknown", "architecture": "unknown"}
+    }));
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests
+    }))
+    .expect("json");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let root = dir.path().to_path_buf();
+    std::thread::spawn(move || serve(listener, root, index));
+
+    let opts = |p: &str| ImageOptions {
+        insecure: true,
+        no_engine: true,
+        platform: Some(p.to_string()),
+        docker_config: Some(PathBuf::from("/nonexistent")),
+        ..ImageOptions::default()
+    };
+    for arch in ["amd64", "arm64"] {
+        let image = open(
+            &format!("registry:127.0.0.1:{port}/multi/app"),
+            &opts(&format!("linux/{arch}")),
+        )
+        .expect("pull");
+        assert_eq!(image.config.architecture, arch);
+        let ix = image.index().expect("index");
+        assert!(ix.get(format!("/arch-{arch}").as_bytes()).is_some());
+        assert!(audit(&image).errors.is_empty());
+    }
+    let e = open(
+        &format!("registry:127.0.0.1:{port}/multi/app"),
+        &opts("linux/s390x"),
+    )
+    .expect_err("no such platform");
+    assert_eq!(e.kind, ErrorKind::Unsupported);
+    assert!(
+        e.message.contains("linux/amd64") && e.message.contains("linux/arm64"),
+        "{e}"
+    );
+    assert!(
+        !e.message.contains("unknown"),
+        "attestations are not platforms: {e}"
+    );
+}

@@ -1,0 +1,499 @@
+//! The Compose network graph: which services share a network, what role each plays (edge, app,
+//! data) and which edge services can reach data services without going through the app tier.
+
+use crate::classify::{data_image, proxy_image};
+use crate::compose::Project;
+use crate::model::{Loc, RuntimeSpec};
+use crate::rules::Cx;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// What a service is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Publishes ports or is a reverse proxy.
+    Edge,
+    App,
+    /// Database, cache or queue.
+    Data,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Edge => "edge",
+            Role::App => "app",
+            Role::Data => "data",
+        }
+    }
+}
+
+/// One service in the graph.
+#[derive(Debug, Clone)]
+pub struct GraphService {
+    pub name: String,
+    pub role: Role,
+    /// Networks it is attached to (`default` when none is named); `host:` / `none` / `container:x`
+    /// namespaces appear as `<host>`, `<none>`, `<container:x>`.
+    pub networks: Vec<String>,
+    /// Attached to the default network only because it names no network.
+    pub implicit_default: bool,
+    pub ports: Vec<String>,
+    pub image: Option<String>,
+}
+
+/// One network.
+#[derive(Debug, Clone)]
+pub struct GraphNetwork {
+    pub name: String,
+    pub internal: bool,
+    pub external: bool,
+}
+
+/// The network graph of a Compose project.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub services: Vec<GraphService>,
+    pub networks: Vec<GraphNetwork>,
+}
+
+/// An edge service that can reach a data service directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Path {
+    pub from: String,
+    pub to: String,
+    pub network: String,
+}
+
+pub static EDGE_REACHES_DATA: RuleMeta = RuleMeta {
+    code: "SS2030",
+    slug: "edge-reaches-data",
+    summary: "an internet-facing service shares a network with a database, skipping the application tier",
+    severity: Severity::Medium,
+    checklist: ChecklistItem::Network,
+    source: SourceKind::Compose,
+    equivalents: &[],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: "## What it does\nBuilds the Compose network graph (services sharing a network, the implicit `default` network, `network_mode: service:x` and `host`) and classifies services: *edge* publishes ports or is a reverse proxy, *data* is a database, cache or queue (recognised by image), *app* is the rest. It reports each edge service that shares a network with a data service when the project has an application tier between them. Projects with no app tier (the web server is the application) are not reported.\n\n\
+## Why it matters\nThe edge service is the first thing an attacker compromises. If it can open connections to the database, one bug in a proxy or static-file server is enough to reach the data; segmentation makes the attacker go through the application, which authenticates and validates.\n\n\
+## How to fix\nPut services on tier networks: edge and app on `frontend`, app and data on `backend`, and mark `backend` `internal: true`.\n\n\
+## Example\n```yaml\nservices:\n  web: {image: nginx:1.27, ports: [\"443:443\"], networks: [frontend]}\n  api: {image: api:1.0, networks: [frontend, backend]}\n  db: {image: postgres:16, networks: [backend]}\nnetworks:\n  frontend: {}\n  backend: {internal: true}\n```\n",
+};
+
+pub static DATA_PUBLISHED: RuleMeta = RuleMeta {
+    code: "SS2031",
+    slug: "data-service-published",
+    summary: "a database, cache or queue publishes ports on the host",
+    severity: Severity::Low,
+    checklist: ChecklistItem::Network,
+    source: SourceKind::Compose,
+    equivalents: &[],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: "## What it does\nReports data services (databases, caches, queues recognised by image) with a `ports:` section: medium when a port is on all interfaces, low when all are bound to one address such as 127.0.0.1.\n\n\
+## Why it matters\nOther services reach a database over the Compose network; publishing it on the host only adds a way in from outside the project (and on all interfaces, from the network).\n\n\
+## How to fix\nRemove `ports:`; for local debugging use `docker compose exec` or a loopback-only port in an override file that is not deployed.\n\n\
+## Example\n```yaml\nservices:\n  db:\n    image: postgres:16\n    # no ports: reached as db:5432 from the app\n```\n",
+};
+
+pub static DEFAULT_NETWORK: RuleMeta = RuleMeta {
+    code: "SS2032",
+    slug: "unsegmented-service",
+    summary: "a service stays on the default network while the others are segmented",
+    severity: Severity::Low,
+    checklist: ChecklistItem::Network,
+    source: SourceKind::Compose,
+    equivalents: &[],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: "## What it does\nReports services that name no network (and so join `default`) in a project where other services name their networks.\n\n\
+## Why it matters\nSegmentation is only as good as its exceptions: a service left on `default` is usually an oversight, and it can reach every other service left there.\n\n\
+## How to fix\nGive the service the tier network it belongs to.\n\n\
+## Example\n```yaml\nservices:\n  worker:\n    networks: [backend]\n```\n",
+};
+
+/// Classifies a service.
+pub fn role_of(spec: &RuntimeSpec) -> Role {
+    let image = spec.image.as_ref().map(|i| i.value.as_str()).unwrap_or("");
+    let name_is_data = matches!(
+        spec.name.to_ascii_lowercase().as_str(),
+        "db" | "database"
+            | "postgres"
+            | "postgresql"
+            | "mysql"
+            | "mariadb"
+            | "mongo"
+            | "mongodb"
+            | "redis"
+            | "cache"
+            | "memcached"
+    );
+    if data_image(image).is_some() || (image.is_empty() && name_is_data) {
+        Role::Data
+    } else if !spec.ports.is_empty()
+        || proxy_image(image)
+        || spec
+            .network_mode
+            .as_ref()
+            .is_some_and(|n| n.value == "host")
+    {
+        Role::Edge
+    } else {
+        Role::App
+    }
+}
+
+/// Builds the graph from a loaded project and its specs (same order as `project.services`).
+pub fn build(project: &Project, specs: &[RuntimeSpec]) -> Graph {
+    let mut services: Vec<GraphService> = specs
+        .iter()
+        .map(|s| {
+            let (networks, implicit) =
+                match s.network_mode.as_ref().map(|n| n.value.trim().to_string()) {
+                    Some(m) if m == "host" => (vec!["<host>".to_string()], false),
+                    Some(m) if m == "none" => (vec!["<none>".to_string()], false),
+                    Some(m) if m.starts_with("service:") => (vec![m], false),
+                    Some(m) if m.starts_with("container:") => (vec![format!("<{m}>")], false),
+                    Some(m) if !m.is_empty() => (vec![m], false),
+                    _ if s.networks.is_empty() => (vec!["default".to_string()], true),
+                    _ => (s.networks.iter().map(|n| n.value.clone()).collect(), false),
+                };
+            GraphService {
+                name: s.name.clone(),
+                role: role_of(s),
+                networks,
+                implicit_default: implicit,
+                ports: s
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        let ip = p
+                            .host_ip
+                            .as_deref()
+                            .map(|i| format!("{i}:"))
+                            .unwrap_or_default();
+                        match &p.host_port {
+                            Some(h) => format!("{ip}{h}->{}", p.container_port),
+                            None => format!("{ip}{}", p.container_port),
+                        }
+                    })
+                    .collect(),
+                image: s.image.as_ref().map(|i| i.value.clone()),
+            }
+        })
+        .collect();
+    // `network_mode: service:x` shares x's network namespace (one level of indirection is enough
+    // in practice; chains are followed up to the number of services)
+    for _ in 0..services.len() {
+        let snapshot = services.clone();
+        let mut changed = false;
+        for s in &mut services {
+            if let Some(target) = s
+                .networks
+                .first()
+                .and_then(|n| n.strip_prefix("service:"))
+                .map(str::to_string)
+            {
+                if let Some(t) = snapshot.iter().find(|t| t.name == target) {
+                    if !t.networks.iter().any(|n| n.starts_with("service:")) {
+                        s.networks = t.networks.clone();
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut names: BTreeSet<String> = services
+        .iter()
+        .flat_map(|s| s.networks.iter().cloned())
+        .filter(|n| !n.starts_with('<') && !n.starts_with("service:"))
+        .collect();
+    names.extend(project.networks.iter().map(|(n, _)| n.clone()));
+    let networks = names
+        .into_iter()
+        .map(|name| {
+            let def = project
+                .networks
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, d)| d);
+            GraphNetwork {
+                internal: def
+                    .and_then(|d| d.get("internal"))
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false),
+                external: def
+                    .and_then(|d| d.get("external"))
+                    .is_some_and(|v| v.as_bool() != Some(false)),
+                name,
+            }
+        })
+        .collect();
+    Graph { services, networks }
+}
+
+impl Graph {
+    /// The network two services share, if any (the host namespace counts as shared).
+    pub fn shared_network(&self, a: &str, b: &str) -> Option<String> {
+        let sa = self.services.iter().find(|s| s.name == a)?;
+        let sb = self.services.iter().find(|s| s.name == b)?;
+        sa.networks
+            .iter()
+            .find(|n| sb.networks.contains(n) && n.as_str() != "<none>")
+            .cloned()
+    }
+
+    /// Whether `a` can open connections to `b` directly.
+    pub fn reachable(&self, a: &str, b: &str) -> bool {
+        self.shared_network(a, b).is_some()
+    }
+
+    /// Edge→data paths that skip the application tier (empty when there is no app tier).
+    pub fn tier_skips(&self) -> Vec<Path> {
+        if !self.services.iter().any(|s| s.role == Role::App) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for e in self.services.iter().filter(|s| s.role == Role::Edge) {
+            for d in self.services.iter().filter(|s| s.role == Role::Data) {
+                if let Some(n) = self.shared_network(&e.name, &d.name) {
+                    out.push(Path {
+                        from: e.name.clone(),
+                        to: d.name.clone(),
+                        network: n,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// A plain-text rendering.
+    pub fn render_text(&self) -> String {
+        let mut s = String::from("services:\n");
+        let w = self
+            .services
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(0);
+        for svc in &self.services {
+            let _ = write!(
+                s,
+                "  {:w$}  {:4}  networks: {}",
+                svc.name,
+                svc.role.as_str(),
+                svc.networks.join(", ")
+            );
+            if !svc.ports.is_empty() {
+                let _ = write!(s, "  ports: {}", svc.ports.join(", "));
+            }
+            s.push('\n');
+        }
+        s.push_str("networks:\n");
+        for n in &self.networks {
+            let members: Vec<&str> = self
+                .services
+                .iter()
+                .filter(|s| s.networks.contains(&n.name))
+                .map(|s| s.name.as_str())
+                .collect();
+            let flags = [(n.internal, " (internal)"), (n.external, " (external)")]
+                .iter()
+                .filter(|f| f.0)
+                .map(|f| f.1)
+                .collect::<String>();
+            let _ = writeln!(s, "  {}{flags}: {}", n.name, members.join(", "));
+        }
+        s.push_str("edge -> data:\n");
+        let mut any = false;
+        for e in self.services.iter().filter(|s| s.role == Role::Edge) {
+            for d in self.services.iter().filter(|s| s.role == Role::Data) {
+                any = true;
+                match self.shared_network(&e.name, &d.name) {
+                    Some(n) => {
+                        let _ = writeln!(s, "  {} -> {}: reachable via {n}", e.name, d.name);
+                    }
+                    None => {
+                        let _ = writeln!(s, "  {} -> {}: unreachable", e.name, d.name);
+                    }
+                }
+            }
+        }
+        if !any {
+            s.push_str("  (no edge/data pair)\n");
+        }
+        s
+    }
+
+    /// Graphviz DOT: services as boxes (shaped by role), networks as ellipses.
+    pub fn render_dot(&self) -> String {
+        let mut s = String::from("graph compose {\n  rankdir=LR;\n");
+        for svc in &self.services {
+            let shape = match svc.role {
+                Role::Edge => "house",
+                Role::App => "box",
+                Role::Data => "cylinder",
+            };
+            let _ = writeln!(
+                s,
+                "  \"svc:{}\" [label=\"{}\\n({})\", shape={shape}];",
+                esc(&svc.name),
+                esc(&svc.name),
+                svc.role.as_str()
+            );
+        }
+        for n in &self.networks {
+            let style = if n.internal { ", style=dashed" } else { "" };
+            let _ = writeln!(
+                s,
+                "  \"net:{}\" [label=\"{}\", shape=ellipse{style}];",
+                esc(&n.name),
+                esc(&n.name)
+            );
+        }
+        for svc in &self.services {
+            for n in &svc.networks {
+                let _ = writeln!(s, "  \"svc:{}\" -- \"net:{}\";", esc(&svc.name), esc(n));
+            }
+        }
+        for p in self.tier_skips() {
+            let _ = writeln!(
+                s,
+                "  \"svc:{}\" -- \"svc:{}\" [color=red, label=\"skips app tier\"];",
+                esc(&p.from),
+                esc(&p.to)
+            );
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    /// Mermaid flowchart.
+    pub fn render_mermaid(&self) -> String {
+        let id = |p: &str, n: &str| {
+            format!(
+                "{p}_{}",
+                n.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>()
+            )
+        };
+        let mut s = String::from("flowchart LR\n");
+        for svc in &self.services {
+            let (o, c) = match svc.role {
+                Role::Edge => ("[/", "/]"),
+                Role::App => ("[", "]"),
+                Role::Data => ("[(", ")]"),
+            };
+            let _ = writeln!(
+                s,
+                "  {}{o}\"{} ({})\"{c}",
+                id("svc", &svc.name),
+                svc.name.replace('"', "'"),
+                svc.role.as_str()
+            );
+        }
+        for n in &self.networks {
+            let _ = writeln!(
+                s,
+                "  {}((\"{}{}\"))",
+                id("net", &n.name),
+                n.name.replace('"', "'"),
+                if n.internal { " internal" } else { "" }
+            );
+        }
+        for svc in &self.services {
+            for n in &svc.networks {
+                let _ = writeln!(s, "  {} --- {}", id("svc", &svc.name), id("net", n));
+            }
+        }
+        for p in self.tier_skips() {
+            let _ = writeln!(
+                s,
+                "  {} -. skips app tier .-> {}",
+                id("svc", &p.from),
+                id("svc", &p.to)
+            );
+        }
+        s
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// The project-level network rules.
+pub fn check(graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
+    let spec_of = |name: &str| specs.iter().find(|s| s.name == name);
+    // SS2030: one finding per edge service, naming every data service it reaches
+    let skips = graph.tier_skips();
+    let mut froms: Vec<&str> = skips.iter().map(|p| p.from.as_str()).collect();
+    froms.dedup();
+    for from in froms {
+        let Some(spec) = spec_of(from) else { continue };
+        let targets: Vec<String> = skips
+            .iter()
+            .filter(|p| p.from == from)
+            .map(|p| format!("`{}` (via {})", p.to, p.network))
+            .collect();
+        let at = spec
+            .networks
+            .first()
+            .map(|n| n.loc.clone())
+            .unwrap_or_else(|| spec.anchor.clone());
+        cx.push(
+            &EDGE_REACHES_DATA,
+            SourceKind::Compose,
+            &at,
+            format!("edge service `{from}` can reach data service {} directly, skipping the application tier", targets.join(", ")),
+            EDGE_REACHES_DATA.severity,
+        );
+    }
+    // SS2031
+    for (svc, spec) in graph.services.iter().zip(specs) {
+        if svc.role != Role::Data || spec.ports.is_empty() {
+            continue;
+        }
+        let open = spec.ports.iter().any(|p| p.on_all_interfaces());
+        let at: Loc = spec
+            .ports_key
+            .clone()
+            .unwrap_or_else(|| spec.anchor.clone());
+        let (sev, how) = if open {
+            (Severity::Medium, "on all interfaces")
+        } else {
+            (Severity::Low, "on a host address")
+        };
+        cx.push(
+            &DATA_PUBLISHED,
+            SourceKind::Compose,
+            &at,
+            format!("data service `{}` publishes ports {how}", svc.name),
+            sev,
+        );
+    }
+    // SS2032
+    let segmented = graph.services.iter().any(|s| {
+        !s.implicit_default
+            && s.networks
+                .iter()
+                .any(|n| !n.starts_with('<') && n != "default")
+    });
+    if segmented {
+        for (svc, spec) in graph.services.iter().zip(specs) {
+            if svc.implicit_default {
+                cx.push(
+                    &DEFAULT_NETWORK,
+                    SourceKind::Compose,
+                    &spec.anchor,
+                    format!("`{}` names no network and stays on `default` while other services are segmented", svc.name),
+                    DEFAULT_NETWORK.severity,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+use crate::model::RuntimeSpec;
+use crate::rules::Cx;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS2001",
+    slug: "privileged-container",
+    summary: "container runs privileged",
+    severity: Severity::Critical,
+    checklist: ChecklistItem::Capabilities,
+    source: SourceKind::DockerRun,
+    equivalents: &[("cis-docker", "5.4"), ("compose-lint", "CL-0002"), ("trivy", "KSV017"), ("checkov", "CKV_K8S_16")],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: "## What it does\nReports `--privileged`, `privileged: true` (Compose, Kubernetes `securityContext`) and `HostConfig.Privileged`.\n\n\
+## Why it matters\nA privileged container has every capability, every host device, no seccomp or AppArmor confinement and a writable `/sys`: root in it is root on the host.\n\n\
+## How to fix\nRemove the flag and add back only the capabilities or devices the workload needs (`--cap-add`, `--device`).\n\n\
+## Example\n```sh\ndocker run --privileged app:1.2   # flagged\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE app:1.2\n```\n",
+};
+
+pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+    if let Some(p) = spec.privileged.as_ref().filter(|p| p.value) {
+        cx.report(
+            &META,
+            spec,
+            &p.loc,
+            format!(
+                "`{}` runs privileged: root in the container is root on the host",
+                spec.name
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testutil::*;
+    #[test]
+    fn cases() {
+        assert!(fires("SS2001", &hard_with("--privileged")));
+        assert!(fires("SS2001", &hard_with("--privileged=true")));
+        assert!(!fires("SS2001", &hard_with("--privileged=false")));
+        assert!(!fires("SS2001", HARD));
+    }
+}

@@ -1,0 +1,209 @@
+use crate::model::RuntimeSpec;
+use crate::rules::Cx;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS2021",
+    slug: "secret-in-environment",
+    summary: "a credential is written as a literal environment value",
+    severity: Severity::High,
+    checklist: ChecklistItem::Secrets,
+    source: SourceKind::DockerRun,
+    equivalents: &[("compose-lint", "CL-0020"), ("compose-lint", "CL-0021"), ("checkov", "CKV_K8S_35")],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIALS*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`).\n\n\
+Not reported: values taken from elsewhere (`${DB_PASSWORD}`, `-e NAME`, `valueFrom`), `*_FILE` variables (pointing at `/run/secrets/...` is the right way), empty values, booleans and one- or two-digit flags (`MYSQL_RANDOM_ROOT_PASSWORD=1`), and names that describe a credential rather than hold one (`*_LENGTH`, `*_EXPIRY`, `*_HOST`, ...).\n\n\
+## Why it matters\nEnvironment values end up in version control, `docker inspect`, `/proc/<pid>/environ`, crash reports and CI logs, and every process in the container inherits them.\n\n\
+## How to fix\nUse Compose/Swarm `secrets:` or Kubernetes Secrets mounted as files and point the application at the file (`POSTGRES_PASSWORD_FILE=/run/secrets/db_password`); at least interpolate the value from an untracked `.env`.\n\n\
+## Example\n```yaml\nenvironment:\n  POSTGRES_PASSWORD_FILE: /run/secrets/db_password\nsecrets: [db_password]\n```\n",
+};
+
+const EXCLUDED_SUFFIXES: [&str; 31] = [
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_HOST",
+    "_PORT",
+    "_USER",
+    "_USERNAME",
+    "_NAME",
+    "_LENGTH",
+    "_LEN",
+    "_MIN",
+    "_MAX",
+    "_TTL",
+    "_EXPIRY",
+    "_EXPIRE",
+    "_EXPIRES",
+    "_EXPIRATION",
+    "_TIMEOUT",
+    "_ENABLED",
+    "_ENABLE",
+    "_REQUIRED",
+    "_ALGORITHM",
+    "_TYPE",
+    "_METHOD",
+    "_HEADER",
+    "_ISSUER",
+    "_AUDIENCE",
+    "_POLICY",
+    "_ROUNDS",
+    "_LIFETIME",
+    "_ID",
+];
+
+/// Whether a variable name says it holds a credential.
+pub fn credential_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    if n == "PWD" || EXCLUDED_SUFFIXES.iter().any(|s| n.ends_with(s)) {
+        return false;
+    }
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "CREDENTIALS",
+        "AUTH_KEY",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+        || n.ends_with("_PASS")
+        || n.ends_with("_PWD")
+        || n == "PASS"
+}
+
+/// Whether a literal value is too trivial to be a credential.
+fn trivial(v: &str) -> bool {
+    let t = v.trim();
+    t.is_empty()
+        || t.len() <= 2
+        || matches!(
+            t.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "true" | "false" | "on" | "off" | "null" | "none"
+        )
+        || t.starts_with('/')
+}
+
+/// What kind of key a value looks like, if any (kept dependency-free until the secrets crate's
+/// detectors can be called from here).
+pub fn key_like(v: &str) -> Option<&'static str> {
+    let t = v.trim();
+    let tail_ok = |prefix: &str, min: usize, f: fn(char) -> bool| {
+        t.strip_prefix(prefix)
+            .is_some_and(|r| r.len() >= min && r.chars().take(min).all(f))
+    };
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    let upper = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
+    let token = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if (tail_ok("AKIA", 16, upper) || tail_ok("ASIA", 16, upper)) && t.len() == 20 {
+        return Some("an AWS access key id");
+    }
+    for p in ["ghp_", "gho_", "ghs_", "ghu_", "ghr_"] {
+        if tail_ok(p, 36, alnum) {
+            return Some("a GitHub token");
+        }
+    }
+    if tail_ok("github_pat_", 40, token) {
+        return Some("a GitHub token");
+    }
+    if tail_ok("glpat-", 20, token) {
+        return Some("a GitLab token");
+    }
+    for p in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-"] {
+        if tail_ok(p, 10, token) {
+            return Some("a Slack token");
+        }
+    }
+    if tail_ok("sk_live_", 20, alnum) || tail_ok("rk_live_", 20, alnum) {
+        return Some("a Stripe live key");
+    }
+    if tail_ok("AIza", 35, token) {
+        return Some("a Google API key");
+    }
+    if t.contains("-----BEGIN") && t.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    url_password(t).map(|_| "a URL with a password")
+}
+
+/// The password of `scheme://user:password@host`, when literal.
+fn url_password(v: &str) -> Option<&str> {
+    let rest = &v[v.find("://")? + 3..];
+    let at = rest.find('@')?;
+    let userinfo = &rest[..at];
+    if userinfo.contains('/') {
+        return None;
+    }
+    let pass = userinfo.split_once(':')?.1;
+    (!pass.is_empty()
+        && !pass.starts_with('$')
+        && !pass.starts_with('<')
+        && pass != "password"
+        && pass.len() > 2)
+        .then_some(pass)
+}
+
+pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+    for e in &spec.env {
+        let Some(value) = e.value.as_deref() else {
+            continue;
+        };
+        if e.from_variable {
+            continue;
+        }
+        if let Some(kind) = key_like(value) {
+            cx.report(
+                &META,
+                spec,
+                &e.loc,
+                format!("`{}` sets {} to {kind}", spec.name, e.name),
+            );
+        } else if credential_name(&e.name) && !trivial(value) {
+            cx.report(
+                &META,
+                spec,
+                &e.loc,
+                format!(
+                    "`{}` sets credential {} to a literal value",
+                    spec.name, e.name
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testutil::*;
+    #[test]
+    fn cases() {
+        assert!(fires(
+            "SS2021",
+            &hard_with("-e POSTGRES_PASSWORD=hunter2hunter2")
+        ));
+        assert!(fires(
+            "SS2021",
+            &hard_with("--env DATABASE_URL=postgres://app:s3cr3t@db/app")
+        ));
+        assert!(fires("SS2021", &hard_with("-e X=AKIAABCDEFGHIJKLMNOP")));
+        assert!(!fires(
+            "SS2021",
+            &hard_with("-e POSTGRES_PASSWORD_FILE=/run/secrets/db -e POSTGRES_PASSWORD")
+        ));
+        assert!(!fires(
+            "SS2021",
+            &hard_with(
+                "-e DB_PASSWORD=$DB_PASSWORD -e MYSQL_RANDOM_ROOT_PASSWORD=1 -e TOKEN_EXPIRY=3600"
+            )
+        ));
+        assert!(credential_name("SECRET_KEY_BASE"));
+        assert!(!credential_name("PWD"));
+        assert!(key_like("postgres://user@db").is_none());
+    }
+}

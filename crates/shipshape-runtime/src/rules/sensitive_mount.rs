@@ -1,0 +1,157 @@
+use crate::model::{MountKind, RuntimeSpec};
+use crate::rules::container_socket::is_runtime_socket;
+use crate::rules::Cx;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS2005",
+    slug: "sensitive-host-mount",
+    summary: "a sensitive host directory is mounted into the container",
+    severity: Severity::High,
+    checklist: ChecklistItem::Capabilities,
+    source: SourceKind::DockerRun,
+    equivalents: &[("cis-docker", "5.5"), ("compose-lint", "CL-0013"), ("compose-lint", "CL-0025"), ("trivy", "KSV023")],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: "## What it does\nReports bind mounts and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`, `/var/lib/kubelet`, `/run`, `/var/run`, `/dev`. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
+Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
+## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
+## How to fix\nMount only the specific file needed, read-only, or copy it into a volume or secret.\n\n\
+## Example\n```sh\ndocker run -v /:/host app:1.0           # flagged, critical\ndocker run -v /etc/localtime:/etc/localtime:ro app:1.0   # fine\n```\n",
+};
+
+const WHOLE: [&str; 18] = [
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/root",
+    "/home",
+    "/run",
+    "/var/run",
+    "/usr",
+    "/lib",
+    "/bin",
+    "/sbin",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/kubelet",
+    "/var",
+];
+const BELOW: [&str; 10] = [
+    "/etc",
+    "/proc",
+    "/sys",
+    "/boot",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/kubelet",
+    "/run",
+    "/var/run",
+    "/dev",
+];
+const HARMLESS_RO: [&str; 7] = [
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/hosts",
+    "/etc/machine-id",
+    "/etc/ssl/certs",
+    "/etc/ca-certificates",
+    "/etc/resolv.conf",
+];
+
+/// Normalises a host path: collapses `//`, drops `/.` and a trailing slash.
+fn normalise(p: &str) -> String {
+    let parts: Vec<&str> = p
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
+/// The severity of mounting `path`, if it is sensitive.
+pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
+    if !path.starts_with('/') || is_runtime_socket(path) {
+        return None;
+    }
+    let p = normalise(path);
+    if p == "/" {
+        return Some(if read_only {
+            Severity::High
+        } else {
+            Severity::Critical
+        });
+    }
+    if WHOLE.contains(&p.as_str()) {
+        return Some(if read_only {
+            Severity::Medium
+        } else {
+            Severity::High
+        });
+    }
+    if read_only
+        && HARMLESS_RO
+            .iter()
+            .any(|h| p == *h || p.starts_with(&format!("{h}/")))
+    {
+        return None;
+    }
+    if BELOW.iter().any(|b| p.starts_with(&format!("{b}/"))) {
+        return Some(if read_only {
+            Severity::Low
+        } else {
+            Severity::Medium
+        });
+    }
+    None
+}
+
+pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+    for m in &spec.mounts {
+        if m.kind != MountKind::Bind {
+            continue;
+        }
+        let Some(src) = m.source.as_deref() else {
+            continue;
+        };
+        if let Some(sev) = risk(src, m.read_only) {
+            let mode = if m.read_only { "read-only" } else { "writable" };
+            cx.report_with(
+                &META,
+                spec,
+                &m.loc,
+                format!(
+                    "`{}` mounts host path `{src}` ({mode}) at `{}`",
+                    spec.name, m.target
+                ),
+                sev,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::risk;
+    use crate::rules::testutil::*;
+    use shipshape_core::Severity;
+    #[test]
+    fn cases() {
+        // the host root holds the runtime socket: SS2004 reports it
+        assert_eq!(risk("/", false), None);
+        assert_eq!(risk("/usr", false), Some(Severity::High));
+        assert_eq!(risk("/etc/", true), Some(Severity::Medium));
+        assert_eq!(risk("/etc/localtime", true), None);
+        assert_eq!(risk("/etc/localtime", false), Some(Severity::Medium));
+        assert_eq!(risk("/srv/data", false), None);
+        assert_eq!(risk("./conf", false), None);
+        assert!(fires("SS2004", &hard_with("-v /:/host:ro")));
+        assert!(fires("SS2005", &hard_with("-v /usr:/host/usr")));
+        assert!(fires("SS2005", &hard_with("--volume=/proc:/host/proc:ro")));
+        assert!(!fires(
+            "SS2005",
+            &hard_with("-v /etc/localtime:/etc/localtime:ro -v /srv/app:/data")
+        ));
+    }
+}

@@ -1,0 +1,44 @@
+use crate::model::RuntimeSpec;
+use crate::rules::Cx;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS2015",
+    slug: "user-not-set",
+    summary: "no user is set, so the image's default user (often root) runs the container",
+    severity: Severity::Medium,
+    checklist: ChecklistItem::NonRoot,
+    source: SourceKind::DockerRun,
+    equivalents: &[("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
+    fix: Some(FixApplicability::Unsafe),
+    docs: "## What it does\nReports containers that set no user: no `--user`/`-u`, `user:`, `runAsUser`/`runAsNonRoot: true` (pod or container), or an empty `Config.User` in `docker inspect`.\n\n\
+## Why it matters\nThe image's `USER` applies, and most images do not set one: the process runs as root, so a compromise of the application is root in the container, one kernel bug away from the host. The runtime setting is also what protects you when an image update drops its `USER`.\n\n\
+## How to fix\nSet a numeric non-root user (`--user 10001:10001`); on Kubernetes also `runAsNonRoot: true`.\n\n\
+## Example\n```yaml\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n```\n",
+};
+
+pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+    if spec.user.is_some() || spec.run_as_non_root.as_ref().is_some_and(|v| v.value) {
+        return;
+    }
+    cx.report(
+        &META,
+        spec,
+        &spec.anchor,
+        format!(
+            "`{}` sets no user: the image default (root unless the image sets USER) applies",
+            spec.name
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testutil::*;
+    #[test]
+    fn cases() {
+        assert!(!fires("SS2015", HARD));
+        assert!(fires("SS2015", &HARD.replace("--user 10001", "")));
+        assert!(!fires("SS2015", &HARD.replace("--user 10001", "-u app")));
+    }
+}

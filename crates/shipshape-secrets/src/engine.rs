@@ -1,0 +1,379 @@
+//! The matching engine: a keyword prefilter (two Aho-Corasick automata, one case-insensitive for
+//! lowercase keywords, one exact for keywords with capitals), then each hit rule's regex on the line
+//! (or a bounded window) around the hit, then the secret checks. Files without a keyword hit cost
+//! one automaton pass each; nothing is decoded unless a validator asks for it.
+
+use crate::rules::{Rank, SecretRule, Validator};
+use crate::validate;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::bytes::Regex;
+use shipshape_core::rule::RuleMeta;
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
+
+/// Lines longer than this (minified files) are searched in a window around each hit.
+const LONG_LINE: usize = 4096;
+/// Bytes searched on each side of a hit in a long line.
+const WINDOW: usize = 1024;
+/// Bytes searched after the hit's line start by multi-line rules (PEM blocks).
+const MULTILINE_WINDOW: usize = 64 * 1024;
+
+/// Per-rule allowlist (gitleaks `[[rules.allowlists]]`).
+#[derive(Debug, Default, Clone)]
+pub struct RuleAllow {
+    pub regexes: Vec<Regex>,
+    /// Apply regexes to the whole match or line instead of the secret.
+    pub target: AllowTarget,
+    pub stopwords: Vec<String>,
+    pub paths: Vec<Regex>,
+    /// `AND`: every given criterion must match; `OR` (default): any.
+    pub all: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum AllowTarget {
+    #[default]
+    Secret,
+    Match,
+    Line,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct EngineRule {
+    pub meta: &'static RuleMeta,
+    /// Built-in rule, if any.
+    pub builtin: Option<&'static SecretRule>,
+    /// Name used in messages and `.gitleaksignore` (gitleaks id for imported rules).
+    pub label: Cow<'static, str>,
+    /// Human description: provider and credential kind.
+    pub description: Cow<'static, str>,
+    pub regex: Option<Regex>,
+    pub group: usize,
+    pub entropy: f32,
+    pub validator: Option<Validator>,
+    pub rank: Rank,
+    pub multiline: bool,
+    pub placeholder_check: bool,
+    /// Group holding a URL user name: a password equal to it is a default, not a secret.
+    pub user_group: Option<usize>,
+    /// gitleaks `path`: the rule only applies to matching paths (alone: the path itself is the finding).
+    pub path: Option<Regex>,
+    pub allows: Vec<RuleAllow>,
+    pub keywords: Vec<String>,
+}
+
+/// A confirmed match: byte offsets of the secret and the whole regex match.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawMatch {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    pub match_start: usize,
+    pub match_end: usize,
+    pub entropy: f32,
+}
+
+/// A compiled rule set.
+#[derive(Debug)]
+pub struct Engine {
+    pub rules: Vec<EngineRule>,
+    ci: Option<AhoCorasick>,
+    ci_map: Vec<Vec<usize>>,
+    cs: Option<AhoCorasick>,
+    cs_map: Vec<Vec<usize>>,
+    /// Rules without keywords: run on every text.
+    always: Vec<usize>,
+}
+
+/// The built-in rule set, compiled once.
+pub static DEFAULT: LazyLock<Arc<Engine>> = LazyLock::new(|| {
+    let rules = crate::rules::ALL
+        .iter()
+        .filter_map(|r| builtin_rule(r))
+        .collect();
+    Arc::new(Engine::new(rules))
+});
+
+/// Compiles a built-in rule. A regex that does not compile is a programming error caught by the
+/// rule tests; in release builds the rule is left out rather than panicking.
+pub fn builtin_rule(r: &'static SecretRule) -> Option<EngineRule> {
+    let regex = Regex::new(&format!("(?-u){}", r.regex)).ok()?;
+    let user_group = regex.capture_names().position(|n| n == Some("user"));
+    Some(EngineRule {
+        meta: &r.meta,
+        builtin: Some(r),
+        label: Cow::Borrowed(r.meta.slug),
+        description: Cow::Owned(format!("{} {}", r.provider, r.what)),
+        regex: Some(regex),
+        group: r.group,
+        entropy: r.entropy,
+        validator: r.validator,
+        rank: r.rank,
+        multiline: r.multiline,
+        placeholder_check: !matches!(r.family, crate::rules::Family::PrivateKey),
+        user_group,
+        path: None,
+        allows: Vec::new(),
+        keywords: r.keywords.iter().map(|k| k.to_string()).collect(),
+    })
+}
+
+impl Engine {
+    /// Builds the automata over the rules' keywords.
+    pub fn new(rules: Vec<EngineRule>) -> Engine {
+        let mut ci_pats: Vec<String> = Vec::new();
+        let mut ci_map: Vec<Vec<usize>> = Vec::new();
+        let mut cs_pats: Vec<String> = Vec::new();
+        let mut cs_map: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.regex.is_none() {
+                continue; // path-only rule
+            }
+            if r.keywords.is_empty() {
+                always.push(i);
+                continue;
+            }
+            for k in &r.keywords {
+                if k.is_empty() {
+                    continue;
+                }
+                let exact = k.bytes().any(|b| b.is_ascii_uppercase());
+                let (pats, map) = if exact {
+                    (&mut cs_pats, &mut cs_map)
+                } else {
+                    (&mut ci_pats, &mut ci_map)
+                };
+                let key = if exact {
+                    k.clone()
+                } else {
+                    k.to_ascii_lowercase()
+                };
+                match pats.iter().position(|p| *p == key) {
+                    Some(p) => {
+                        if !map[p].contains(&i) {
+                            map[p].push(i)
+                        }
+                    }
+                    None => {
+                        pats.push(key);
+                        map.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let build = |pats: &[String], ci: bool| -> Option<AhoCorasick> {
+            if pats.is_empty() {
+                return None;
+            }
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(ci)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(pats)
+                .or_else(|_| {
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(ci)
+                        .match_kind(MatchKind::Standard)
+                        .build(pats)
+                })
+                .ok()
+        };
+        Engine {
+            ci: build(&ci_pats, true),
+            cs: build(&cs_pats, false),
+            ci_map,
+            cs_map,
+            always,
+            rules,
+        }
+    }
+
+    /// Scans a text; returns confirmed matches, overlaps resolved, sorted by position.
+    /// `path` is the display path (for gitleaks path-scoped rules), when known.
+    pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<RawMatch> {
+        // (window start, window end, rule)
+        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+        for (ac, map) in [(&self.ci, &self.ci_map), (&self.cs, &self.cs_map)] {
+            let Some(ac) = ac else { continue };
+            let mut line = (usize::MAX, 0usize);
+            for m in ac.find_overlapping_iter(bytes) {
+                let (hs, he) = (m.start(), m.end());
+                if !(line.0 <= hs && he <= line.1) {
+                    let ls = memchr::memrchr(b'\n', &bytes[..hs]).map_or(0, |p| p + 1);
+                    let le = memchr::memchr(b'\n', &bytes[he..]).map_or(bytes.len(), |p| he + p);
+                    line = (ls, le);
+                }
+                for &ri in &map[m.pattern().as_usize()] {
+                    let rule = &self.rules[ri];
+                    let (ws, we) = if rule.multiline {
+                        (line.0, (line.0 + MULTILINE_WINDOW).min(bytes.len()))
+                    } else if line.1 - line.0 > LONG_LINE {
+                        (
+                            hs.saturating_sub(WINDOW).max(line.0),
+                            (he + WINDOW).min(line.1),
+                        )
+                    } else {
+                        line
+                    };
+                    cands.push((ws, we, ri));
+                }
+            }
+        }
+        for &ri in &self.always {
+            cands.push((0, bytes.len(), ri));
+        }
+        cands.sort_unstable();
+        cands.dedup();
+
+        let mut out: Vec<RawMatch> = Vec::new();
+        for (ws, we, ri) in cands {
+            let rule = &self.rules[ri];
+            if let (Some(p), Some(path)) = (&rule.path, path) {
+                if !p.is_match(path.as_bytes()) {
+                    continue;
+                }
+            } else if rule.path.is_some() && path.is_none() {
+                continue;
+            }
+            let Some(re) = &rule.regex else { continue };
+            let hay = &bytes[ws..we];
+            for caps in re.captures_iter(hay) {
+                let Some(whole) = caps.get(0) else { continue };
+                let secret = if rule.group == 0 {
+                    Some(whole)
+                } else {
+                    (rule.group..caps.len()).find_map(|g| caps.get(g))
+                };
+                let Some(secret) = secret else { continue };
+                let s = secret.as_bytes();
+                if s.is_empty() {
+                    continue;
+                }
+                let ent = validate::entropy(s);
+                if ent < rule.entropy {
+                    continue;
+                }
+                if rule.placeholder_check && validate::is_placeholder(s) {
+                    continue;
+                }
+                if let Some(ug) = rule.user_group {
+                    if caps.get(ug).is_some_and(|u| u.as_bytes() == s) {
+                        continue;
+                    }
+                }
+                let abs_start = ws + secret.start();
+                let abs_end = ws + secret.end();
+                if matches!(rule.rank, Rank::Assignment | Rank::Entropy) {
+                    let before = abs_start.checked_sub(1).map(|i| bytes[i]);
+                    let quoted = matches!(before, Some(b'"' | b'\'' | b'`'));
+                    if !validate::plausible_assigned_value(s, quoted) {
+                        continue;
+                    }
+                    if bytes.get(abs_end) == Some(&b'(') {
+                        continue;
+                    }
+                }
+                if let Some(v) = rule.validator {
+                    if !v(s) {
+                        continue;
+                    }
+                }
+                if !rule.allows.is_empty() && self.rule_allowed(rule, bytes, path, whole, ws, s) {
+                    continue;
+                }
+                out.push(RawMatch {
+                    rule: ri,
+                    start: abs_start,
+                    end: abs_end,
+                    match_start: ws + whole.start(),
+                    match_end: ws + whole.end(),
+                    entropy: ent,
+                });
+            }
+        }
+        self.resolve(out, bytes)
+    }
+
+    fn rule_allowed(
+        &self,
+        rule: &EngineRule,
+        bytes: &[u8],
+        path: Option<&str>,
+        whole: regex::bytes::Match<'_>,
+        ws: usize,
+        secret: &[u8],
+    ) -> bool {
+        rule.allows.iter().any(|a| {
+            let target: &[u8] = match a.target {
+                AllowTarget::Secret => secret,
+                AllowTarget::Match => whole.as_bytes(),
+                AllowTarget::Line => {
+                    let (ls, le) = line_bounds(bytes, ws + whole.start());
+                    &bytes[ls..le]
+                }
+            };
+            let lower = String::from_utf8_lossy(secret).to_ascii_lowercase();
+            let mut checks: Vec<bool> = Vec::new();
+            if !a.regexes.is_empty() {
+                checks.push(a.regexes.iter().any(|r| r.is_match(target)));
+            }
+            if !a.stopwords.is_empty() {
+                checks.push(a.stopwords.iter().any(|w| lower.contains(w.as_str())));
+            }
+            if !a.paths.is_empty() {
+                checks.push(path.is_some_and(|p| a.paths.iter().any(|r| r.is_match(p.as_bytes()))));
+            }
+            if checks.is_empty() {
+                false
+            } else if a.all {
+                checks.iter().all(|c| *c)
+            } else {
+                checks.iter().any(|c| *c)
+            }
+        })
+    }
+
+    /// Drops duplicates and overlaps (the more specific rule wins; then the longer secret), and
+    /// matches on lines carrying an inline `shipshape:allow` / `gitleaks:allow`.
+    fn resolve(&self, mut v: Vec<RawMatch>, bytes: &[u8]) -> Vec<RawMatch> {
+        // Greedy: best rank first, then the longer secret, then the earlier one; keep a match only
+        // if it overlaps nothing kept. Quadratic in the matches of one text, which are few.
+        v.sort_by(|a, b| {
+            let (ra, rb) = (self.rules[a.rule].rank, self.rules[b.rule].rank);
+            ra.cmp(&rb)
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+                .then(a.start.cmp(&b.start))
+                .then(a.rule.cmp(&b.rule))
+        });
+        let mut kept: Vec<RawMatch> = Vec::with_capacity(v.len());
+        for m in v {
+            if kept.iter().all(|k| k.end <= m.start || m.end <= k.start) {
+                kept.push(m);
+            }
+        }
+        kept.retain(|m| !inline_allowed(bytes, m.match_start, m.match_end));
+        kept.sort_by_key(|m| (m.start, m.rule));
+        kept
+    }
+}
+
+/// Byte range of the line holding `pos` (without the newline).
+pub fn line_bounds(bytes: &[u8], pos: usize) -> (usize, usize) {
+    let pos = pos.min(bytes.len());
+    let ls = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |p| p + 1);
+    let le = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
+    (ls, le)
+}
+
+/// Whether the first or last line of a match carries an inline allow marker.
+fn inline_allowed(bytes: &[u8], start: usize, end: usize) -> bool {
+    let has = |pos: usize| {
+        let (ls, le) = line_bounds(bytes, pos);
+        let line = &bytes[ls..le];
+        memchr::memmem::find(line, b"shipshape:allow").is_some()
+            || memchr::memmem::find(line, b"gitleaks:allow").is_some()
+    };
+    has(start) || has(end.saturating_sub(1).max(start))
+}

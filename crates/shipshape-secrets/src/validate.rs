@@ -1,0 +1,450 @@
+//! Checks that run on a captured secret: entropy, placeholders, stop-words and provider formats
+//! (checksums, decodable structure). All are pure functions over bytes and never panic.
+
+use base64::Engine as _;
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(s: &[u8]) -> f32 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for b in s {
+        counts[usize::from(*b)] += 1;
+    }
+    let n = s.len() as f32;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = *c as f32 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words that mark a value as documentation or a template rather than a credential.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "yoursecret",
+    "yourpass",
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "redacted",
+    "dummy",
+    "sample",
+    "fake",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "replace",
+    "insert",
+    "xxxx",
+    "here",
+    "todo",
+    "foobar",
+    "lorem",
+    "ipsum",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "}}",
+    "$(",
+    "%(",
+    "[[",
+    "]]",
+    "...",
+    "***",
+    "####",
+];
+
+/// Whether a captured secret looks like a placeholder, a template variable or a documentation
+/// example (e.g. AWS's `AKIAIOSFODNN7EXAMPLE`).
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let lower: Vec<u8> = secret.iter().map(u8::to_ascii_lowercase).collect();
+    if PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    {
+        return true;
+    }
+    // Long runs of one character: `xxxxxxxx`, `00000000`, `********`.
+    let mut run = 1usize;
+    for w in secret.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+            let limit = if b"xX*#?.0-_".contains(&w[0]) { 5 } else { 9 };
+            if run >= limit {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    // Ascending sequences used in docs: `12345678`, `abcdefgh`.
+    for seq in [&b"12345678"[..], b"abcdefgh", b"ABCDEFGH", b"0123456789"] {
+        if memchr::memmem::find(secret, seq).is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Values that are never secrets when assigned to a credential-named key.
+const STOP_VALUES: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "none",
+    "nil",
+    "undefined",
+    "empty",
+    "required",
+    "optional",
+    "string",
+    "str",
+    "bool",
+    "boolean",
+    "int",
+    "integer",
+    "number",
+    "object",
+    "secret",
+    "secrets",
+    "password",
+    "passwords",
+    "passwd",
+    "token",
+    "tokens",
+    "apikey",
+    "api_key",
+    "default",
+    "value",
+    "values",
+    "env",
+    "environ",
+    "config",
+    "settings",
+    "hidden",
+    "masked",
+    "unknown",
+    "disabled",
+    "enabled",
+    "public",
+    "private",
+    "test",
+    "testing",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "bearer",
+    "basic",
+];
+
+/// Stop-words inside a value that mark it as test data or a reference rather than a secret.
+const STOP_SUBSTRINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "example",
+    "test",
+    "fake",
+    "mock",
+    "dummy",
+    "sample",
+    "invalid",
+    "env.",
+    "environ",
+    "getenv",
+    "process.",
+    "config.",
+    "settings.",
+    "vault:",
+    "secretref",
+    "secretkeyref",
+    "valuefrom",
+    "/run/secrets",
+    "file:",
+    "://",
+];
+
+/// Whether a value assigned to a credential-named key is plausibly a real secret (the stop-word and
+/// shape checks of the generic rules). `quoted`: the value was in quotes.
+pub fn plausible_assigned_value(value: &[u8], quoted: bool) -> bool {
+    let Ok(v) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let v = v.trim();
+    if v.len() < 6 || v.len() > 200 {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    if STOP_VALUES.contains(&lower.as_str()) {
+        return false;
+    }
+    if STOP_SUBSTRINGS.iter().any(|s| lower.contains(s)) {
+        return false;
+    }
+    let first = v.as_bytes()[0];
+    if b"$%@#&*!~/\\:=|^".contains(&first) {
+        return false;
+    }
+    if v.contains(char::is_whitespace) && !quoted {
+        return false;
+    }
+    let has_digit = v.bytes().any(|b| b.is_ascii_digit());
+    let has_alpha = v.bytes().any(|b| b.is_ascii_alphabetic());
+    let has_symbol = v.bytes().any(|b| !b.is_ascii_alphanumeric());
+    // Identifiers and attribute chains (`settings.DB_PASSWORD`, `PasswordField`) are references.
+    let identifier_like = v
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'.' || b == b'-');
+    if identifier_like && !(v.len() >= 16 && entropy(v.as_bytes()) >= 3.5) {
+        return false;
+    }
+    if !has_alpha && !quoted {
+        // bare numbers (ports, ids)
+        return false;
+    }
+    if !has_alpha && v.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // Dotted lowercase chains followed by nothing secret-like: `self.password`, `cfg.db.pass`.
+    if !has_digit
+        && v.contains('.')
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+    {
+        return false;
+    }
+    let _ = has_symbol;
+    !is_placeholder(v.as_bytes())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider validators
+
+/// Six base62 characters (`0-9A-Za-z`, most significant first) encoding a CRC32.
+pub fn base62_6(mut n: u32) -> String {
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = B62[(n % 62) as usize];
+        n /= 62;
+    }
+    out.iter().map(|b| *b as char).collect()
+}
+
+fn base62_value(s: &[u8]) -> Option<u64> {
+    s.iter().try_fold(0u64, |acc, b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'Z' => b - b'A' + 10,
+            b'a'..=b'z' => b - b'a' + 36,
+            _ => return None,
+        };
+        Some(acc * 62 + u64::from(d))
+    })
+}
+
+/// GitHub classic tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm tokens (`npm_`): 30
+/// random base62 characters then six base62 characters of their CRC32
+/// (github.blog, "Behind GitHub's new authentication token formats", 2021).
+pub fn prefixed_crc32(token: &[u8]) -> bool {
+    let Some(us) = token.iter().position(|b| *b == b'_') else {
+        return false;
+    };
+    let body = &token[us + 1..];
+    if body.len() != 36 {
+        return false;
+    }
+    let (random, check) = body.split_at(30);
+    base62_value(check) == Some(u64::from(crc32fast::hash(random)))
+}
+
+/// AWS access key IDs: the documented example key ends with `EXAMPLE`.
+pub fn aws_key_id(s: &[u8]) -> bool {
+    !s.ends_with(b"EXAMPLE") && s.len() == 20
+}
+
+/// Decodes standard or URL-safe base64, padded or not, tolerating non-zero trailing bits.
+fn b64_any(s: &[u8]) -> Option<Vec<u8>> {
+    use base64::alphabet::{STANDARD, URL_SAFE};
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let config = GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let url = GeneralPurpose::new(&URL_SAFE, config);
+    let std = GeneralPurpose::new(&STANDARD, config);
+    url.decode(s).or_else(|_| std.decode(s)).ok()
+}
+
+fn jwt_parts(s: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut parts = s.split(|b| *b == b'.');
+    let header = b64_any(parts.next()?)?;
+    let payload = b64_any(parts.next()?)?;
+    let sig = parts.next()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let h: serde_json::Value = serde_json::from_slice(&header).ok()?;
+    h.get("alg")?;
+    let p: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    if !p.is_object() {
+        return None;
+    }
+    // An unsigned token (`alg: none`, empty signature) grants nothing by itself.
+    if sig.len() < 16 {
+        return None;
+    }
+    Some((header, payload))
+}
+
+/// A JWT: base64url header with `alg`, a JSON object payload and a signature.
+pub fn jwt(s: &[u8]) -> bool {
+    jwt_parts(s).is_some()
+}
+
+/// A Supabase service-role JWT (bypasses row-level security).
+pub fn supabase_service_role(s: &[u8]) -> bool {
+    jwt_parts(s).is_some_and(|(_, p)| memchr::memmem::find(&p, b"service_role").is_some())
+}
+
+/// Base64 that decodes to a PEM private key (Kubernetes `client-key-data`, Helm values).
+pub fn base64_private_key(s: &[u8]) -> bool {
+    // The PEM header is in the first 48 decoded bytes; decoding a prefix avoids padding questions.
+    b64_any(&s[..s.len().min(64) / 4 * 4])
+        .is_some_and(|d| memchr::memmem::find(&d, b"PRIVATE KEY").is_some())
+}
+
+/// Base64 of `user:password` (Docker `config.json` auths, HTTP Basic).
+pub fn base64_user_pass(s: &[u8]) -> bool {
+    let Some(d) = b64_any(s) else { return false };
+    let Ok(text) = std::str::from_utf8(&d) else {
+        return false;
+    };
+    match text.split_once(':') {
+        Some((u, p)) => {
+            !u.is_empty()
+                && p.len() >= 4
+                && !text.chars().any(char::is_control)
+                && !is_placeholder(p.as_bytes())
+        }
+        None => false,
+    }
+}
+
+/// A password in a URL's userinfo: not empty, not a template variable.
+pub fn url_password(s: &[u8]) -> bool {
+    !s.is_empty()
+        && !s.starts_with(b"$")
+        && !s.starts_with(b"%")
+        && !is_placeholder(s)
+        && !matches!(
+            s.to_ascii_lowercase().as_slice(),
+            b"password" | b"pass" | b"passwd" | b"pwd" | b"secret" | b"user" | b"username"
+        )
+}
+
+/// A quoted or bare value assigned to a credential-named key.
+pub fn assigned(s: &[u8]) -> bool {
+    plausible_assigned_value(s, true)
+}
+
+/// Hex digits only.
+pub fn hex(s: &[u8]) -> bool {
+    s.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Mixed character classes: at least one digit and one letter (filters words and numbers).
+pub fn mixed(s: &[u8]) -> bool {
+    s.iter().any(u8::is_ascii_digit) && s.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// A PEM body that is more than a stub: at least some base64 and no ellipsis.
+pub fn pem_body(s: &[u8]) -> bool {
+    let b64 = s
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
+        .count();
+    if b64 < 64 || memchr::memmem::find(s, b"...").is_some() || s.contains(&b'<') {
+        return false;
+    }
+    // Placeholder bodies: runs of `x`, `*`, `.`, `#`.
+    let mut run = 1usize;
+    for w in s.windows(2) {
+        if w[0] == w[1] && b"xX*.#".contains(&w[0]) {
+            run += 1;
+            if run >= 5 {
+                return false;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_bounds() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn crc_roundtrip() {
+        let random = "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5";
+        let tok = format!(
+            "ghp_{random}{}",
+            base62_6(crc32fast::hash(random.as_bytes()))
+        );
+        assert!(prefixed_crc32(tok.as_bytes()));
+        let bad = format!("ghp_{random}AAAAAA");
+        assert!(!prefixed_crc32(bad.as_bytes()));
+        assert!(!prefixed_crc32(b"ghp_short"));
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_placeholder(b"xxxxxxxxxxxxxxxx"));
+        assert!(is_placeholder(b"${GITHUB_TOKEN}"));
+        assert!(is_placeholder(b"<your-api-key>"));
+        assert!(!is_placeholder(b"q8Zt3LmW9vR2pK7x"));
+    }
+
+    #[test]
+    fn assigned_values() {
+        assert!(plausible_assigned_value(b"Tr0ub4dor&3x", true));
+        assert!(!plausible_assigned_value(b"settings.DB_PASSWORD", false));
+        assert!(!plausible_assigned_value(b"${DB_PASSWORD}", true));
+        assert!(!plausible_assigned_value(b"changeme", true));
+        assert!(!plausible_assigned_value(b"Optional", false));
+        assert!(!plausible_assigned_value(b"12345", false));
+    }
+
+    #[test]
+    fn structured() {
+        let e = base64::engine::general_purpose::STANDARD;
+        assert!(base64_user_pass(
+            e.encode("deploy:s3cr3tPassw0rd").as_bytes()
+        ));
+        assert!(!base64_user_pass(e.encode("nocolon").as_bytes()));
+        assert!(!jwt(b"not.a.jwt"));
+    }
+}
