@@ -6,7 +6,12 @@ use std::sync::OnceLock;
 /// All rules of all analysers (one line per analyser crate).
 pub fn registry() -> &'static RuleRegistry {
     static REGISTRY: OnceLock<RuleRegistry> = OnceLock::new();
-    REGISTRY.get_or_init(|| RuleRegistry::new(&[shipshape_core::policy::rules::ALL]))
+    REGISTRY.get_or_init(|| {
+        let mut groups: Vec<&[&'static shipshape_core::RuleMeta]> =
+            vec![shipshape_core::policy::rules::ALL];
+        groups.extend(shipshape_dockerfile::RULE_GROUPS);
+        RuleRegistry::new(&groups)
+    })
 }
 
 /// `shipshape rules`.
