@@ -247,7 +247,9 @@ fn suggest_keyword(cmd: &str) -> Option<&'static str> {
     Keyword::ALL
         .iter()
         .map(|k| (levenshtein(&upper, k.as_str()), k.as_str()))
-        .filter(|(d, _)| *d == 1 || (*d == 2 && upper.len() >= 5))
+        .filter(|(d, k)| {
+            *d == 1 || (*d == 2 && upper.len() >= 5 && upper.as_bytes()[0] == k.as_bytes()[0])
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
@@ -1462,6 +1464,7 @@ mod tests {
         assert_eq!(suggest_keyword("COPPY"), Some("COPY"));
         assert_eq!(suggest_keyword("xyz"), None);
         assert_eq!(suggest_keyword("FOO"), None);
+        assert_eq!(suggest_keyword("HELLO"), None);
         assert_eq!(suggest_keyword("WROKDIR"), Some("WORKDIR"));
     }
 }

@@ -16,6 +16,12 @@
 //! line continuations, assignments before the command, redirections (with heredoc bodies
 //! skipped), command wrappers (`sudo`, `env`, `exec`, `nohup`, `xargs`, `time`, `nice`,
 //! `timeout`, `gosu`, `su-exec`, `command`, `stdbuf`) and `sh -c` / `bash -c` / `su -c` strings.
+//!
+//! Spans are source offsets. For commands found inside a `sh -c '...'` string
+//! ([`CommandContext::in_shell_c`]) a word's `raw` is its text in the *unquoted* inner script and
+//! its span covers the corresponding characters of the string argument. The splitter assumes a
+//! POSIX shell: Dockerfiles whose `SHELL` is PowerShell or cmd (typically with `# escape=`` ` ``)
+//! are split all the same, so rules should check the stage's `SHELL` first.
 
 use crate::ast::{CommandForm, ExecForm, Instruction, SourceMap, SourceText, Span, Word};
 use crate::json::decode_string;

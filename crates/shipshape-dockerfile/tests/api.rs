@@ -258,3 +258,21 @@ fn words_know_about_expansions() {
     let flags: Vec<bool> = kv.pairs.iter().map(|p| p.value.has_expansion()).collect();
     assert_eq!(flags, [true, false, false]);
 }
+
+#[test]
+fn heredocs_only_for_run_copy_add_shell_forms() {
+    // CMD does not take heredocs: the body line is parsed as an instruction, as in BuildKit.
+    let e = parse("FROM a\nCMD cat <<EOF\nEOF\n").unwrap_err();
+    assert_eq!(e.message, "unknown instruction: EOF");
+    // Nor does the exec form of RUN.
+    let e = parse("FROM a\nRUN [\"cat\", \"<<EOF\"]\nhello\n").unwrap_err();
+    assert_eq!(e.message, "unknown instruction: HELLO");
+    // ADD and COPY do, ONBUILD triggers too.
+    let df = parse("FROM a\nADD <<A /a\nx\nA\nONBUILD COPY <<B /b\ny\nB\n").unwrap();
+    assert_eq!(df.instructions[1].heredocs[0].content.text, "x\n");
+    let InstructionKind::Onbuild(inner) = df.instructions[2].kind() else {
+        panic!("ONBUILD expected")
+    };
+    assert_eq!(inner.heredocs[0].content.text, "y\n");
+    assert_eq!(df.instructions.len(), 3);
+}

@@ -115,14 +115,15 @@ fn corpus_parses() {
         }
     }
     println!(
-        "corpus: {} files, {} bytes, {} instructions, {} RUN commands, {} with errors; parse {:?}, shell split {:?} (debug build unless --release)",
+        "corpus: {} files, {} bytes, {} instructions, {} RUN commands, {} with errors; parse {:?}, shell split {:?} ({} build)",
         sources.len(),
         bytes,
         n_instr,
         n_cmds,
         seen_errors.len(),
         parse_time,
-        shell_time
+        shell_time,
+        if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     let stale: Vec<&String> = known.keys().filter(|k| !seen_errors.contains(k)).collect();
     assert!(

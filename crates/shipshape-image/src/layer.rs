@@ -192,23 +192,30 @@ pub(crate) fn read_layer(
         .open(&spec.path)?
         .ok_or_else(|| ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing")))?;
     let compressed = Rc::new(Cell::new(0u64));
-    let mut raw_h = HashingReader::new(Counting {
-        inner: raw,
-        count: Rc::clone(&compressed),
-    });
-    let mut stats = LayerStats::default();
+    let mut buf = BufReader::with_capacity(
+        256 << 10,
+        Counting {
+            inner: raw,
+            count: Rc::clone(&compressed),
+        },
+    );
+    let comp = sniff(buf.fill_buf().map_err(|e| ImageError::io(&what, e))?);
+    let mut stats = LayerStats {
+        compression: Some(comp),
+        ..LayerStats::default()
+    };
+    // For an uncompressed layer the blob is the tar: one hash serves as blob digest and diff id.
+    let mut raw_h = HashingReader::new(&mut buf);
+    raw_h.hashing = comp != Compression::None;
     let diff_id;
     {
-        let mut buf = BufReader::with_capacity(256 << 10, &mut raw_h);
-        let comp = sniff(buf.fill_buf().map_err(|e| ImageError::io(&what, e))?);
-        stats.compression = Some(comp);
         let decoder: Box<dyn Read + '_> = match comp {
-            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buf)),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut raw_h)),
             Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::with_buffer(buf)
+                zstd::stream::read::Decoder::new(&mut raw_h)
                     .map_err(|e| ImageError::io(&what, e))?,
             ),
-            Compression::None => Box::new(buf),
+            Compression::None => Box::new(&mut raw_h),
         };
         let mut un = HashingReader::new(Guard {
             inner: decoder,
@@ -230,7 +237,11 @@ pub(crate) fn read_layer(
         diff_id = un.finish().map_err(|e| ImageError::io(&what, e))?;
         stats.uncompressed_bytes = un.count;
     }
-    let blob_digest = raw_h.finish().map_err(|e| ImageError::io(&what, e))?;
+    let blob_digest = if comp == Compression::None {
+        diff_id.clone()
+    } else {
+        raw_h.finish().map_err(|e| ImageError::io(&what, e))?
+    };
     stats.compressed_bytes = compressed.get();
     if let Some(want) = &spec.digest {
         check_digest(want, &blob_digest, &what, "blob")?;

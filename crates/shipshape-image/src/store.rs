@@ -106,6 +106,8 @@ pub(crate) struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
     pub(crate) count: u64,
+    /// When false, only counts (the same bytes are hashed elsewhere).
+    pub(crate) hashing: bool,
 }
 
 impl<R: Read> HashingReader<R> {
@@ -114,6 +116,7 @@ impl<R: Read> HashingReader<R> {
             inner,
             hasher: Sha256::new(),
             count: 0,
+            hashing: true,
         }
     }
 
@@ -130,7 +133,9 @@ impl<R: Read> HashingReader<R> {
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if self.hashing {
+            self.hasher.update(&buf[..n]);
+        }
         self.count += n as u64;
         Ok(n)
     }

@@ -502,6 +502,15 @@ fn text_of(n: &Node) -> Option<String> {
     }
 }
 
+/// Whether `s` references a variable (`$X`, `${X}`); `$$` escapes and `$2y$...` (a bcrypt hash) do not.
+fn has_variable(s: &str) -> bool {
+    let s = s.replace("$$", "");
+    s.match_indices('$').any(|(i, _)| {
+        let next = s[i + 1..].chars().next();
+        matches!(next, Some(c) if c == '{' || c == '_' || c.is_ascii_alphabetic())
+    })
+}
+
 /// Whether a `${VAR:-default}` / `${VAR-default}` reference carries a non-empty default.
 fn has_default(s: &str) -> bool {
     s.split("${").skip(1).any(|r| {
@@ -790,7 +799,7 @@ pub fn service_spec(svc: &Service) -> RuntimeSpec {
                     // `${PG_PASS:-jira}`: the default is written in this file, so it is literal
                     s.orig
                         .as_deref()
-                        .is_some_and(|o| o.contains('$') && !has_default(o)),
+                        .is_some_and(|o| has_variable(o) && !has_default(o)),
                 ),
                 V::Null => (None, true),
                 _ => (None, true),

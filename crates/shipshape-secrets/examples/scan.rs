@@ -41,7 +41,11 @@ fn main() {
     let start = Instant::now();
     let (analysis, bytes, units) = if git {
         match shipshape_secrets::scan_git_with_stats(&path, &opts) {
-            Ok((a, s)) => (a, s.bytes_scanned, format!("{} commits, {} blobs", s.commits, s.blobs_scanned)),
+            Ok((a, s)) => (
+                a,
+                s.bytes_scanned,
+                format!("{} commits, {} blobs", s.commits, s.blobs_scanned),
+            ),
             Err(e) => {
                 eprintln!("{e}");
                 std::process::exit(2);

@@ -193,8 +193,9 @@ impl Engine {
     /// Scans a text; returns confirmed matches, overlaps resolved, sorted by position.
     /// `path` is the display path (for gitleaks path-scoped rules), when known.
     pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<RawMatch> {
-        // (window start, window end, rule)
-        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+        // (window start, window end, rule, haystack end): a match must start inside the window; the
+        // regex sees the text before the window (for `\b`, `^`) and up to the haystack end.
+        let mut cands: Vec<(usize, usize, usize, usize)> = Vec::new();
         for (ac, map) in [(&self.ci, &self.ci_map), (&self.cs, &self.cs_map)] {
             let Some(ac) = ac else { continue };
             let mut line = (usize::MAX, 0usize);
@@ -207,28 +208,43 @@ impl Engine {
                 }
                 for &ri in &map[m.pattern().as_usize()] {
                     let rule = &self.rules[ri];
-                    let (ws, we) = if rule.multiline {
-                        (line.0, (line.0 + MULTILINE_WINDOW).min(bytes.len()))
+                    let cand = if rule.multiline {
+                        let end = (line.0 + MULTILINE_WINDOW).min(bytes.len());
+                        (line.0, end, ri, end)
                     } else if line.1 - line.0 > LONG_LINE {
+                        let we = (he + WINDOW).min(line.1);
                         (
                             hs.saturating_sub(WINDOW).max(line.0),
-                            (he + WINDOW).min(line.1),
+                            we,
+                            ri,
+                            (we + 512).min(line.1),
                         )
                     } else {
-                        line
+                        (line.0, line.1, ri, line.1)
                     };
-                    cands.push((ws, we, ri));
+                    cands.push(cand);
                 }
             }
         }
         for &ri in &self.always {
-            cands.push((0, bytes.len(), ri));
+            cands.push((0, bytes.len(), ri, bytes.len()));
         }
-        cands.sort_unstable();
-        cands.dedup();
+        // Per rule, merge overlapping windows: a minified line with thousands of hits is then
+        // searched once per rule, not once per hit.
+        cands.sort_unstable_by_key(|&(ws, we, ri, _)| (ri, ws, we));
+        let mut merged: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(cands.len());
+        for c in cands {
+            match merged.last_mut() {
+                Some(last) if last.2 == c.2 && c.0 <= last.1 => {
+                    last.1 = last.1.max(c.1);
+                    last.3 = last.3.max(c.3);
+                }
+                _ => merged.push(c),
+            }
+        }
 
         let mut out: Vec<RawMatch> = Vec::new();
-        for (ws, we, ri) in cands {
+        for (ws, we, ri, hay_end) in merged {
             let rule = &self.rules[ri];
             if let (Some(p), Some(path)) = (&rule.path, path) {
                 if !p.is_match(path.as_bytes()) {
@@ -238,9 +254,21 @@ impl Engine {
                 continue;
             }
             let Some(re) = &rule.regex else { continue };
-            let hay = &bytes[ws..we];
-            for caps in re.captures_iter(hay) {
-                let Some(whole) = caps.get(0) else { continue };
+            let hay = &bytes[..hay_end];
+            let mut pos = ws;
+            while pos <= we && pos <= hay.len() {
+                let Some(caps) = re.captures_at(hay, pos) else {
+                    break;
+                };
+                let Some(whole) = caps.get(0) else { break };
+                if whole.start() > we {
+                    break;
+                }
+                pos = if whole.end() > whole.start() {
+                    whole.end()
+                } else {
+                    whole.end() + 1
+                };
                 let secret = if rule.group == 0 {
                     Some(whole)
                 } else {
@@ -263,8 +291,8 @@ impl Engine {
                         continue;
                     }
                 }
-                let abs_start = ws + secret.start();
-                let abs_end = ws + secret.end();
+                let abs_start = secret.start();
+                let abs_end = secret.end();
                 if matches!(rule.rank, Rank::Assignment | Rank::Entropy) {
                     let before = abs_start.checked_sub(1).map(|i| bytes[i]);
                     let quoted = matches!(before, Some(b'"' | b'\'' | b'`'));
@@ -280,15 +308,15 @@ impl Engine {
                         continue;
                     }
                 }
-                if !rule.allows.is_empty() && self.rule_allowed(rule, bytes, path, whole, ws, s) {
+                if !rule.allows.is_empty() && self.rule_allowed(rule, bytes, path, whole, s) {
                     continue;
                 }
                 out.push(RawMatch {
                     rule: ri,
                     start: abs_start,
                     end: abs_end,
-                    match_start: ws + whole.start(),
-                    match_end: ws + whole.end(),
+                    match_start: whole.start(),
+                    match_end: whole.end(),
                     entropy: ent,
                 });
             }
@@ -302,7 +330,6 @@ impl Engine {
         bytes: &[u8],
         path: Option<&str>,
         whole: regex::bytes::Match<'_>,
-        ws: usize,
         secret: &[u8],
     ) -> bool {
         rule.allows.iter().any(|a| {
@@ -310,7 +337,7 @@ impl Engine {
                 AllowTarget::Secret => secret,
                 AllowTarget::Match => whole.as_bytes(),
                 AllowTarget::Line => {
-                    let (ls, le) = line_bounds(bytes, ws + whole.start());
+                    let (ls, le) = line_bounds(bytes, whole.start());
                     &bytes[ls..le]
                 }
             };

@@ -89,9 +89,33 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
             run = 1;
         }
     }
-    // Ascending sequences used in docs: `12345678`, `abcdefgh`.
-    for seq in [&b"12345678"[..], b"abcdefgh", b"ABCDEFGH", b"0123456789"] {
-        if memchr::memmem::find(secret, seq).is_some() {
+    // Hand-typed runs (`123456`, `654321`, `abcdef`): a random token holds one with a probability
+    // below one in a million, documentation values very often.
+    has_sequence(secret, 6)
+}
+
+/// Whether `s` holds `n` consecutive ascending or descending digits or letters of one case.
+fn has_sequence(s: &[u8], n: usize) -> bool {
+    let class = |b: u8| match b {
+        b'0'..=b'9' => 1,
+        b'a'..=b'z' => 2,
+        b'A'..=b'Z' => 3,
+        _ => 0,
+    };
+    let (mut up, mut down) = (1usize, 1usize);
+    for w in s.windows(2) {
+        let same_class = class(w[0]) != 0 && class(w[0]) == class(w[1]);
+        up = if same_class && w[1] == w[0].wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if same_class && w[0] == w[1].wrapping_add(1) {
+            down + 1
+        } else {
+            1
+        };
+        if up >= n || down >= n {
             return true;
         }
     }
@@ -193,6 +217,18 @@ pub fn plausible_assigned_value(value: &[u8], quoted: bool) -> bool {
         return false;
     }
     if STOP_SUBSTRINGS.iter().any(|s| lower.contains(s)) {
+        return false;
+    }
+    // Encrypted configuration values (jasypt `ENC(...)`, Spring `{cipher}...`, Ansible vault) and
+    // hexadecimal numbers are not plain-text credentials.
+    if lower.starts_with("enc(")
+        || lower.starts_with("{cipher}")
+        || lower.starts_with("encrypted:")
+        || lower.starts_with("$ansible_vault")
+        || (lower.starts_with("0x")
+            && lower.len() > 2
+            && lower[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+    {
         return false;
     }
     let first = v.as_bytes()[0];
@@ -323,8 +359,10 @@ pub fn supabase_service_role(s: &[u8]) -> bool {
 /// Base64 that decodes to a PEM private key (Kubernetes `client-key-data`, Helm values).
 pub fn base64_private_key(s: &[u8]) -> bool {
     // The PEM header is in the first 48 decoded bytes; decoding a prefix avoids padding questions.
-    b64_any(&s[..s.len().min(64) / 4 * 4])
-        .is_some_and(|d| memchr::memmem::find(&d, b"PRIVATE KEY").is_some())
+    b64_any(&s[..s.len().min(160) / 4 * 4]).is_some_and(|d| {
+        memchr::memmem::find(&d, b"PRIVATE KEY").is_some()
+            && memchr::memmem::find(&d, b"ENCRYPTED").is_none()
+    })
 }
 
 /// Base64 of `user:password` (Docker `config.json` auths, HTTP Basic).
@@ -377,7 +415,16 @@ pub fn pem_body(s: &[u8]) -> bool {
         .iter()
         .filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
         .count();
-    if b64 < 64 || memchr::memmem::find(s, b"...").is_some() || s.contains(&b'<') {
+    // Bodies may carry log prefixes or string concatenation (`" +`), but must be mostly base64.
+    let visible = s.iter().filter(|b| !b.is_ascii_whitespace()).count();
+    if b64 < 64
+        || b64 * 10 < visible * 6
+        || memchr::memmem::find(s, b"...").is_some()
+        || s.contains(&b'<')
+        // encrypted keys have their own rule; a marker inside means two blocks were joined
+        || memchr::memmem::find(s, b"ENCRYPTED").is_some()
+        || memchr::memmem::find(s, b"-----").is_some()
+    {
         return false;
     }
     // Placeholder bodies: runs of `x`, `*`, `.`, `#`.
@@ -426,6 +473,9 @@ mod tests {
         assert!(is_placeholder(b"${GITHUB_TOKEN}"));
         assert!(is_placeholder(b"<your-api-key>"));
         assert!(!is_placeholder(b"q8Zt3LmW9vR2pK7x"));
+        assert!(is_placeholder(b"gsk_Hid69Ui8HGkFi276543210"));
+        assert!(is_placeholder(b"sqp_abcdef1234"));
+        assert!(!has_sequence(b"a1b2c3", 3));
     }
 
     #[test]

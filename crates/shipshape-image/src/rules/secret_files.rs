@@ -91,7 +91,8 @@ pub(crate) fn is_candidate_name(path: &[u8]) -> bool {
 pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHit> {
     let name = name_of(path);
     let hit = |what: String, severity| Some(SecretHit { id, what, severity });
-    let aws = aws_key_id(content);
+    let candidate = is_candidate_name(path);
+    let aws = if candidate { aws_key_id(content) } else { None };
     let aws_note = || {
         aws.map(|k| format!(" with an AWS access key id ({})", secretish::redact(k)))
             .unwrap_or_default()

@@ -64,11 +64,11 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
                 );
             }
             None => {
+                // only a host port of 80/443 is the edge's job; `- "80"` gets a random host port
                 let edge_port = port
                     .host_port
                     .as_deref()
-                    .and_then(|h| h.parse::<u16>().ok())
-                    .or_else(|| port.container_port.parse::<u16>().ok());
+                    .and_then(|h| h.parse::<u16>().ok());
                 if edge_port.is_some_and(is_edge_port) {
                     continue;
                 }
@@ -94,6 +94,7 @@ mod tests {
         assert!(fires("SS2019", &hard_with("-P")));
         assert!(fires("SS2019", &hard_with("--publish=0.0.0.0:8080:8080")));
         assert!(!fires("SS2019", &hard_with("-p 80:8080 -p 443:8443")));
+        assert!(fires("SS2019", &hard_with("-p 80")));
         assert!(!fires(
             "SS2019",
             &hard_with("-p 127.0.0.1:5432:5432 -p [::1]:6379:6379")

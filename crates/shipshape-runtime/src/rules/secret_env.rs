@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0020"), ("compose-lint", "CL-0021"), ("checkov", "CKV_K8S_35")],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIALS*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`).\n\n\
+    docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIAL*`, `*ENCRYPTION_KEY*`, `*SIGNING_KEY*`, `*MASTER_KEY*`, `*SALT*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`), and literal values of credential options on the command line (`--requirepass`, `--password`, `--api-key`, `--token`, ...).\n\n\
 Not reported: values taken from elsewhere (`${DB_PASSWORD}`, `-e NAME`, `valueFrom`), `*_FILE` variables (pointing at `/run/secrets/...` is the right way), empty values, booleans and one- or two-digit flags (`MYSQL_RANDOM_ROOT_PASSWORD=1`), and names that describe a credential rather than hold one (`*_LENGTH`, `*_EXPIRY`, `*_HOST`, ...).\n\n\
 ## Why it matters\nEnvironment values end up in version control, `docker inspect`, `/proc/<pid>/environ`, crash reports and CI logs, and every process in the container inherits them.\n\n\
 ## How to fix\nUse Compose/Swarm `secrets:` or Kubernetes Secrets mounted as files and point the application at the file (`POSTGRES_PASSWORD_FILE=/run/secrets/db_password`); at least interpolate the value from an untracked `.env`.\n\n\
@@ -67,8 +67,13 @@ pub fn credential_name(name: &str) -> bool {
         "APIKEY",
         "ACCESS_KEY",
         "PRIVATE_KEY",
-        "CREDENTIALS",
+        "CREDENTIAL",
         "AUTH_KEY",
+        "ENCRYPTION_KEY",
+        "SIGNING_KEY",
+        "MASTER_KEY",
+        "SALT",
+        "DSN",
     ]
     .iter()
     .any(|k| n.contains(k))
@@ -140,22 +145,61 @@ fn url_password(v: &str) -> Option<&str> {
         return None;
     }
     let pass = userinfo.split_once(':')?.1;
-    (!pass.is_empty()
-        && !pass.starts_with('$')
-        && !pass.starts_with('<')
-        && pass != "password"
-        && pass.len() > 2)
-        .then_some(pass)
+    (!pass.is_empty() && !pass.starts_with('$') && !pass.starts_with('<')).then_some(pass)
+}
+
+/// Command-line options that take a credential.
+const SECRET_OPTIONS: [&str; 8] = [
+    "--requirepass",
+    "--password",
+    "--passwd",
+    "--api-key",
+    "--apikey",
+    "--token",
+    "--secret",
+    "--auth-token",
+];
+
+/// A literal credential passed as a command-line option (`redis-server --requirepass x`).
+fn secret_argument(cmd: &str) -> Option<&'static str> {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        let (opt, inline) = match w.split_once('=') {
+            Some((o, v)) => (o, Some(v)),
+            None => (*w, None),
+        };
+        let Some(known) = SECRET_OPTIONS.iter().find(|o| o.eq_ignore_ascii_case(opt)) else {
+            continue;
+        };
+        let value = inline.or_else(|| words.get(i + 1).copied()).unwrap_or("");
+        if !value.starts_with('$') && !value.starts_with('-') && !trivial(value) {
+            return Some(known);
+        }
+    }
+    None
 }
 
 pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+    if let Some(cmd) = &spec.command {
+        if let Some(opt) = secret_argument(&cmd.value) {
+            cx.report(
+                &META,
+                spec,
+                &cmd.loc,
+                format!(
+                    "`{}` passes a literal credential to `{opt}` on its command line",
+                    spec.name
+                ),
+            );
+        }
+    }
     for e in &spec.env {
         let Some(value) = e.value.as_deref() else {
             continue;
         };
-        if e.from_variable {
-            continue;
-        }
+        // a value that looks like a key or carries a URL password is literal in the part that
+        // matched (variables are left as `$X` or resolved to nothing), even when the rest of the
+        // value came from a variable
         if let Some(kind) = key_like(value) {
             cx.report(
                 &META,
@@ -163,7 +207,7 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
                 &e.loc,
                 format!("`{}` sets {} to {kind}", spec.name, e.name),
             );
-        } else if credential_name(&e.name) && !trivial(value) {
+        } else if !e.from_variable && credential_name(&e.name) && !trivial(value) {
             cx.report(
                 &META,
                 spec,
@@ -205,5 +249,12 @@ mod tests {
         assert!(credential_name("SECRET_KEY_BASE"));
         assert!(!credential_name("PWD"));
         assert!(key_like("postgres://user@db").is_none());
+        assert!(key_like("postgres://:literal@db").is_some());
+        assert!(fires("SS2021", &hard_with("redis:7 redis-server --requirepass hunter22").replace(" registry.example.com/app:1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000", "")));
+        assert!(secret_argument("redis-server --requirepass $REDIS_PASSWORD").is_none());
+        assert!(!fires(
+            "SS2021",
+            &hard_with("-e DATABASE_URL=postgres://u:$PW@db/app")
+        ));
     }
 }

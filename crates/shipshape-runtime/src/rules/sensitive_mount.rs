@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.5"), ("compose-lint", "CL-0013"), ("compose-lint", "CL-0025"), ("trivy", "KSV023")],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports bind mounts and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`, `/var/lib/kubelet`, `/run`, `/var/run`, `/dev`. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
+    docs: "## What it does\nReports bind mounts and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`, `/var/lib/kubelet`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
 Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
 ## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
 ## How to fix\nMount only the specific file needed, read-only, or copy it into a volume or secret.\n\n\
@@ -83,6 +83,14 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
             Severity::Critical
         });
     }
+    // writing kernel modules the host loads later is host code execution
+    if p == "/lib/modules" || p.starts_with("/lib/modules/") || p == "/usr/lib/modules" {
+        return Some(if read_only {
+            Severity::Low
+        } else {
+            Severity::High
+        });
+    }
     if WHOLE.contains(&p.as_str()) {
         return Some(if read_only {
             Severity::Medium
@@ -145,6 +153,7 @@ mod tests {
         assert_eq!(risk("/etc/localtime", true), None);
         assert_eq!(risk("/etc/localtime", false), Some(Severity::Medium));
         assert_eq!(risk("/srv/data", false), None);
+        assert_eq!(risk("/lib/modules", false), Some(Severity::High));
         assert_eq!(risk("./conf", false), None);
         assert!(fires("SS2004", &hard_with("-v /:/host:ro")));
         assert!(fires("SS2005", &hard_with("-v /usr:/host/usr")));

@@ -179,4 +179,10 @@ pub static RULES: &[SecretRule] = &[
         1, 3.0, None, Specific,
         ok["GITEA_TOKEN={h40}"],
         no["GITEA_TOKEN=${GITEA}", "gitea_token = {h8}"]),
+    rule!(Vcs, "SS4134", "sonarqube-legacy-token", High, "SonarQube", "legacy user token",
+        gl["sonar-api-token"], kw["sonar"],
+        r#"(?i)sonar[a-z0-9_.-]{0,20}(?:login|token|key|password)["']?\s*(?::=|=>|=|:|,)\s*["']?\s*([a-f0-9]{40})\b"#,
+        1, 3.0, None, Specific,
+        ok["-Dsonar.login={h40}", "$sonarLogin = \"{h40}\""],
+        no["-Dsonar.login=${SONAR_TOKEN}", "sonar.login=admin"]),
 ];
