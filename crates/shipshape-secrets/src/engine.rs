@@ -193,18 +193,41 @@ impl Engine {
     /// Scans a text; returns confirmed matches, overlaps resolved, sorted by position.
     /// `path` is the display path (for gitleaks path-scoped rules), when known.
     pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<RawMatch> {
+        self.scan_lines(bytes, path, None)
+    }
+
+    /// Whether any keyword occurs (one automaton pass, stopping at the first hit).
+    pub fn has_keyword(&self, bytes: &[u8]) -> bool {
+        !self.always.is_empty()
+            || self.ci.as_ref().is_some_and(|a| a.is_match(bytes))
+            || self.cs.as_ref().is_some_and(|a| a.is_match(bytes))
+    }
+
+    /// [`Engine::scan`], confirming only hits on lines `keep(line_start, line_end)` accepts (history
+    /// scans: lines added since the previous version of the file).
+    pub fn scan_lines(
+        &self,
+        bytes: &[u8],
+        path: Option<&str>,
+        keep: Option<&dyn Fn(usize, usize) -> bool>,
+    ) -> Vec<RawMatch> {
         // (window start, window end, rule, haystack end): a match must start inside the window; the
         // regex sees the text before the window (for `\b`, `^`) and up to the haystack end.
         let mut cands: Vec<(usize, usize, usize, usize)> = Vec::new();
         for (ac, map) in [(&self.ci, &self.ci_map), (&self.cs, &self.cs_map)] {
             let Some(ac) = ac else { continue };
             let mut line = (usize::MAX, 0usize);
+            let mut line_kept = true;
             for m in ac.find_overlapping_iter(bytes) {
                 let (hs, he) = (m.start(), m.end());
                 if !(line.0 <= hs && he <= line.1) {
                     let ls = memchr::memrchr(b'\n', &bytes[..hs]).map_or(0, |p| p + 1);
                     let le = memchr::memchr(b'\n', &bytes[he..]).map_or(bytes.len(), |p| he + p);
                     line = (ls, le);
+                    line_kept = keep.is_none_or(|k| k(ls, le));
+                }
+                if !line_kept {
+                    continue;
                 }
                 for &ri in &map[m.pattern().as_usize()] {
                     let rule = &self.rules[ri];

@@ -1,12 +1,15 @@
 //! `--git`: every blob reachable from any ref, scanned once, attributed to the oldest commit (by
 //! commit time) whose tree holds it.
 //!
-//! No diffs are computed: commits are visited oldest first and each tree is entered only once (a
-//! tree seen before holds only blobs seen before), so the cost is one pass over the distinct trees
-//! and blobs of the history. Blobs are then read and scanned in parallel.
+//! No tree diffs are computed: commits are visited oldest first and each tree is entered only once
+//! (a tree seen before holds only blobs seen before), so the cost is one pass over the distinct trees
+//! and blobs of the history. Blobs are then read and scanned in parallel. A blob with an earlier
+//! version at the same path is confirmed only on its new lines (a line-set difference, cheaper than
+//! a diff and enough to tell which lines a version introduced), and a secret is reported once per
+//! path: at the oldest version that holds it.
 
 use crate::options::SecretsOptions;
-use crate::scan::{is_binary, scan_text, Ctx, Provenance};
+use crate::scan::{is_binary, scan_text_lines, Ctx, Provenance};
 use crate::walk::read_gitleaksignore;
 use crate::SecretsError;
 use gix::ObjectId;
@@ -30,8 +33,22 @@ pub struct GitStats {
 
 struct BlobJob {
     id: ObjectId,
+    /// The previous version at the same path, if any.
+    prev: Option<ObjectId>,
     path: String,
     commit: usize,
+}
+
+/// FNV-1a: a fast hash for the line sets (collisions only hide a line that is unchanged anyway
+/// with overwhelming probability).
+fn line_hash(line: &[u8]) -> u64 {
+    line.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn line_set(data: &[u8]) -> HashSet<u64> {
+    data.split(|b| *b == b'\n').map(line_hash).collect()
 }
 
 fn git_err(e: impl std::fmt::Display) -> SecretsError {
@@ -88,6 +105,8 @@ pub fn scan_git_with_stats(
     let mut seen_trees: HashSet<ObjectId> = HashSet::new();
     let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
     let mut jobs: Vec<BlobJob> = Vec::new();
+    let mut last_at_path: std::collections::HashMap<String, ObjectId> =
+        std::collections::HashMap::new();
     for (ci, (_, _, tree)) in commits.iter().enumerate() {
         let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
         while let Some((tid, prefix)) = stack.pop() {
@@ -106,12 +125,16 @@ pub fn scan_git_with_stats(
                 let oid = e.oid.to_owned();
                 if e.mode.is_tree() {
                     stack.push((oid, path));
-                } else if e.mode.is_blob() && seen_blobs.insert(oid) {
-                    jobs.push(BlobJob {
-                        id: oid,
-                        path,
-                        commit: ci,
-                    });
+                } else if e.mode.is_blob() {
+                    let prev = last_at_path.insert(path.clone(), oid);
+                    if seen_blobs.insert(oid) {
+                        jobs.push(BlobJob {
+                            id: oid,
+                            prev: prev.filter(|p| *p != oid),
+                            path,
+                            commit: ci,
+                        });
+                    }
                 }
             }
         }
@@ -175,11 +198,28 @@ pub fn scan_git_with_stats(
                         return out;
                     }
                     out.bytes = data.len() as u64;
-                    if ctx.engine.scan(data, Some(&job.path)).is_empty() {
+                    if !ctx.engine.has_keyword(data) {
+                        return out;
+                    }
+                    let old = job
+                        .prev
+                        .and_then(|p| repo.find_object(p).ok())
+                        .map(|o| line_set(&o.data));
+                    let keep_new = |ls: usize, le: usize| {
+                        old.as_ref()
+                            .is_none_or(|set| !set.contains(&line_hash(&data[ls..le])))
+                    };
+                    let keep: &dyn Fn(usize, usize) -> bool = &keep_new;
+                    if ctx
+                        .engine
+                        .scan_lines(data, Some(&job.path), Some(keep))
+                        .is_empty()
+                    {
                         return out;
                     }
                     let prov = provenance(repo, commit_ids[job.commit]);
-                    if let Some(r) = scan_text(&ctx, &job.path, data, Some(&prov)) {
+                    if let Some(r) = scan_text_lines(&ctx, &job.path, data, Some(&prov), Some(keep))
+                    {
                         out.findings = r.findings;
                         out.source = r.source;
                     }
@@ -194,7 +234,11 @@ pub fn scan_git_with_stats(
         commits: commits.len() as u64,
         ..GitStats::default()
     };
-    for r in results {
+    // A secret kept across versions is reported once: at the oldest (results are in commit order).
+    let mut reported: HashSet<String> = HashSet::new();
+    for mut r in results {
+        r.findings
+            .retain(|f| reported.insert(f.fingerprint.clone()));
         stats.bytes_scanned += r.bytes;
         if r.binary {
             stats.skipped_binary += 1;

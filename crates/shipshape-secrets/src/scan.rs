@@ -77,6 +77,17 @@ pub(crate) fn scan_text(
     bytes: &[u8],
     prov: Option<&Provenance>,
 ) -> Option<TextResult> {
+    scan_text_lines(ctx, path, bytes, prov, None)
+}
+
+/// [`scan_text`] limited to the lines `keep` accepts (see [`Engine::scan_lines`]).
+pub(crate) fn scan_text_lines(
+    ctx: &Ctx<'_>,
+    path: &str,
+    bytes: &[u8],
+    prov: Option<&Provenance>,
+    keep: Option<&dyn Fn(usize, usize) -> bool>,
+) -> Option<TextResult> {
     let opts = ctx.opts;
     if opts.allowlist.path_allowed(path) {
         return None;
@@ -86,7 +97,7 @@ pub(crate) fn scan_text(
             return None;
         }
     }
-    let raw = ctx.engine.scan(bytes, Some(path));
+    let raw = ctx.engine.scan_lines(bytes, Some(path), keep);
     if raw.is_empty() {
         return None;
     }
@@ -96,6 +107,7 @@ pub(crate) fn scan_text(
         Ok(t) => (Cow::Borrowed(t), raw),
         Err(_) => {
             let lossy = String::from_utf8_lossy(bytes).into_owned();
+            // (line filters speak of the original bytes: the lossy text is scanned whole)
             let raw = ctx.engine.scan(lossy.as_bytes(), Some(path));
             (Cow::Owned(lossy), raw)
         }

@@ -153,41 +153,134 @@ fn analyse_dockerfile(input: &Input, config: &Config, today: jiff::civil::Date) 
     out
 }
 
-fn analyse_one(
-    input: &Input,
-    _all: &[Input],
-    config: &Config,
-    today: jiff::civil::Date,
-) -> Analysis {
-    let mut out = Analysis::default();
-    let kind = match input.kind {
-        InputKind::Dockerfile => return analyse_dockerfile(input, config, today),
-        InputKind::Dockerignore => SourceKind::Dockerignore,
-        InputKind::Compose => SourceKind::Compose,
-        _ => return out,
+/// Compose files docker compose loads together by default: the project file of a directory
+/// (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`, first found) and
+/// its override (`compose.override.y*ml` / `docker-compose.override.y*ml`). Every other compose
+/// file (`docker-compose.prod.yml`) is a project of its own.
+fn compose_projects(inputs: &[Input]) -> Vec<Vec<&Input>> {
+    use std::collections::BTreeMap;
+    let base_names = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ];
+    let override_names = [
+        "compose.override.yaml",
+        "compose.override.yml",
+        "docker-compose.override.yaml",
+        "docker-compose.override.yml",
+    ];
+    let mut by_dir: BTreeMap<PathBuf, Vec<&Input>> = BTreeMap::new();
+    for i in inputs.iter().filter(|i| i.kind == InputKind::Compose) {
+        let dir = i.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        by_dir.entry(dir).or_default().push(i);
+    }
+    let name_of = |i: &Input| {
+        i.path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
     };
-    match read_source(input) {
-        Ok(file) => {
+    let mut projects = Vec::new();
+    for files in by_dir.into_values() {
+        let base = base_names
+            .iter()
+            .find_map(|b| files.iter().copied().find(|i| name_of(i) == *b));
+        let overrides: Vec<&Input> = files
+            .iter()
+            .copied()
+            .filter(|i| override_names.contains(&name_of(i).as_str()))
+            .collect();
+        match base {
+            Some(base) => {
+                let mut project = vec![base];
+                project.extend(overrides.iter().copied());
+                projects.push(project);
+            }
+            // An override without its base is still analysed on its own.
+            None => projects.extend(overrides.iter().map(|o| vec![*o])),
+        }
+        for f in files {
+            let grouped = base.is_some_and(|b| b.path == f.path)
+                || overrides.iter().any(|o| o.path == f.path);
+            if !grouped {
+                projects.push(vec![f]);
+            }
+        }
+    }
+    projects
+}
+
+fn analyse_compose_project(files: &[&Input]) -> Analysis {
+    let mut out = Analysis::default();
+    let mut sources = Vec::new();
+    for f in files {
+        match read_source(f) {
+            Ok(s) => sources.push(s),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    if let (false, Some(first)) = (sources.is_empty(), files.first()) {
+        let dir = first.path.parent().unwrap_or(Path::new("."));
+        out.merge(shipshape_runtime::analyse_compose(&sources, dir));
+    }
+    out
+}
+
+fn analyse_one(input: &Input, config: &Config, today: jiff::civil::Date) -> Analysis {
+    let mut out = Analysis::default();
+    match input.kind {
+        InputKind::Dockerfile => return analyse_dockerfile(input, config, today),
+        // Analysed with the Dockerfile whose context it belongs to; a lone one is still an input.
+        InputKind::Dockerignore => {
             out.inputs.push(ScannedInput {
                 path: input.display.clone(),
-                kind,
+                kind: SourceKind::Dockerignore,
             });
-            out.add_source(&file);
+            return out;
         }
-        Err(e) => out.errors.push(e),
+        InputKind::Compose | InputKind::Other => return out,
+        InputKind::Yaml | InputKind::RunText | InputKind::Json => {}
+    }
+    // Any YAML, script or JSON is only a candidate until its content says it is an input: an
+    // unreadable or non-text candidate is skipped, not an error.
+    let Ok(file) = read_source(input) else {
+        return out;
+    };
+    match input.kind {
+        InputKind::Yaml if shipshape_runtime::looks_like_kubernetes(file.text()) => {
+            out.merge(shipshape_runtime::analyse_kubernetes(&file));
+        }
+        InputKind::RunText if shipshape_runtime::mentions_container_run(file.text()) => {
+            out.merge(shipshape_runtime::analyse_docker_run_text(&file));
+        }
+        InputKind::Json if file.text().contains("\"HostConfig\"") => {
+            out.merge(shipshape_runtime::analyse_inspect_json(&file));
+        }
+        _ => {}
     }
     out
 }
 
 /// Analyses every input and explains the checklist items nothing could evaluate.
 pub fn analyse(inputs: &[Input], config: &Config, today: jiff::civil::Date) -> Analysis {
-    let mut analysis = inputs
+    let files = inputs
         .par_iter()
-        .map(|i| analyse_one(i, inputs, config, today))
+        .map(|i| analyse_one(i, config, today))
         .reduce(Analysis::default, |mut a, b| {
             a.merge(b);
             a
         });
+    let projects = compose_projects(inputs);
+    let mut analysis = projects
+        .par_iter()
+        .map(|p| analyse_compose_project(p))
+        .reduce(Analysis::default, |mut a, b| {
+            a.merge(b);
+            a
+        });
+    analysis.merge(files);
     analysis.inputs.sort_by(|a, b| a.path.cmp(&b.path));
     analysis.inputs.dedup();
     explain_gaps(&mut analysis);
@@ -217,7 +310,7 @@ fn explain_gaps(a: &mut Analysis) {
         notes.push((
             item,
             if has_runtime {
-                "the runtime configuration analyser is not available yet"
+                "no rule of the runtime analyser evaluated this item for the configurations found"
             } else {
                 "no compose file, Kubernetes manifest or `docker run` line found"
             },

@@ -21,6 +21,13 @@ pub enum Command {
     /// Analyse a project: every Dockerfile, .dockerignore, compose file, Kubernetes manifest and
     /// `docker run` line under PATH; print findings and the production checklist.
     Check(CheckArgs),
+    /// Audit a built image: configuration, every layer's files (deleted ones included), the
+    /// checklist items an image decides. REF: `docker-archive:FILE`, `oci-archive:FILE`,
+    /// `oci:DIR[:TAG]`, `docker:NAME` (local Docker Engine), `registry:HOST/REPO:TAG|@DIGEST`,
+    /// a path to an archive or layout, or `NAME:TAG` (Engine first, then the registry).
+    Image(ImageArgs),
+    /// Print the network graph of a compose project: which services can reach which.
+    Graph(GraphArgs),
     /// List every rule: code, slug, severity, checklist item, equivalent ids in other tools.
     Rules(RulesArgs),
     /// Show a rule's documentation (by code or slug, e.g. `SS1001` or `root-user`).
@@ -118,4 +125,49 @@ pub struct RulesArgs {
     /// Print the rule list as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image reference.
+    pub reference: String,
+    /// Platform to pick from a multi-platform image (`linux/arm64`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Talk plain HTTP to the registry (test registries only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry credentials `USER:PASSWORD` (default: ~/.docker/config.json and its helpers).
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "SHIPSHAPE_REGISTRY_AUTH",
+        hide_env_values = true
+    )]
+    pub creds: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Format of `shipshape graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Services, their networks and the reachability findings, as text.
+    Text,
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Compose files, merged in order like `docker compose -f a -f b` (or one directory).
+    #[arg(default_value = ".")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
 }

@@ -4,6 +4,8 @@ mod analyse;
 mod check;
 mod cli;
 mod discover;
+mod graph;
+mod image;
 mod registry;
 
 use clap::{CommandFactory, Parser};
@@ -25,6 +27,8 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> anyhow::Result<i32> {
     match cli.command {
         cli::Command::Check(args) => check::run(&args),
+        cli::Command::Image(args) => image::run(&args),
+        cli::Command::Graph(args) => graph::run(&args),
         cli::Command::Rules(args) => registry::print_rules(args.json),
         cli::Command::Rule { id } => registry::print_rule(&id),
         cli::Command::Init { dir, force } => check::init(&dir, force),

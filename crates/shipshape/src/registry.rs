@@ -10,6 +10,8 @@ pub fn registry() -> &'static RuleRegistry {
         let mut groups: Vec<&[&'static shipshape_core::RuleMeta]> =
             vec![shipshape_core::policy::rules::ALL];
         groups.extend(shipshape_dockerfile::RULE_GROUPS);
+        groups.push(shipshape_runtime::RULES);
+        groups.push(shipshape_image::RULES);
         RuleRegistry::new(&groups)
     })
 }

@@ -1,0 +1,68 @@
+//! `shipshape image REF`.
+
+use crate::check::{finish, load_config, today};
+use crate::cli::ImageArgs;
+use shipshape_core::exit;
+use shipshape_image::{audit_full, open, AuditOptions, ImageOptions};
+use std::path::Path;
+
+pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
+    let config = match load_config(&args.policy, Path::new(".")) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let mut opts = ImageOptions {
+        platform: args.platform.clone(),
+        insecure: args.insecure,
+        ..ImageOptions::default()
+    };
+    if let Some(creds) = &args.creds {
+        let Some((user, pass)) = creds.split_once(':') else {
+            eprintln!("error: --creds takes USER:PASSWORD");
+            return Ok(exit::ERROR);
+        };
+        opts.credentials = Some((user.to_string(), pass.to_string()));
+    }
+    let image = match open(&args.reference, &opts) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: cannot read image {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    let result = audit_full(
+        &image,
+        &AuditOptions {
+            today: Some(today()),
+            ..AuditOptions::default()
+        },
+    );
+    let s = &result.summary;
+    if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {
+        eprintln!(
+            "image {}: {} layer{}, {:.1} MB ({:.1} MB compressed), {} files; os: {}; user: {}{}",
+            s.reference,
+            s.layers.len(),
+            if s.layers.len() == 1 { "" } else { "s" },
+            s.uncompressed_bytes as f64 / 1e6,
+            s.compressed_bytes as f64 / 1e6,
+            s.visible_files,
+            s.os.as_deref().unwrap_or("none found"),
+            if s.user.is_empty() {
+                "root (default)"
+            } else {
+                &s.user
+            },
+            s.base_image
+                .as_deref()
+                .map(|b| format!("; base: {b}"))
+                .unwrap_or_default()
+        );
+    }
+    finish(
+        result.analysis,
+        &config,
+        args.reference.clone(),
+        &args.output,
+    )
+}
