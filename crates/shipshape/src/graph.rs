@@ -45,7 +45,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<i32> {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        if !is_compose_name(&name) && !(name.ends_with(".yml") || name.ends_with(".yaml")) {
+        if !(is_compose_name(&name) || name.ends_with(".yml") || name.ends_with(".yaml")) {
             eprintln!("warning: {} does not look like a compose file", p.display());
         }
         match read_source(&Input {
