@@ -27,21 +27,21 @@
 pub mod analyse;
 pub mod ast;
 pub mod dockerignore;
-#[allow(missing_docs)] // rule modules are documented by their `docs` text
-pub mod rules;
 mod dump;
 pub mod expand;
 mod json;
 mod parser;
+#[allow(missing_docs)] // rule modules are documented by their `docs` text
+pub mod rules;
 pub mod shell;
 pub mod stages;
 
+pub use analyse::{analyse, DockerfileInput};
 pub use ast::*;
 pub use dump::{dump, dump_stages};
 pub use expand::{expand, expand_with_escape, unquote, ExpandError, Expanded};
 pub use parser::{parse, parse_recovering};
 pub use stages::{resolve, ResolveOptions, StageGraph};
-pub use analyse::{analyse, DockerfileInput};
 
 /// Metadata of every Dockerfile rule, by group, for the registry.
 pub static RULE_GROUPS: [&[&shipshape_core::RuleMeta]; 2] =
