@@ -14,14 +14,62 @@ pub struct Release {
     pub version: String,
     /// Codename used in image tags (`buster`, `focal`).
     pub codename: Option<String>,
-    /// Last day of support.
+    /// Last day of regular security support.
     pub eol: jiff::civil::Date,
+    /// Last day of free extended support after `eol` (Debian LTS), if any.
+    pub extended: Option<jiff::civil::Date>,
+}
+
+/// Where a release stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EolStatus {
+    Supported,
+    /// Supported, but regular support ends within 90 days.
+    EndingSoon,
+    /// Past regular support, still within free extended support (Debian LTS).
+    ExtendedOnly,
+    /// No free security support any more.
+    EndOfLife,
 }
 
 impl Release {
-    /// Whether support has ended on `today`.
+    /// The last day of any free support.
+    pub fn end_of_support(&self) -> jiff::civil::Date {
+        self.extended.unwrap_or(self.eol).max(self.eol)
+    }
+
+    /// Whether all free support has ended on `today`.
     pub fn is_eol(&self, today: jiff::civil::Date) -> bool {
-        self.eol < today
+        self.end_of_support() < today
+    }
+
+    /// The status on `today`.
+    pub fn status(&self, today: jiff::civil::Date) -> EolStatus {
+        if today > self.eol {
+            if today > self.end_of_support() {
+                EolStatus::EndOfLife
+            } else {
+                EolStatus::ExtendedOnly
+            }
+        } else if self
+            .eol
+            .since(today)
+            .map(|s| s.get_days())
+            .unwrap_or(i32::MAX)
+            <= 90
+        {
+            EolStatus::EndingSoon
+        } else {
+            EolStatus::Supported
+        }
+    }
+
+    /// `debian 12 (bookworm)`: the id as written in the table.
+    pub fn label(&self) -> String {
+        match &self.codename {
+            Some(c) => format!("{} {} ({c})", self.product, self.version),
+            None => format!("{} {}", self.product, self.version),
+        }
     }
 
     /// `Debian 10 (buster)`.
@@ -61,6 +109,7 @@ struct RawRelease {
     version: String,
     codename: Option<String>,
     eol: String,
+    extended: Option<String>,
 }
 
 /// Every known release. The data is compiled in; a malformed entry is a build-time bug caught by
@@ -77,6 +126,10 @@ pub fn releases() -> &'static [Release] {
             .filter_map(|r| {
                 Some(Release {
                     eol: r.eol.parse().ok()?,
+                    extended: match r.extended {
+                        Some(x) => Some(x.parse().ok()?),
+                        None => None,
+                    },
                     product: r.product,
                     version: r.version,
                     codename: r.codename,
@@ -86,18 +139,31 @@ pub fn releases() -> &'static [Release] {
     })
 }
 
-/// The release of `product` whose version is `version` or a prefix of it on a dot boundary
-/// (`3.12.4` finds alpine `3.12`; `10.13` finds debian `10`).
+/// The release of `product` (an os-release ID or image name; aliases like `redhat`, `ubi`,
+/// `amazonlinux`, `rockylinux` accepted) whose version is `version`, a prefix of it on a `.` or
+/// `-` boundary (`3.12.4` finds alpine `3.12`; `10.13` finds debian `10`), or whose codename it is
+/// (`bookworm`).
 pub fn lookup(product: &str, version: &str) -> Option<&'static Release> {
-    let product = product.to_ascii_lowercase();
+    let product = product.trim().to_ascii_lowercase();
+    let product = match product.as_str() {
+        "redhat" | "ubi" | "ubi8" | "ubi9" => "rhel",
+        "amazonlinux" | "amazon" => "amzn",
+        "rockylinux" => "rocky",
+        p => p,
+    };
+    let version = version.trim().trim_matches('"').to_ascii_lowercase();
+    if version.is_empty() {
+        return None;
+    }
     releases()
         .iter()
         .filter(|r| r.product == product)
         .filter(|r| {
             version == r.version
+                || r.codename.as_deref() == Some(version.as_str())
                 || version
                     .strip_prefix(r.version.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('-'))
         })
         .max_by_key(|r| r.version.len())
 }
@@ -196,6 +262,24 @@ mod tests {
         );
         assert_eq!(lookup("python", "3.10.2").unwrap().version, "3.10");
         assert_eq!(lookup_codename("bionic").unwrap().version, "18.04");
+        assert_eq!(lookup("debian", "bookworm").unwrap().version, "12");
+        assert_eq!(lookup("ubi", "9.4").unwrap().product, "rhel");
+        assert_eq!(
+            lookup("ubuntu", "22.04").unwrap().codename.as_deref(),
+            Some("jammy")
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        let deb12 = lookup("debian", "12").unwrap();
+        assert_eq!(deb12.status(d("2026-01-01")), EolStatus::Supported);
+        assert_eq!(deb12.status(d("2026-04-01")), EolStatus::EndingSoon);
+        assert_eq!(deb12.status(d("2026-11-23")), EolStatus::ExtendedOnly);
+        assert!(!deb12.is_eol(d("2026-11-23")));
+        assert_eq!(deb12.status(d("2028-07-01")), EolStatus::EndOfLife);
+        assert!(deb12.is_eol(d("2028-07-01")));
+        assert_eq!(deb12.label(), "debian 12 (bookworm)");
     }
 
     #[test]
