@@ -203,3 +203,54 @@ fn unknown_format_is_a_usage_error() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn malformed_compose_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"\n  db:\n    image: postgres:16\n",
+    )
+    .unwrap();
+    let out = shipshape()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json_of(&out.stdout);
+    let err = &doc["errors"][0];
+    assert!(
+        err["path"].as_str().unwrap().ends_with("compose.yaml"),
+        "{doc}"
+    );
+    assert!(err["line"].as_u64().unwrap() >= 4, "{doc}");
+}
+
+#[test]
+fn graph_reports_reachability() {
+    let dir = tempfile::tempdir().unwrap();
+    let flat = "services:\n  web:\n    image: nginx:1.27\n    ports: [\"443:443\"]\n  api:\n    image: acme/api:1.0\n  db:\n    image: postgres:16\n";
+    fs::write(dir.path().join("compose.yaml"), flat).unwrap();
+    shipshape()
+        .arg("graph")
+        .arg(dir.path().join("compose.yaml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("web -> db: reachable"));
+    let segmented = "services:\n  web:\n    image: nginx:1.27\n    ports: [\"443:443\"]\n    networks: [edge]\n  api:\n    image: acme/api:1.0\n    networks: [edge, data]\n  db:\n    image: postgres:16\n    networks: [data]\nnetworks:\n  edge: {}\n  data:\n    internal: true\n";
+    fs::write(dir.path().join("compose.yaml"), segmented).unwrap();
+    shipshape()
+        .arg("graph")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("web -> db: reachable").not());
+    shipshape()
+        .args(["graph", "--format", "dot"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("graph"));
+}
