@@ -2,31 +2,29 @@
 # Image audit benchmark: shipshape vs `trivy image` (secret + misconfig scanners) on a debootstrap
 # Debian bookworm image, the docker-archive read speed against the disk, and peak memory on a
 # ~1 GiB image.
-#   crates/shipshape-image/bench/image.sh [WORKDIR]
-# WORKDIR (default: $TMPDIR/shipshape-bench-image) keeps the built images between runs. Building
-# the Debian image needs root, debootstrap, umoci and skopeo (see shared/peers/build-debian-image.sh).
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../../.." && pwd)
-work=$(realpath -m "${1:-${TMPDIR:-/tmp}/shipshape-bench-image}")
+#   bench/image.sh [WORKDIR]
+# WORKDIR (default: target/bench-image) keeps the built images between runs. Building the Debian
+# image needs root, debootstrap, umoci and skopeo (see ../shared/peers/build-debian-image.sh).
+source "$(dirname "$0")/lib.sh"
+repo=$PWD
+work=$(realpath -m "${1:-target/bench-image}")
 mkdir -p "$work"
-[ -f /opt/peers/env.sh ] && source /opt/peers/env.sh
 
 deb="$work/debian"
 if [ ! -f "$deb/debian-minbase.docker.tar" ]; then
   echo "== building the Debian bookworm image (debootstrap, a few minutes)"
-  bash "$repo/../shared/peers/build-debian-image.sh" "$deb"
+  bash "$SHARED/peers/build-debian-image.sh" "$deb"
 fi
 
-echo "== building shipshape's audit (release)"
-(cd "$repo" && cargo build -q --release -p shipshape-image --example audit)
-audit="${CARGO_TARGET_DIR:-$repo/target}/release/examples/audit"
 
 # seconds and peak RSS (KiB) of a command, best of 3 for the time
 measure() {
   local best="" rss=0 t m
   for _ in 1 2 3; do
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; return 1; }
+    # exit 1 means "found something" for shipshape and trivy alike; 2 and up is a failure
+    local rc=0
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || rc=$?
+    if [ "$rc" -ge 2 ]; then cat "$work/stderr.txt" >&2; return 1; fi
     read -r t m <"$work/time.txt"
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     [ "$m" -gt "$rss" ] && rss=$m
@@ -41,9 +39,9 @@ size=$(stat -c %s "$tar_file")
 cat "$tar_file" >/dev/null # warm the page cache for both sides
 
 echo "== shipshape on $(basename "$tar_file") ($((size / 1048576)) MiB)"
-read -r s_docker s_docker_rss < <(measure "$audit" --quiet "docker-archive:$tar_file")
-read -r s_oci s_oci_rss < <(measure "$audit" --quiet "oci-archive:$deb/debian-minbase.oci.tar")
-read -r s_dir _ < <(measure "$audit" --quiet "oci:$deb/oci:debian-minbase")
+read -r s_docker s_docker_rss < <(measure "$SHIPSHAPE" image --format json --output /dev/null "docker-archive:$tar_file")
+read -r s_oci s_oci_rss < <(measure "$SHIPSHAPE" image --format json --output /dev/null "oci-archive:$deb/debian-minbase.oci.tar")
+read -r s_dir _ < <(measure "$SHIPSHAPE" image --format json --output /dev/null "oci:$deb/oci:debian-minbase")
 read -r cat_t _ < <(measure cat "$tar_file")
 echo "docker-archive: ${s_docker}s ($(mbps "$size" "$s_docker") MiB/s, peak ${s_docker_rss} KiB)"
 echo "oci-archive:    ${s_oci}s (peak ${s_oci_rss} KiB)"
@@ -58,7 +56,7 @@ if command -v trivy >/dev/null; then
   echo "trivy: ${t_docker}s (peak ${t_rss} KiB)"
   echo "RATIO full audit: shipshape is $(ratio "$t_docker" "$s_docker")x faster than trivy (target: >= 10x)"
 else
-  echo "== trivy not found (source /opt/peers/env.sh or install it): ratio skipped"
+  echo "== trivy not found among the peers: ratio skipped"
 fi
 
 big="$work/big"
@@ -76,6 +74,6 @@ if [ ! -f "$big/big.docker.tar" ]; then
   skopeo --insecure-policy copy -q "oci:$big/oci:big" "docker-archive:$big/big.docker.tar:big:latest"
 fi
 bsize=$(stat -c %s "$big/big.docker.tar")
-read -r b_t b_rss < <(measure "$audit" --quiet "docker-archive:$big/big.docker.tar")
-read -r b_oci_t b_oci_rss < <(measure "$audit" --quiet "oci:$big/oci:big")
+read -r b_t b_rss < <(measure "$SHIPSHAPE" image --format json --output /dev/null "docker-archive:$big/big.docker.tar")
+read -r b_oci_t b_oci_rss < <(measure "$SHIPSHAPE" image --format json --output /dev/null "oci:$big/oci:big")
 echo "== 1 GiB image: docker-archive ${b_t}s ($(mbps "$bsize" "$b_t") MiB/s), peak $((b_rss / 1024)) MiB; oci layout (gzip) ${b_oci_t}s, peak $((b_oci_rss / 1024)) MiB (target: < 100 MiB)"
