@@ -24,4 +24,4 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked --no-fail-fast "$@"

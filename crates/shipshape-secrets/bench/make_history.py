@@ -37,6 +37,7 @@ def main():
             if 0 < len(data) < 200_000 and b"\0" not in data[:8192]:
                 files.append((os.path.relpath(p, src), data))
     files.sort()
+    rng.shuffle(files)
     files = files[:600]
     state = {}
     out = sys.stdout.buffer

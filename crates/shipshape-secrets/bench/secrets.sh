@@ -51,7 +51,7 @@ echo "  ratio: $(ratio "$gl" "$ours")x"
 # ---- 2. git history -----------------------------------------------------------------------
 GITREPO="$WORK/history"
 git init -q -b main "$GITREPO"
-python3 "$HERE/make_history.py" "$CORPUS/secrets" "$COMMITS" | (cd "$GITREPO" && git fast-import --quiet)
+python3 "$HERE/make_history.py" "$CORPUS" "$COMMITS" | (cd "$GITREPO" && git fast-import --quiet)
 (cd "$GITREPO" && git gc -q --aggressive >/dev/null 2>&1 || true)
 t0=$(now)
 "$SCAN" --git "$GITREPO" > "$WORK/ours-git.jsonl" 2> "$WORK/ours-git.err"

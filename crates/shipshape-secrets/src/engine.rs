@@ -196,38 +196,31 @@ impl Engine {
         self.scan_lines(bytes, path, None)
     }
 
-    /// Whether any keyword occurs (one automaton pass, stopping at the first hit).
-    pub fn has_keyword(&self, bytes: &[u8]) -> bool {
-        !self.always.is_empty()
-            || self.ci.as_ref().is_some_and(|a| a.is_match(bytes))
-            || self.cs.as_ref().is_some_and(|a| a.is_match(bytes))
-    }
-
-    /// [`Engine::scan`], confirming only hits on lines `keep(line_start, line_end)` accepts (history
-    /// scans: lines added since the previous version of the file).
+    /// [`Engine::scan`], looking for keywords only in `region` (a line-aligned byte range: in history
+    /// scans, the part of a file that changed since its previous version). Confirmation still sees
+    /// the whole text around each hit.
     pub fn scan_lines(
         &self,
         bytes: &[u8],
         path: Option<&str>,
-        keep: Option<&dyn Fn(usize, usize) -> bool>,
+        region: Option<(usize, usize)>,
     ) -> Vec<RawMatch> {
+        let (rs, re) = region.map_or((0, bytes.len()), |(s, e)| {
+            let e = e.min(bytes.len());
+            (s.min(e), e)
+        });
         // (window start, window end, rule, haystack end): a match must start inside the window; the
         // regex sees the text before the window (for `\b`, `^`) and up to the haystack end.
         let mut cands: Vec<(usize, usize, usize, usize)> = Vec::new();
         for (ac, map) in [(&self.ci, &self.ci_map), (&self.cs, &self.cs_map)] {
             let Some(ac) = ac else { continue };
             let mut line = (usize::MAX, 0usize);
-            let mut line_kept = true;
-            for m in ac.find_overlapping_iter(bytes) {
-                let (hs, he) = (m.start(), m.end());
+            for m in ac.find_overlapping_iter(&bytes[rs..re]) {
+                let (hs, he) = (rs + m.start(), rs + m.end());
                 if !(line.0 <= hs && he <= line.1) {
                     let ls = memchr::memrchr(b'\n', &bytes[..hs]).map_or(0, |p| p + 1);
                     let le = memchr::memchr(b'\n', &bytes[he..]).map_or(bytes.len(), |p| he + p);
                     line = (ls, le);
-                    line_kept = keep.is_none_or(|k| k(ls, le));
-                }
-                if !line_kept {
-                    continue;
                 }
                 for &ri in &map[m.pattern().as_usize()] {
                     let rule = &self.rules[ri];

@@ -18,7 +18,7 @@ use shipshape_core::checklist::ChecklistItem;
 use shipshape_core::finding::{Finding, SourceKind};
 use shipshape_core::report::{Analysis, ScanError, ScannedInput};
 use shipshape_core::source::SourceFile;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// What a history scan read and skipped.
@@ -33,22 +33,112 @@ pub struct GitStats {
 
 struct BlobJob {
     id: ObjectId,
-    /// The previous version at the same path, if any.
-    prev: Option<ObjectId>,
     path: String,
     commit: usize,
+    /// Position in history order (commit, then tree order).
+    order: usize,
 }
 
-/// FNV-1a: a fast hash for the line sets (collisions only hide a line that is unchanged anyway
-/// with overwhelming probability).
-fn line_hash(line: &[u8]) -> u64 {
-    line.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// What scanning one blob produced.
+struct Out {
+    order: usize,
+    findings: Vec<Finding>,
+    source: Option<SourceFile>,
+    error: Option<ScanError>,
+    bytes: u64,
+    binary: bool,
+    large: bool,
 }
 
-fn line_set(data: &[u8]) -> HashSet<u64> {
-    data.split(|b| *b == b'\n').map(line_hash).collect()
+/// Scans the versions of one path, oldest first.
+fn scan_chain(
+    repo: &gix::Repository,
+    ctx: &Ctx<'_>,
+    chain: &[BlobJob],
+    commit_ids: &[ObjectId],
+) -> Vec<Out> {
+    let opts = ctx.opts;
+    let mut outs = Vec::with_capacity(chain.len());
+    let Some(first) = chain.first() else {
+        return outs;
+    };
+    let skip_path = opts.allowlist.path_allowed(&first.path)
+        || opts
+            .gitleaks_config
+            .as_ref()
+            .is_some_and(|g| g.path_allowed(&first.path));
+    let mut prev: Option<Vec<u8>> = None;
+    for job in chain {
+        let mut out = Out {
+            order: job.order,
+            findings: Vec::new(),
+            source: None,
+            error: None,
+            bytes: 0,
+            binary: false,
+            large: false,
+        };
+        if skip_path {
+            outs.push(out);
+            continue;
+        }
+        let data = match repo.find_object(job.id) {
+            Ok(o) => o.detach().data,
+            Err(e) => {
+                out.error = Some(ScanError::new(&job.path, format!("blob {}: {e}", job.id)));
+                outs.push(out);
+                continue;
+            }
+        };
+        if data.len() as u64 > opts.max_file_size {
+            out.large = true;
+        } else if !opts.scan_binaries && is_binary(&data) {
+            out.binary = true;
+        } else {
+            out.bytes = data.len() as u64;
+            let region = prev
+                .as_deref()
+                .map_or((0, data.len()), |p| changed_region(p, &data));
+            if region.0 < region.1 {
+                if !ctx
+                    .engine
+                    .scan_lines(&data, Some(&job.path), Some(region))
+                    .is_empty()
+                {
+                    let prov = provenance(repo, commit_ids[job.commit]);
+                    if let Some(r) =
+                        scan_text_lines(ctx, &job.path, &data, Some(&prov), Some(region))
+                    {
+                        out.findings = r.findings;
+                        out.source = r.source;
+                    }
+                }
+            }
+        }
+        prev = Some(data);
+        outs.push(out);
+    }
+    outs
+}
+
+/// The line-aligned byte range of `new` that differs from `old`: what is left after removing the
+/// longest common prefix and suffix. Edits are local, so this is nearly always exactly the changed
+/// lines; when it is wider (two distant edits), unchanged lines in between are scanned again and
+/// their findings dropped as duplicates of the older version's.
+fn changed_region(old: &[u8], new: &[u8]) -> (usize, usize) {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let start = memchr::memrchr(b'\n', &new[..prefix]).map_or(0, |p| p + 1);
+    let end_raw = new.len() - suffix;
+    let end = memchr::memchr(b'\n', &new[end_raw..]).map_or(new.len(), |p| end_raw + p);
+    (start, end.max(start))
 }
 
 fn git_err(e: impl std::fmt::Display) -> SecretsError {
@@ -65,6 +155,7 @@ pub fn scan_git_with_stats(
     repo_path: &Path,
     opts: &SecretsOptions,
 ) -> Result<(Analysis, GitStats), SecretsError> {
+    let t0 = std::time::Instant::now();
     let mut repo = gix::discover(repo_path).map_err(git_err)?;
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
 
@@ -98,136 +189,91 @@ pub fn scan_git_with_stats(
     }
     // The walk lists children before parents; reversed, then stably sorted by commit time, parents
     // come first even when commits share a timestamp.
+    eprintln!("commits {:?}", t0.elapsed());
     commits.reverse();
     commits.sort_by_key(|(t, _, _)| *t);
 
-    // Distinct blobs, each with the first commit and path it appears at.
-    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
-    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
-    let mut jobs: Vec<BlobJob> = Vec::new();
-    let mut last_at_path: std::collections::HashMap<String, ObjectId> =
-        std::collections::HashMap::new();
+    // Distinct blobs, each with the first commit and path it appears at. Entries already seen
+    // (unchanged files and subtrees) are skipped before any path is built.
+    let mut seen_trees: gix::hashtable::HashSet<ObjectId> = Default::default();
+    let mut seen_blobs: gix::hashtable::HashSet<ObjectId> = Default::default();
+    // Versions of each path, oldest first: scanned in order by one worker, each confirmed only on
+    // the lines the previous version lacks.
+    let mut chains: Vec<Vec<BlobJob>> = Vec::new();
+    let mut chain_of: HashMap<String, usize> = HashMap::new();
+    let mut order = 0usize;
     for (ci, (_, _, tree)) in commits.iter().enumerate() {
+        if !seen_trees.insert(*tree) {
+            continue;
+        }
         let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
         while let Some((tid, prefix)) = stack.pop() {
-            if !seen_trees.insert(tid) {
-                continue;
-            }
             let tree = repo.find_tree(tid).map_err(git_err)?;
             let decoded = tree.decode().map_err(git_err)?;
             for e in &decoded.entries {
+                let oid = e.oid.to_owned();
+                let is_tree = e.mode.is_tree();
+                if !(is_tree || e.mode.is_blob()) {
+                    continue; // submodules and symlinks
+                }
+                let fresh = if is_tree {
+                    seen_trees.insert(oid)
+                } else {
+                    seen_blobs.insert(oid)
+                };
+                if !fresh {
+                    continue;
+                }
                 let name = String::from_utf8_lossy(e.filename);
                 let path = if prefix.is_empty() {
                     name.into_owned()
                 } else {
                     format!("{prefix}/{name}")
                 };
-                let oid = e.oid.to_owned();
-                if e.mode.is_tree() {
+                if is_tree {
                     stack.push((oid, path));
-                } else if e.mode.is_blob() {
-                    let prev = last_at_path.insert(path.clone(), oid);
-                    if seen_blobs.insert(oid) {
-                        jobs.push(BlobJob {
-                            id: oid,
-                            prev: prev.filter(|p| *p != oid),
-                            path,
-                            commit: ci,
-                        });
-                    }
+                    continue;
                 }
+                let idx = match chain_of.get(&path) {
+                    Some(i) => *i,
+                    None => {
+                        chains.push(Vec::new());
+                        chain_of.insert(path.clone(), chains.len() - 1);
+                        chains.len() - 1
+                    }
+                };
+                chains[idx].push(BlobJob {
+                    id: oid,
+                    path,
+                    commit: ci,
+                    order,
+                });
+                order += 1;
             }
         }
     }
+    drop(chain_of);
 
     let ignored = repo.workdir().and_then(read_gitleaksignore);
     let ctx = Ctx::new(opts, ignored.as_ref());
     let sync = repo.clone().into_sync();
     let commit_ids: Vec<ObjectId> = commits.iter().map(|(_, c, _)| *c).collect();
 
-    struct Out {
-        findings: Vec<Finding>,
-        source: Option<SourceFile>,
-        error: Option<ScanError>,
-        bytes: u64,
-        binary: bool,
-        large: bool,
-    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(git_err)?;
-    let results: Vec<Out> = pool.install(|| {
-        jobs.par_iter()
+    let mut results: Vec<Out> = pool.install(|| {
+        chains
+            .par_iter()
             .map_init(
                 || sync.to_thread_local(),
-                |repo, job| {
-                    let mut out = Out {
-                        findings: Vec::new(),
-                        source: None,
-                        error: None,
-                        bytes: 0,
-                        binary: false,
-                        large: false,
-                    };
-                    if let Some(g) = &opts.gitleaks_config {
-                        if g.path_allowed(&job.path) {
-                            return out;
-                        }
-                    }
-                    if opts.allowlist.path_allowed(&job.path) {
-                        return out;
-                    }
-                    if let Ok(h) = repo.find_header(job.id) {
-                        if h.size() > opts.max_file_size {
-                            out.large = true;
-                            return out;
-                        }
-                    }
-                    let obj = match repo.find_object(job.id) {
-                        Ok(o) => o,
-                        Err(e) => {
-                            out.error =
-                                Some(ScanError::new(&job.path, format!("blob {}: {e}", job.id)));
-                            return out;
-                        }
-                    };
-                    let data: &[u8] = &obj.data;
-                    if !opts.scan_binaries && is_binary(data) {
-                        out.binary = true;
-                        return out;
-                    }
-                    out.bytes = data.len() as u64;
-                    if !ctx.engine.has_keyword(data) {
-                        return out;
-                    }
-                    let old = job
-                        .prev
-                        .and_then(|p| repo.find_object(p).ok())
-                        .map(|o| line_set(&o.data));
-                    let keep_new = |ls: usize, le: usize| {
-                        old.as_ref()
-                            .is_none_or(|set| !set.contains(&line_hash(&data[ls..le])))
-                    };
-                    let keep: &dyn Fn(usize, usize) -> bool = &keep_new;
-                    if ctx
-                        .engine
-                        .scan_lines(data, Some(&job.path), Some(keep))
-                        .is_empty()
-                    {
-                        return out;
-                    }
-                    let prov = provenance(repo, commit_ids[job.commit]);
-                    if let Some(r) = scan_text_lines(&ctx, &job.path, data, Some(&prov), Some(keep))
-                    {
-                        out.findings = r.findings;
-                        out.source = r.source;
-                    }
-                    out
-                },
+                |repo, chain| scan_chain(repo, &ctx, chain, &commit_ids),
             )
+            .flatten()
             .collect()
     });
+    results.sort_by_key(|r| r.order);
 
     let mut analysis = Analysis::default();
     let mut stats = GitStats {

@@ -80,13 +80,13 @@ pub(crate) fn scan_text(
     scan_text_lines(ctx, path, bytes, prov, None)
 }
 
-/// [`scan_text`] limited to the lines `keep` accepts (see [`Engine::scan_lines`]).
+/// [`scan_text`] with keywords searched only in `region` (see [`Engine::scan_lines`]).
 pub(crate) fn scan_text_lines(
     ctx: &Ctx<'_>,
     path: &str,
     bytes: &[u8],
     prov: Option<&Provenance>,
-    keep: Option<&dyn Fn(usize, usize) -> bool>,
+    region: Option<(usize, usize)>,
 ) -> Option<TextResult> {
     let opts = ctx.opts;
     if opts.allowlist.path_allowed(path) {
@@ -97,7 +97,7 @@ pub(crate) fn scan_text_lines(
             return None;
         }
     }
-    let raw = ctx.engine.scan_lines(bytes, Some(path), keep);
+    let raw = ctx.engine.scan_lines(bytes, Some(path), region);
     if raw.is_empty() {
         return None;
     }

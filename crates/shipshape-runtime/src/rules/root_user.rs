@@ -4,7 +4,7 @@ use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, Source
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2016",
-    slug: "root-user",
+    slug: "explicit-root-user",
     summary: "the container is explicitly run as root",
     severity: Severity::High,
     checklist: ChecklistItem::NonRoot,
