@@ -241,3 +241,85 @@ pub fn yarn_installs(pc: &crate::rules::packages::PackageCommand<'_>) -> bool {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analyse::{analyse, DockerfileInput};
+    use shipshape_core::config::DockerfileOptions;
+    use shipshape_core::SourceFile;
+
+    /// Applies every edit of the findings of `code` to `src` (edits do not overlap here).
+    fn fixed(src: &str, code: &str) -> String {
+        let file = SourceFile::new("Dockerfile", src.to_string());
+        let options = DockerfileOptions::default();
+        let today: jiff::civil::Date = "2026-01-01".parse().expect("date");
+        let analysis = analyse(&DockerfileInput {
+            file: &file,
+            dockerignore: None,
+            context_files: &[],
+            options: &options,
+            today,
+        });
+        let mut edits: Vec<_> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule == code)
+            .filter_map(|f| f.fix.as_ref())
+            .flat_map(|f| f.edits.iter().cloned())
+            .collect();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+        let mut out = src.to_string();
+        for e in edits {
+            out.replace_range(e.start..e.end, &e.replacement);
+        }
+        out
+    }
+
+    #[test]
+    fn edits_produce_the_suggested_text() {
+        let src = "FROM python:3.12-alpine\nRUN apk add curl && pip install flask==3.0.3\n";
+        assert_eq!(
+            fixed(src, "SS1101"),
+            "FROM python:3.12-alpine\nRUN apk add --no-cache curl && pip install --no-cache-dir flask==3.0.3\n"
+        );
+        let src = "FROM debian:12\nRUN apt install -y curl\n";
+        assert_eq!(
+            fixed(src, "SS1105"),
+            "FROM debian:12\nRUN apt-get install -y curl\n"
+        );
+        let src = "FROM debian:12\nRUN apt-get install \\\n  curl\n";
+        assert_eq!(
+            fixed(src, "SS1104"),
+            "FROM debian:12\nRUN apt-get install --no-install-recommends \\\n  curl\n"
+        );
+        assert_eq!(
+            fixed(src, "SS1103"),
+            "FROM debian:12\nRUN apt-get install -y \\\n  curl\n"
+        );
+        let src = "FROM node:22\nCMD node server.js --port=80\n";
+        assert_eq!(
+            fixed(src, "SS1108"),
+            "FROM node:22\nCMD [\"node\", \"server.js\", \"--port=80\"]\n"
+        );
+        let src = "FROM debian:12\nMAINTAINER Jane \"JD\" Doe\n";
+        assert_eq!(
+            fixed(src, "SS1115"),
+            "FROM debian:12\nLABEL org.opencontainers.image.authors=\"Jane \\\"JD\\\" Doe\"\n"
+        );
+        let src = "FROM debian:12\nADD a.py b.py /app\nRUN useradd -u 200000 app\n";
+        assert_eq!(
+            fixed(src, "SS1112"),
+            "FROM debian:12\nADD a.py b.py /app/\nRUN useradd -u 200000 app\n"
+        );
+        assert_eq!(
+            fixed(src, "SS1116"),
+            "FROM debian:12\nCOPY a.py b.py /app\nRUN useradd -u 200000 app\n"
+        );
+        assert_eq!(
+            fixed(src, "SS1118"),
+            "FROM debian:12\nADD a.py b.py /app\nRUN useradd --no-log-init -u 200000 app\n"
+        );
+        let src = "FROM node:22\nCOPY package.json package-lock.json /app/\nRUN npm install\n";
+        assert!(fixed(src, "SS1106").ends_with("RUN npm ci\n"));
+    }
+}

@@ -53,7 +53,8 @@ impl Rule for Maintainer {
         let InstructionKind::Maintainer { name } = &instr.kind else {
             return;
         };
-        let value = name.value.trim();
+        // BuildKit keeps MAINTAINER text as written (quotes included).
+        let value = name.raw.trim();
         let escaped = value
             .replace('\\', "\\\\")
             .replace('"', "\\\"")

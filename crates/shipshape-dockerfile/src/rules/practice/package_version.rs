@@ -20,6 +20,7 @@ pub static META: RuleMeta = RuleMeta {
         ("hadolint", "DL3033"),
         ("hadolint", "DL3037"),
         ("hadolint", "DL3041"),
+        ("hadolint", "DL3062"),
     ],
     fix: Some(FixApplicability::DisplayOnly),
     docs: r#"## What it does
@@ -33,6 +34,7 @@ Reports install commands that name registry packages without a version:
 | `pip install` | `flask==3.0.3` (any version specifier or `name @ url`) |
 | `npm install`, `yarn add`, `pnpm add` | `lodash@4.17.21` (a dist-tag such as `@latest` is not a pin) |
 | `gem install` | `rails:7.1.3` or `-v 7.1.3` |
+| `go install` | `golang.org/x/tools/gopls@v0.16.2` (`@latest` is not a pin) |
 
 Not reported: local files and paths (`./app.whl`, `.`, `/tmp/x.deb`), URLs and git references,
 requirements and lock files (`pip install -r requirements.txt`, bare `npm install`, `npm ci`),
@@ -81,6 +83,10 @@ impl Rule for PackageVersion {
             return;
         }
         for cmd in common::commands(ctx, index) {
+            if let Some(f) = go_install(ctx, cmd) {
+                out.push(f);
+                continue;
+            }
             let Some(pc) = packages::parse(cmd) else {
                 continue;
             };
@@ -157,4 +163,37 @@ impl Rule for PackageVersion {
             );
         }
     }
+}
+
+/// `go install module/cmd` without `@version`, or with a branch-like `@latest`/`@master`/`@main`.
+fn go_install(ctx: &Context<'_>, cmd: &crate::shell::SimpleCommand) -> Option<Finding> {
+    if cmd.base_name() != "go" || cmd.args.first().map(|a| a.value.as_str()) != Some("install") {
+        return None;
+    }
+    let unpinned: Vec<_> = cmd.args[1..]
+        .iter()
+        .filter(|a| {
+            let v = a.value.as_str();
+            !v.starts_with(['-', '.', '/']) && !a.has_expansion() && v.contains('/')
+        })
+        .filter(|a| match a.value.split_once('@') {
+            None => true,
+            Some((_, ver)) => matches!(ver, "latest" | "master" | "main" | "HEAD"),
+        })
+        .collect();
+    if unpinned.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = unpinned.iter().map(|w| w.value.clone()).collect();
+    Some(
+        ctx.finding(
+            &META,
+            common::cover(unpinned.iter().map(|w| w.span), cmd.span),
+            format!(
+                "`go install` installs a module without a pinned version: {}",
+                common::list(&names, 4)
+            ),
+        )
+        .with_fix(advice("pin each module as `path@vX.Y.Z`")),
+    )
 }
