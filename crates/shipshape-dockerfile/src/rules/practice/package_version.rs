@@ -34,7 +34,7 @@ Reports install commands that name registry packages without a version:
 | `pip install` | `flask==3.0.3` (any version specifier or `name @ url`) |
 | `npm install`, `yarn add`, `pnpm add` | `lodash@4.17.21` (a dist-tag such as `@latest` is not a pin) |
 | `gem install` | `rails:7.1.3` or `-v 7.1.3` |
-| `go install` | `golang.org/x/tools/gopls@v0.16.2` (`@latest` is not a pin) |
+| `go install`, `go get` | `golang.org/x/tools/gopls@v0.16.2` (`@latest` is not a pin) |
 
 Not reported: local files and paths (`./app.whl`, `.`, `/tmp/x.deb`), URLs and git references,
 requirements and lock files (`pip install -r requirements.txt`, bare `npm install`, `npm ci`),
@@ -165,11 +165,13 @@ impl Rule for PackageVersion {
     }
 }
 
-/// `go install module/cmd` without `@version`, or with a branch-like `@latest`/`@master`/`@main`.
+/// `go install` / `go get` of a module without `@version`, or with a branch-like `@latest`/`@master`/`@main`.
 fn go_install(ctx: &Context<'_>, cmd: &crate::shell::SimpleCommand) -> Option<Finding> {
-    if cmd.base_name() != "go" || cmd.args.first().map(|a| a.value.as_str()) != Some("install") {
+    let sub = cmd.args.first().map(|a| a.value.as_str());
+    if cmd.base_name() != "go" || !matches!(sub, Some("install" | "get")) {
         return None;
     }
+    let sub = sub.unwrap_or("install");
     let unpinned: Vec<_> = cmd.args[1..]
         .iter()
         .filter(|a| {
@@ -190,7 +192,7 @@ fn go_install(ctx: &Context<'_>, cmd: &crate::shell::SimpleCommand) -> Option<Fi
             &META,
             common::cover(unpinned.iter().map(|w| w.span), cmd.span),
             format!(
-                "`go install` installs a module without a pinned version: {}",
+                "`go {sub}` installs a module without a pinned version: {}",
                 common::list(&names, 4)
             ),
         )
