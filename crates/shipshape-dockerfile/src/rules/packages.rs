@@ -271,6 +271,94 @@ pub fn package_name(manager: Manager, spec: &str) -> String {
     spec[..cut.unwrap_or(spec.len())].to_ascii_lowercase()
 }
 
+// ---- Build-practice helpers (rules/practice): version pinning and cache locations. ----
+
+/// Whether an install operand is pinned to a version, for `manager`. `None` when the operand
+/// is not a registry package name the question applies to (a local file, a URL, a path, a
+/// requirements file, a value only known at build time).
+pub fn is_pinned(manager: Manager, spec: &str) -> Option<bool> {
+    if spec.is_empty()
+        || spec.contains('$')
+        || spec.contains('`')
+        || spec.starts_with(['.', '/', '~'])
+        || spec.contains("://")
+    {
+        return None;
+    }
+    let lower = spec.to_ascii_lowercase();
+    let file_ext = [
+        ".deb", ".rpm", ".apk", ".whl", ".tar.gz", ".tgz", ".zip", ".gem", ".tar.bz2",
+    ];
+    if file_ext.iter().any(|e| lower.ends_with(e)) {
+        return None;
+    }
+    Some(match manager {
+        Manager::AptGet | Manager::Apt | Manager::Aptitude => {
+            if spec.ends_with('-') || spec.ends_with('+') {
+                return None; // `pkg-` removes, `pkg+` installs: not a plain install
+            }
+            spec.contains('=')
+        }
+        Manager::Apk => spec.contains(['=', '~', '<', '>']),
+        Manager::Yum | Manager::Dnf | Manager::Microdnf | Manager::Zypper => {
+            if spec.starts_with('@') {
+                return None; // package groups and modules
+            }
+            spec.contains(['=', '<', '>'])
+                || spec.char_indices().any(|(i, c)| {
+                    c == '-' && spec[i + 1..].starts_with(|d: char| d.is_ascii_digit())
+                })
+        }
+        Manager::Pip => {
+            if spec.starts_with('-') {
+                return None;
+            }
+            // Any version specifier or a direct reference (`name @ url`).
+            spec.contains(['=', '<', '>', '@'])
+        }
+        Manager::Npm | Manager::Yarn | Manager::Pnpm => {
+            if spec.contains(':') || spec.contains('#') {
+                return None; // git:, github:, file:, npm: aliases, commit refs
+            }
+            let version = spec
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| *c == '@')
+                .map(|(i, _)| &spec[i + 1..]);
+            match version {
+                // A dist-tag (`latest`, `next`, `beta`) is not a pin.
+                Some(v) => v.starts_with(|c: char| {
+                    c.is_ascii_digit() || matches!(c, '^' | '~' | '<' | '>' | '=' | 'v')
+                }),
+                None => false,
+            }
+        }
+        Manager::Gem => spec.contains(':'),
+    })
+}
+
+/// Where a package manager keeps its download cache and indexes inside the image.
+pub fn cache_dirs(manager: Manager) -> &'static [&'static str] {
+    match manager {
+        Manager::AptGet | Manager::Apt | Manager::Aptitude => {
+            &["/var/lib/apt/lists", "/var/cache/apt"]
+        }
+        Manager::Apk => &["/var/cache/apk", "/etc/apk/cache"],
+        Manager::Yum => &["/var/cache/yum"],
+        Manager::Dnf | Manager::Microdnf => &["/var/cache/dnf", "/var/cache/yum"],
+        Manager::Zypper => &["/var/cache/zypp"],
+        Manager::Pip => &["/root/.cache/pip", "/root/.cache"],
+        Manager::Npm => &["/root/.npm"],
+        Manager::Yarn => &[
+            "/usr/local/share/.cache/yarn",
+            "/root/.cache/yarn",
+            "/root/.yarn/berry/cache",
+        ],
+        Manager::Pnpm => &["/root/.local/share/pnpm/store", "/pnpm/store"],
+        Manager::Gem => &["/root/.gem", "/usr/local/bundle/cache"],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +406,41 @@ mod tests {
         assert_eq!(package_name(Manager::Yum, "httpd-2.4.6"), "httpd");
         assert_eq!(package_name(Manager::Yum, "python3-devel"), "python3-devel");
         assert_eq!(package_name(Manager::Apk, "py3-pip~=23"), "py3-pip");
+    }
+}
+
+#[cfg(test)]
+mod practice_tests {
+    use super::*;
+
+    #[test]
+    fn pinning() {
+        use Manager::*;
+        assert_eq!(is_pinned(AptGet, "curl=7.88.1-10"), Some(true));
+        assert_eq!(is_pinned(AptGet, "curl"), Some(false));
+        assert_eq!(is_pinned(AptGet, "./local.deb"), None);
+        assert_eq!(is_pinned(AptGet, "$PKGS"), None);
+        assert_eq!(is_pinned(Apk, "curl~8"), Some(true));
+        assert_eq!(is_pinned(Apk, "curl"), Some(false));
+        assert_eq!(is_pinned(Pip, "flask==3.0.3"), Some(true));
+        assert_eq!(is_pinned(Pip, "flask>=3"), Some(true));
+        assert_eq!(is_pinned(Pip, "flask"), Some(false));
+        assert_eq!(is_pinned(Pip, "git+https://github.com/x/y"), None);
+        assert_eq!(is_pinned(Pip, "dist/app-1.0-py3-none-any.whl"), None);
+        assert_eq!(is_pinned(Npm, "@types/node@20.1.0"), Some(true));
+        assert_eq!(is_pinned(Npm, "@types/node"), Some(false));
+        assert_eq!(is_pinned(Npm, "lodash@latest"), Some(false));
+        assert_eq!(is_pinned(Npm, "github:user/repo"), None);
+        assert_eq!(is_pinned(Yum, "httpd-2.4.6"), Some(true));
+        assert_eq!(is_pinned(Yum, "python3-devel"), Some(false));
+        assert_eq!(is_pinned(Dnf, "@development-tools"), None);
+        assert_eq!(is_pinned(Gem, "rails:7.1.0"), Some(true));
+        assert_eq!(is_pinned(Gem, "rails"), Some(false));
+    }
+
+    #[test]
+    fn caches() {
+        assert!(cache_dirs(Manager::AptGet).contains(&"/var/lib/apt/lists"));
+        assert!(cache_dirs(Manager::Pip).contains(&"/root/.cache/pip"));
     }
 }
