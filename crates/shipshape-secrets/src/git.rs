@@ -253,6 +253,7 @@ pub fn scan_git_with_stats(
         }
     }
     drop(chain_of);
+    eprintln!("trees {:?}", t0.elapsed());
 
     let ignored = repo.workdir().and_then(read_gitleaksignore);
     let ctx = Ctx::new(opts, ignored.as_ref());

@@ -210,7 +210,20 @@ pub fn parse(cmd: &SimpleCommand) -> Option<PackageCommand<'_>> {
         }
         Some("clean" | "autoclean" | "cache") => Action::Clean,
         Some("ci") if manager == Manager::Npm => Action::Install,
-        None if manager == Manager::Yarn => Action::Install, // bare `yarn` installs
+        // A bare `yarn` installs, unless it only asks for its version or help.
+        None if manager == Manager::Yarn => {
+            let informational = args.iter().any(|a| {
+                matches!(
+                    a.value.as_str(),
+                    "--version" | "-v" | "-V" | "--help" | "-h"
+                )
+            });
+            if informational {
+                Action::Other
+            } else {
+                Action::Install
+            }
+        }
         _ => Action::Other,
     };
     let mut packages = Vec::new();
