@@ -121,6 +121,51 @@ fn scan_chain(
     outs
 }
 
+/// Reads every distinct tree reachable from `roots`, level by level, in parallel (inflating trees
+/// is the bulk of the history walk when directories are large). Returns the raw tree data by id.
+fn read_trees(
+    sync: &gix::ThreadSafeRepository,
+    pool: &rayon::ThreadPool,
+    mut frontier: Vec<ObjectId>,
+) -> Result<gix::hashtable::HashMap<ObjectId, Vec<u8>>, SecretsError> {
+    let mut all: gix::hashtable::HashMap<ObjectId, Vec<u8>> = Default::default();
+    frontier.sort();
+    frontier.dedup();
+    while !frontier.is_empty() {
+        type Read = Result<(ObjectId, Vec<u8>, Vec<ObjectId>), String>;
+        let read: Vec<Read> = pool.install(|| {
+            frontier
+                .par_iter()
+                .map_init(
+                    || sync.to_thread_local(),
+                    |repo, id| {
+                        let mut tree = repo.find_tree(*id).map_err(|e| e.to_string())?;
+                        let data = std::mem::take(&mut tree.data);
+                        let children =
+                            gix::objs::TreeRefIter::from_bytes(&data, repo.object_hash())
+                                .filter_map(Result::ok)
+                                .filter(|e| e.mode.is_tree())
+                                .map(|e| e.oid.to_owned())
+                                .collect();
+                        Ok((*id, data, children))
+                    },
+                )
+                .collect()
+        });
+        let mut next: Vec<ObjectId> = Vec::new();
+        for r in read {
+            let (id, data, children) = r.map_err(SecretsError::Git)?;
+            all.insert(id, data);
+            next.extend(children);
+        }
+        next.sort();
+        next.dedup();
+        next.retain(|id| !all.contains_key(id));
+        frontier = next;
+    }
+    Ok(all)
+}
+
 /// The line-aligned byte range of `new` that differs from `old`: what is left after removing the
 /// longest common prefix and suffix. Edits are local, so this is nearly always exactly the changed
 /// lines; when it is wider (two distant edits), unchanged lines in between are scanned again and
@@ -193,6 +238,14 @@ pub fn scan_git_with_stats(
     commits.reverse();
     commits.sort_by_key(|(t, _, _)| *t);
 
+    let sync = repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(git_err)?;
+    let trees = read_trees(&sync, &pool, commits.iter().map(|(_, _, t)| *t).collect())?;
+    let hash_kind = repo.object_hash();
+
     // Distinct blobs, each with the first commit and path it appears at. Entries already seen
     // (unchanged files and subtrees) are skipped before any path is built.
     let mut seen_trees: gix::hashtable::HashSet<ObjectId> = Default::default();
@@ -208,8 +261,10 @@ pub fn scan_git_with_stats(
         }
         let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
         while let Some((tid, prefix)) = stack.pop() {
-            let tree = repo.find_tree(tid).map_err(git_err)?;
-            let decoded = tree.decode().map_err(git_err)?;
+            let Some(data) = trees.get(&tid) else {
+                return Err(SecretsError::Git(format!("tree {tid} missing")));
+            };
+            let decoded = gix::objs::TreeRef::from_bytes(data, hash_kind).map_err(git_err)?;
             for e in &decoded.entries {
                 let oid = e.oid.to_owned();
                 let is_tree = e.mode.is_tree();
@@ -257,13 +312,7 @@ pub fn scan_git_with_stats(
 
     let ignored = repo.workdir().and_then(read_gitleaksignore);
     let ctx = Ctx::new(opts, ignored.as_ref());
-    let sync = repo.clone().into_sync();
     let commit_ids: Vec<ObjectId> = commits.iter().map(|(_, c, _)| *c).collect();
-
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(git_err)?;
     let mut results: Vec<Out> = pool.install(|| {
         chains
             .par_iter()
