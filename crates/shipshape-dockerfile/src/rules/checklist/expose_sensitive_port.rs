@@ -1,0 +1,123 @@
+use super::common::advice;
+use crate::rules::{Context, Rule};
+use crate::{Instruction, InstructionKind};
+use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS1020",
+    slug: "expose-sensitive-port",
+    summary: "The final image exposes a remote-administration port (SSH, Telnet, Docker, RDP, VNC…)",
+    severity: Severity::Medium,
+    checklist: ChecklistItem::Network,
+    source: SourceKind::Dockerfile,
+    equivalents: &[("trivy", "DS004")],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: r#"## What it does
+Reports `EXPOSE` of ports used for remote administration or unauthenticated control, in the
+stages the final image is built from (ranges are checked too):
+
+| port | service | severity |
+|---|---|---|
+| 2375, 2376 | Docker Engine API (root on the host) | high |
+| 22 | SSH | medium |
+| 23 | Telnet | medium |
+| 21 | FTP | medium |
+| 111 | rpcbind | medium |
+| 135, 139, 445 | Windows RPC / SMB | medium |
+| 3389 | RDP | medium |
+| 5900–5903 | VNC | medium |
+| 5985, 5986 | WinRM | medium |
+
+`EXPOSE` with a variable (`$PORT`) is not judged.
+
+## Why it matters
+An SSH or VNC server in a container is a second way in that bypasses the orchestrator's access
+control and logging, and usually comes with a password or a key baked into the image. An
+exposed Docker API gives whoever reaches it root on the host. Containers are administered with
+`docker exec` / `kubectl exec`, not remote-login daemons.
+
+## How to fix
+Remove the daemon and its `EXPOSE`; use `docker exec`/`kubectl exec` (or an ephemeral debug
+container) for access. If the image really is a remote-access gateway, document it and suppress
+the finding.
+
+## Example
+```dockerfile
+EXPOSE 8080 22     # 22 reported
+```
+"#,
+};
+
+const PORTS: &[(u16, &str, Severity)] = &[
+    (21, "FTP", Severity::Medium),
+    (22, "SSH", Severity::Medium),
+    (23, "Telnet", Severity::Medium),
+    (111, "rpcbind", Severity::Medium),
+    (135, "Windows RPC", Severity::Medium),
+    (139, "NetBIOS/SMB", Severity::Medium),
+    (445, "SMB", Severity::Medium),
+    (2375, "the unencrypted Docker Engine API", Severity::High),
+    (2376, "the Docker Engine API", Severity::High),
+    (3389, "RDP", Severity::Medium),
+    (5900, "VNC", Severity::Medium),
+    (5901, "VNC", Severity::Medium),
+    (5902, "VNC", Severity::Medium),
+    (5903, "VNC", Severity::Medium),
+    (5985, "WinRM", Severity::Medium),
+    (5986, "WinRM", Severity::Medium),
+];
+
+pub struct ExposeSensitivePort;
+
+impl Rule for ExposeSensitivePort {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_instruction(
+        &self,
+        ctx: &Context<'_>,
+        index: usize,
+        instr: &Instruction,
+        out: &mut Vec<Finding>,
+    ) {
+        let InstructionKind::Expose(expose) = &instr.kind else {
+            return;
+        };
+        if !ctx.in_final_image(index) {
+            return;
+        }
+        for port in &expose.ports {
+            let Some((lo, hi)) = port.range else { continue };
+            let hits: Vec<_> = PORTS
+                .iter()
+                .filter(|(p, _, _)| (lo..=hi).contains(p))
+                .collect();
+            let Some(worst) = hits.iter().map(|(_, _, s)| *s).max() else {
+                continue;
+            };
+            let mut names: Vec<String> = Vec::new();
+            for (p, n, _) in &hits {
+                let s = format!("{p} ({n})");
+                if names.len() < 4 {
+                    names.push(s);
+                }
+            }
+            out.push(
+                ctx.finding(
+                    &META,
+                    port.word.span,
+                    format!(
+                        "the final image exposes {} {}: a remote-administration entry point beside the orchestrator's access control",
+                        if hits.len() > 1 { "ports" } else { "port" },
+                        names.join(", ")
+                    ),
+                )
+                .with_severity(worst)
+                .with_fix(advice(
+                    "remove the daemon and the EXPOSE; use `docker exec` / `kubectl exec` for access",
+                )),
+            );
+        }
+    }
+}
