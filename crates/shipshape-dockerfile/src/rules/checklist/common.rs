@@ -513,6 +513,14 @@ pub fn mode_of_command(cmd: &SimpleCommand) -> Option<(&Word, Vec<&Word>)> {
     }
 }
 
+/// How a mode-setting command is named in messages: `chmod`, `mkdir -m`, `install -m`.
+pub fn command_label(cmd: &SimpleCommand) -> String {
+    match cmd.base_name() {
+        "chmod" => "chmod".to_string(),
+        other => format!("{other} -m"),
+    }
+}
+
 /// The value of a mode word (`--mode=4755` → `4755`).
 pub fn mode_value(word: &Word) -> &str {
     word.value

@@ -96,21 +96,25 @@ impl Rule for ExposeSensitivePort {
             let Some(worst) = hits.iter().map(|(_, _, s)| *s).max() else {
                 continue;
             };
-            let mut names: Vec<String> = Vec::new();
-            for (p, n, _) in &hits {
-                let s = format!("{p} ({n})");
-                if names.len() < 4 {
-                    names.push(s);
+            let mut services: Vec<&str> = Vec::new();
+            for (_, n, _) in &hits {
+                if !services.contains(n) {
+                    services.push(n);
                 }
             }
+            let shown = if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            };
             out.push(
                 ctx.finding(
                     &META,
                     port.word.span,
                     format!(
-                        "the final image exposes {} {}: a remote-administration entry point beside the orchestrator's access control",
-                        if hits.len() > 1 { "ports" } else { "port" },
-                        names.join(", ")
+                        "the final image exposes {} {shown} ({}): a remote-administration entry point beside the orchestrator's access control",
+                        if lo == hi { "port" } else { "ports" },
+                        services.join(", ")
                     ),
                 )
                 .with_severity(worst)

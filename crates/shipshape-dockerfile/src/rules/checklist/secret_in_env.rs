@@ -78,12 +78,14 @@ pub fn judge(key: &str, value: &Word) -> Option<(Severity, String)> {
     if value.has_expansion() || is_placeholder(v) || is_not_a_secret_value(v) {
         return None;
     }
-    let weak = if is_weak_default(v) {
-        " (a well-known default password)"
-    } else {
-        ""
-    };
-    Some((Severity::High, format!("sets a literal {word}{weak}")))
+    if is_weak_default(v) {
+        // A public, well-known value: naming it leaks nothing.
+        return Some((
+            Severity::High,
+            format!("sets the well-known default {word} `{v}`"),
+        ));
+    }
+    Some((Severity::High, format!("sets a literal {word}")))
 }
 
 pub struct SecretInEnv;
@@ -125,7 +127,7 @@ impl Rule for SecretInEnv {
             let Some((severity, why)) = judge(&key.value, value) else {
                 continue;
             };
-            let shown = if why.contains("URL") {
+            let shown = if why.contains("URL") || why.contains("well-known") {
                 String::new()
             } else {
                 format!(" (`{}`)", redact(&value.value))

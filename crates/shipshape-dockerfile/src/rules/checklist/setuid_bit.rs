@@ -1,4 +1,4 @@
-use super::common::{advice, mode_of_command, mode_value, parse_mode};
+use super::common::{advice, command_label, mode_of_command, mode_value, parse_mode};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::{Instruction, InstructionKind};
@@ -47,15 +47,16 @@ RUN chmod u+s /usr/bin/ping                      # reported
 
 pub struct SetuidBit;
 
-fn message(what: &str, mode: &str, setuid: bool, targets: &str) -> (String, Severity) {
+/// `what` is the command with its mode as written: `chmod u+s`, `--chmod=4755`.
+fn message(what: &str, setuid: bool, targets: &str) -> (String, Severity) {
     if setuid {
         (
-            format!("{what} `{mode}` sets the setuid bit{targets}: the file runs as its owner (usually root) whoever starts it"),
+            format!("`{what}` sets the setuid bit{targets}: the file runs as its owner (usually root) whoever starts it"),
             Severity::Medium,
         )
     } else {
         (
-            format!("{what} `{mode}` sets the setgid bit{targets}: a file runs with its group's rights (harmless on a directory)"),
+            format!("`{what}` sets the setgid bit{targets}: a file runs with its group's rights (harmless on a directory)"),
             Severity::Low,
         )
     }
@@ -87,7 +88,7 @@ impl Rule for SetuidBit {
             return;
         }
         let dest = format!(" on `{}`", c.dest.value);
-        let (msg, sev) = message("`--chmod`", &chmod.value, mode.setuid, &dest);
+        let (msg, sev) = message(&format!("--chmod={}", chmod.value), mode.setuid, &dest);
         out.push(
             ctx.finding(&META, chmod.span, msg)
                 .with_severity(sev)
@@ -125,7 +126,7 @@ impl Rule for SetuidBit {
         } else {
             format!(" on {}", names.join(", "))
         };
-        let (msg, sev) = message(&format!("`{}`", cmd.base_name()), value, mode.setuid, &on);
+        let (msg, sev) = message(&format!("{} {value}", command_label(cmd)), mode.setuid, &on);
         out.push(
             ctx.finding(&META, mode_word.span, msg)
                 .with_severity(sev)

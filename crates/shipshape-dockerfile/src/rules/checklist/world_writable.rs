@@ -1,4 +1,4 @@
-use super::common::{advice, mode_of_command, mode_value, parse_mode};
+use super::common::{advice, command_label, mode_of_command, mode_value, parse_mode};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::{Instruction, InstructionKind};
@@ -118,10 +118,7 @@ impl Rule for WorldWritable {
             ctx.finding(
                 &META,
                 mode_word.span,
-                format!(
-                    "`{} {value}` makes {what} writable by every user",
-                    cmd.base_name()
-                ),
+                format!("`{} {value}` makes {what} writable by every user", command_label(cmd)),
             )
             .with_fix(advice(
                 "chown the path to the user that writes it and use 755/770 (or 1777 for a shared scratch directory)",
