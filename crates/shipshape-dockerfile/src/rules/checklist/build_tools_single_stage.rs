@@ -1,4 +1,6 @@
-use super::common::{advice, final_chain_base_first, installed_packages, tool_kind, ToolKind};
+use super::common::{
+    advice, final_chain_base_first, installed_packages, is_interactive_image, tool_kind, ToolKind,
+};
 use super::tools_in_final_image::is_single_stage;
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
@@ -24,7 +26,9 @@ build runs is one the final image is built `FROM`) and that:
 - compiles in place: `go build`, `cargo build`, `mvn package`/`install`/`verify`,
   `gradle build`/`assemble` (and `./gradlew`), `dotnet build`/`publish`.
 
-One finding per Dockerfile, at the first piece of evidence, listing the tools. Removal is
+One finding per Dockerfile, at the first piece of evidence, listing the tools. Toolbox and
+development images (an interactive-shell command, or no command on an OS, language or toolchain
+base) are not reported, as in SS1010. Removal is
 recognised as in SS1010 (`apk del` of a `--virtual` group, `apt-get purge`, Debian's
 `apt-mark auto` idiom).
 
@@ -61,14 +65,19 @@ fn build_command(cmd: &SimpleCommand) -> Option<(String, crate::Span)> {
     let hit = match name {
         "go" => matches!(sub, "build" | "install"),
         "cargo" => matches!(sub, "build" | "install"),
-        "mvn" | "mvnw" => cmd
-            .args
-            .iter()
-            .any(|a| matches!(a.value.as_str(), "package" | "install" | "verify")),
-        "gradle" | "gradlew" => cmd
-            .args
-            .iter()
-            .any(|a| matches!(a.value.as_str(), "build" | "assemble" | "installDist" | "bootJar" | "shadowJar")),
+        "mvn" | "mvnw" | "gradle" | "gradlew" => {
+            let goal = cmd.args.iter().find(|a| {
+                matches!(
+                    a.value.as_str(),
+                    "package" | "install" | "verify" | "build" | "assemble" | "installDist"
+                        | "bootJar" | "shadowJar"
+                )
+            })?;
+            return Some((
+                format!("{name} {}", goal.value),
+                cmd.name.span.cover(goal.span),
+            ));
+        }
         "dotnet" => matches!(sub, "build" | "publish"),
         _ => false,
     };
@@ -83,7 +92,7 @@ impl Rule for BuildToolsSingleStage {
     }
 
     fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        if !is_single_stage(ctx) {
+        if !is_single_stage(ctx) || is_interactive_image(ctx) {
             return;
         }
         let chain = final_chain_base_first(ctx);

@@ -207,8 +207,8 @@ pub fn is_placeholder(value: &str) -> bool {
     {
         return true;
     }
-    // one repeated character: `xxx`, `***`, `...`, `000000`
-    let mut chars = lower.chars();
+    // one repeated character, separators aside: `xxx`, `***`, `000000`, `0000-0000`
+    let mut chars = lower.chars().filter(|c| !matches!(c, '-' | '_' | '.' | ' ' | ':'));
     if let Some(first) = chars.next() {
         if chars.all(|c| c == first) {
             return true;
@@ -244,6 +244,10 @@ pub fn is_placeholder(value: &str) -> bool {
         "insert",
         "put-your",
         "put_your",
+        "fill",
+        "set-me",
+        "set_me",
+        "setme",
     ];
     if words.iter().any(|w| lower.starts_with(w)) {
         return true;
@@ -263,6 +267,24 @@ pub fn is_not_a_secret_value(value: &str) -> bool {
         || lower.starts_with("./")
         || lower.starts_with("~/")
         || lower.starts_with("file:")
+        || looks_like_file_name(&lower)
+}
+
+/// `assets/tls/server.key`, `id_rsa`, `creds.json`: a value naming a file, not holding a secret.
+fn looks_like_file_name(lower: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".key", ".pem", ".crt", ".cert", ".p12", ".pfx", ".jks", ".json", ".txt", ".conf",
+        ".cfg", ".yml", ".yaml", ".env", ".ini", ".properties", ".xml", ".gpg", ".asc",
+    ];
+    let plain = lower
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"._-/".contains(&c));
+    plain
+        && (EXTENSIONS.iter().any(|e| lower.ends_with(e))
+            || matches!(
+                lower.rsplit('/').next().unwrap_or(lower),
+                "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519"
+            ))
 }
 
 /// Well-known default passwords: they are real secrets (and weak ones), not placeholders.
@@ -460,6 +482,15 @@ pub fn parse_mode(mode: &str) -> Option<ModeChange> {
     Some(out)
 }
 
+/// Whether a mode-setting command certainly works on directories (`mkdir`, `install -d`).
+pub fn sets_directory_mode(cmd: &SimpleCommand) -> bool {
+    match cmd.base_name() {
+        "mkdir" => true,
+        "install" => cmd.has_option(Some('d'), Some("directory")),
+        _ => false,
+    }
+}
+
 /// The mode word and target words of a command that sets a file mode: `chmod MODE FILE…`,
 /// `install -m MODE …`, `mkdir -m MODE DIR…`.
 pub fn mode_of_command(cmd: &SimpleCommand) -> Option<(&Word, Vec<&Word>)> {
@@ -496,6 +527,15 @@ pub fn mode_of_command(cmd: &SimpleCommand) -> Option<(&Word, Vec<&Word>)> {
                 let v = a.value.as_str();
                 if v == "-m" || v == "--mode" {
                     mode = cmd.args.get(i + 1);
+                    i += 2;
+                    continue;
+                }
+                // options of `install` that take a value
+                if matches!(
+                    v,
+                    "-o" | "--owner" | "-g" | "--group" | "-t" | "--target-directory" | "-S"
+                        | "--suffix" | "-Z" | "--context"
+                ) {
                     i += 2;
                     continue;
                 }
@@ -689,7 +729,7 @@ fn apk_virtual(cmd: &SimpleCommand) -> Option<String> {
         .args
         .iter()
         .position(|a| a.value == "--virtual" || a.value == "-t")?;
-    cmd.args.get(pos + 1).map(|w| w.value.clone())
+    cmd.args.get(pos + 1).map(|w| w.value.to_ascii_lowercase())
 }
 
 /// Operating-system packages installed by the RUNs of `stages` (base first) and not removed
@@ -754,6 +794,75 @@ pub fn installed_packages<'a>(ctx: &Context<'a>, stages: &[&'a Stage]) -> Vec<In
         }
     }
     out
+}
+
+/// Whether the final image is a toolbox or development image rather than a service: its command
+/// is an interactive shell (`CMD ["bash"]`), or it sets no command at all and its base is an
+/// operating-system, language or toolchain image, whose default command is a shell or a REPL.
+/// Tools are the point of such images.
+pub fn is_interactive_image(ctx: &Context<'_>) -> bool {
+    let chain = ctx.final_chain();
+    let mut entrypoint = None;
+    let mut cmd = None;
+    for stage in &chain {
+        for (_, instr) in ctx.stage_instructions(stage) {
+            match &instr.kind {
+                InstructionKind::Entrypoint(_) => entrypoint = Some(instr),
+                InstructionKind::Cmd(_) => cmd = Some(instr),
+                _ => {}
+            }
+        }
+        if entrypoint.is_some() || cmd.is_some() {
+            break;
+        }
+    }
+    const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "fish", "ksh", "dash"];
+    if let Some(instr) = entrypoint.or(cmd) {
+        let cmds = crate::shell::commands(instr);
+        return cmds.len() == 1
+            && cmds.iter().all(|c| {
+                SHELLS.contains(&c.base_name())
+                    && c.args.iter().all(|a| matches!(a.value.as_str(), "-l" | "-i" | "--login"))
+            });
+    }
+    let Some(base) = ctx.final_base_image() else {
+        return false;
+    };
+    let crate::stages::BaseRef::Image(reference) = &base.base_ref else {
+        return false;
+    };
+    let Some(image) = shipshape_core::imageref::ImageRef::parse(reference) else {
+        return false;
+    };
+    matches!(
+        image.short_name(),
+        "debian"
+            | "ubuntu"
+            | "alpine"
+            | "centos"
+            | "fedora"
+            | "rockylinux"
+            | "almalinux"
+            | "amazonlinux"
+            | "oraclelinux"
+            | "archlinux"
+            | "busybox"
+            | "opensuse/leap"
+            | "opensuse/tumbleweed"
+            | "buildpack-deps"
+            | "python"
+            | "node"
+            | "ruby"
+            | "perl"
+            | "golang"
+            | "rust"
+            | "gcc"
+            | "php"
+            | "openjdk"
+            | "eclipse-temurin"
+            | "maven"
+            | "gradle"
+    )
 }
 
 /// The stages of the final chain, base first.

@@ -21,14 +21,12 @@ stages the final image is built from (ranges are checked too):
 | 2375, 2376 | Docker Engine API (root on the host) | high |
 | 22 | SSH | medium |
 | 23 | Telnet | medium |
-| 21 | FTP | medium |
-| 111 | rpcbind | medium |
-| 135, 139, 445 | Windows RPC / SMB | medium |
 | 3389 | RDP | medium |
 | 5900–5903 | VNC | medium |
 | 5985, 5986 | WinRM | medium |
 
-`EXPOSE` with a variable (`$PORT`) is not judged.
+`EXPOSE` with a variable (`$PORT`) is not judged. File-sharing ports (FTP, SMB, NFS) are not
+reported: exposing them is the purpose of the images that do.
 
 ## Why it matters
 An SSH or VNC server in a container is a second way in that bypasses the orchestrator's access
@@ -49,13 +47,8 @@ EXPOSE 8080 22     # 22 reported
 };
 
 const PORTS: &[(u16, &str, Severity)] = &[
-    (21, "FTP", Severity::Medium),
     (22, "SSH", Severity::Medium),
     (23, "Telnet", Severity::Medium),
-    (111, "rpcbind", Severity::Medium),
-    (135, "Windows RPC", Severity::Medium),
-    (139, "NetBIOS/SMB", Severity::Medium),
-    (445, "SMB", Severity::Medium),
     (2375, "the unencrypted Docker Engine API", Severity::High),
     (2376, "the Docker Engine API", Severity::High),
     (3389, "RDP", Severity::Medium),

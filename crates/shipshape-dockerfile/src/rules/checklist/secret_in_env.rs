@@ -29,8 +29,9 @@ Reports `ENV` and `LABEL` values and `ARG` defaults that hold a literal secret, 
   `password`, `admin`, `postgres`, …) are real, weak passwords and are reported.
 
 Not reported: values that reference variables (`$DB_PASSWORD`, `${TOKEN}`), empty values,
-obvious placeholders (`<your-token>`, `xxx`, `TODO`, `REPLACE_ME`, `your-api-key`, `dummy`),
-switches and paths (`true`, `0`, `/run/secrets/db`); names whose last word says where or how a
+obvious placeholders (`<your-token>`, `xxx`, `0000-0000`, `TODO`, `REPLACE_ME`, `FILL_ME_IN`,
+`your-api-key`, `dummy`),
+switches, paths and file names (`true`, `0`, `/run/secrets/db`, `tls/server.key`, `id_rsa`); names whose last word says where or how a
 secret is provided rather than holding it (`*_FILE`, `*_PATH`, `*_DIR`, `*_URL`, `*_NAME`,
 `*_HOST`, `*_PORT`, `*_ID`, `*_USER`, `*_ENABLED`, `*_LENGTH`, …) — so `PASSWORD_FILE=/run/secrets/db`
 and `AWS_ACCESS_KEY_ID=…` are fine (a real `AKIA…` value is still caught by its shape); and

@@ -1,4 +1,6 @@
-use super::common::{advice, command_label, mode_of_command, mode_value, parse_mode};
+use super::common::{
+    advice, command_label, mode_of_command, mode_value, parse_mode, sets_directory_mode,
+};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::{Instruction, InstructionKind};
@@ -18,6 +20,10 @@ Reports modes that set the setuid or setgid bit on files of the final image: `ch
 `chmod +s`, `chmod 4755`, `chmod 6755`, `install -m 4755`, and `COPY --chmod=4755` /
 `ADD --chmod=…`. Setuid is **medium**; setgid alone is **low** (on a directory, `g+s` only makes
 new files inherit the group, which is harmless — shipshape cannot tell a file from a directory).
+
+Directories are not reported: `mkdir -m 2775`, `install -d -m 3777` (setgid on a directory is
+group inheritance, setuid is ignored there), nor is `chmod g+s` without a literal target
+(`find … -type d | xargs chmod g+s`).
 
 Only instructions of the stages the final image is built from are checked: modes set in a build
 stage do not survive a `COPY --from` unless `--chmod` sets them again.
@@ -114,6 +120,11 @@ impl Rule for SetuidBit {
             return;
         };
         if (!mode.setuid && !mode.setgid) || !ctx.in_final_image(index) {
+            return;
+        }
+        // setgid on a directory only makes new files inherit its group; setuid is ignored there.
+        // Without a literal target (`find … | xargs chmod g+s`) the target is unknown.
+        if sets_directory_mode(cmd) || (!mode.setuid && targets.is_empty()) {
             return;
         }
         let names: Vec<String> = targets

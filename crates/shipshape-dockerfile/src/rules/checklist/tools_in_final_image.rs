@@ -1,4 +1,6 @@
-use super::common::{advice, final_chain_base_first, installed_packages, tool_kind, ToolKind};
+use super::common::{
+    advice, final_chain_base_first, installed_packages, is_interactive_image, tool_kind, ToolKind,
+};
 use crate::rules::{Context, Rule};
 use crate::shell;
 use crate::stages::Stage;
@@ -32,6 +34,10 @@ with `apk add --virtual NAME` and `apk del NAME` runs later, or when the same RU
 `HEALTHCHECK`, `CMD` or `ENTRYPOINT` runs (`HEALTHCHECK CMD curl -f …`) is not reported.
 Shells and the base image's package manager are not reported: every non-distroless base ships
 them; SS1009 covers the choice of base.
+
+Toolbox and development images are not reported: images whose command is an interactive shell
+(`CMD ["bash"]`), or that set no command and are built on an OS, language or toolchain image
+(whose default command is a shell or a REPL) — their tools are the point.
 
 The package word in the install command is reported.
 
@@ -109,6 +115,9 @@ impl Rule for ToolsInFinalImage {
     }
 
     fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        if is_interactive_image(ctx) {
+            return;
+        }
         let chain = final_chain_base_first(ctx);
         let single = is_single_stage(ctx);
         let used = runtime_commands(ctx, &chain);
@@ -125,7 +134,7 @@ impl Rule for ToolsInFinalImage {
             let why = match kind {
                 ToolKind::Network => "an intruder can use it to download payloads or open connections",
                 ToolKind::Debugger => "it can attach to and inspect other processes",
-                ToolKind::Build => "a compiler toolchain in the runtime image lets an intruder build code in place",
+                ToolKind::Build => "build tools and headers in the runtime image add CVEs and let an intruder compile code in place",
             };
             out.push(
                 ctx.finding(

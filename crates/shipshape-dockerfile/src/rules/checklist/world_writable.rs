@@ -21,7 +21,8 @@ Reports modes that give *others* write permission on files of the final image: `
 Not reported: modes with the sticky bit (`chmod 1777 /tmp`, `chmod a+rwxt`), which is how
 shared scratch directories are meant to be; `chmod +w` without a *who* (the umask keeps others
 out); group-writable modes (`g+w`, `775`, `g=u`), the usual arrangement for arbitrary-UID
-platforms like OpenShift. Only the stages the final image is built from are checked.
+platforms like OpenShift; targets that are all temporary paths (`/tmp/…`, `"$tempDir"`), which
+builds create and delete in one step. Only the stages the final image is built from are checked.
 
 ## Why it matters
 A world-writable file or directory lets any process in the container — whatever user it runs as
@@ -102,6 +103,16 @@ impl Rule for WorldWritable {
             return;
         };
         if !mode.world_writable || mode.sticky || !ctx.in_final_image(index) {
+            return;
+        }
+        // Scratch paths of the build (`chmod 777 "$tempDir"`, `/tmp/build`) are usually removed
+        // in the same step.
+        if !targets.is_empty()
+            && targets.iter().all(|t| {
+                let l = t.value.to_ascii_lowercase();
+                l.contains("tmp") || l.contains("temp")
+            })
+        {
             return;
         }
         let names: Vec<String> = targets
