@@ -85,12 +85,16 @@ impl Rule for AddRemoteUrl {
             let url = src.word.value.as_str();
             let remote = url.starts_with("http://") || url.starts_with("https://");
             if is_git(url) {
-                let reference = url.split_once('#').map(|(_, r)| r.split(':').next().unwrap_or(r));
+                let reference = url
+                    .split_once('#')
+                    .map(|(_, r)| r.split(':').next().unwrap_or(r));
                 if reference.is_some_and(is_commit) {
                     continue;
                 }
                 let what = match reference {
-                    Some(r) if !r.is_empty() => format!("is pinned to `{r}`, a branch or tag that can move"),
+                    Some(r) if !r.is_empty() => {
+                        format!("is pinned to `{r}`, a branch or tag that can move")
+                    }
                     _ => "has no `#ref`, so it follows the default branch".to_string(),
                 };
                 out.push(
@@ -99,7 +103,9 @@ impl Rule for AddRemoteUrl {
                         src.word.span,
                         format!("ADD of the git repository `{url}` {what}"),
                     )
-                    .with_fix(advice("pin a full commit hash: `ADD <repo>.git#<40-hex commit> <dest>`")),
+                    .with_fix(advice(
+                        "pin a full commit hash: `ADD <repo>.git#<40-hex commit> <dest>`",
+                    )),
                 );
             } else if remote {
                 out.push(

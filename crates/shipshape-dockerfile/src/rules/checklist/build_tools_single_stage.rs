@@ -22,7 +22,8 @@ build runs is one the final image is built `FROM`) and that:
 
 - installs build tools with the OS package manager and does not remove them: compilers
   (`gcc`, `g++`, `clang`), `make`, `cmake`, `build-essential`, `build-base`, `*-dev`/`*-devel`
-  headers, `git`, `golang`, `cargo`; or
+  headers, `golang`, `cargo` (and `git` alongside them: `git` alone is usually a run-time need
+  of CI agents and GitOps tools); or
 - compiles in place: `go build`, `cargo build`, `mvn package`/`install`/`verify`,
   `gradle build`/`assemble` (and `./gradlew`), `dotnet build`/`publish`.
 
@@ -69,8 +70,14 @@ fn build_command(cmd: &SimpleCommand) -> Option<(String, crate::Span)> {
             let goal = cmd.args.iter().find(|a| {
                 matches!(
                     a.value.as_str(),
-                    "package" | "install" | "verify" | "build" | "assemble" | "installDist"
-                        | "bootJar" | "shadowJar"
+                    "package"
+                        | "install"
+                        | "verify"
+                        | "build"
+                        | "assemble"
+                        | "installDist"
+                        | "bootJar"
+                        | "shadowJar"
                 )
             })?;
             return Some((
@@ -100,7 +107,9 @@ impl Rule for BuildToolsSingleStage {
             .into_iter()
             .filter(|p| tool_kind(&p.name) == Some(ToolKind::Build))
             .collect();
-        if let Some(first) = tools.first() {
+        // `git` alone is usually a run-time need (CI agents, GitOps tools), not a build.
+        let only_git = tools.iter().all(|t| t.name == "git");
+        if let Some(first) = tools.first().filter(|_| !only_git) {
             let mut names: Vec<String> = Vec::new();
             for t in &tools {
                 if !names.contains(&t.name) {

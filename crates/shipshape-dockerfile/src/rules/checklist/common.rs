@@ -145,7 +145,15 @@ const QUALIFIERS: &[&str] = &[
 ];
 
 /// Words that make a `…_KEY` name a public-key identifier (`GPG_KEY`, `NODE_PGP_KEY`).
-const PUBLIC_KEY_WORDS: &[&str] = &["GPG", "PGP", "GNUPG", "PUBLIC", "PUB", "FINGERPRINT", "SIGNING"];
+const PUBLIC_KEY_WORDS: &[&str] = &[
+    "GPG",
+    "PGP",
+    "GNUPG",
+    "PUBLIC",
+    "PUB",
+    "FINGERPRINT",
+    "SIGNING",
+];
 
 /// The secret word a name contains, when the name looks like it holds a secret value:
 /// `*PASSWORD*`, `*PASSWD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PRIVATE_KEY*`, `*_KEY`,
@@ -208,14 +216,19 @@ pub fn is_placeholder(value: &str) -> bool {
         return true;
     }
     // one repeated character, separators aside: `xxx`, `***`, `000000`, `0000-0000`
-    let mut chars = lower.chars().filter(|c| !matches!(c, '-' | '_' | '.' | ' ' | ':'));
+    let mut chars = lower
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.' | ' ' | ':'));
     if let Some(first) = chars.next() {
         if chars.all(|c| c == first) {
             return true;
         }
     }
     // `xxxx-xxxx`, `****-****`
-    if lower.chars().all(|c| matches!(c, 'x' | '*' | '-' | '_' | '.')) {
+    if lower
+        .chars()
+        .all(|c| matches!(c, 'x' | '*' | '-' | '_' | '.'))
+    {
         return true;
     }
     let words = [
@@ -252,9 +265,17 @@ pub fn is_placeholder(value: &str) -> bool {
     if words.iter().any(|w| lower.starts_with(w)) {
         return true;
     }
-    ["replace_me", "replace-me", "replaceme", "fill-me", "fill_me", "-here", "_here"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "replace_me",
+        "replace-me",
+        "replaceme",
+        "fill-me",
+        "fill_me",
+        "-here",
+        "_here",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// Values that switch something on or off, or point at a file, rather than being a secret.
@@ -273,8 +294,25 @@ pub fn is_not_a_secret_value(value: &str) -> bool {
 /// `assets/tls/server.key`, `id_rsa`, `creds.json`: a value naming a file, not holding a secret.
 fn looks_like_file_name(lower: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
-        ".key", ".pem", ".crt", ".cert", ".p12", ".pfx", ".jks", ".json", ".txt", ".conf",
-        ".cfg", ".yml", ".yaml", ".env", ".ini", ".properties", ".xml", ".gpg", ".asc",
+        ".key",
+        ".pem",
+        ".crt",
+        ".cert",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".json",
+        ".txt",
+        ".conf",
+        ".cfg",
+        ".yml",
+        ".yaml",
+        ".env",
+        ".ini",
+        ".properties",
+        ".xml",
+        ".gpg",
+        ".asc",
     ];
     let plain = lower
         .bytes()
@@ -355,21 +393,48 @@ fn find_token(
     None
 }
 
+/// A credential format: prefix, body character class, minimum and maximum body length, name.
+type TokenPattern<'a> = (
+    &'static str,
+    &'a dyn Fn(u8) -> bool,
+    usize,
+    usize,
+    &'static str,
+);
+
 /// The kind of a well-known credential format found in `value` (AWS access key ids, GitHub,
 /// GitLab, Slack, Stripe, npm and Google API tokens, private key blocks).
 pub fn token_format(value: &str) -> Option<&'static str> {
     let alnum = |c: u8| c.is_ascii_alphanumeric();
     let upper_digit = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
-    let patterns: &[(&str, &dyn Fn(u8) -> bool, usize, usize, &str)] = &[
+    let patterns: &[TokenPattern<'_>] = &[
         ("AKIA", &upper_digit, 16, 16, "an AWS access key id"),
-        ("ASIA", &upper_digit, 16, 16, "an AWS temporary access key id"),
+        (
+            "ASIA",
+            &upper_digit,
+            16,
+            16,
+            "an AWS temporary access key id",
+        ),
         ("ghp_", &alnum, 36, 36, "a GitHub personal access token"),
         ("gho_", &alnum, 36, 36, "a GitHub OAuth token"),
         ("ghu_", &alnum, 36, 36, "a GitHub user-to-server token"),
         ("ghs_", &alnum, 36, 36, "a GitHub server-to-server token"),
         ("ghr_", &alnum, 36, 36, "a GitHub refresh token"),
-        ("github_pat_", &|c| alnum(c) || c == b'_', 22, 255, "a GitHub fine-grained token"),
-        ("glpat-", &is_word_char, 20, 64, "a GitLab personal access token"),
+        (
+            "github_pat_",
+            &|c| alnum(c) || c == b'_',
+            22,
+            255,
+            "a GitHub fine-grained token",
+        ),
+        (
+            "glpat-",
+            &is_word_char,
+            20,
+            64,
+            "a GitLab personal access token",
+        ),
         ("xoxb-", &is_word_char, 10, 255, "a Slack bot token"),
         ("xoxp-", &is_word_char, 10, 255, "a Slack user token"),
         ("xoxa-", &is_word_char, 10, 255, "a Slack app token"),
@@ -397,7 +462,11 @@ pub fn token_format(value: &str) -> Option<&'static str> {
 /// The password of a `scheme://user:password@host` URL, when it is a literal.
 pub fn url_password(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once("://")?;
-    if scheme.is_empty() || !scheme.bytes().all(|c| c.is_ascii_alphanumeric() || b"+.-".contains(&c)) {
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"+.-".contains(&c))
+    {
         return None;
     }
     let authority = rest.split(['/', '?', '#']).next()?;
@@ -533,8 +602,15 @@ pub fn mode_of_command(cmd: &SimpleCommand) -> Option<(&Word, Vec<&Word>)> {
                 // options of `install` that take a value
                 if matches!(
                     v,
-                    "-o" | "--owner" | "-g" | "--group" | "-t" | "--target-directory" | "-S"
-                        | "--suffix" | "-Z" | "--context"
+                    "-o" | "--owner"
+                        | "-g"
+                        | "--group"
+                        | "-t"
+                        | "--target-directory"
+                        | "-S"
+                        | "--suffix"
+                        | "-Z"
+                        | "--context"
                 ) {
                     i += 2;
                     continue;
@@ -574,7 +650,10 @@ pub fn mode_value(word: &Word) -> &str {
 /// Whether a COPY/ADD source sends the whole build context: `.`, `./`, `*`, `/`, `./*`, `./.`.
 pub fn is_whole_context(source: &str) -> bool {
     let s = source.trim();
-    matches!(s, "." | "./" | "*" | "/" | "./*" | "./." | "./*.*" | "*.*" | ".//")
+    matches!(
+        s,
+        "." | "./" | "*" | "/" | "./*" | "./." | "./*.*" | "*.*" | ".//"
+    )
 }
 
 /// The COPY / ADD sources of an instruction that come from the build context (not `--from`, not
@@ -816,13 +895,21 @@ pub fn is_interactive_image(ctx: &Context<'_>) -> bool {
             break;
         }
     }
-    const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "fish", "ksh", "dash"];
+    // Shells and language REPLs (`php -a`, `jshell`, a bare `python3` or `node`).
+    const INTERACTIVE: &[&str] = &[
+        "sh", "bash", "zsh", "ash", "fish", "ksh", "dash", "python", "python2", "python3", "node",
+        "php", "irb", "jshell", "iex", "erl", "ghci", "julia", "R",
+    ];
     if let Some(instr) = entrypoint.or(cmd) {
         let cmds = crate::shell::commands(instr);
         return cmds.len() == 1
             && cmds.iter().all(|c| {
-                SHELLS.contains(&c.base_name())
-                    && c.args.iter().all(|a| matches!(a.value.as_str(), "-l" | "-i" | "--login"))
+                let name = c.base_name();
+                let versioned_python = name.starts_with("python3.");
+                (INTERACTIVE.contains(&name) || versioned_python)
+                    && c.args
+                        .iter()
+                        .all(|a| matches!(a.value.as_str(), "-l" | "-i" | "--login" | "-a"))
             });
     }
     let Some(base) = ctx.final_base_image() else {
@@ -834,6 +921,9 @@ pub fn is_interactive_image(ctx: &Context<'_>) -> bool {
     let Some(image) = shipshape_core::imageref::ImageRef::parse(reference) else {
         return false;
     };
+    if image.repository.contains("devcontainers") {
+        return true;
+    }
     matches!(
         image.short_name(),
         "debian"
@@ -876,7 +966,10 @@ pub fn final_chain_base_first<'a>(ctx: &Context<'a>) -> Vec<&'a Stage> {
 /// stages it is built from, expanded. `None` when no USER is set (the base image's user) or the
 /// value is not known.
 pub fn user_before(ctx: &Context<'_>, index: usize) -> Option<String> {
-    let mut stage = ctx.graph.stage_of(index).and_then(|s| ctx.graph.stages.get(s));
+    let mut stage = ctx
+        .graph
+        .stage_of(index)
+        .and_then(|s| ctx.graph.stages.get(s));
     let mut upto = index;
     let mut seen = 0;
     while let Some(st) = stage {
@@ -963,7 +1056,16 @@ mod tests {
 
     #[test]
     fn placeholders_and_weak_defaults() {
-        for v in ["", "<your-token>", "xxx", "TODO", "REPLACE_ME", "your-api-key", "{{ token }}", "***"] {
+        for v in [
+            "",
+            "<your-token>",
+            "xxx",
+            "TODO",
+            "REPLACE_ME",
+            "your-api-key",
+            "{{ token }}",
+            "***",
+        ] {
             assert!(is_placeholder(v), "{v}");
         }
         for v in ["changeme", "s3cr3t-value", "hunter2", "postgres"] {
@@ -976,19 +1078,31 @@ mod tests {
     fn token_formats() {
         assert!(token_format("AKIA2E0A8F3B244C9986").is_some());
         assert!(token_format("id=AKIA2E0A8F3B244C9986;").is_some());
-        assert!(token_format("AKIAIOSFODNN7EXAMPLE").is_none(), "AWS's documented example");
-        assert!(token_format("AKIAXXXXXXXXXXXXXXXX").is_none(), "placeholder body");
+        assert!(
+            token_format("AKIAIOSFODNN7EXAMPLE").is_none(),
+            "AWS's documented example"
+        );
+        assert!(
+            token_format("AKIAXXXXXXXXXXXXXXXX").is_none(),
+            "placeholder body"
+        );
         assert!(token_format("ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R").is_some());
         assert!(token_format("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_none());
         assert!(token_format("xoxb-123456789012-abcdefABCDEF").is_some());
         assert!(token_format("-----BEGIN RSA PRIVATE KEY-----\nMII").is_some());
         assert!(token_format("hello world").is_none());
-        assert!(token_format("MAKIA2E0A8F3B244C9986").is_none(), "word boundary");
+        assert!(
+            token_format("MAKIA2E0A8F3B244C9986").is_none(),
+            "word boundary"
+        );
     }
 
     #[test]
     fn urls() {
-        assert_eq!(url_password("postgres://app:s3cret@db:5432/x"), Some("s3cret"));
+        assert_eq!(
+            url_password("postgres://app:s3cret@db:5432/x"),
+            Some("s3cret")
+        );
         assert_eq!(url_password("postgres://app:${DB_PASS}@db/x"), None);
         assert_eq!(url_password("https://example.com/a:b@c"), None);
         assert_eq!(url_password("https://user@host/"), None);
@@ -1003,21 +1117,21 @@ mod tests {
 
     #[test]
     fn modes() {
-        let m = parse_mode("4755").unwrap();
+        let m = parse_mode("4755").expect("test input");
         assert!(m.setuid && !m.setgid && !m.world_writable);
-        let m = parse_mode("2775").unwrap();
+        let m = parse_mode("2775").expect("test input");
         assert!(m.setgid && !m.setuid);
-        let m = parse_mode("1777").unwrap();
+        let m = parse_mode("1777").expect("test input");
         assert!(m.sticky && m.world_writable);
-        let m = parse_mode("u+s").unwrap();
+        let m = parse_mode("u+s").expect("test input");
         assert!(m.setuid && !m.setgid);
-        let m = parse_mode("+s").unwrap();
+        let m = parse_mode("+s").expect("test input");
         assert!(m.setuid && m.setgid);
-        let m = parse_mode("o+w").unwrap();
+        let m = parse_mode("o+w").expect("test input");
         assert!(m.world_writable);
-        let m = parse_mode("+w").unwrap();
+        let m = parse_mode("+w").expect("test input");
         assert!(!m.world_writable, "umask applies");
-        let m = parse_mode("a=rwx,u-s").unwrap();
+        let m = parse_mode("a=rwx,u-s").expect("test input");
         assert!(m.world_writable && !m.setuid);
         assert!(parse_mode("$MODE").is_none());
         assert!(parse_mode("g=u").is_some_and(|m| !m.world_writable));

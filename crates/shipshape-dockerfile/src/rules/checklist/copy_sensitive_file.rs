@@ -59,19 +59,26 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
     if name.is_empty() || name.contains('$') {
         return None;
     }
-    let public = ["pub", "public", "gpg", "pgp", "asc", "apt", "repo", "signing", "release", "cert", "ca-"]
-        .iter()
-        .any(|w| name.contains(w));
-    let example = ["example", "sample", "template", "dist", "defaults", "default", "test"]
-        .iter()
-        .any(|w| name.contains(w));
+    let public = [
+        "pub", "public", "gpg", "pgp", "asc", "apt", "repo", "signing", "release", "cert", "ca-",
+    ]
+    .iter()
+    .any(|w| name.contains(w));
+    let example = [
+        "example", "sample", "template", "dist", "defaults", "default", "test",
+    ]
+    .iter()
+    .any(|w| name.contains(w));
     if (name == ".env" || name.starts_with(".env.") || name.ends_with(".env")) && !example {
         return Some("an environment file (usually secrets)");
     }
     if matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519") {
         return Some("an SSH private key");
     }
-    if matches!(name, ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".htpasswd") {
+    if matches!(
+        name,
+        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".htpasswd"
+    ) {
         return Some("a credentials file");
     }
     if matches!(name, ".aws" | ".ssh" | ".kube" | ".gnupg" | ".docker") {
@@ -85,7 +92,9 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
         return Some("a credentials file");
     }
     if name.ends_with(".json")
-        && (name.contains("service-account") || name.contains("service_account") || name == "credentials.json")
+        && (name.contains("service-account")
+            || name.contains("service_account")
+            || name == "credentials.json")
         && !example
     {
         return Some("a cloud service-account key");
@@ -96,10 +105,15 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
     if name.ends_with(".key") {
         return Some("a private key");
     }
-    if (name.ends_with(".pem") || name.ends_with(".crt")) && (name.contains("key") || name.contains("private")) {
+    if (name.ends_with(".pem") || name.ends_with(".crt"))
+        && (name.contains("key") || name.contains("private"))
+    {
         return Some("a private key");
     }
-    if [".p12", ".pfx", ".jks", ".keystore"].iter().any(|e| name.ends_with(e)) {
+    if [".p12", ".pfx", ".jks", ".keystore"]
+        .iter()
+        .any(|e| name.ends_with(e))
+    {
         return Some("a keystore (private keys)");
     }
     None
@@ -147,10 +161,33 @@ mod tests {
 
     #[test]
     fn names() {
-        for p in [".env", "./.env", "config/.env.production", "id_rsa", "certs/server.key", "tls/privkey.pem", ".aws/", ".npmrc", "keystore.p12", "prod.env"] {
+        for p in [
+            ".env",
+            "./.env",
+            "config/.env.production",
+            "id_rsa",
+            "certs/server.key",
+            "tls/privkey.pem",
+            ".aws/",
+            ".npmrc",
+            "keystore.p12",
+            "prod.env",
+        ] {
             assert!(sensitive(p).is_some(), "{p}");
         }
-        for p in [".env.example", ".env.sample", "id_rsa.pub", "ca.pem", "cert.pem", "nodesource.gpg.key", "public.key", "src/", "app.py", "${ENV_FILE}", "repo.key"] {
+        for p in [
+            ".env.example",
+            ".env.sample",
+            "id_rsa.pub",
+            "ca.pem",
+            "cert.pem",
+            "nodesource.gpg.key",
+            "public.key",
+            "src/",
+            "app.py",
+            "${ENV_FILE}",
+            "repo.key",
+        ] {
             assert!(sensitive(p).is_none(), "{p}");
         }
     }

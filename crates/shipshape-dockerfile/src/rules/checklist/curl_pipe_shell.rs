@@ -51,7 +51,9 @@ RUN curl -fsSL https://deb.nodesource.com/setup_22.x | bash -     # reported
 };
 
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"];
-const INTERPRETERS: &[&str] = &["python", "python2", "python3", "perl", "ruby", "node", "php"];
+const INTERPRETERS: &[&str] = &[
+    "python", "python2", "python3", "perl", "ruby", "node", "php",
+];
 
 fn is_downloader(name: &str) -> bool {
     matches!(name, "curl" | "wget" | "fetch" | "http" | "https")
@@ -62,21 +64,22 @@ fn executes_stdin(cmd: &SimpleCommand) -> bool {
     let name = cmd.base_name();
     let is_shell = SHELLS.contains(&name);
     let is_interp = INTERPRETERS.contains(&name)
-        || (name.starts_with("python") && name[6..].bytes().all(|c| c.is_ascii_digit() || c == b'.'));
+        || (name.starts_with("python")
+            && name[6..].bytes().all(|c| c.is_ascii_digit() || c == b'.'));
     if !is_shell && !is_interp {
         return false;
     }
     // The first operand: none, or `-`, means the program comes from stdin.
-    let mut args = cmd.args.iter().map(|a| a.value.as_str());
-    while let Some(a) = args.next() {
+    for a in cmd.args.iter().map(|a| a.value.as_str()) {
         if a == "-" || a == "--" {
             return true;
         }
-        if a.starts_with('-') {
+        if let Some(flags) = a.strip_prefix('-') {
             let program_flag = if is_shell {
-                a.len() > 1 && !a.starts_with("--") && a[1..].contains('c')
+                !flags.is_empty() && !flags.starts_with('-') && flags.contains('c')
             } else {
-                matches!(a, "-c" | "-m" | "-e" | "-r" | "-E") || (a.starts_with("-c") && name == "perl")
+                matches!(a, "-c" | "-m" | "-e" | "-r" | "-E")
+                    || (a.starts_with("-c") && name == "perl")
             };
             if program_flag {
                 return false;
@@ -145,8 +148,14 @@ impl Rule for CurlPipeShell {
         for a in &cmd.args {
             let raw = a.raw.as_str();
             let proc_sub = raw.starts_with("<(") && mentions_download(raw);
-            let cmd_sub = (raw.contains("$(curl") || raw.contains("$(wget") || raw.contains("`curl") || raw.contains("`wget"))
-                && cmd.args.iter().any(|x| x.value.starts_with('-') && x.value.contains('c'));
+            let cmd_sub = (raw.contains("$(curl")
+                || raw.contains("$(wget")
+                || raw.contains("`curl")
+                || raw.contains("`wget"))
+                && cmd
+                    .args
+                    .iter()
+                    .any(|x| x.value.starts_with('-') && x.value.contains('c'));
             if proc_sub || cmd_sub {
                 out.push(
                     ctx.finding(
@@ -192,7 +201,7 @@ mod tests {
 
     fn last(s: &str) -> bool {
         let cmds = split(s);
-        executes_stdin(cmds.last().unwrap())
+        executes_stdin(cmds.last().expect("test input"))
     }
 
     #[test]

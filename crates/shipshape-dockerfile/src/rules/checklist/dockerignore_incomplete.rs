@@ -133,11 +133,7 @@ impl Rule for DockerignoreIncomplete {
         let ignore_name = ignore.file.path();
         let related = Location::path(ignore_name);
         let (severity, message) = if !ctx.context_files.is_empty() {
-            let leaked: Vec<&String> = ctx
-                .context_files
-                .iter()
-                .filter(|f| !excluded(f))
-                .collect();
+            let leaked: Vec<&String> = ctx.context_files.iter().filter(|f| !excluded(f)).collect();
             if leaked.is_empty() {
                 return;
             }

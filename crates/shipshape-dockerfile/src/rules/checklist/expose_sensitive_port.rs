@@ -6,7 +6,8 @@ use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severit
 pub static META: RuleMeta = RuleMeta {
     code: "SS1020",
     slug: "expose-sensitive-port",
-    summary: "The final image exposes a remote-administration port (SSH, Telnet, Docker, RDP, VNC…)",
+    summary:
+        "The final image exposes a remote-administration port (SSH, Telnet, Docker, RDP, VNC…)",
     severity: Severity::Medium,
     checklist: ChecklistItem::Network,
     source: SourceKind::Dockerfile,

@@ -106,7 +106,8 @@ fn is_server(name: &str, args: &[String]) -> bool {
         "php" => has("-S"),
         n if n.starts_with("python") => {
             args.iter().any(|a| a.ends_with("manage.py")) && has("runserver")
-                || (has("-m") && (has("uvicorn") || has("gunicorn") || has("http.server") || has("flask")))
+                || (has("-m")
+                    && (has("uvicorn") || has("gunicorn") || has("http.server") || has("flask")))
         }
         _ => false,
     }
@@ -135,7 +136,10 @@ impl Rule for MissingHealthcheck {
             .iter()
             .find(|(_, i)| matches!(i.kind, InstructionKind::Healthcheck(_)));
         if let Some((_, instr)) = last_health {
-            if matches!(instr.kind, InstructionKind::Healthcheck(HealthcheckInstr::None)) {
+            if matches!(
+                instr.kind,
+                InstructionKind::Healthcheck(HealthcheckInstr::None)
+            ) {
                 out.push(
                     ctx.finding(
                         &META,
@@ -156,10 +160,12 @@ impl Rule for MissingHealthcheck {
         });
         let mut server = None;
         for kind in ["ENTRYPOINT", "CMD"] {
-            let last = latest_first.iter().find(|(_, i)| match (&i.kind, kind) {
-                (InstructionKind::Entrypoint(_), "ENTRYPOINT") => true,
-                (InstructionKind::Cmd(_), "CMD") => true,
-                _ => false,
+            let last = latest_first.iter().find(|(_, i)| {
+                matches!(
+                    (&i.kind, kind),
+                    (InstructionKind::Entrypoint(_), "ENTRYPOINT")
+                        | (InstructionKind::Cmd(_), "CMD")
+                )
             });
             let Some((_, instr)) = last else { continue };
             for cmd in shell::commands(instr) {

@@ -51,9 +51,21 @@ COPY app /app
 };
 
 const WANTED: [(&str, &str, &str); 3] = [
-    ("source", "org.opencontainers.image.source", "org.label-schema.vcs-url"),
-    ("revision", "org.opencontainers.image.revision", "org.label-schema.vcs-ref"),
-    ("version", "org.opencontainers.image.version", "org.label-schema.version"),
+    (
+        "source",
+        "org.opencontainers.image.source",
+        "org.label-schema.vcs-url",
+    ),
+    (
+        "revision",
+        "org.opencontainers.image.revision",
+        "org.label-schema.vcs-ref",
+    ),
+    (
+        "version",
+        "org.opencontainers.image.version",
+        "org.label-schema.version",
+    ),
 ];
 
 pub struct MissingOciLabels;

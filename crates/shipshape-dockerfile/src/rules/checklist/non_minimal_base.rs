@@ -148,7 +148,7 @@ mod tests {
     use super::*;
 
     fn judged(r: &str) -> bool {
-        judgement(&ImageRef::parse(r).unwrap()).is_some()
+        judgement(&ImageRef::parse(r).expect("test input")).is_some()
     }
 
     #[test]

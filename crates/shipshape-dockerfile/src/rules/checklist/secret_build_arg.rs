@@ -66,7 +66,10 @@ fn references(text: &str, name: &str) -> Vec<usize> {
         if let Some(after) = body.strip_prefix(name) {
             let next = after.bytes().next();
             let boundary = if braced {
-                matches!(next, Some(b'}' | b':' | b'-' | b'+' | b'?' | b'#' | b'%' | b'/'))
+                matches!(
+                    next,
+                    Some(b'}' | b':' | b'-' | b'+' | b'?' | b'#' | b'%' | b'/')
+                )
             } else {
                 !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
             };
@@ -176,7 +179,10 @@ mod tests {
 
     #[test]
     fn finds_references() {
-        assert_eq!(references("echo $TOKEN ${TOKEN} $TOKEN_FILE ${TOKEN:-x}", "TOKEN").len(), 3);
+        assert_eq!(
+            references("echo $TOKEN ${TOKEN} $TOKEN_FILE ${TOKEN:-x}", "TOKEN").len(),
+            3
+        );
         assert!(references("echo $TOKENS", "TOKEN").is_empty());
     }
 }

@@ -133,7 +133,11 @@ impl Rule for SecretInEnv {
             } else {
                 format!(" (`{}`)", redact(&value.value))
             };
-            let kind = if what == "ARG" { "ARG default of" } else { what };
+            let kind = if what == "ARG" {
+                "ARG default of"
+            } else {
+                what
+            };
             out.push(
                 ctx.finding(
                     &META,

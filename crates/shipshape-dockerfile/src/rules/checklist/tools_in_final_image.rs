@@ -36,8 +36,9 @@ Shells and the base image's package manager are not reported: every non-distrole
 them; SS1009 covers the choice of base.
 
 Toolbox and development images are not reported: images whose command is an interactive shell
-(`CMD ["bash"]`), or that set no command and are built on an OS, language or toolchain image
-(whose default command is a shell or a REPL) — their tools are the point.
+or a language REPL (`CMD ["bash"]`, `CMD ["php", "-a"]`, `CMD ["jshell"]`), dev-container images,
+and images that set no command and are built on an OS, language or toolchain image (whose
+default command is a shell or a REPL) — their tools are the point.
 
 The package word in the install command is reported.
 
@@ -79,7 +80,11 @@ pub fn runtime_commands(ctx: &Context<'_>, chain: &[&Stage]) -> Vec<String> {
                     | InstructionKind::Cmd(_)
                     | InstructionKind::Entrypoint(_)
             ) {
-                out.extend(shell::commands(instr).iter().map(|c| c.base_name().to_string()));
+                out.extend(
+                    shell::commands(instr)
+                        .iter()
+                        .map(|c| c.base_name().to_string()),
+                );
             }
         }
     }

@@ -147,7 +147,7 @@ mod tests {
 
     fn trusted(image: &str, entries: &[&str]) -> bool {
         let e: Vec<String> = entries.iter().map(|s| s.to_string()).collect();
-        is_trusted(&full_name(&ImageRef::parse(image).unwrap()), &e)
+        is_trusted(&full_name(&ImageRef::parse(image).expect("test input")), &e)
     }
 
     #[test]
@@ -157,7 +157,10 @@ mod tests {
         assert!(!trusted("bitnami/nginx:1.27", &["docker.io/library"]));
         assert!(trusted("ghcr.io/acme/app:1", &["ghcr.io/acme"]));
         assert!(!trusted("ghcr.io/acmevil/app:1", &["ghcr.io/acme"]));
-        assert!(trusted("reg.corp.example:5000/x:1", &["*.corp.example:5000"]));
+        assert!(trusted(
+            "reg.corp.example:5000/x:1",
+            &["*.corp.example:5000"]
+        ));
         assert!(!trusted("quay.io/x/y:1", &["ghcr.io"]));
         assert!(trusted("index.docker.io/library/alpine:3", &["docker.io"]));
     }
