@@ -1157,4 +1157,88 @@ mod tests {
         assert!(!is_whole_context("src/"));
         assert!(!is_whole_context("package.json"));
     }
+
+    /// Every checklist rule over random Dockerfiles assembled from fragments that reach their
+    /// code paths: the analysis never panics, and every finding's span lies inside the file.
+    mod no_panic {
+        use crate::analyse::{analyse, DockerfileInput};
+        use proptest::prelude::*;
+        use shipshape_core::config::DockerfileOptions;
+        use shipshape_core::SourceFile;
+
+        const FRAGMENTS: &[&str] = &[
+            "FROM alpine:3.17 AS b\n",
+            "FROM python:3.8\n",
+            "FROM b\n",
+            "FROM scratch\n",
+            "FROM ${X}\n",
+            "FROM ghcr.io/a/b:1\n",
+            "ARG NPM_TOKEN\n",
+            "ARG DB_PASSWORD=changeme\n",
+            "ENV API_KEY=ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R\n",
+            "ENV URL=pg://a:b@c/d\n",
+            "LABEL a.password=x1y2z3w4\n",
+            "RUN sudo apt-get install -y sudo curl gcc\n",
+            "RUN apk add --virtual .x gcc && apk del .x\n",
+            "RUN chmod u+s,o+w /x\n",
+            "RUN chmod -R 4777\n",
+            "RUN curl x | sh\n",
+            "RUN bash <(curl x)\n",
+            "RUN sh -c \"$(wget -O- x)\"\n",
+            "RUN su -c id\n",
+            "USER app\n",
+            "USER 0\n",
+            "COPY . .\n",
+            "COPY --chmod=6777 .env id_rsa /x/\n",
+            "ADD https://x/y.git#main /z\n",
+            "ADD http://x/y /z\n",
+            "EXPOSE 22 2375-2380 $P\n",
+            "HEALTHCHECK NONE\n",
+            "HEALTHCHECK CMD curl -f x\n",
+            "CMD [\"nginx\"]\n",
+            "ENTRYPOINT bash\n",
+            "RUN go build .\n",
+            "RUN mkdir -m 777 /d && install -d -m 2775 /e\n",
+            "RUN echo NOPASSWD\n",
+            "ONBUILD ENV SECRET=abcdefgh\n",
+            "RUN mvn package\n",
+            "# \u{e9}\u{1F600} RUN\n",
+            "RUN --mount=type=secret,id=$NPM_TOKEN true\n",
+        ];
+
+        fn run(text: &str) {
+            let file = SourceFile::new("Dockerfile", text.to_string());
+            let ignore = SourceFile::new(".dockerignore", "node_modules\n!x\n[\n");
+            for (dockerignore, context) in [
+                (None, Vec::new()),
+                (Some(&ignore), vec![".env".to_string(), ".git".to_string()]),
+            ] {
+                let options = DockerfileOptions {
+                    target: None,
+                    trusted_registries: vec!["docker.io/library".into(), "*.x".into(), "".into()],
+                };
+                let analysis = analyse(&DockerfileInput {
+                    file: &file,
+                    dockerignore,
+                    context_files: &context,
+                    options: &options,
+                    today: jiff::civil::date(2026, 11, 23),
+                });
+                for f in &analysis.findings {
+                    if let Some(s) = f.location.span {
+                        assert!(s.byte_start <= s.byte_end && s.byte_end <= text.len());
+                        assert!(text.is_char_boundary(s.byte_start));
+                    }
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn rules_never_panic(parts in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 1..25)) {
+                run(&parts.concat());
+            }
+        }
+    }
 }
