@@ -13,7 +13,7 @@ use shipshape_core::{ChecklistItem, ScanError, SourceFile, SourceKind};
 /// The checklist items a Dockerfile can decide. An item counts as evaluated only when at least
 /// one registered rule checks it (see [`covered`]); rules of other items (`EXPOSE 22` for
 /// `network`) can fail an item but never pass it, since the runtime decides those.
-pub const DECIDES: [ChecklistItem; 7] = [
+pub const DECIDES: [ChecklistItem; 8] = [
     ChecklistItem::NonRoot,
     ChecklistItem::BaseImage,
     ChecklistItem::Healthcheck,
@@ -21,6 +21,7 @@ pub const DECIDES: [ChecklistItem; 7] = [
     ChecklistItem::MinimalImage,
     ChecklistItem::BuildContext,
     ChecklistItem::Provenance,
+    ChecklistItem::Secrets,
 ];
 
 /// One Dockerfile and what surrounds it.

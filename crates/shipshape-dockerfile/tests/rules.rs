@@ -3,7 +3,8 @@
 //! Each fixture starts with header comments:
 //! - `# expect: SS1001@5 SS1001@9` — the exact lines this rule must report (`none`: nothing);
 //! - `# target: <stage>` — optional build target;
-//! - `# context: .env id_rsa` — optional sensitive files present in the build context.
+//! - `# context: .env id_rsa` — optional sensitive files present in the build context;
+//! - `# trusted-registries: ghcr.io/acme docker.io/library` — optional `trusted_registries`.
 //!
 //! A `<fixture>.dockerignore` beside it is the build context's `.dockerignore`. The findings of
 //! the rule under test are also snapshotted (line, column, severity, message) so message changes
@@ -20,6 +21,7 @@ struct Header {
     expect: Vec<u32>,
     target: Option<String>,
     context: Vec<String>,
+    trusted: Vec<String>,
 }
 
 fn header(text: &str, code: &str, path: &Path) -> Header {
@@ -27,6 +29,7 @@ fn header(text: &str, code: &str, path: &Path) -> Header {
         expect: Vec::new(),
         target: None,
         context: Vec::new(),
+        trusted: Vec::new(),
     };
     let mut saw_expect = false;
     for line in text
@@ -50,6 +53,8 @@ fn header(text: &str, code: &str, path: &Path) -> Header {
             h.target = Some(rest.trim().to_string());
         } else if let Some(rest) = body.strip_prefix("context:") {
             h.context = rest.split_whitespace().map(str::to_string).collect();
+        } else if let Some(rest) = body.strip_prefix("trusted-registries:") {
+            h.trusted = rest.split_whitespace().map(str::to_string).collect();
         }
     }
     assert!(saw_expect, "{}: missing `# expect:` header", path.display());
@@ -94,7 +99,7 @@ fn rule_fixtures() {
             });
             let options = DockerfileOptions {
                 target: h.target.clone(),
-                ..DockerfileOptions::default()
+                trusted_registries: h.trusted.clone(),
             };
             let analysis = analyse(&DockerfileInput {
                 file: &file,

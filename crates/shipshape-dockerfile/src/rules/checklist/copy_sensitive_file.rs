@@ -1,0 +1,194 @@
+use super::common::{advice, context_sources, stage_severity};
+use crate::rules::{Context, Rule};
+use crate::Instruction;
+use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS1017",
+    slug: "copy-sensitive-file",
+    summary: "COPY/ADD names a secret file: .env, a private key, credentials",
+    severity: Severity::High,
+    checklist: ChecklistItem::Secrets,
+    source: SourceKind::Dockerfile,
+    equivalents: &[],
+    fix: Some(FixApplicability::DisplayOnly),
+    docs: r#"## What it does
+Reports `COPY`/`ADD` sources from the build context that name a file which holds secrets:
+
+- environment files: `.env`, `.env.production`, `prod.env` (not `.env.example`, `.env.sample`,
+  `.env.template`, `.env.dist`, `.env.defaults`);
+- private keys: `id_rsa`, `id_dsa`, `id_ecdsa`, `id_ed25519` (not `*.pub`), `*.key`,
+  `*.pem`/`*.crt`-style files whose name says key or private (`server-key.pem`, `privkey.pem`),
+  keystores (`*.p12`, `*.pfx`, `*.jks`, `*.keystore`);
+- credential files and directories: `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`,
+  `.htpasswd`, `.aws/` and `.aws/credentials`, `.docker/config.json`, `.ssh/`, `.kube/config`,
+  `kubeconfig`, GCP service-account JSON (`*service-account*.json`, `credentials.json`).
+
+Names that say *public* (`*.pub`, `*public*`, `*gpg*`, `*.asc`, apt/repository signing keys)
+are not reported. Copies into the final image's stages are **high**; into other stages
+**medium**: the file does not ship, but stays in the builder cache and the stage's history.
+
+## Why it matters
+A file copied into an image is in a layer forever: deleting it in a later `RUN` does not remove
+it from the earlier layer, and anyone who pulls the image can extract it.
+
+## How to fix
+Do not copy secrets. Pass them to the step that needs them as build secrets or SSH forwarding:
+
+```dockerfile
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+RUN --mount=type=ssh git clone git@github.com:acme/private.git
+```
+
+and provide run-time secrets at run time (orchestrator secrets, `*_FILE` variables).
+
+## Example
+```dockerfile
+COPY .env /app/.env               # reported
+COPY id_rsa /root/.ssh/id_rsa     # reported
+COPY .env.example /app/.env       # fine
+```
+"#,
+};
+
+/// Why a source path names a secret file.
+pub fn sensitive(path: &str) -> Option<&'static str> {
+    let p = path.trim_end_matches('/');
+    let lower = p.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if name.is_empty() || name.contains('$') {
+        return None;
+    }
+    let public = [
+        "pub", "public", "gpg", "pgp", "asc", "apt", "repo", "signing", "release", "cert", "ca-",
+    ]
+    .iter()
+    .any(|w| name.contains(w));
+    let example = [
+        "example", "sample", "template", "dist", "defaults", "default", "test",
+    ]
+    .iter()
+    .any(|w| name.contains(w));
+    if (name == ".env" || name.starts_with(".env.") || name.ends_with(".env")) && !example {
+        return Some("an environment file (usually secrets)");
+    }
+    if matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519") {
+        return Some("an SSH private key");
+    }
+    if matches!(
+        name,
+        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".htpasswd"
+    ) {
+        return Some("a credentials file");
+    }
+    if matches!(name, ".aws" | ".ssh" | ".kube" | ".gnupg" | ".docker") {
+        return Some("a credentials directory");
+    }
+    if lower.ends_with(".aws/credentials")
+        || lower.ends_with(".docker/config.json")
+        || lower.ends_with(".kube/config")
+        || name == "kubeconfig"
+    {
+        return Some("a credentials file");
+    }
+    if name.ends_with(".json")
+        && (name.contains("service-account")
+            || name.contains("service_account")
+            || name == "credentials.json")
+        && !example
+    {
+        return Some("a cloud service-account key");
+    }
+    if public || example {
+        return None;
+    }
+    if name.ends_with(".key") {
+        return Some("a private key");
+    }
+    if (name.ends_with(".pem") || name.ends_with(".crt"))
+        && (name.contains("key") || name.contains("private"))
+    {
+        return Some("a private key");
+    }
+    if [".p12", ".pfx", ".jks", ".keystore"]
+        .iter()
+        .any(|e| name.ends_with(e))
+    {
+        return Some("a keystore (private keys)");
+    }
+    None
+}
+
+pub struct CopySensitiveFile;
+
+impl Rule for CopySensitiveFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_instruction(
+        &self,
+        ctx: &Context<'_>,
+        index: usize,
+        instr: &Instruction,
+        out: &mut Vec<Finding>,
+    ) {
+        for src in context_sources(instr) {
+            let Some(what) = sensitive(&src.value) else {
+                continue;
+            };
+            out.push(
+                ctx.finding(
+                    &META,
+                    src.span,
+                    format!(
+                        "`{} {}` copies {what} into the image; deleting it later does not remove it from the layer",
+                        instr.keyword, src.value
+                    ),
+                )
+                .with_severity(stage_severity(ctx, index, Severity::High, Severity::Medium))
+                .with_fix(advice(
+                    "do not copy it: use `RUN --mount=type=secret` (or `--mount=type=ssh`) for build steps and run-time secrets for the container",
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sensitive;
+
+    #[test]
+    fn names() {
+        for p in [
+            ".env",
+            "./.env",
+            "config/.env.production",
+            "id_rsa",
+            "certs/server.key",
+            "tls/privkey.pem",
+            ".aws/",
+            ".npmrc",
+            "keystore.p12",
+            "prod.env",
+        ] {
+            assert!(sensitive(p).is_some(), "{p}");
+        }
+        for p in [
+            ".env.example",
+            ".env.sample",
+            "id_rsa.pub",
+            "ca.pem",
+            "cert.pem",
+            "nodesource.gpg.key",
+            "public.key",
+            "src/",
+            "app.py",
+            "${ENV_FILE}",
+            "repo.key",
+        ] {
+            assert!(sensitive(p).is_none(), "{p}");
+        }
+    }
+}
