@@ -87,7 +87,7 @@ enum RawDate {
 struct RawDockerfile {
     /// Build target: the stage treated as final.
     target: Option<String>,
-    /// Base images accepted without a tag pin (e.g. internal golden images).
+    /// Registries base images may come from (SS1008); empty means any registry.
     #[serde(default)]
     trusted_registries: Vec<String>,
 }
@@ -420,7 +420,7 @@ exclude = []
 
 # [dockerfile]
 # target = "production"            # the stage built for release (default: the last stage)
-# trusted-registries = ["registry.example.internal/"]
+# trusted-registries = ["registry.example.internal/"]   # base images must come from these (SS1008)
 "#;
 
 #[cfg(test)]

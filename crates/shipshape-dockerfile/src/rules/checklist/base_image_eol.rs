@@ -83,7 +83,13 @@ impl Rule for BaseImageEol {
             }
             let what: Vec<String> = ended
                 .iter()
-                .map(|r| format!("{} (support ended {})", r.display_name(), r.eol))
+                .map(|r| {
+                    format!(
+                        "{} (support ended {})",
+                        r.display_name(),
+                        r.end_of_support()
+                    )
+                })
                 .collect();
             let in_final = chain.contains(&stage.index);
             let (severity, role) = if in_final {
