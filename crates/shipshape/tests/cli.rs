@@ -254,3 +254,61 @@ fn graph_reports_reachability() {
         .success()
         .stdout(predicate::str::starts_with("graph"));
 }
+
+fn rules_in(doc: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn hardened_example_passes_every_item_it_can_decide() {
+    let out = shipshape()
+        .args(["check", "examples/hardened", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    assert!(
+        rules_in(&doc).is_empty(),
+        "no finding at all: {:?}",
+        rules_in(&doc)
+    );
+    for item in doc["checklist"].as_array().unwrap() {
+        let expected = if item["id"] == "vulnerabilities" {
+            "not-analysed"
+        } else {
+            "pass"
+        };
+        assert_eq!(item["status"], expected, "{item}");
+    }
+}
+
+#[test]
+fn demo_example_fails_with_the_expected_problems() {
+    let out = shipshape()
+        .args(["check", "examples/demo", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    let rules = rules_in(&doc);
+    for expected in [
+        "SS1001", // no USER
+        "SS1013", // DATABASE_PASSWORD in ENV
+        "SS1016", // .dockerignore without .git/.env
+        "SS1018", // curl | sh
+        "SS1020", // EXPOSE 22
+        "SS2001", // --privileged in deploy/run.sh
+        "SS2004", // docker socket mount
+        "SS2030", // web reaches db on the default network
+    ] {
+        assert!(
+            rules.contains(expected),
+            "{expected} missing from {rules:?}"
+        );
+    }
+}
