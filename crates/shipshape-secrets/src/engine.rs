@@ -271,7 +271,8 @@ impl Engine {
             }
             let Some(re) = &rule.regex else { continue };
             let hay = &bytes[..hay_end];
-            let mut pos = ws;
+            // One byte early: patterns such as `(?:^|[^a-z])key` consume the newline before the line.
+            let mut pos = ws.saturating_sub(1);
             while pos <= we && pos <= hay.len() {
                 let Some(caps) = re.captures_at(hay, pos) else {
                     break;

@@ -99,19 +99,16 @@ fn scan_chain(
             let region = prev
                 .as_deref()
                 .map_or((0, data.len()), |p| changed_region(p, &data));
-            if region.0 < region.1 {
-                if !ctx
+            let hits = region.0 < region.1
+                && !ctx
                     .engine
                     .scan_lines(&data, Some(&job.path), Some(region))
-                    .is_empty()
-                {
-                    let prov = provenance(repo, commit_ids[job.commit]);
-                    if let Some(r) =
-                        scan_text_lines(ctx, &job.path, &data, Some(&prov), Some(region))
-                    {
-                        out.findings = r.findings;
-                        out.source = r.source;
-                    }
+                    .is_empty();
+            if hits {
+                let prov = provenance(repo, commit_ids[job.commit]);
+                if let Some(r) = scan_text_lines(ctx, &job.path, &data, Some(&prov), Some(region)) {
+                    out.findings = r.findings;
+                    out.source = r.source;
                 }
             }
         }
@@ -200,7 +197,6 @@ pub fn scan_git_with_stats(
     repo_path: &Path,
     opts: &SecretsOptions,
 ) -> Result<(Analysis, GitStats), SecretsError> {
-    let t0 = std::time::Instant::now();
     let mut repo = gix::discover(repo_path).map_err(git_err)?;
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
 
@@ -234,7 +230,6 @@ pub fn scan_git_with_stats(
     }
     // The walk lists children before parents; reversed, then stably sorted by commit time, parents
     // come first even when commits share a timestamp.
-    eprintln!("commits {:?}", t0.elapsed());
     commits.reverse();
     commits.sort_by_key(|(t, _, _)| *t);
 
@@ -308,7 +303,6 @@ pub fn scan_git_with_stats(
         }
     }
     drop(chain_of);
-    eprintln!("trees {:?}", t0.elapsed());
 
     let ignored = repo.workdir().and_then(read_gitleaksignore);
     let ctx = Ctx::new(opts, ignored.as_ref());
@@ -390,4 +384,26 @@ fn provenance(repo: &gix::Repository, id: ObjectId) -> Provenance {
         }
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_region;
+
+    #[test]
+    fn changed_region_is_line_aligned() {
+        let old = b"a=1\nb=2\nc=3\n";
+        let new = b"a=1\nb=22\nc=3\n";
+        let (s, e) = changed_region(old, new);
+        assert_eq!(&new[s..e], b"b=22");
+        // appended line
+        let (s, e) = changed_region(b"a\n", b"a\nsecret\n");
+        assert_eq!(&b"a\nsecret\n"[s..e].trim_ascii_end(), b"secret");
+        // identical
+        let (s, e) = changed_region(b"same\n", b"same\n");
+        assert!(s >= e || b"same\n"[s..e].iter().all(|b| *b == b'\n'));
+        // unrelated
+        assert_eq!(changed_region(b"xyz", b"abc"), (0, 3));
+        assert_eq!(changed_region(b"", b""), (0, 0));
+    }
 }

@@ -57,6 +57,9 @@ fn deleted_and_branch_secrets_are_found_once() {
             "add token"
         ]
     ));
+    // An unrelated edit above the token: the token is not reported again for the new version.
+    std::fs::write(d.join("conf/app.env"), format!("A=1\nGITHUB_TOKEN={gh}\n")).unwrap();
+    assert!(git(d, &["commit", "-q", "-am", "edit"]));
     // Same content copied elsewhere, then the original deleted: one blob, reported once.
     std::fs::copy(d.join("conf/app.env"), d.join("copy.env")).unwrap();
     std::fs::remove_file(d.join("conf/app.env")).unwrap();
@@ -76,7 +79,7 @@ fn deleted_and_branch_secrets_are_found_once() {
     assert!(git(d, &["checkout", "-q", "main"]));
 
     let (a, stats) = scan_git_with_stats(d, &SecretsOptions::default()).unwrap();
-    assert_eq!(stats.commits, 5);
+    assert_eq!(stats.commits, 6);
     let got: Vec<(&str, &str)> = a
         .findings
         .iter()

@@ -59,6 +59,11 @@ pub static RULES: &[SecretRule] = &[
         r"\b(LS0tLS1CRUdJTi[A-Za-z0-9+/]{100,}={0,2})(?:[^A-Za-z0-9+/=]|$)", 1, 4.0, Some(v::base64_private_key), Structural,
         ok["client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBe{s120}"],
         no["certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM{s120}", "LS0tLS1CRUdJTi"]),
+    rule!(PrivateKey, "SS4511", "wireguard-private-key", Critical, "WireGuard", "private or preshared key",
+        gl[], kw["privatekey", "presharedkey"],
+        r"(?im)^\s*(?:PrivateKey|PresharedKey)\s*=\s*([A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)\s*$", 1, 3.5, None, Structural,
+        ok["[Interface]\nAddress = 10.0.0.2/32\nPrivateKey = {s42}A="],
+        no["PrivateKey = <client-private-key>", "PublicKey = {s42}A="]),
 ];
 
 /// PKCS#12 / PFX key stores, reported by file name (the content is binary).

@@ -234,7 +234,7 @@ pub static RULES: &[SecretRule] = &[
         no["NRAA-<key>", "NRAA-{h5}"]),
     rule!(Saas, "SS4345", "new-relic-legacy-license-key", High, "New Relic", "legacy license key",
         gl[], kw["license_key", "newrelic", "new_relic"],
-        r#"(?i)(?:new_?relic[a-z0-9_.-]{0,20}|^\s*)license_key["']?\s*(?::=|=>|=|:)\s*["']?([a-f0-9]{40})\b"#,
+        r#"(?im)(?:new_?relic[a-z0-9_.-]{0,20}|^\s*)license_key["']?\s*(?::=|=>|=|:)\s*["']?([a-f0-9]{40})\b"#,
         1, 3.0, None, Specific,
         ok["NEW_RELIC_LICENSE_KEY={h40}", "license_key: {h40}"],
         no["license_key: <%= ENV['NEW_RELIC_LICENSE_KEY'] %>", "NEW_RELIC_LICENSE_KEY=${NR_KEY}"]),

@@ -61,6 +61,14 @@ fn examples_match() {
             if !hits.iter().any(|(c, _)| *c == r.meta.code) {
                 failures.push(format!("{} must match {text:?}, got {hits:?}", r.meta.code));
             }
+            // Not only on the first line of a file.
+            let later = format!("# config\n\n{text}\n");
+            if !rule_hits(&later).iter().any(|(c, _)| *c == r.meta.code) {
+                failures.push(format!(
+                    "{} must match after other lines: {later:?}",
+                    r.meta.code
+                ));
+            }
         }
     }
     assert!(

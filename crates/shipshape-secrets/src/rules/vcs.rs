@@ -37,7 +37,7 @@ pub static RULES: &[SecretRule] = &[
         no["github_pat_xxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "github_pat_{r10}"]),
     rule!(Vcs, "SS4107", "github-oauth-client-secret", High, "GitHub", "OAuth app client secret",
         gl[], kw["github"],
-        r#"(?i)github[a-z0-9_.-]{0,20}client[_-]?secret["']?\s*(?::=|=>|=|:)\s*["']?([a-f0-9]{40})\b"#,
+        r#"(?i)github[a-z0-9_.-]{0,20}(?:client[_-]?)?secret["']?\s*(?::=|=>|=|:)\s*["']?([a-f0-9]{40})\b"#,
         1, 3.0, None, Specific,
         ok["GITHUB_CLIENT_SECRET={h40}"],
         no["GITHUB_CLIENT_SECRET=${SECRET}", "github_client_secret: <secret>"]),

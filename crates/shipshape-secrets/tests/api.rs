@@ -1,0 +1,68 @@
+//! Public API details: redaction, severities, inline allows, rule registry.
+
+use shipshape_core::severity::Severity;
+use shipshape_core::source::SourceFile;
+use shipshape_secrets::rules::expand_example;
+use shipshape_secrets::{redact, scan_source, SecretsOptions};
+
+#[test]
+fn redaction_keeps_a_short_prefix() {
+    assert_eq!(
+        redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+        "ghp_***"
+    );
+    assert_eq!(redact("hunter22"), "hu***");
+    assert_eq!(redact("abc"), "***");
+}
+
+#[test]
+fn severities_follow_the_kind_of_credential() {
+    let text = format!(
+        "aws_access_key_id = {}\nDB_PASSWORD=Vx7{}\nSESSION_SIGNING={}\n-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+        expand_example("AKIA{B16}"),
+        expand_example("{r10}"),
+        expand_example("{b44}"),
+        expand_example("{pem}"),
+        expand_example("{pem}"),
+    );
+    let f = SourceFile::new("conf/app.env", text);
+    let found = scan_source(&f, &SecretsOptions::default());
+    let by_rule = |code: &str| {
+        found
+            .iter()
+            .find(|x| x.rule == code)
+            .map(|x| (x.severity, x.location.line()))
+    };
+    assert_eq!(by_rule("SS4001"), Some((Severity::Critical, Some(1))));
+    assert_eq!(by_rule("SS4701"), Some((Severity::Medium, Some(2))));
+    assert_eq!(by_rule("SS4711"), Some((Severity::Low, Some(3))));
+    assert_eq!(by_rule("SS4502"), Some((Severity::Critical, Some(4))));
+    let low = found.iter().find(|x| x.rule == "SS4711").unwrap();
+    assert!(low.message.contains("low confidence"), "{}", low.message);
+    assert!(found
+        .iter()
+        .all(|x| x.checklist == shipshape_core::ChecklistItem::Secrets));
+}
+
+#[test]
+fn inline_allow_is_not_rule_specific() {
+    let tok = expand_example("ghp_{r30}{crc}");
+    let f = SourceFile::new(
+        "a.py",
+        format!("A = '{tok}'  # shipshape:allow\nB = '{tok}'  # gitleaks:allow\nC = '{tok}'\n"),
+    );
+    let found = scan_source(&f, &SecretsOptions::default());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].location.line(), Some(3));
+}
+
+#[test]
+fn registry_lists_every_rule_once() {
+    let all = shipshape_secrets::rules_slice();
+    assert!(all.len() >= 150);
+    let reg = shipshape_core::rule::RuleRegistry::new(&[all]);
+    assert!(reg.problems().is_empty(), "{:?}", reg.problems());
+    assert!(reg.get("github-personal-access-token").is_some());
+    assert_eq!(reg.by_equivalent("gitleaks", "aws-access-token").count(), 1);
+    assert!(reg.get("SS4510").is_some() && reg.get("SS4799").is_some());
+}
