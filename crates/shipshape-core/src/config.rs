@@ -46,6 +46,8 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     dockerfile: Option<RawDockerfile>,
+    /// Options of the secrets analyser, validated by it (see `secrets_section`).
+    secrets: Option<Spanned<toml::Table>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +143,9 @@ pub struct Config {
     pub rules: BTreeMap<&'static str, RuleOverride>,
     pub ignores: Vec<Ignore>,
     pub dockerfile: DockerfileOptions,
+    /// The `[secrets]` table as written, with the 1-based line it starts on; the secrets analyser
+    /// validates it (unknown keys are errors there too).
+    pub secrets_section: Option<(toml::Table, u32)>,
 }
 
 impl Default for Config {
@@ -154,6 +159,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             ignores: Vec::new(),
             dockerfile: DockerfileOptions::default(),
+            secrets_section: None,
         }
     }
 }
@@ -336,6 +342,10 @@ impl Config {
             });
         }
 
+        if let Some(sec) = &raw.secrets {
+            let line = file.line_col(sec.span().start).0;
+            config.secrets_section = Some((sec.get_ref().clone(), line));
+        }
         if let Some(d) = raw.dockerfile {
             config.dockerfile = DockerfileOptions {
                 target: d.target,
@@ -417,6 +427,12 @@ exclude = []
 # paths = ["tools/debug/**"]
 # reason = "debug image, never deployed"
 # expires = 2027-06-30
+
+# [secrets]
+# max-file-size = 10485760          # bytes; larger files are skipped
+# allow-paths = ["tests/fixtures/**"]
+# allow-regexes = ["^AKIA[0-9A-Z]{12}EXAMPLE$"]
+# stopwords = ["example", "dummy"]
 
 # [dockerfile]
 # target = "production"            # the stage built for release (default: the last stage)

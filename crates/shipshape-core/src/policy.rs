@@ -87,6 +87,9 @@ pub struct PolicyRun<'a> {
     pub today: jiff::civil::Date,
     /// What was scanned, as the user named it.
     pub target: String,
+    /// Show secrets in source excerpts (`--show-secrets`); by default the text a `secrets`
+    /// finding points at is masked in every excerpt, whichever rule flagged it.
+    pub show_secrets: bool,
 }
 
 /// Applies the policy and produces the report.
@@ -175,6 +178,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         analysis.add_source(file);
     }
 
+    dedupe_secrets(&mut findings);
     findings.sort_by(|a, b| {
         (
             &a.location.path,
@@ -253,6 +257,10 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         exit::CLEAN
     };
 
+    if !run.show_secrets {
+        mask_secrets(&findings, &suppressed, &mut analysis.sources);
+    }
+
     Report {
         target: run.target.clone(),
         findings,
@@ -262,6 +270,84 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         inputs: analysis.inputs,
         summary,
         sources: analysis.sources,
+    }
+}
+
+/// The same leaked value is often seen by two analysers (a Dockerfile `ENV` rule and the secrets
+/// engine): of the `secrets` findings whose spans overlap in one file, only the most severe is kept.
+fn dedupe_secrets(findings: &mut Vec<Finding>) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|a, b| findings[*b].severity.cmp(&findings[*a].severity));
+    let mut keep = vec![true; findings.len()];
+    for (n, &i) in order.iter().enumerate() {
+        if !keep[i] || findings[i].checklist != ChecklistItem::Secrets {
+            continue;
+        }
+        let Some(si) = findings[i].location.span else {
+            continue;
+        };
+        for &j in &order[n + 1..] {
+            let fj = &findings[j];
+            if !keep[j]
+                || fj.checklist != ChecklistItem::Secrets
+                || fj.location.path != findings[i].location.path
+            {
+                continue;
+            }
+            if let Some(sj) = fj.location.span {
+                if sj.byte_start < si.byte_end && si.byte_start < sj.byte_end {
+                    keep[j] = false;
+                }
+            }
+        }
+    }
+    let mut idx = 0;
+    findings.retain(|_| {
+        let k = keep[idx];
+        idx += 1;
+        k
+    });
+}
+
+/// Replaces the text of every `secrets` finding's span, after its first four characters, with `*`
+/// in the sources kept for excerpts (byte lengths are kept, so every span stays valid).
+fn mask_secrets(
+    findings: &[Finding],
+    suppressed: &[Suppressed],
+    sources: &mut std::collections::BTreeMap<String, crate::SourceFile>,
+) {
+    let mut spans: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for f in findings.iter().chain(suppressed.iter().map(|s| &s.finding)) {
+        if f.checklist == ChecklistItem::Secrets {
+            if let Some(s) = f.location.span {
+                spans
+                    .entry(f.location.path.as_str())
+                    .or_default()
+                    .push((s.byte_start, s.byte_end));
+            }
+        }
+    }
+    for (path, ranges) in spans {
+        let Some(file) = sources.get(path) else {
+            continue;
+        };
+        let text = file.text();
+        let mut masked = String::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            let hidden = ranges.iter().any(|(start, end)| {
+                let keep = text
+                    .get(*start..*end)
+                    .map_or(0, |t| t.char_indices().nth(4).map_or(t.len(), |(k, _)| k));
+                i >= start + keep && i < *end && !c.is_whitespace()
+            });
+            if hidden {
+                masked.extend(std::iter::repeat_n('*', c.len_utf8()));
+            } else {
+                masked.push(c);
+            }
+        }
+        let replaced = crate::SourceFile::new(file.path(), masked);
+        sources.insert(path.to_string(), replaced);
     }
 }
 
@@ -336,6 +422,7 @@ mod tests {
                 config: &config,
                 today: today.parse().unwrap(),
                 target: ".".into(),
+                show_secrets: false,
             },
         )
     }
@@ -406,6 +493,41 @@ mod tests {
         assert_eq!(expired.location.path, "shipshape.toml");
         assert_eq!(expired.location.line(), Some(1));
         assert_eq!(expired.checklist, ChecklistItem::NonRoot);
+    }
+
+    #[test]
+    fn secrets_are_masked_in_excerpts() {
+        static SECRET_RULE: RuleMeta = RuleMeta {
+            code: "SS9998",
+            slug: "secret-rule",
+            summary: "s",
+            severity: Severity::High,
+            checklist: ChecklistItem::Secrets,
+            source: SourceKind::Secret,
+            equivalents: &[],
+            fix: None,
+            docs: "d",
+        };
+        let text = "ENV TOKEN=abcdefghijklmnop é\n";
+        let file = SourceFile::new("Dockerfile", text);
+        let start = text.find("abcd").unwrap();
+        let mut a = Analysis::default();
+        a.findings
+            .push(Finding::at(&SECRET_RULE, &file, start, start + 16, "tok"));
+        a.add_source(&file);
+        let config = Config::default();
+        let r = apply(
+            a,
+            &PolicyRun {
+                config: &config,
+                today: "2026-01-01".parse().unwrap(),
+                target: ".".into(),
+                show_secrets: false,
+            },
+        );
+        let shown = r.sources["Dockerfile"].text();
+        assert_eq!(shown, "ENV TOKEN=abcd************ é\n");
+        assert_eq!(shown.len(), text.len());
     }
 
     #[test]

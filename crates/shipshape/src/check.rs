@@ -67,6 +67,7 @@ pub fn finish(
     config: &Config,
     target: String,
     output: &OutputArgs,
+    show_secrets: bool,
 ) -> anyhow::Result<i32> {
     let report: Report = policy::apply(
         analysis,
@@ -74,6 +75,7 @@ pub fn finish(
             config,
             today: today(),
             target,
+            show_secrets,
         },
     );
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
@@ -128,9 +130,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let analysis = crate::analyse::analyse(&inputs, &config, today());
+    let mut analysis = crate::analyse::analyse(&inputs, &config, today());
+    if !args.no_secrets {
+        match crate::secrets::options(&config, args.show_secrets) {
+            Ok(opts) => analysis.merge(crate::secrets::scan_for_check(&args.path, &opts)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(exit::ERROR);
+            }
+        }
+    }
     let target = args.path.to_string_lossy().to_string();
-    finish(analysis, &config, target, &args.output)
+    finish(analysis, &config, target, &args.output, args.show_secrets)
 }
 
 /// `shipshape init DIR`.

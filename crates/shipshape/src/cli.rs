@@ -26,6 +26,9 @@ pub enum Command {
     /// `oci:DIR[:TAG]`, `docker:NAME` (local Docker Engine), `registry:HOST/REPO:TAG|@DIGEST`,
     /// a path to an archive or layout, or `NAME:TAG` (Engine first, then the registry).
     Image(ImageArgs),
+    /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
+    /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
+    Secrets(SecretsArgs),
     /// Print the network graph of a compose project: which services can reach which.
     Graph(GraphArgs),
     /// List every rule: code, slug, severity, checklist item, equivalent ids in other tools.
@@ -114,6 +117,12 @@ pub struct CheckArgs {
     /// Dockerfile stage built for release (default: the last stage); overrides `[dockerfile] target`.
     #[arg(long, value_name = "STAGE")]
     pub target: Option<String>,
+    /// Do not scan files for secrets (Dockerfile and runtime settings are still checked).
+    #[arg(long)]
+    pub no_secrets: bool,
+    /// Show secrets in full in excerpts and messages (never do this in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -170,4 +179,38 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Text)]
     pub format: GraphFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    /// Directory or file to scan, or `-` for standard input.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Scan every blob reachable from every ref of the git repository at PATH, once each;
+    /// findings name the commit, author and date that introduced them.
+    #[arg(long)]
+    pub git: bool,
+    /// Accept the findings listed in this baseline file (from --write-baseline, or a gitleaks
+    /// JSON report); only new ones are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the findings of this scan to a baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Also run the rules and allowlists of a gitleaks TOML configuration.
+    #[arg(long, value_name = "FILE")]
+    pub gitleaks_config: Option<PathBuf>,
+    /// Show secrets in full (never do this in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Scan files that .gitignore excludes too.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this many bytes (default 10 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }

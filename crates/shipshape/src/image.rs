@@ -59,10 +59,19 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 .unwrap_or_default()
         );
     }
+    let mut analysis = result.analysis;
+    match crate::secrets::options(&config, false) {
+        Ok(opts) => analysis.merge(crate::secrets::scan_layers(&image, &opts)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::ERROR);
+        }
+    }
     finish(
-        result.analysis,
+        analysis,
         &config,
         args.reference.clone(),
         &args.output,
+        false,
     )
 }

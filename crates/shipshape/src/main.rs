@@ -7,6 +7,7 @@ mod discover;
 mod graph;
 mod image;
 mod registry;
+mod secrets;
 
 use clap::{CommandFactory, Parser};
 use shipshape_core::exit;
@@ -29,6 +30,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Check(args) => check::run(&args),
         cli::Command::Image(args) => image::run(&args),
         cli::Command::Graph(args) => graph::run(&args),
+        cli::Command::Secrets(args) => secrets::run(&args),
         cli::Command::Rules(args) => registry::print_rules(args.json),
         cli::Command::Rule { id } => registry::print_rule(&id),
         cli::Command::Init { dir, force } => check::init(&dir, force),

@@ -12,6 +12,7 @@ pub fn registry() -> &'static RuleRegistry {
         groups.extend(shipshape_dockerfile::RULE_GROUPS);
         groups.push(shipshape_runtime::RULES);
         groups.push(shipshape_image::RULES);
+        groups.push(shipshape_secrets::rules_slice());
         RuleRegistry::new(&groups)
     })
 }

@@ -1,0 +1,230 @@
+//! The secrets analyser's wiring: options from the config, `check`'s tree scan, image layers,
+//! and the `shipshape secrets` command.
+
+use crate::check::{finish, load_config};
+use crate::cli::SecretsArgs;
+use shipshape_core::config::Config;
+use shipshape_core::report::Analysis;
+use shipshape_core::{exit, SourceFile};
+use shipshape_secrets::{Baseline, SecretsOptions};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Secrets options from the `[secrets]` table of the config and the config's `exclude` globs.
+/// A bad table is reported with the config file and the table's line.
+pub fn options(config: &Config, show_secrets: bool) -> Result<SecretsOptions, String> {
+    let mut table = config
+        .secrets_section
+        .as_ref()
+        .map(|(t, _)| t.clone())
+        .unwrap_or_default();
+    // Paths excluded from the whole scan are never scanned for secrets either.
+    if !config.exclude.is_empty() {
+        let mut allow: Vec<toml::Value> = table
+            .get("allow-paths")
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        for g in &config.exclude {
+            let g = g.trim_start_matches('/').trim_end_matches('/');
+            allow.push(toml::Value::String(g.to_string()));
+            allow.push(toml::Value::String(format!("{g}/**")));
+        }
+        table.insert("allow-paths".into(), toml::Value::Array(allow));
+    }
+    let opts = SecretsOptions {
+        show_secrets,
+        ..SecretsOptions::default()
+    };
+    opts.with_config_toml(&table.to_string()).map_err(|e| {
+        let (file, line) = match (&config.source, &config.secrets_section) {
+            (Some(f), Some((_, line))) => (f.path().to_string(), *line),
+            _ => ("shipshape.toml".to_string(), 1),
+        };
+        format!("{file}:{line}: [secrets]: {e}")
+    })
+}
+
+/// Findings of the secrets analyser carry paths relative to the scanned directory (so baselines
+/// and fingerprints do not depend on where the scan starts); the report shows them as the user
+/// would name them, like every other analyser.
+pub fn reroot(analysis: &mut Analysis, root: &Path) {
+    let prefix = crate::discover::display(root);
+    if prefix.is_empty() || prefix == "." {
+        return;
+    }
+    let join = |p: &str| format!("{}/{}", prefix.trim_end_matches('/'), p);
+    for f in &mut analysis.findings {
+        f.location.path = join(&f.location.path);
+        for r in &mut f.related {
+            if !r.path.is_empty() {
+                r.path = join(&r.path);
+            }
+        }
+    }
+    for e in &mut analysis.errors {
+        e.path = join(&e.path);
+    }
+    for i in &mut analysis.inputs {
+        i.path = join(&i.path);
+    }
+    let sources = std::mem::take(&mut analysis.sources);
+    for (path, file) in sources {
+        let moved = SourceFile::new(join(&path), file.text_arc());
+        analysis.sources.insert(moved.path().to_string(), moved);
+    }
+    let ignores = std::mem::take(&mut analysis.ignores);
+    for (path, v) in ignores {
+        analysis.ignores.insert(join(&path), v);
+    }
+}
+
+/// The secrets scan of `check`: the whole tree (or the one file) under `root`.
+pub fn scan_for_check(root: &Path, opts: &SecretsOptions) -> Analysis {
+    let mut analysis = shipshape_secrets::scan_tree(root, opts);
+    if root.is_dir() {
+        reroot(&mut analysis, root);
+    }
+    analysis
+}
+
+/// `shipshape secrets PATH`.
+pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
+    let stdin = args.path.as_os_str() == "-";
+    let start = if stdin {
+        Path::new(".")
+    } else {
+        args.path.as_path()
+    };
+    let config = match load_config(&args.policy, start) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let mut opts = match options(&config, args.show_secrets) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    opts.no_ignore = args.no_ignore;
+    if let Some(size) = args.max_file_size {
+        opts.max_file_size = size;
+    }
+    if let Some(path) = &args.gitleaks_config {
+        match shipshape_secrets::gitleaks::GitleaksConfig::load(path) {
+            Ok(c) => opts.gitleaks_config = Some(Arc::new(c)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return Ok(exit::ERROR);
+            }
+        }
+    }
+    if let Some(path) = &args.baseline {
+        match Baseline::load(path) {
+            Ok(b) => opts.baseline = Some(Arc::new(b)),
+            Err(e) => {
+                eprintln!("error: baseline {}: {e}", path.display());
+                return Ok(exit::ERROR);
+            }
+        }
+    }
+    let analysis = if stdin {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            eprintln!("error: cannot read standard input: {e}");
+            return Ok(exit::ERROR);
+        }
+        let file = SourceFile::new("<stdin>", text);
+        let mut a = Analysis::default();
+        a.findings = shipshape_secrets::scan_source(&file, &opts);
+        a.covered.insert(shipshape_core::ChecklistItem::Secrets);
+        a
+    } else if args.git {
+        match shipshape_secrets::scan_git(&args.path, &opts) {
+            Ok(mut a) => {
+                reroot(&mut a, &args.path);
+                a
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", args.path.display());
+                return Ok(exit::ERROR);
+            }
+        }
+    } else {
+        if !args.path.exists() {
+            eprintln!(
+                "error: cannot scan {}: no such file or directory",
+                args.path.display()
+            );
+            return Ok(exit::ERROR);
+        }
+        scan_for_check(&args.path, &opts)
+    };
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = shipshape_secrets::baseline::write_baseline(path, &analysis.findings) {
+            eprintln!("error: cannot write baseline {}: {e}", path.display());
+            return Ok(exit::ERROR);
+        }
+        eprintln!(
+            "wrote {} finding{} to the baseline {}",
+            analysis.findings.len(),
+            if analysis.findings.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            path.display()
+        );
+    }
+    let target = args.path.to_string_lossy().to_string();
+    finish(analysis, &config, target, &args.output, args.show_secrets)
+}
+
+/// Runs the secrets engine over every file of every layer of an image, deleted and replaced
+/// files included: a secret a later layer removed is still in the image's history.
+pub fn scan_layers(image: &shipshape_image::Image, opts: &SecretsOptions) -> Analysis {
+    let mut analysis = Analysis::default();
+    let reference = image.reference.clone();
+    let mut findings = Vec::new();
+    let result = image.walk_files(|entry, layer, reader| {
+        if entry.kind != shipshape_image::FileKind::File || entry.size == 0 {
+            return Ok(());
+        }
+        if entry.size > opts.max_file_size {
+            return Ok(());
+        }
+        let mut bytes = Vec::with_capacity(entry.size as usize);
+        std::io::Read::read_to_end(reader, &mut bytes)?;
+        let path = format!("{reference}:{}", entry.path_str());
+        for mut f in shipshape_secrets::scan_bytes(&path, &bytes, opts) {
+            let digest = image.layer_digest(layer).to_string();
+            f.message = match &entry.hidden {
+                Some(h) => format!(
+                    "{} (added by layer {}, deleted by layer {}: still recoverable from layer {})",
+                    f.message,
+                    layer + 1,
+                    h.layer + 1,
+                    layer + 1
+                ),
+                None => format!("{} (added by layer {})", f.message, layer + 1),
+            };
+            f.location.layer = Some(digest);
+            f.source = shipshape_core::SourceKind::Image;
+            findings.push(f);
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        analysis
+            .errors
+            .push(shipshape_core::ScanError::new(&reference, e.to_string()));
+        return analysis;
+    }
+    // The image's own key-file rule may report the same file; keep the secrets engine's finding
+    // only where it adds something (a different rule at the same place is both kept).
+    analysis.findings = findings;
+    analysis
+        .covered
+        .insert(shipshape_core::ChecklistItem::Secrets);
+    analysis
+}
