@@ -135,9 +135,12 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
             return Ok(exit::ERROR);
         }
         let file = SourceFile::new("<stdin>", text);
-        let mut a = Analysis::default();
-        a.findings = shipshape_secrets::scan_source(&file, &opts);
+        let mut a = Analysis {
+            findings: shipshape_secrets::scan_source(&file, &opts),
+            ..Analysis::default()
+        };
         a.covered.insert(shipshape_core::ChecklistItem::Secrets);
+        a.add_source(&file);
         a
     } else if args.git {
         match shipshape_secrets::scan_git(&args.path, &opts) {
