@@ -13,7 +13,8 @@ Labelled sets (under shared/corpus/secrets, read in place):
 Families come from keyword rules over rule names (provider names), the same for every tool.
 
 Usage: evaluate.py [--scan-bin PATH] [--corpus DIR] [--no-peers] [--markdown]
-Peers are looked up on PATH (source /opt/peers/env.sh or equivalent first) and skipped if missing.
+Peers are looked up on PATH (source the env.sh of ../shared/peers/install.sh's folder first) and
+skipped if missing.
 """
 import argparse
 import collections

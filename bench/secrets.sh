@@ -3,19 +3,19 @@
 #   1. a directory tree: the shared corpus plus the trees given as arguments (e.g. a rootfs such as
 #      /usr), combined into one scratch directory (hard links when possible);
 #   2. a git history of BENCH_COMMITS (default 3000) synthetic commits built with git fast-import.
-# Prints MB/s for both tools and the ratios. gitleaks must be on PATH.
-# Until the CLI wires `shipshape secrets`, the crate's `scan` example binary is used.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-CRATE=$(dirname "$HERE")
-REPO=$(cd "$CRATE/../.." && pwd)
-CORPUS="$REPO/../shared/corpus"
+# Prints MB/s for both tools and the ratios. Peers (gitleaks) come from lib.sh.
+# The engine is driven through the secrets crate's `scan` example, which also reports the bytes it
+# read (the same engine and walker as `shipshape secrets`).
+source "$(dirname "$0")/lib.sh"
+HERE=$PWD/bench
+REPO=$PWD
+CORPUS="$SHARED/corpus"
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}
 SCAN=${SHIPSHAPE_SCAN_BIN:-$TARGET/release/examples/scan}
 COMMITS=${BENCH_COMMITS:-3000}
 
 command -v gitleaks >/dev/null || { echo "gitleaks is not on PATH" >&2; exit 2; }
-[ -x "$SCAN" ] || (cd "$REPO" && cargo build --release -p shipshape-secrets --example scan)
+cargo build -q --release -p shipshape-secrets --example scan
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
