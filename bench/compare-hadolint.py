@@ -38,8 +38,8 @@ def instruction_starts(path):
         if not continued and stripped and not stripped.startswith("#"):
             current = i
         starts[i] = current if current is not None else i
-        if stripped.startswith("#") and continued:
-            continue
+        if continued and (not stripped or stripped.startswith("#")):
+            continue  # BuildKit skips blank and comment lines inside a continuation
         continued = stripped.endswith("\\")
         if "<<" in stripped and not continued:
             marker = stripped.split("<<", 1)[1].lstrip("-").strip().split()[0:1]

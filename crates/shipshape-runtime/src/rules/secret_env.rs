@@ -94,8 +94,8 @@ fn trivial(v: &str) -> bool {
         || t.starts_with('/')
 }
 
-/// What kind of key a value looks like, if any (kept dependency-free until the secrets crate's
-/// detectors can be called from here).
+/// What kind of key a value looks like, if any: the quick shapes checked when the secrets
+/// engine's detectors (tried first, see `check`) do not recognise the value.
 pub fn key_like(v: &str) -> Option<&'static str> {
     let t = v.trim();
     let tail_ok = |prefix: &str, min: usize, f: fn(char) -> bool| {
@@ -200,7 +200,10 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         // a value that looks like a key or carries a URL password is literal in the part that
         // matched (variables are left as `$X` or resolved to nothing), even when the rest of the
         // value came from a variable
-        if let Some(kind) = key_like(value) {
+        let detected = shipshape_secrets::looks_secret_value(value)
+            .map(|m| format!("a value matching {} ({})", m.slug, m.code))
+            .or_else(|| key_like(value).map(str::to_string));
+        if let Some(kind) = detected {
             cx.report(
                 &META,
                 spec,
@@ -256,5 +259,31 @@ mod tests {
             "SS2021",
             &hard_with("-e DATABASE_URL=postgres://u:$PW@db/app")
         ));
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use super::*;
+
+    #[test]
+    fn uses_the_secrets_engine_for_values() {
+        // A SendGrid-shaped key (not among the quick shapes of `key_like`), assembled at run time.
+        let value = format!(
+            "SG.{}.{}",
+            "aB3dE5fG7hJ9kL1mN3pQ5r", "sT7uV9wX1yZ3aB5cD7eF9gH1jK3lM5nP7qR9sT1uV3w"
+        );
+        assert!(key_like(&value).is_none());
+        let compose = format!(
+            "services:\n  mail:\n    image: acme/mail:1.0\n    environment:\n      MAIL_RELAY_SETTING: {value}\n"
+        );
+        let file = shipshape_core::SourceFile::new("compose.yaml", compose);
+        let a = crate::analyse_compose(std::slice::from_ref(&file), std::path::Path::new("."));
+        let hit = a.findings.iter().find(|f| f.rule == "SS2021");
+        assert!(
+            hit.is_some_and(|f| f.message.contains("sendgrid")),
+            "{:#?}",
+            a.findings
+        );
     }
 }
