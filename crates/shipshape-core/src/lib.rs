@@ -10,6 +10,7 @@ pub mod config;
 pub mod eol;
 pub mod finding;
 pub mod imageref;
+pub mod oci;
 pub mod policy;
 pub mod report;
 pub mod rule;

@@ -36,23 +36,7 @@ LABEL org.opencontainers.image.source="https://github.com/acme/app" \
 "#,
 };
 
-const WANTED: &[(&str, &str, &str)] = &[
-    (
-        "source",
-        "org.opencontainers.image.source",
-        "org.label-schema.vcs-url",
-    ),
-    (
-        "revision",
-        "org.opencontainers.image.revision",
-        "org.label-schema.vcs-ref",
-    ),
-    (
-        "version",
-        "org.opencontainers.image.version",
-        "org.label-schema.version",
-    ),
-];
+use shipshape_core::oci::PROVENANCE_LABELS as WANTED;
 
 pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
     let labels = &ctx.image.config.config.labels;

@@ -50,23 +50,7 @@ COPY app /app
 "#,
 };
 
-const WANTED: [(&str, &str, &str); 3] = [
-    (
-        "source",
-        "org.opencontainers.image.source",
-        "org.label-schema.vcs-url",
-    ),
-    (
-        "revision",
-        "org.opencontainers.image.revision",
-        "org.label-schema.vcs-ref",
-    ),
-    (
-        "version",
-        "org.opencontainers.image.version",
-        "org.label-schema.version",
-    ),
-];
+use shipshape_core::oci::PROVENANCE_LABELS as WANTED;
 
 pub struct MissingOciLabels;
 
