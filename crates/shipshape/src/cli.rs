@@ -3,8 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Is this container safe to ship? Checks Dockerfiles, build contexts, runtime configuration
-/// and secrets against one production checklist, offline, with one exit code.
+/// Is this container safe to ship? Checks Dockerfiles, build contexts, runtime configuration,
+/// images and secrets against one production checklist, offline, with one exit code.
 #[derive(Debug, Parser)]
 #[command(name = "shipshape", version)]
 #[command(
@@ -19,7 +19,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse a project: every Dockerfile, .dockerignore, compose file, Kubernetes manifest and
-    /// `docker run` line under PATH; print findings and the production checklist.
+    /// `docker run` line under PATH, and every text file for secrets; print findings and the
+    /// production checklist.
     Check(CheckArgs),
     /// Audit a built image: configuration, every layer's files (deleted ones included), the
     /// checklist items an image decides. REF: `docker-archive:FILE`, `oci-archive:FILE`,
