@@ -23,9 +23,14 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         };
         opts.credentials = Some((user.to_string(), pass.to_string()));
     }
+    let bar = crate::progress::spinner(
+        &format!("reading image {}", args.reference),
+        args.output.quiet,
+    );
     let image = match open(&args.reference, &opts) {
         Ok(i) => i,
         Err(e) => {
+            crate::progress::finish(bar);
             eprintln!("error: cannot read image {e}");
             return Ok(exit::ERROR);
         }
@@ -37,6 +42,22 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             ..AuditOptions::default()
         },
     );
+    if let Some(b) = &bar {
+        b.set_message(format!(
+            "scanning the layers of {} for secrets",
+            args.reference
+        ));
+    }
+    let mut analysis = result.analysis;
+    match crate::secrets::options(&config, false) {
+        Ok(opts) => analysis.merge(crate::secrets::scan_layers(&image, &opts)),
+        Err(e) => {
+            crate::progress::finish(bar);
+            eprintln!("error: {e}");
+            return Ok(exit::ERROR);
+        }
+    }
+    crate::progress::finish(bar);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {
         eprintln!(
@@ -58,14 +79,6 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 .map(|b| format!("; base: {b}"))
                 .unwrap_or_default()
         );
-    }
-    let mut analysis = result.analysis;
-    match crate::secrets::options(&config, false) {
-        Ok(opts) => analysis.merge(crate::secrets::scan_layers(&image, &opts)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::ERROR);
-        }
     }
     finish(
         analysis,

@@ -6,6 +6,7 @@ mod cli;
 mod discover;
 mod graph;
 mod image;
+mod progress;
 mod registry;
 mod secrets;
 

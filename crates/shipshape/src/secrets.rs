@@ -143,7 +143,13 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
         a.add_source(&file);
         a
     } else if args.git {
-        match shipshape_secrets::scan_git(&args.path, &opts) {
+        let bar = crate::progress::spinner(
+            &format!("scanning the git history of {}", args.path.display()),
+            args.output.quiet,
+        );
+        let scanned = shipshape_secrets::scan_git(&args.path, &opts);
+        crate::progress::finish(bar);
+        match scanned {
             Ok(mut a) => {
                 reroot(&mut a, &args.path);
                 a
