@@ -58,6 +58,7 @@ pub static RULES: &[&RuleMeta] = &[
     &graph::EDGE_REACHES_DATA,
     &graph::DATA_PUBLISHED,
     &graph::DEFAULT_NETWORK,
+    &rules::tmpfs_exec::META,
 ];
 
 /// Checklist items the per-container rules evaluate for a source kind.
