@@ -365,3 +365,29 @@ fn tmpfs_exec_forms() {
         "SS2033"
     ));
 }
+
+#[test]
+fn command_line_credentials() {
+    assert!(has(
+        &compose("    command: polipo authCredentials=username:password\n"),
+        "SS2021"
+    ));
+    assert!(has(
+        &compose("    command: [\"app\", \"--db-password=hunter22\"]\n"),
+        "SS2021"
+    ));
+    assert!(has(
+        &run("docker run app:1 app --api-key=abcdef123"),
+        "SS2021"
+    ));
+    assert!(!has(
+        &compose(
+            "    command: [\"serve\", \"--max-tokens=512\", \"--password-file=/run/secrets/pw\"]\n"
+        ),
+        "SS2021"
+    ));
+    assert!(!has(
+        &compose("    command: polipo authCredentials=${CREDS}\n"),
+        "SS2021"
+    ));
+}
