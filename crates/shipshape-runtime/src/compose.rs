@@ -548,6 +548,15 @@ pub fn service_spec(svc: &Service) -> RuntimeSpec {
         }
     }
     spec.image_built = get("build").is_some();
+    spec.profiles = get("profiles")
+        .map(|p| {
+            p.items()
+                .into_iter()
+                .filter_map(Node::str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     spec.user = sval("user");
     spec.read_only =
         get("read_only").map(|v| Val::new(v.as_bool().unwrap_or(false), loc(v, key("read_only"))));

@@ -41,6 +41,8 @@ pub struct GraphService {
     pub implicit_default: bool,
     pub ports: Vec<String>,
     pub image: Option<String>,
+    /// Compose `profiles:` (empty: started by every `up`).
+    pub profiles: Vec<String>,
 }
 
 /// One network.
@@ -75,7 +77,7 @@ pub static EDGE_REACHES_DATA: RuleMeta = RuleMeta {
     source: SourceKind::Compose,
     equivalents: &[],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nBuilds the Compose network graph (services sharing a network, the implicit `default` network, `network_mode: service:x` and `host`) and classifies services: *edge* publishes ports or is a reverse proxy, *data* is a database, cache or queue (recognised by image), *app* is the rest. It reports each edge service that shares a network with a data service when the project has an application tier between them. Projects with no app tier (the web server is the application) are not reported.\n\n\
+    docs: "## What it does\nBuilds the Compose network graph (services sharing a network, the implicit `default` network, `network_mode: service:x` and `host`) and classifies services: *edge* publishes ports or is a reverse proxy, *data* is a database, cache or queue (recognised by image), *app* is the rest. It reports each edge service that shares a network with a data service when the project has an application tier between them. Projects with no app tier (the web server is the application) are not reported. Services with `profiles:` are part of the graph like the others: profiles can be enabled together (`--profile a --profile b`, `COMPOSE_PROFILES=a,b` or `*`), so no two services are ever certain not to run at the same time, and a service that only runs in a `debug` profile is still deployed by someone. The message names the profile so the finding can be weighed (or ignored for a profile that is never used in production).\n\n\
 ## Why it matters\nThe edge service is the first thing an attacker compromises. If it can open connections to the database, one bug in a proxy or static-file server is enough to reach the data; segmentation makes the attacker go through the application, which authenticates and validates.\n\n\
 ## How to fix\nPut services on tier networks: edge and app on `frontend`, app and data on `backend`, and mark `backend` `internal: true`.\n\n\
 ## Example\n```yaml\nservices:\n  web: {image: nginx:1.27, ports: [\"443:443\"], networks: [frontend]}\n  api: {image: api:1.0, networks: [frontend, backend]}\n  db: {image: postgres:16, networks: [backend]}\nnetworks:\n  frontend: {}\n  backend: {internal: true}\n```\n",
@@ -90,7 +92,7 @@ pub static DATA_PUBLISHED: RuleMeta = RuleMeta {
     source: SourceKind::Compose,
     equivalents: &[],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports data services (databases, caches, queues recognised by image) with a `ports:` section: medium when a port is on all interfaces, low when all are bound to one address such as 127.0.0.1.\n\n\
+    docs: "## What it does\nReports data services (databases, caches, queues recognised by image) with a `ports:` section: medium when a port is on all interfaces, low when all are bound to one address such as 127.0.0.1. Services with `profiles:` are checked too (any profile can be enabled); the message names the profile.\n\n\
 ## Why it matters\nOther services reach a database over the Compose network; publishing it on the host only adds a way in from outside the project (and on all interfaces, from the network).\n\n\
 ## How to fix\nRemove `ports:`; for local debugging use `docker compose exec` or a loopback-only port in an override file that is not deployed.\n\n\
 ## Example\n```yaml\nservices:\n  db:\n    image: postgres:16\n    # no ports: reached as db:5432 from the app\n```\n",
@@ -105,7 +107,7 @@ pub static DEFAULT_NETWORK: RuleMeta = RuleMeta {
     source: SourceKind::Compose,
     equivalents: &[],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports services that name no network (and so join `default`) in a project where other services name their networks.\n\n\
+    docs: "## What it does\nReports services that name no network (and so join `default`) in a project where other services name their networks. Services with `profiles:` count on both sides (profiles can be enabled together); the message names the profile.\n\n\
 ## Why it matters\nSegmentation is only as good as its exceptions: a service left on `default` is usually an oversight, and it can reach every other service left there.\n\n\
 ## How to fix\nGive the service the tier network it belongs to.\n\n\
 ## Example\n```yaml\nservices:\n  worker:\n    networks: [backend]\n```\n",
@@ -178,6 +180,7 @@ pub fn build(project: &Project, specs: &[RuntimeSpec]) -> Graph {
                     })
                     .collect(),
                 image: s.image.as_ref().map(|i| i.value.clone()),
+                profiles: s.profiles.clone(),
             }
         })
         .collect();
@@ -245,6 +248,24 @@ impl Graph {
             .cloned()
     }
 
+    /// `only with profile x` for a service started only with Compose profiles.
+    pub fn profiles_of(&self, name: &str) -> Option<String> {
+        let s = self.services.iter().find(|s| s.name == name)?;
+        let p = match s.profiles.len() {
+            0 => return None,
+            1 => "profile",
+            _ => "profiles",
+        };
+        Some(format!("only with {p} {}", s.profiles.join(", ")))
+    }
+
+    /// ` (only with profile x)` for a service started only with Compose profiles, else empty.
+    pub fn profile_note(&self, name: &str) -> String {
+        self.profiles_of(name)
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default()
+    }
+
     /// Whether `a` can open connections to `b` directly.
     pub fn reachable(&self, a: &str, b: &str) -> bool {
         self.shared_network(a, b).is_some()
@@ -289,6 +310,9 @@ impl Graph {
             );
             if !svc.ports.is_empty() {
                 let _ = write!(s, "  ports: {}", svc.ports.join(", "));
+            }
+            if !svc.profiles.is_empty() {
+                let _ = write!(s, "  profiles: {}", svc.profiles.join(", "));
             }
             s.push('\n');
         }
@@ -438,7 +462,10 @@ pub fn check(graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
         let targets: Vec<String> = skips
             .iter()
             .filter(|p| p.from == from)
-            .map(|p| format!("`{}` (via {})", p.to, p.network))
+            .map(|p| match graph.profiles_of(&p.to) {
+                Some(n) => format!("`{}` (via {}; {n})", p.to, p.network),
+                None => format!("`{}` (via {})", p.to, p.network),
+            })
             .collect();
         let at = spec
             .networks
@@ -449,7 +476,7 @@ pub fn check(graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
             &EDGE_REACHES_DATA,
             SourceKind::Compose,
             &at,
-            format!("edge service `{from}` can reach data service {} directly, skipping the application tier", targets.join(", ")),
+            format!("edge service `{from}`{} can reach data service {} directly, skipping the application tier", graph.profile_note(from), targets.join(", ")),
             EDGE_REACHES_DATA.severity,
         );
     }
@@ -472,7 +499,11 @@ pub fn check(graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
             &DATA_PUBLISHED,
             SourceKind::Compose,
             &at,
-            format!("data service `{}` publishes ports {how}", svc.name),
+            format!(
+                "data service `{}`{} publishes ports {how}",
+                svc.name,
+                graph.profile_note(&svc.name)
+            ),
             sev,
         );
     }
@@ -490,7 +521,7 @@ pub fn check(graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
                     &DEFAULT_NETWORK,
                     SourceKind::Compose,
                     &spec.anchor,
-                    format!("`{}` names no network and stays on `default` while other services are segmented", svc.name),
+                    format!("`{}`{} names no network and stays on `default` while other services are segmented", svc.name, graph.profile_note(&svc.name)),
                     DEFAULT_NETWORK.severity,
                 );
             }

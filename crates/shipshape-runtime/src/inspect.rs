@@ -236,6 +236,19 @@ fn container(c: &Node) -> RuntimeSpec {
             });
         }
     }
+    if let Some(V::Map(tmpfs)) = h("Tmpfs").map(|n| &n.v) {
+        for (target, options) in tmpfs {
+            let target = target.str().unwrap_or("");
+            spec.mounts.push(Mount {
+                kind: MountKind::Tmpfs,
+                source: None,
+                target: target.to_string(),
+                read_only: false,
+                options: options.str().unwrap_or("").to_string(),
+                loc: loc(options, k(&format!("HostConfig.Tmpfs.{target}"))),
+            });
+        }
+    }
     if let Some(V::Map(bindings)) = h("PortBindings").map(|n| &n.v) {
         for (pk, list) in bindings {
             let cport = pk.str().unwrap_or("");

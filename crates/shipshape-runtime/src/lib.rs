@@ -23,6 +23,18 @@ use shipshape_core::{suppress, ChecklistItem, RuleMeta, SourceFile, SourceKind};
 use std::path::Path;
 
 pub use k8s::looks_like_kubernetes;
+
+/// Whether a YAML file with another name (`base.yaml`, `stack.yml`) is a Compose file by its
+/// content: a top-level `services:` key (block style, column 0) and no Kubernetes `apiVersion`/
+/// `kind`. For callers that pick inputs by name first; Compose v1 files (services at the top
+/// level) are not recognised this way, only by name.
+pub fn looks_like_compose(text: &str) -> bool {
+    let top_level = |k: &str| {
+        text.lines()
+            .any(|l| l.trim_start_matches('\u{feff}').starts_with(k))
+    };
+    top_level("services:") && !looks_like_kubernetes(text)
+}
 pub use shell::mentions_container_run;
 
 /// Every rule of this crate, in code order.
@@ -58,6 +70,7 @@ pub static RULES: &[&RuleMeta] = &[
     &graph::EDGE_REACHES_DATA,
     &graph::DATA_PUBLISHED,
     &graph::DEFAULT_NETWORK,
+    &rules::tmpfs_exec::META,
 ];
 
 /// Checklist items the per-container rules evaluate for a source kind.
@@ -232,6 +245,19 @@ pub fn compose_graph(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn compose_by_content() {
+        assert!(super::looks_like_compose(
+            "x-common: &c {}\nservices:\n  web:\n    image: a\n"
+        ));
+        assert!(!super::looks_like_compose("web:\n  services: 1\n"));
+        assert!(!super::looks_like_compose(
+            "apiVersion: v1\nkind: Service\nservices:\n"
+        ));
+        assert!(!super::looks_like_compose("steps:\n  - run: echo\n"));
+    }
+
     use super::*;
     use shipshape_core::RuleRegistry;
 

@@ -225,6 +225,8 @@ pub struct RuntimeSpec {
     pub pod_anchor: Option<Loc>,
     /// The image is built by the same Compose file (`build:`), so its tag is a local name.
     pub image_built: bool,
+    /// Compose `profiles:`: the service starts only when one of them is enabled (empty: always).
+    pub profiles: Vec<String>,
 }
 
 impl RuntimeSpec {

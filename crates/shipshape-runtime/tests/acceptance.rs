@@ -200,3 +200,40 @@ fn segmented_project_keeps_db_unreachable() {
     assert!(g.render_dot().contains("style=dashed"));
     assert!(g.render_mermaid().starts_with("flowchart LR"));
 }
+
+#[test]
+fn profiled_services_are_analysed_and_named() {
+    let text = FLAT.replace(
+        "  db:\n    image: postgres:16\n",
+        "  db:\n    image: postgres:16\n    profiles: [debug]\n    privileged: true\n",
+    );
+    let a = compose(&text);
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    // per-container rules run on the profiled service
+    assert!(a.findings.iter().any(|f| f.rule == "SS2001"));
+    // the graph keeps it reachable (profiles can be enabled together) and says which profile
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "SS2030")
+        .expect("web->db still reported");
+    assert!(
+        f.message
+            .contains("`db` (via default; only with profile debug)"),
+        "{}",
+        f.message
+    );
+    let g = compose_graph(
+        &[SourceFile::new("compose.yaml", text.clone())],
+        Path::new("/nonexistent"),
+    )
+    .unwrap();
+    assert!(g.reachable("web", "db"));
+    assert!(g.render_text().contains("profiles: debug"));
+    // without profiles the message carries no note
+    let plain = compose(FLAT);
+    assert!(plain
+        .findings
+        .iter()
+        .all(|f| !f.message.contains("only with profile")));
+}

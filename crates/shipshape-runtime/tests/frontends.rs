@@ -220,6 +220,13 @@ const CASES: &[Case] = &[
         k8s: None,
         inspect: Some(((r#","Devices":[{"PathOnHost":"/dev/kvm","PathInContainer":"/dev/kvm"}]"#, ""), (r#","Devices":[]"#, ""))),
     },
+    Case {
+        code: "SS2033",
+        run: Some(("docker run --read-only --tmpfs /run:rw,exec app:1", "docker run --read-only --tmpfs /run:rw,size=1m app:1")),
+        compose: Some(("    read_only: true\n    tmpfs: [\"/run:exec,size=1m\"]\n", "    read_only: true\n    tmpfs: [\"/run:noexec\", /tmp]\n")),
+        k8s: None,
+        inspect: Some(((r#","ReadonlyRootfs":true,"Tmpfs":{"/run":"rw,exec"}"#, ""), (r#","ReadonlyRootfs":true,"Tmpfs":{"/run":"rw,size=1m"}"#, ""))),
+    },
 ];
 
 #[test]
@@ -330,4 +337,57 @@ fn ci_yaml_and_markdown_line_numbers() {
     let a = analyse_docker_run_text(&SourceFile::new("lab.sh", sh));
     let ig = &a.ignores["lab.sh"][0];
     assert!(ig.covers(3));
+}
+
+#[test]
+fn tmpfs_exec_forms() {
+    // short syntax as a single string, and the flag's --mount form
+    assert!(has(
+        &compose("    read_only: true\n    tmpfs: /run:exec\n"),
+        "SS2033"
+    ));
+    assert!(has(
+        &run("docker run --read-only --tmpfs=/run:exec app:1"),
+        "SS2033"
+    ));
+    // Compose long syntax and --mount type=tmpfs cannot set exec: runtime default noexec
+    let long = "    read_only: true\n    volumes:\n      - type: tmpfs\n        target: /run\n        tmpfs: {size: 1000000}\n";
+    assert!(!has(&compose(long), "SS2033"));
+    assert!(!has(
+        &run("docker run --read-only --mount type=tmpfs,destination=/run app:1"),
+        "SS2033"
+    ));
+    // writable root: SS2011 fires, the tmpfs adds nothing
+    let writable = compose("    tmpfs: /run:exec\n");
+    assert!(has(&writable, "SS2011") && !has(&writable, "SS2033"));
+    assert!(!has(
+        &inspect(r#","ReadonlyRootfs":false,"Tmpfs":{"/run":"exec"}"#, ""),
+        "SS2033"
+    ));
+}
+
+#[test]
+fn command_line_credentials() {
+    assert!(has(
+        &compose("    command: polipo authCredentials=username:password\n"),
+        "SS2021"
+    ));
+    assert!(has(
+        &compose("    command: [\"app\", \"--db-password=hunter22\"]\n"),
+        "SS2021"
+    ));
+    assert!(has(
+        &run("docker run app:1 app --api-key=abcdef123"),
+        "SS2021"
+    ));
+    assert!(!has(
+        &compose(
+            "    command: [\"serve\", \"--max-tokens=512\", \"--password-file=/run/secrets/pw\"]\n"
+        ),
+        "SS2021"
+    ));
+    assert!(!has(
+        &compose("    command: polipo authCredentials=${CREDS}\n"),
+        "SS2021"
+    ));
 }

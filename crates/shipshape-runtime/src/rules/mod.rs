@@ -31,6 +31,7 @@ pub mod sa_token;
 pub mod seccomp_missing;
 pub mod secret_env;
 pub mod sensitive_mount;
+pub mod tmpfs_exec;
 pub mod unconfined;
 pub mod user_missing;
 
@@ -67,6 +68,7 @@ pub static CHECKS: &[(&RuleMeta, Check)] = &[
     (&default_bridge::META, default_bridge::check),
     (&sa_token::META, sa_token::check),
     (&mount_propagation::META, mount_propagation::check),
+    (&tmpfs_exec::META, tmpfs_exec::check),
 ];
 
 /// Collects findings for a set of files, once per rule and location.

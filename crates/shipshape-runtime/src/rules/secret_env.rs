@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0020"), ("compose-lint", "CL-0021"), ("checkov", "CKV_K8S_35")],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIAL*`, `*ENCRYPTION_KEY*`, `*SIGNING_KEY*`, `*MASTER_KEY*`, `*SALT*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`), and literal values of credential options on the command line (`--requirepass`, `--password`, `--api-key`, `--token`, ...).\n\n\
+    docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIAL*`, `*ENCRYPTION_KEY*`, `*SIGNING_KEY*`, `*MASTER_KEY*`, `*SALT*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`), and literal credentials on the command line: known credential options followed by their value (`--requirepass x`, `--password x`, `--api-key x`, `--token x`, ...), options and `key=value` settings whose name ends in a credential word, with the value written inline (`--db-password=x`, `-Dspring.datasource.password=x`, `authCredentials=user:pass`). A name matches only when its last part (after `-`, `.` and camelCase split into words) is the credential word, so `--max-tokens=512`, `--tokenizer=x` and `--password-file=/x` are not reported; etcd's `--initial-cluster-token` names a cluster and is not reported either.\n\n\
 Not reported: values taken from elsewhere (`${DB_PASSWORD}`, `-e NAME`, `valueFrom`), `*_FILE` variables (pointing at `/run/secrets/...` is the right way), empty values, booleans and one- or two-digit flags (`MYSQL_RANDOM_ROOT_PASSWORD=1`), and names that describe a credential rather than hold one (`*_LENGTH`, `*_EXPIRY`, `*_HOST`, ...).\n\n\
 ## Why it matters\nEnvironment values end up in version control, `docker inspect`, `/proc/<pid>/environ`, crash reports and CI logs, and every process in the container inherits them.\n\n\
 ## How to fix\nUse Compose/Swarm `secrets:` or Kubernetes Secrets mounted as files and point the application at the file (`POSTGRES_PASSWORD_FILE=/run/secrets/db_password`); at least interpolate the value from an untracked `.env`.\n\n\
@@ -148,9 +148,10 @@ fn url_password(v: &str) -> Option<&str> {
     (!pass.is_empty() && !pass.starts_with('$') && !pass.starts_with('<')).then_some(pass)
 }
 
-/// Command-line options that take a credential.
-const SECRET_OPTIONS: [&str; 8] = [
+/// Command-line options known to take a credential as their next word (`--requirepass x`).
+const SECRET_OPTIONS: [&str; 9] = [
     "--requirepass",
+    "--masterauth",
     "--password",
     "--passwd",
     "--api-key",
@@ -160,20 +161,98 @@ const SECRET_OPTIONS: [&str; 8] = [
     "--auth-token",
 ];
 
-/// A literal credential passed as a command-line option (`redis-server --requirepass x`).
-fn secret_argument(cmd: &str) -> Option<&'static str> {
-    let words: Vec<&str> = cmd.split_whitespace().collect();
+/// Last words of an option or setting name that hold a credential. Matched as the whole name or
+/// its last `_` part (after `-`, `.` and camelCase become `_`), so `--db-password=x`,
+/// `spring.datasource.password=x` and `authCredentials=u:p` match while `--max-tokens=512`,
+/// `--tokenizer=x` and `--password-file=/x` do not.
+const CREDENTIAL_ENDINGS: [&str; 17] = [
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "SECRET_KEY",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "AUTH_KEY",
+    "MASTER_KEY",
+    "CREDENTIALS",
+    "CREDENTIAL",
+    "REQUIREPASS",
+    "MASTERAUTH",
+];
+
+/// Names that end like a credential but hold an identifier (etcd's `--initial-cluster-token` names
+/// the cluster, it does not authenticate anyone).
+const NOT_CREDENTIALS: [&str; 1] = ["INITIAL_CLUSTER_TOKEN"];
+
+/// `--db-password` / `-Dspring.datasource.password` / `authCredentials` as `DB_PASSWORD`,
+/// `SPRING_DATASOURCE_PASSWORD`, `AUTH_CREDENTIALS`.
+fn normalise_name(name: &str) -> String {
+    let bare = match name.strip_prefix("-D") {
+        Some(rest) if !rest.starts_with('-') => rest,
+        _ => name.trim_start_matches('-'),
+    };
+    let mut out = String::with_capacity(bare.len() + 4);
+    let mut prev_lower = false;
+    for c in bare.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(match c {
+            '-' | '.' => '_',
+            c => c.to_ascii_uppercase(),
+        });
+    }
+    out
+}
+
+/// Whether an option or setting name (`--db-password`, `authCredentials`) says it holds a credential.
+fn credential_setting(name: &str) -> bool {
+    let n = normalise_name(name);
+    !n.is_empty()
+        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !NOT_CREDENTIALS.contains(&n.as_str())
+        && CREDENTIAL_ENDINGS
+            .iter()
+            .any(|w| n == *w || n.strip_suffix(w).is_some_and(|r| r.ends_with('_')))
+}
+
+/// Whether a command-line value is written literally (not a variable, template or another option).
+fn literal_value(v: &str) -> bool {
+    !v.starts_with('$')
+        && !v.starts_with('-')
+        && !v.starts_with("{{")
+        && !v.starts_with('<')
+        && !trivial(v)
+}
+
+/// A literal credential on a command line: a known credential option and its next word
+/// (`redis-server --requirepass x`), an option whose name says credential with an inline value
+/// (`--db-password=x`, `-Dapp.secret=x`) or a `key=value` setting whose key does
+/// (`authCredentials=user:pass`). Returns the option or key as written.
+fn secret_argument(cmd: &str) -> Option<String> {
+    let words: Vec<&str> = cmd
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\'' || c == ','))
+        .collect();
     for (i, w) in words.iter().enumerate() {
         let (opt, inline) = match w.split_once('=') {
             Some((o, v)) => (o, Some(v)),
             None => (*w, None),
         };
-        let Some(known) = SECRET_OPTIONS.iter().find(|o| o.eq_ignore_ascii_case(opt)) else {
-            continue;
+        let known = SECRET_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(opt));
+        let value = match inline {
+            Some(v) if known || credential_setting(opt) => v,
+            None if known => words.get(i + 1).copied().unwrap_or(""),
+            _ => continue,
         };
-        let value = inline.or_else(|| words.get(i + 1).copied()).unwrap_or("");
-        if !value.starts_with('$') && !value.starts_with('-') && !trivial(value) {
-            return Some(known);
+        if literal_value(value) {
+            return Some(opt.to_string());
         }
     }
     None
@@ -255,6 +334,39 @@ mod tests {
         assert!(key_like("postgres://:literal@db").is_some());
         assert!(fires("SS2021", &hard_with("redis:7 redis-server --requirepass hunter22").replace(" registry.example.com/app:1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000", "")));
         assert!(secret_argument("redis-server --requirepass $REDIS_PASSWORD").is_none());
+    }
+
+    #[test]
+    fn command_line_settings() {
+        let found = |c: &str| secret_argument(c);
+        assert_eq!(
+            found("polipo authCredentials=username:password").as_deref(),
+            Some("authCredentials")
+        );
+        assert_eq!(
+            found("app --db-password=hunter22").as_deref(),
+            Some("--db-password")
+        );
+        assert_eq!(
+            found("java -Dspring.datasource.password=s3cret -jar app.jar").as_deref(),
+            Some("-Dspring.datasource.password")
+        );
+        assert_eq!(
+            found("srv \"--api-key=abcdef\"").as_deref(),
+            Some("--api-key")
+        );
+        for quiet in [
+            "vllm serve --max-tokens=512 --tokenizer=bert --max-num-batched-tokens 8192",
+            "app --password-file=/run/secrets/pw --token-ttl=3600 --secret-name=db",
+            "etcd --initial-cluster-token=my-etcd-token",
+            "app --db-password=$DB_PASSWORD authCredentials=${CREDS}",
+            "app --password",
+            "app --db-password somevalue",
+            "app mode=production retries=3",
+            "app --password={{ .Values.pw }}",
+        ] {
+            assert!(found(quiet).is_none(), "{quiet}");
+        }
         assert!(!fires(
             "SS2021",
             &hard_with("-e DATABASE_URL=postgres://u:$PW@db/app")
