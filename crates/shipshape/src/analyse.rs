@@ -252,6 +252,14 @@ fn analyse_one(input: &Input, config: &Config, today: jiff::civil::Date) -> Anal
         InputKind::Yaml if shipshape_runtime::looks_like_kubernetes(file.text()) => {
             out.merge(shipshape_runtime::analyse_kubernetes(&file));
         }
+        // A compose file by content (`stack.yml`, `app.yaml` with a top-level `services:`).
+        InputKind::Yaml if shipshape_runtime::looks_like_compose(file.text()) => {
+            let dir = input.path.parent().unwrap_or(Path::new("."));
+            out.merge(shipshape_runtime::analyse_compose(
+                std::slice::from_ref(&file),
+                dir,
+            ));
+        }
         InputKind::RunText if shipshape_runtime::mentions_container_run(file.text()) => {
             out.merge(shipshape_runtime::analyse_docker_run_text(&file));
         }
