@@ -264,8 +264,8 @@ fn fs_pass(image: &Image, opts: &AuditOptions) -> (FsFacts, Vec<ScanError>) {
         }
         let want = CAPTURE.contains(&&*fe.path);
         let candidate = rules::secret_files::is_candidate_name(&fe.path);
-        if fe.size > cap && !candidate {
-            return Ok(());
+        if !want && !candidate && !(rules::secret_files::MIN_KEY_BYTES..=cap).contains(&fe.size) {
+            return Ok(()); // nothing to look at: tar skips the content
         }
         buf.clear();
         r.take(cap).read_to_end(&mut buf)?;
