@@ -189,9 +189,8 @@ enum Msg {
     End(io::Result<String>),
 }
 
-/// The reading thread: reads the blob (counting and, for compressed blobs, hashing the stored
-/// bytes), undoes the compression, enforces the size and bomb limits, and sends the tar stream
-/// in chunks. When the blob is uncompressed it is the tar, so the one hash it computes is both
+/// The reading thread: reads the blob (counting and hashing the stored bytes), undoes the
+/// compression, enforces the size and bomb limits, and sends the tar stream in chunks. When the blob is uncompressed it is the tar, so the one hash it computes is both
 /// digests. Returns when the stream ends or the parsing side hangs up.
 ///
 /// Splitting reading+hashing from tar parsing+content checks puts the two halves on two cores;
