@@ -218,13 +218,28 @@ pub fn audit(image: &Image, opts: &AuditOptions) -> Analysis {
 
 /// [`audit`] plus the summary (OS, sizes, layers) for human output.
 pub fn audit_full(image: &Image, opts: &AuditOptions) -> ImageAudit {
+    audit_full_with(image, opts, |_, _, _| Ok(()))
+}
+
+/// [`audit_full`] that also hands every entry of every layer to `visit` during the audit's own
+/// pass, so a caller that scans file contents (the secrets engine) reads and verifies the layers
+/// once instead of twice ([`Image::walk_files`] is a second pass).
+///
+/// `visit(id, entry, content)` sees entries in layer order, deleted and replaced ones included.
+/// `entry.hidden` is not known yet during the pass: after the audit, `image.index()` (cached by
+/// the audit, no further reading) gives the final entry by `id`, with `hidden` set. An error
+/// from `visit` stops the pass and becomes a scan error of the audit.
+pub fn audit_full_with<F>(image: &Image, opts: &AuditOptions, visit: F) -> ImageAudit
+where
+    F: FnMut(usize, &FileEntry, &mut dyn Read) -> std::io::Result<()>,
+{
     let mut analysis = Analysis::default();
     analysis.inputs.push(ScannedInput {
         path: image.reference.clone(),
         kind: SourceKind::Image,
     });
     let today = opts.today.unwrap_or_else(|| jiff::Zoned::now().date());
-    let (facts, errors) = fs_pass(image, opts);
+    let (facts, errors) = fs_pass(image, opts, visit);
     analysis.errors.extend(errors);
     let ctx = Ctx {
         image,
@@ -253,29 +268,33 @@ pub fn audit_full(image: &Image, opts: &AuditOptions) -> ImageAudit {
     ImageAudit { analysis, summary }
 }
 
-fn fs_pass(image: &Image, opts: &AuditOptions) -> (FsFacts, Vec<ScanError>) {
+fn fs_pass<F>(image: &Image, opts: &AuditOptions, mut visit: F) -> (FsFacts, Vec<ScanError>)
+where
+    F: FnMut(usize, &FileEntry, &mut dyn Read) -> std::io::Result<()>,
+{
     let mut captured = HashMap::new();
     let mut secrets = Vec::new();
     let mut buf = Vec::new();
     let cap = opts.max_content_bytes;
     let pass = image.pass(&mut |id, fe, r| {
         if fe.kind != FileKind::File || fe.size == 0 {
-            return Ok(());
+            return visit(id, fe, r);
         }
         let want = CAPTURE.contains(&&*fe.path);
         let candidate = rules::secret_files::is_candidate_name(&fe.path);
-        if fe.size > cap && !candidate {
-            return Ok(());
+        if !want && !candidate && !(rules::secret_files::MIN_KEY_BYTES..=cap).contains(&fe.size) {
+            return visit(id, fe, r); // nothing for the rules here
         }
         buf.clear();
-        r.take(cap).read_to_end(&mut buf)?;
+        Read::take(&mut *r, cap).read_to_end(&mut buf)?;
         if want {
             captured.insert(id, buf.clone());
         }
         if let Some(hit) = rules::secret_files::inspect(id, &fe.path, &buf) {
             secrets.push(hit);
         }
-        Ok(())
+        // The caller sees the whole content: what was read here, then the rest of the stream.
+        visit(id, fe, &mut buf.as_slice().chain(r))
     });
     let mut errors = Vec::new();
     for s in &pass.stats {

@@ -6,10 +6,12 @@
 
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{normalize, FileEntry, FileKind};
-use crate::store::{HashingReader, Store};
-use std::cell::Cell;
+use crate::store::{hex_lower, HashingReader, Store};
+use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, BufReader, Read};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Arc;
 
 /// Safety limits for reading images. The defaults suit real images; tests lower them.
 #[derive(Debug, Clone)]
@@ -91,13 +93,13 @@ pub struct LayerStats {
 
 struct Counting<R> {
     inner: R,
-    count: Rc<Cell<u64>>,
+    count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -105,7 +107,7 @@ impl<R: Read> Read for Counting<R> {
 /// Stops a stream that grows past the layer size limit or the bomb ratio.
 struct Guard<'l, R> {
     inner: R,
-    compressed: Rc<Cell<u64>>,
+    compressed: Arc<AtomicU64>,
     produced: u64,
     limits: &'l Limits,
     compressed_stream: bool,
@@ -126,7 +128,7 @@ impl<R: Read> Read for Guard<'_, R> {
             .into_io());
         }
         if self.compressed_stream && self.produced >= self.limits.bomb_min_bytes {
-            let c = self.compressed.get().max(1);
+            let c = self.compressed.load(Ordering::Relaxed).max(1);
             if self.produced / c > self.limits.bomb_ratio {
                 return Err(ImageError::new(
                     ErrorKind::Limit,
@@ -176,6 +178,178 @@ fn sniff(magic: &[u8]) -> Compression {
     }
 }
 
+/// Size of the chunks the reading thread hands to the parsing thread.
+const CHUNK: usize = 256 << 10;
+/// Chunks in flight between the threads: memory stays under `(DEPTH + 2) * CHUNK` per layer.
+const DEPTH: usize = 4;
+
+/// What the reading thread sends: filled chunks, then how the stream ended.
+enum Msg {
+    Data(Vec<u8>, usize),
+    End(io::Result<String>),
+}
+
+/// The reading thread: reads the blob (counting and hashing the stored bytes), undoes the
+/// compression, enforces the size and bomb limits, and sends the tar stream in chunks. When the blob is uncompressed it is the tar, so the one hash it computes is both
+/// digests. Returns when the stream ends or the parsing side hangs up.
+///
+/// Splitting reading+hashing from tar parsing+content checks puts the two halves on two cores;
+/// the bounded channel and the recycled chunks keep memory fixed whatever the layer size.
+fn produce(
+    src: BufReader<Counting<Box<dyn Read + Send + '_>>>,
+    comp: Compression,
+    compressed: Arc<AtomicU64>,
+    limits: &Limits,
+    tx: &SyncSender<Msg>,
+    recycled: &Receiver<Vec<u8>>,
+) {
+    let mut raw = HashingReader::new(src);
+    let mut made = 0;
+    // Ok(true): the stream ended; Ok(false): the parsing side hung up.
+    let result = (|| -> io::Result<bool> {
+        let decoder: Box<dyn Read + '_> = match comp {
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut raw)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(&mut raw)?),
+            Compression::None => Box::new(&mut raw),
+        };
+        let mut guarded = Guard {
+            inner: decoder,
+            compressed,
+            produced: 0,
+            limits,
+            compressed_stream: comp != Compression::None,
+        };
+        loop {
+            let mut chunk = match recycled.try_recv() {
+                Ok(c) => c,
+                Err(_) if made < DEPTH + 2 => {
+                    made += 1;
+                    vec![0; CHUNK]
+                }
+                Err(_) => match recycled.recv() {
+                    Ok(c) => c,
+                    Err(_) => return Ok(false), // the parsing side is gone
+                },
+            };
+            let mut filled = 0;
+            while filled < chunk.len() {
+                match guarded.read(&mut chunk[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let full = filled == chunk.len();
+            if filled > 0 && tx.send(Msg::Data(chunk, filled)).is_err() {
+                return Ok(false);
+            }
+            if !full {
+                return Ok(true);
+            }
+        }
+    })();
+    let end = match result {
+        Ok(false) => return,
+        // Bytes after the compressed stream still belong to the blob and its digest.
+        Ok(true) => raw.finish(),
+        Err(e) => Err(e),
+    };
+    let _ = tx.send(Msg::End(end)); // ignored: the parsing side may have stopped already
+}
+
+/// The parsing side of the channel: a reader over the chunks, hashing them (the diff id of a
+/// compressed layer) when asked.
+struct Chunks {
+    rx: Receiver<Msg>,
+    recycle: SyncSender<Vec<u8>>,
+    cur: Vec<u8>,
+    len: usize,
+    pos: usize,
+    hasher: Option<Sha256>,
+    count: u64,
+    /// The reading thread's result: the digest it computed, or why it stopped.
+    end: Option<io::Result<String>>,
+}
+
+impl Chunks {
+    /// Moves to the next chunk; false at the end of the stream.
+    fn next_chunk(&mut self) -> io::Result<bool> {
+        if self.end.is_some() {
+            return self.ended();
+        }
+        let old = std::mem::take(&mut self.cur);
+        if !old.is_empty() {
+            let _ = self.recycle.try_send(old); // a full pool just drops the chunk
+        }
+        match self.rx.recv() {
+            Ok(Msg::Data(c, n)) => {
+                if let Some(h) = &mut self.hasher {
+                    h.update(&c[..n]);
+                }
+                self.count += n as u64;
+                self.cur = c;
+                self.len = n;
+                self.pos = 0;
+                Ok(true)
+            }
+            Ok(Msg::End(r)) => {
+                self.end = Some(r);
+                self.ended()
+            }
+            Err(_) => {
+                self.end = Some(Err(io::Error::other("the layer reader stopped")));
+                self.ended()
+            }
+        }
+    }
+
+    fn ended(&self) -> io::Result<bool> {
+        match &self.end {
+            Some(Err(e)) => Err(
+                match e.get_ref().and_then(|i| i.downcast_ref::<ImageError>()) {
+                    Some(ie) => ie.clone().into_io(),
+                    None => io::Error::new(e.kind(), e.to_string()),
+                },
+            ),
+            _ => Ok(false),
+        }
+    }
+
+    /// Reads to the end (so every digest covers the whole stream); returns the reading thread's
+    /// digest and this side's.
+    fn finish(&mut self) -> io::Result<(String, Option<String>)> {
+        while self.next_chunk()? {}
+        let theirs = match self.end.take() {
+            Some(Ok(d)) => d,
+            Some(Err(e)) => return Err(e),
+            None => return Err(io::Error::other("the layer reader stopped")),
+        };
+        let ours = self
+            .hasher
+            .take()
+            .map(|h| format!("sha256:{}", hex_lower(&h.finalize())));
+        Ok((theirs, ours))
+    }
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while self.pos == self.len {
+            if !self.next_chunk()? {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.len - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// Streams layer `index`, calling `visit` for every entry (with a reader over its content) and
 /// every whiteout. Verifies the blob digest and the diff id when known. `entry_budget` is the
 /// number of entries still allowed over the whole image.
@@ -191,12 +365,12 @@ pub(crate) fn read_layer(
     let (raw, _) = store
         .open(&spec.path)?
         .ok_or_else(|| ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing")))?;
-    let compressed = Rc::new(Cell::new(0u64));
+    let compressed = Arc::new(AtomicU64::new(0));
     let mut buf = BufReader::with_capacity(
-        256 << 10,
+        CHUNK,
         Counting {
             inner: raw,
-            count: Rc::clone(&compressed),
+            count: Arc::clone(&compressed),
         },
     );
     let comp = sniff(buf.fill_buf().map_err(|e| ImageError::io(&what, e))?);
@@ -204,45 +378,44 @@ pub(crate) fn read_layer(
         compression: Some(comp),
         ..LayerStats::default()
     };
-    // For an uncompressed layer the blob is the tar: one hash serves as blob digest and diff id.
-    let mut raw_h = HashingReader::new(&mut buf);
-    raw_h.hashing = comp != Compression::None;
-    let diff_id;
-    {
-        let decoder: Box<dyn Read + '_> = match comp {
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut raw_h)),
-            Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::new(&mut raw_h)
-                    .map_err(|e| ImageError::io(&what, e))?,
-            ),
-            Compression::None => Box::new(&mut raw_h),
+    let (tx, rx) = mpsc::sync_channel(DEPTH);
+    let (recycle, recycled) = mpsc::sync_channel(DEPTH + 2);
+    let digests = std::thread::scope(|scope| {
+        let counter = Arc::clone(&compressed);
+        scope.spawn(move || produce(buf, comp, counter, limits, &tx, &recycled));
+        let mut chunks = Chunks {
+            rx,
+            recycle,
+            cur: Vec::new(),
+            len: 0,
+            pos: 0,
+            // The stored bytes of a compressed layer are hashed by the reading thread; the tar
+            // stream's own digest (the diff id) is computed here.
+            hasher: (comp != Compression::None).then(Sha256::new),
+            count: 0,
+            end: None,
         };
-        let mut un = HashingReader::new(Guard {
-            inner: decoder,
-            compressed: Rc::clone(&compressed),
-            produced: 0,
-            limits,
-            compressed_stream: comp != Compression::None,
-        });
         // Some writers (umoci) end the last member without its padding or the end-of-archive
         // blocks; padding to the block size at EOF accepts them. The digests are computed
         // before this, so a truncated stream is still caught by the diff id.
         let mut padded = PadToBlock {
-            inner: &mut un,
+            inner: &mut chunks,
             count: 0,
             pad: None,
         };
-        walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
-            .map_err(|e| ImageError::io(&what, e))?;
-        diff_id = un.finish().map_err(|e| ImageError::io(&what, e))?;
-        stats.uncompressed_bytes = un.count;
-    }
-    let blob_digest = if comp == Compression::None {
-        diff_id.clone()
-    } else {
-        raw_h.finish().map_err(|e| ImageError::io(&what, e))?
+        walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)?;
+        let digests = chunks.finish()?;
+        stats.uncompressed_bytes = chunks.count;
+        // Dropping `chunks` here hangs up the channel, so the reading thread ends even when
+        // the walk stopped early with an error.
+        Ok::<_, io::Error>(digests)
+    })
+    .map_err(|e| ImageError::io(&what, e))?;
+    let (blob_digest, diff_id) = match digests {
+        (theirs, Some(ours)) => (theirs, ours),
+        (theirs, None) => (theirs.clone(), theirs),
     };
-    stats.compressed_bytes = compressed.get();
+    stats.compressed_bytes = compressed.load(Ordering::Relaxed);
     if let Some(want) = &spec.digest {
         check_digest(want, &blob_digest, &what, "blob")?;
     }

@@ -29,5 +29,7 @@ pub use reference::SourceType;
 mod audit;
 pub mod rules;
 
-pub use audit::{audit, audit_full, AuditOptions, ImageAudit, ImageSummary, LayerSummary};
+pub use audit::{
+    audit, audit_full, audit_full_with, AuditOptions, ImageAudit, ImageSummary, LayerSummary,
+};
 pub use rules::RULES;

@@ -106,8 +106,6 @@ pub(crate) struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
     pub(crate) count: u64,
-    /// When false, only counts (the same bytes are hashed elsewhere).
-    pub(crate) hashing: bool,
 }
 
 impl<R: Read> HashingReader<R> {
@@ -116,7 +114,6 @@ impl<R: Read> HashingReader<R> {
             inner,
             hasher: Sha256::new(),
             count: 0,
-            hashing: true,
         }
     }
 
@@ -133,9 +130,7 @@ impl<R: Read> HashingReader<R> {
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if self.hashing {
-            self.hasher.update(&buf[..n]);
-        }
+        self.hasher.update(&buf[..n]);
         self.count += n as u64;
         Ok(n)
     }

@@ -377,3 +377,84 @@ fn garbage_layers_are_errors() {
     let a = audit(&image);
     assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
 }
+
+/// Pseudo-random bytes (no compression can shrink them, so every layer spans many read chunks).
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn layers_spanning_many_read_chunks_verify_and_catch_late_corruption() {
+    use shipshape_image::build::BuildCompression;
+    for comp in [
+        BuildCompression::None,
+        BuildCompression::Gzip,
+        BuildCompression::Zstd,
+    ] {
+        let big = noise(3 << 20, 7);
+        let b = ImageBuilder::new().layer(
+            LayerBuilder::new()
+                .file("/a", b"first")
+                .file("/big", &big)
+                .file("/z", b"last")
+                .compression(comp),
+        );
+        let (d, r, w) = layout(&b);
+        let image = open(&r, &ImageOptions::default()).expect("open");
+        let mut seen = Vec::new();
+        image
+            .walk_files(|e, _, rd| {
+                let mut v = Vec::new();
+                rd.read_to_end(&mut v)?;
+                seen.push((e.path_str().to_string(), v.len()));
+                Ok(())
+            })
+            .expect("walk");
+        assert!(seen.contains(&("/big".to_string(), 3 << 20)), "{seen:?}");
+        assert!(seen.contains(&("/z".to_string(), 4)), "{seen:?}");
+        // flip one byte near the end of the blob: only the digest can notice
+        let path = blob_file(d.path(), &w.layers[0]);
+        let mut bytes = std::fs::read(&path).expect("read");
+        let at = bytes.len() - 2048;
+        bytes[at] ^= 0x55;
+        std::fs::write(&path, bytes).expect("write");
+        let image = open(&r, &ImageOptions::default()).expect("open");
+        let e = image.index().expect_err("corrupted layer");
+        assert!(
+            matches!(
+                e.kind,
+                ErrorKind::Digest | ErrorKind::Format | ErrorKind::Io
+            ),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_visitor_that_stops_early_ends_the_read_without_hanging() {
+    let b = ImageBuilder::new().layer(
+        LayerBuilder::new()
+            .file("/first", b"x")
+            .file("/big", &noise(4 << 20, 3))
+            .file("/after", b"y"),
+    );
+    let (_d, r, _) = layout(&b);
+    let image = open(&r, &ImageOptions::default()).expect("open");
+    let mut calls = 0;
+    let e = image
+        .walk_files(|_, _, _| {
+            calls += 1;
+            Err(std::io::Error::other("stop here"))
+        })
+        .expect_err("the visitor's error is the walk's error");
+    assert_eq!(calls, 1);
+    assert!(e.to_string().contains("stop here"), "{e}");
+}

@@ -310,3 +310,71 @@ fn umoci_and_skopeo_images() {
             .any(|e| &*e.path == b"/app/.env" && e.kind == FileKind::File));
     }
 }
+
+#[test]
+fn audit_with_a_visitor_sees_what_walk_files_sees_in_one_pass() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // a candidate file larger than the rules' content cap: the visitor still gets all of it
+    let mut big_env = b"TOKEN=abc\n".to_vec();
+    big_env.resize(3 << 20, b'#');
+    big_env.extend_from_slice(b"\nTAIL=1\n");
+    deleted_env_image()
+        .layer(
+            LayerBuilder::new()
+                .file("/srv/.env", &big_env)
+                .file("/srv/tiny", b"ab")
+                .file("/srv/empty", b""),
+        )
+        .write_oci_layout(dir.path(), "v1")
+        .expect("layout");
+    let r = format!("oci:{}", dir.path().display());
+    let image = open(&r, &ImageOptions::default()).expect("open");
+    let mut one_pass = Vec::new();
+    let result = shipshape_image::audit_full_with(&image, &opts(), |id, e, rd| {
+        let mut v = Vec::new();
+        rd.read_to_end(&mut v)?;
+        one_pass.push((id, e.path_str().into_owned(), e.layer, v));
+        Ok(())
+    });
+    assert!(
+        result.analysis.errors.is_empty(),
+        "{:?}",
+        result.analysis.errors
+    );
+    // the audit's own findings are unchanged by the visitor
+    let plain =
+        shipshape_image::audit_full(&open(&r, &ImageOptions::default()).expect("open"), &opts());
+    assert_eq!(
+        result.analysis.findings.len(),
+        plain.analysis.findings.len()
+    );
+    let index = image.index().expect("cached index");
+    let mut walked = Vec::new();
+    image
+        .walk_files(|e, layer, rd| {
+            let mut v = Vec::new();
+            rd.read_to_end(&mut v)?;
+            walked.push((e.path_str().into_owned(), layer, e.hidden, v));
+            Ok(())
+        })
+        .expect("walk");
+    assert_eq!(one_pass.len(), walked.len());
+    for ((id, path, layer, content), w) in one_pass.iter().zip(&walked) {
+        assert_eq!((path, *layer, content), (&w.0, w.1, &w.3));
+        // the final entry by id carries what a later layer did to it
+        assert_eq!(index.entries()[*id].hidden, w.2, "{path}");
+    }
+    let env = one_pass
+        .iter()
+        .find(|x| x.1 == "/srv/.env")
+        .expect("big env");
+    assert_eq!(env.3, big_env);
+    let deleted = one_pass
+        .iter()
+        .find(|x| x.1 == "/app/.env")
+        .expect("deleted env");
+    assert_eq!(
+        index.entries()[deleted.0].hidden.map(|h| h.how),
+        Some(HiddenHow::Deleted)
+    );
+}

@@ -8,6 +8,7 @@ use crate::audit::{file_finding, Ctx};
 use crate::fs::HiddenHow;
 use memchr::memmem;
 use shipshape_core::{ChecklistItem, Finding, Location, RuleMeta, Severity, SourceKind};
+use std::sync::LazyLock;
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS3018",
@@ -87,6 +88,10 @@ pub(crate) fn is_candidate_name(path: &[u8]) -> bool {
         || path.ends_with(b"/.kube/config")
 }
 
+/// The shortest content `inspect` can report for a file that is not a candidate by name: a
+/// private key's BEGIN line (`-----BEGIN PRIVATE KEY-----`, newline) and 16 characters of key data.
+pub(crate) const MIN_KEY_BYTES: u64 = 44;
+
 /// Looks at one file. `content` is at most the configured cap.
 pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHit> {
     let name = name_of(path);
@@ -145,47 +150,41 @@ pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHi
         return None;
     }
     let has = |needle: &[u8]| memmem::find(content, needle).is_some();
-    let checks: &[(bool, &str, bool)] = &[
+    // Each kind's content test runs only for the file it names (lazily: most files name none).
+    type Test<'c> = &'c dyn Fn() -> bool;
+    let checks: [(bool, &str, Test); 7] = [
         (
             path.ends_with(b"/.docker/config.json"),
             "Docker registry credentials",
-            has(b"\"auth\": \"") || has(b"\"auth\":\"") || has(b"identitytoken"),
+            &|| has(b"\"auth\": \"") || has(b"\"auth\":\"") || has(b"identitytoken"),
         ),
-        (
-            name == b".npmrc",
-            "npm auth token",
-            has(b"_authToken") || has(b"_auth=") || has(b"_password"),
-        ),
-        (name == b".pypirc", "PyPI credentials", has(b"password")),
-        (
-            name == b".git-credentials",
-            "Git credentials",
-            has(b"://") && has(b"@"),
-        ),
+        (name == b".npmrc", "npm auth token", &|| {
+            has(b"_authToken") || has(b"_auth=") || has(b"_password")
+        }),
+        (name == b".pypirc", "PyPI credentials", &|| has(b"password")),
+        (name == b".git-credentials", "Git credentials", &|| {
+            has(b"://") && has(b"@")
+        }),
         (
             name == b".netrc" || name == b"_netrc",
             "netrc credentials",
-            has(b"password"),
+            &|| has(b"password"),
         ),
-        (
-            name == b".pgpass",
-            "PostgreSQL password file",
-            content.iter().filter(|&&b| b == b':').count() >= 4,
-        ),
+        (name == b".pgpass", "PostgreSQL password file", &|| {
+            memchr::memchr_iter(b':', content).count() >= 4
+        }),
         (
             path.ends_with(b"/.kube/config"),
             "kubeconfig credentials",
-            has(b"token:") || has(b"client-key-data:"),
+            &|| has(b"token:") || has(b"client-key-data:"),
         ),
     ];
-    for (applies, what, found) in checks {
-        if *applies {
-            return if *found {
-                hit((*what).to_string(), Severity::High)
-            } else {
-                None
-            };
-        }
+    if let Some((_, what, found)) = checks.iter().find(|c| c.0) {
+        return if found() {
+            hit((*what).to_string(), Severity::High)
+        } else {
+            None
+        };
     }
     if let Some(kind) = private_key(content) {
         let sev = if kind.contains("encrypted") {
@@ -222,7 +221,10 @@ fn aws_key_id(content: &[u8]) -> Option<&str> {
 /// A PEM or OpenSSH private key: the BEGIN line, then key data (so format strings and
 /// documentation that merely mention the header do not count).
 fn private_key(content: &[u8]) -> Option<&'static str> {
-    for at in memmem::find_iter(content, b"-----BEGIN ") {
+    // Built once: constructing a searcher per file cost more than searching most files.
+    static BEGIN: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"-----BEGIN "));
+    for at in BEGIN.find_iter(content) {
         let rest = &content[at..];
         let line_end = rest.iter().take(100).position(|&b| b == b'\n')?;
         let line = &rest[..line_end];
