@@ -3,7 +3,7 @@
 use crate::check::{finish, load_config, today};
 use crate::cli::ImageArgs;
 use shipshape_core::exit;
-use shipshape_image::{audit_full, open, AuditOptions, ImageOptions};
+use shipshape_image::{audit_full_with, open, AuditOptions, ImageOptions};
 use std::path::Path;
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
@@ -35,28 +35,27 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let result = audit_full(
-        &image,
-        &AuditOptions {
-            today: Some(today()),
-            ..AuditOptions::default()
-        },
-    );
-    if let Some(b) = &bar {
-        b.set_message(format!(
-            "scanning the layers of {} for secrets",
-            args.reference
-        ));
-    }
-    let mut analysis = result.analysis;
-    match crate::secrets::options(&config, false) {
-        Ok(opts) => analysis.merge(crate::secrets::scan_layers(&image, &opts)),
+    let secrets_opts = match crate::secrets::options(&config, false) {
+        Ok(o) => o,
         Err(e) => {
             crate::progress::finish(bar);
             eprintln!("error: {e}");
             return Ok(exit::ERROR);
         }
-    }
+    };
+    // One pass over the layers: the audit reads and verifies every blob once and hands each
+    // file to the secrets engine on the way.
+    let mut secrets = crate::secrets::LayerSecrets::default();
+    let result = audit_full_with(
+        &image,
+        &AuditOptions {
+            today: Some(today()),
+            ..AuditOptions::default()
+        },
+        |id, entry, reader| secrets.visit(&image, &secrets_opts, id, entry, reader),
+    );
+    let mut analysis = result.analysis;
+    analysis.merge(secrets.finish(&image));
     crate::progress::finish(bar);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {

@@ -189,25 +189,57 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
     finish(analysis, &config, target, &args.output, args.show_secrets)
 }
 
-/// Runs the secrets engine over every file of every layer of an image, deleted and replaced
-/// files included: a secret a later layer removed is still in the image's history.
-pub fn scan_layers(image: &shipshape_image::Image, opts: &SecretsOptions) -> Analysis {
-    let mut analysis = Analysis::default();
-    let reference = image.reference.clone();
-    let mut findings = Vec::new();
-    let result = image.walk_files(|entry, layer, reader| {
-        if entry.kind != shipshape_image::FileKind::File || entry.size == 0 {
-            return Ok(());
-        }
-        if entry.size > opts.max_file_size {
+/// Secrets found in an image's layers during the audit's own pass, by layer entry; the
+/// "deleted by a later layer" part of each message is written once the pass knows it.
+#[derive(Default)]
+pub struct LayerSecrets {
+    found: Vec<(usize, usize, shipshape_core::Finding)>,
+}
+
+impl LayerSecrets {
+    /// The visitor handed to `shipshape_image::audit_full_with`: scans one layer entry.
+    pub fn visit(
+        &mut self,
+        image: &shipshape_image::Image,
+        opts: &SecretsOptions,
+        id: usize,
+        entry: &shipshape_image::FileEntry,
+        reader: &mut dyn std::io::Read,
+    ) -> std::io::Result<()> {
+        if entry.kind != shipshape_image::FileKind::File
+            || entry.size == 0
+            || entry.size > opts.max_file_size
+        {
             return Ok(());
         }
         let mut bytes = Vec::with_capacity(entry.size as usize);
-        std::io::Read::read_to_end(reader, &mut bytes)?;
-        let path = format!("{reference}:{}", entry.path_str());
+        reader.read_to_end(&mut bytes)?;
+        let path = format!("{}:{}", image.reference, entry.path_str());
         for mut f in shipshape_secrets::scan_bytes(&path, &bytes, opts) {
-            let digest = image.layer_digest(layer).to_string();
-            f.message = match &entry.hidden {
+            f.location.layer = Some(image.layer_digest(entry.layer).to_string());
+            f.source = shipshape_core::SourceKind::Image;
+            self.found.push((id, entry.layer, f));
+        }
+        Ok(())
+    }
+
+    /// The findings, each saying which layer added the file and, when a later layer deleted
+    /// or replaced it, that it is still recoverable from the adding layer.
+    pub fn finish(self, image: &shipshape_image::Image) -> Analysis {
+        let mut analysis = Analysis::default();
+        let index = match image.index() {
+            Ok(i) => i,
+            Err(e) => {
+                analysis.errors.push(shipshape_core::ScanError::new(
+                    &image.reference,
+                    e.to_string(),
+                ));
+                return analysis;
+            }
+        };
+        for (id, layer, mut f) in self.found {
+            let hidden = index.entries().get(id).and_then(|e| e.hidden.as_ref());
+            f.message = match hidden {
                 Some(h) => format!(
                     "{} (added by layer {}, deleted by layer {}: still recoverable from layer {})",
                     f.message,
@@ -217,23 +249,11 @@ pub fn scan_layers(image: &shipshape_image::Image, opts: &SecretsOptions) -> Ana
                 ),
                 None => format!("{} (added by layer {})", f.message, layer + 1),
             };
-            f.location.layer = Some(digest);
-            f.source = shipshape_core::SourceKind::Image;
-            findings.push(f);
+            analysis.findings.push(f);
         }
-        Ok(())
-    });
-    if let Err(e) = result {
         analysis
-            .errors
-            .push(shipshape_core::ScanError::new(&reference, e.to_string()));
-        return analysis;
+            .covered
+            .insert(shipshape_core::ChecklistItem::Secrets);
+        analysis
     }
-    // The image's own key-file rule may report the same file; keep the secrets engine's finding
-    // only where it adds something (a different rule at the same place is both kept).
-    analysis.findings = findings;
-    analysis
-        .covered
-        .insert(shipshape_core::ChecklistItem::Secrets);
-    analysis
 }

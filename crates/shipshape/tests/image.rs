@@ -59,6 +59,16 @@ fn deleted_secret_is_reported_with_both_layers() {
         "the secret is never printed in full: {msg}"
     );
     assert_eq!(out.status.code(), Some(1));
+    // The secrets engine read the deleted file's content in the same pass.
+    let engine = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"].as_str().unwrap().starts_with("SS4"))
+        .unwrap_or_else(|| panic!("the secrets engine reports the key: {doc:#}"));
+    let emsg = engine["message"].as_str().unwrap();
+    assert!(emsg.contains("deleted by layer 3"), "{emsg}");
+    assert!(!emsg.contains("wJalrXUtnFEMIK7MDENG"), "redacted: {emsg}");
     let non_root = doc["checklist"]
         .as_array()
         .unwrap()
