@@ -62,5 +62,5 @@ ours=$(python3 -c "print($t1-$t0)"); gl=$(python3 -c "print($t2-$t1)")
 bytes=$(python3 -c "import re;print(int(float(re.search(r', ([0-9.]+) MB in', open('$WORK/ours-git.err').read()).group(1))*1e6))")
 echo "git history: $COMMITS commits, $(python3 -c "print(round($bytes/1e6))") MB of distinct blobs"
 echo "  shipshape: $(printf %.2f "$ours") s, $(mbps "$bytes" "$ours") MB/s, $(wc -l < "$WORK/ours-git.jsonl") findings"
-echo "  gitleaks:  $(printf %.2f "$gl") s, $(python3 -c "import json;print(len(json.load(open('$WORK/gl-git.json'))))") findings"
+echo "  gitleaks:  $(printf %.2f "$gl") s, $(mbps "$bytes" "$gl") MB/s, $(python3 -c "import json;print(len(json.load(open('$WORK/gl-git.json'))))") findings"
 echo "  ratio: $(ratio "$gl" "$ours")x"
