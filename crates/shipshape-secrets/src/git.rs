@@ -3,7 +3,8 @@
 //!
 //! No tree diffs are computed: commits are visited oldest first and each tree is entered only once
 //! (a tree seen before holds only blobs seen before), so the cost is one pass over the distinct trees
-//! and blobs of the history. Blobs are then read and scanned in parallel. A blob with an earlier
+//! and blobs of the history. Trees stored in packs are decoded up front in pack order (each delta
+//! chain resolved once), the rest looked up one by one. Blobs are then read and scanned in parallel. A blob with an earlier
 //! version at the same path is confirmed only on its new lines (a line-set difference, cheaper than
 //! a diff and enough to tell which lines a version introduced), and a secret is reported once per
 //! path: at the oldest version that holds it.
@@ -125,10 +126,34 @@ fn read_trees(
     pool: &rayon::ThreadPool,
     mut frontier: Vec<ObjectId>,
 ) -> Result<gix::hashtable::HashMap<ObjectId, Vec<u8>>, SecretsError> {
+    // Trees decoded in pack order up front; whatever they miss (loose objects, alternates, a
+    // pack that cannot be read) is looked up one by one below.
+    let local = sync.to_thread_local();
+    let hash = local.object_hash();
+    let mut packed = packed_trees(
+        &local.common_dir().join("objects").join("pack"),
+        hash,
+        pool.current_num_threads(),
+    );
     let mut all: gix::hashtable::HashMap<ObjectId, Vec<u8>> = Default::default();
     frontier.sort();
     frontier.dedup();
     while !frontier.is_empty() {
+        // Trees already decoded from a pack: only their children are needed.
+        let mut next: Vec<ObjectId> = Vec::new();
+        frontier.retain(|id| match packed.remove(id) {
+            Some(data) => {
+                next.extend(
+                    gix::objs::TreeRefIter::from_bytes(&data, hash)
+                        .filter_map(Result::ok)
+                        .filter(|e| e.mode.is_tree())
+                        .map(|e| e.oid.to_owned()),
+                );
+                all.insert(*id, data);
+                false
+            }
+            None => true,
+        });
         type Read = Result<(ObjectId, Vec<u8>, Vec<ObjectId>), String>;
         let read: Vec<Read> = pool.install(|| {
             frontier
@@ -149,7 +174,6 @@ fn read_trees(
                 )
                 .collect()
         });
-        let mut next: Vec<ObjectId> = Vec::new();
         for r in read {
             let (id, data, children) = r.map_err(SecretsError::Git)?;
             all.insert(id, data);
@@ -161,6 +185,60 @@ fn read_trees(
         frontier = next;
     }
     Ok(all)
+}
+
+/// Every tree stored in the repository's packs, decoded in pack order: each delta chain is
+/// resolved once, from its base down, instead of once per looked-up object (random lookups of
+/// deltified trees re-inflate their whole chain, which dominated history scans). Best effort: a
+/// pack that cannot be read contributes nothing and its trees are looked up one by one instead.
+fn packed_trees(
+    dir: &Path,
+    hash: gix::hash::Kind,
+    threads: usize,
+) -> gix::hashtable::HashMap<ObjectId, Vec<u8>> {
+    use gix::odb::pack;
+    let found = std::sync::Mutex::new(gix::hashtable::HashMap::<ObjectId, Vec<u8>>::default());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Default::default();
+    };
+    let mut idx: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .collect();
+    idx.sort();
+    let interrupt = std::sync::atomic::AtomicBool::new(false);
+    for path in idx {
+        let Ok(bundle) = pack::Bundle::at(&path, hash) else {
+            continue;
+        };
+        let found = &found;
+        let processor = move |kind: gix::object::Kind,
+                              data: &[u8],
+                              entry: &pack::index::Entry,
+                              _: &dyn gix::progress::Progress| {
+            if kind == gix::object::Kind::Tree {
+                if let Ok(mut map) = found.lock() {
+                    map.insert(entry.oid, data.to_vec());
+                }
+            }
+            Ok(())
+        };
+        let _ = bundle.index.traverse(
+            &bundle.pack,
+            &mut gix::progress::Discard,
+            &interrupt,
+            processor,
+            pack::index::traverse::Options {
+                traversal: pack::index::traverse::Algorithm::DeltaTreeLookup,
+                thread_limit: Some(threads.max(1)),
+                check: pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+                alloc_limit_bytes: None,
+                make_pack_lookup_cache: || pack::cache::Never,
+            },
+        );
+    }
+    found.into_inner().unwrap_or_default()
 }
 
 /// The line-aligned byte range of `new` that differs from `old`: what is left after removing the
