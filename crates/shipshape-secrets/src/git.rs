@@ -3,8 +3,9 @@
 //!
 //! No tree diffs are computed: commits are visited oldest first and each tree is entered only once
 //! (a tree seen before holds only blobs seen before), so the cost is one pass over the distinct trees
-//! and blobs of the history. Trees stored in packs are decoded up front in pack order (each delta
-//! chain resolved once), the rest looked up one by one. Blobs are then read and scanned in parallel. A blob with an earlier
+//! and blobs of the history. Objects stored in packs are decoded up front in pack order (each delta
+//! chain resolved once; all trees, blobs up to a memory budget), the rest looked up one by one.
+//! Blobs are then scanned in parallel. A blob with an earlier
 //! version at the same path is confirmed only on its new lines (a line-set difference, cheaper than
 //! a diff and enough to tell which lines a version introduced), and a secret is reported once per
 //! path: at the oldest version that holds it.
@@ -57,6 +58,7 @@ fn scan_chain(
     ctx: &Ctx<'_>,
     chain: &[BlobJob],
     commit_ids: &[ObjectId],
+    packed_blobs: &ObjectMap,
 ) -> Vec<Out> {
     let opts = ctx.opts;
     let mut outs = Vec::with_capacity(chain.len());
@@ -68,7 +70,7 @@ fn scan_chain(
             .gitleaks_config
             .as_ref()
             .is_some_and(|g| g.path_allowed(&first.path));
-    let mut prev: Option<Vec<u8>> = None;
+    let mut prev: Option<std::borrow::Cow<'_, [u8]>> = None;
     for job in chain {
         let mut out = Out {
             order: job.order,
@@ -83,8 +85,14 @@ fn scan_chain(
             outs.push(out);
             continue;
         }
-        let data = match repo.find_object(job.id) {
-            Ok(o) => o.detach().data,
+        let packed = packed_blobs
+            .get(&job.id)
+            .map(|d| std::borrow::Cow::Borrowed(&d[..]));
+        let data = match packed.map_or_else(
+            || repo.find_object(job.id).map(|o| o.detach().data.into()),
+            Ok,
+        ) {
+            Ok(d) => d,
             Err(e) => {
                 out.error = Some(ScanError::new(&job.path, format!("blob {}: {e}", job.id)));
                 outs.push(out);
@@ -125,16 +133,11 @@ fn read_trees(
     sync: &gix::ThreadSafeRepository,
     pool: &rayon::ThreadPool,
     mut frontier: Vec<ObjectId>,
-) -> Result<gix::hashtable::HashMap<ObjectId, Vec<u8>>, SecretsError> {
-    // Trees decoded in pack order up front; whatever they miss (loose objects, alternates, a
-    // pack that cannot be read) is looked up one by one below.
-    let local = sync.to_thread_local();
-    let hash = local.object_hash();
-    let mut packed = packed_trees(
-        &local.common_dir().join("objects").join("pack"),
-        hash,
-        pool.current_num_threads(),
-    );
+    mut packed: ObjectMap,
+) -> Result<ObjectMap, SecretsError> {
+    // `packed`: trees decoded in pack order up front; whatever they miss (loose objects,
+    // alternates, a pack that cannot be read) is looked up one by one below.
+    let hash = sync.to_thread_local().object_hash();
     let mut all: gix::hashtable::HashMap<ObjectId, Vec<u8>> = Default::default();
     frontier.sort();
     frontier.dedup();
@@ -187,17 +190,27 @@ fn read_trees(
     Ok(all)
 }
 
-/// Every tree stored in the repository's packs, decoded in pack order: each delta chain is
-/// resolved once, from its base down, instead of once per looked-up object (random lookups of
-/// deltified trees re-inflate their whole chain, which dominated history scans). Best effort: a
-/// pack that cannot be read contributes nothing and its trees are looked up one by one instead.
-fn packed_trees(
+type ObjectMap = gix::hashtable::HashMap<ObjectId, Vec<u8>>;
+
+/// Total bytes of blobs kept from the pack-order decode; blobs beyond it are looked up again
+/// one by one when scanned (bounded memory on large repositories).
+const PACKED_BLOB_BUDGET: u64 = 256 * 1024 * 1024;
+
+/// Every tree stored in the repository's packs, and blobs up to [`PACKED_BLOB_BUDGET`] (each at
+/// most `max_blob` bytes), decoded in pack order: each delta chain is resolved once, from its base
+/// down, instead of once per looked-up object (random lookups of deltified objects re-inflate
+/// their whole chain, which dominated history scans). Best effort: a pack that cannot be read
+/// contributes nothing and its objects are looked up one by one instead.
+fn packed_objects(
     dir: &Path,
     hash: gix::hash::Kind,
     threads: usize,
-) -> gix::hashtable::HashMap<ObjectId, Vec<u8>> {
+    max_blob: u64,
+) -> (ObjectMap, ObjectMap) {
     use gix::odb::pack;
-    let found = std::sync::Mutex::new(gix::hashtable::HashMap::<ObjectId, Vec<u8>>::default());
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let found = std::sync::Mutex::new((ObjectMap::default(), ObjectMap::default()));
+    let budget = AtomicU64::new(PACKED_BLOB_BUDGET);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Default::default();
     };
@@ -213,13 +226,22 @@ fn packed_trees(
             continue;
         };
         let found = &found;
+        let budget = &budget;
         let processor = move |kind: gix::object::Kind,
                               data: &[u8],
                               entry: &pack::index::Entry,
                               _: &dyn gix::progress::Progress| {
-            if kind == gix::object::Kind::Tree {
-                if let Ok(mut map) = found.lock() {
-                    map.insert(entry.oid, data.to_vec());
+            let len = data.len() as u64;
+            let keep_blob = kind == gix::object::Kind::Blob
+                && len <= max_blob
+                && budget
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(len))
+                    .is_ok();
+            if kind == gix::object::Kind::Tree || keep_blob {
+                let data = data.to_vec();
+                if let Ok(mut maps) = found.lock() {
+                    let map = if keep_blob { &mut maps.1 } else { &mut maps.0 };
+                    map.insert(entry.oid, data);
                 }
             }
             Ok(())
@@ -316,7 +338,18 @@ pub fn scan_git_with_stats(
         .num_threads(opts.threads)
         .build()
         .map_err(git_err)?;
-    let trees = read_trees(&sync, &pool, commits.iter().map(|(_, _, t)| *t).collect())?;
+    let (packed_trees, packed_blobs) = packed_objects(
+        &repo.common_dir().join("objects").join("pack"),
+        repo.object_hash(),
+        pool.current_num_threads(),
+        opts.max_file_size,
+    );
+    let trees = read_trees(
+        &sync,
+        &pool,
+        commits.iter().map(|(_, _, t)| *t).collect(),
+        packed_trees,
+    )?;
     let hash_kind = repo.object_hash();
 
     // Distinct blobs, each with the first commit and path it appears at. Entries already seen
@@ -390,7 +423,7 @@ pub fn scan_git_with_stats(
             .par_iter()
             .map_init(
                 || sync.to_thread_local(),
-                |repo, chain| scan_chain(repo, &ctx, chain, &commit_ids),
+                |repo, chain| scan_chain(repo, &ctx, chain, &commit_ids, &packed_blobs),
             )
             .flatten()
             .collect()
