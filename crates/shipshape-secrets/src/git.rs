@@ -133,30 +133,11 @@ fn read_trees(
     sync: &gix::ThreadSafeRepository,
     pool: &rayon::ThreadPool,
     mut frontier: Vec<ObjectId>,
-    mut packed: ObjectMap,
 ) -> Result<ObjectMap, SecretsError> {
-    // `packed`: trees decoded in pack order up front; whatever they miss (loose objects,
-    // alternates, a pack that cannot be read) is looked up one by one below.
-    let hash = sync.to_thread_local().object_hash();
     let mut all: gix::hashtable::HashMap<ObjectId, Vec<u8>> = Default::default();
     frontier.sort();
     frontier.dedup();
     while !frontier.is_empty() {
-        // Trees already decoded from a pack: only their children are needed.
-        let mut next: Vec<ObjectId> = Vec::new();
-        frontier.retain(|id| match packed.remove(id) {
-            Some(data) => {
-                next.extend(
-                    gix::objs::TreeRefIter::from_bytes(&data, hash)
-                        .filter_map(Result::ok)
-                        .filter(|e| e.mode.is_tree())
-                        .map(|e| e.oid.to_owned()),
-                );
-                all.insert(*id, data);
-                false
-            }
-            None => true,
-        });
         type Read = Result<(ObjectId, Vec<u8>, Vec<ObjectId>), String>;
         let read: Vec<Read> = pool.install(|| {
             frontier
@@ -177,6 +158,7 @@ fn read_trees(
                 )
                 .collect()
         });
+        let mut next: Vec<ObjectId> = Vec::new();
         for r in read {
             let (id, data, children) = r.map_err(SecretsError::Git)?;
             all.insert(id, data);
@@ -344,12 +326,13 @@ pub fn scan_git_with_stats(
         pool.current_num_threads(),
         opts.max_file_size,
     );
-    let trees = read_trees(
-        &sync,
-        &pool,
-        commits.iter().map(|(_, _, t)| *t).collect(),
-        packed_trees,
-    )?;
+    // Without packs, trees are prefetched in parallel; with them, the few a pack lacks (loose
+    // objects of recent commits) are looked up as the walk below meets them.
+    let trees = if packed_trees.is_empty() {
+        read_trees(&sync, &pool, commits.iter().map(|(_, _, t)| *t).collect())?
+    } else {
+        packed_trees
+    };
     let hash_kind = repo.object_hash();
 
     // Distinct blobs, each with the first commit and path it appears at. Entries already seen
@@ -367,8 +350,14 @@ pub fn scan_git_with_stats(
         }
         let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
         while let Some((tid, prefix)) = stack.pop() {
-            let Some(data) = trees.get(&tid) else {
-                return Err(SecretsError::Git(format!("tree {tid} missing")));
+            let looked_up;
+            let data: &[u8] = match trees.get(&tid) {
+                Some(d) => d,
+                None => {
+                    // Not in a pack (loose, alternate): one lookup.
+                    looked_up = repo.find_tree(tid).map_err(git_err)?.detach().data;
+                    &looked_up
+                }
             };
             let decoded = gix::objs::TreeRef::from_bytes(data, hash_kind).map_err(git_err)?;
             for e in &decoded.entries {

@@ -127,6 +127,14 @@ fn deleted_and_branch_secrets_are_found_once() {
             .collect()
     };
     assert_eq!(key(&packed), key(&a));
+    // Packed history plus a loose commit on top: its trees are looked up one by one.
+    std::fs::write(d.join("later.txt"), "nothing secret\n").unwrap();
+    assert!(git(d, &["add", "."]));
+    assert!(git(d, &["commit", "-q", "-m", "later"]));
+    let (mixed, mixed_stats) = scan_git_with_stats(d, &SecretsOptions::default()).unwrap();
+    assert_eq!(mixed_stats.commits, 7);
+    assert_eq!(mixed_stats.blobs_scanned, stats.blobs_scanned + 1);
+    assert_eq!(key(&mixed), key(&a));
 
     // Not a repository: an error, not an empty pass.
     let empty = tempfile::tempdir().unwrap();
