@@ -3,7 +3,9 @@
 //!
 //! No tree diffs are computed: commits are visited oldest first and each tree is entered only once
 //! (a tree seen before holds only blobs seen before), so the cost is one pass over the distinct trees
-//! and blobs of the history. Blobs are then read and scanned in parallel. A blob with an earlier
+//! and blobs of the history. Objects stored in packs are decoded up front in pack order (each delta
+//! chain resolved once; all trees, blobs up to a memory budget), the rest looked up one by one.
+//! Blobs are then scanned in parallel. A blob with an earlier
 //! version at the same path is confirmed only on its new lines (a line-set difference, cheaper than
 //! a diff and enough to tell which lines a version introduced), and a secret is reported once per
 //! path: at the oldest version that holds it.
@@ -56,6 +58,7 @@ fn scan_chain(
     ctx: &Ctx<'_>,
     chain: &[BlobJob],
     commit_ids: &[ObjectId],
+    packed_blobs: &ObjectMap,
 ) -> Vec<Out> {
     let opts = ctx.opts;
     let mut outs = Vec::with_capacity(chain.len());
@@ -67,7 +70,7 @@ fn scan_chain(
             .gitleaks_config
             .as_ref()
             .is_some_and(|g| g.path_allowed(&first.path));
-    let mut prev: Option<Vec<u8>> = None;
+    let mut prev: Option<std::borrow::Cow<'_, [u8]>> = None;
     for job in chain {
         let mut out = Out {
             order: job.order,
@@ -82,8 +85,14 @@ fn scan_chain(
             outs.push(out);
             continue;
         }
-        let data = match repo.find_object(job.id) {
-            Ok(o) => o.detach().data,
+        let packed = packed_blobs
+            .get(&job.id)
+            .map(|d| std::borrow::Cow::Borrowed(&d[..]));
+        let data = match packed.map_or_else(
+            || repo.find_object(job.id).map(|o| o.detach().data.into()),
+            Ok,
+        ) {
+            Ok(d) => d,
             Err(e) => {
                 out.error = Some(ScanError::new(&job.path, format!("blob {}: {e}", job.id)));
                 outs.push(out);
@@ -124,7 +133,7 @@ fn read_trees(
     sync: &gix::ThreadSafeRepository,
     pool: &rayon::ThreadPool,
     mut frontier: Vec<ObjectId>,
-) -> Result<gix::hashtable::HashMap<ObjectId, Vec<u8>>, SecretsError> {
+) -> Result<ObjectMap, SecretsError> {
     let mut all: gix::hashtable::HashMap<ObjectId, Vec<u8>> = Default::default();
     frontier.sort();
     frontier.dedup();
@@ -161,6 +170,79 @@ fn read_trees(
         frontier = next;
     }
     Ok(all)
+}
+
+type ObjectMap = gix::hashtable::HashMap<ObjectId, Vec<u8>>;
+
+/// Total bytes of blobs kept from the pack-order decode; blobs beyond it are looked up again
+/// one by one when scanned (bounded memory on large repositories).
+const PACKED_BLOB_BUDGET: u64 = 256 * 1024 * 1024;
+
+/// Every tree stored in the repository's packs, and blobs up to [`PACKED_BLOB_BUDGET`] (each at
+/// most `max_blob` bytes), decoded in pack order: each delta chain is resolved once, from its base
+/// down, instead of once per looked-up object (random lookups of deltified objects re-inflate
+/// their whole chain, which dominated history scans). Best effort: a pack that cannot be read
+/// contributes nothing and its objects are looked up one by one instead.
+fn packed_objects(
+    dir: &Path,
+    hash: gix::hash::Kind,
+    threads: usize,
+    max_blob: u64,
+) -> (ObjectMap, ObjectMap) {
+    use gix::odb::pack;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let found = std::sync::Mutex::new((ObjectMap::default(), ObjectMap::default()));
+    let budget = AtomicU64::new(PACKED_BLOB_BUDGET);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Default::default();
+    };
+    let mut idx: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .collect();
+    idx.sort();
+    let interrupt = std::sync::atomic::AtomicBool::new(false);
+    for path in idx {
+        let Ok(bundle) = pack::Bundle::at(&path, hash) else {
+            continue;
+        };
+        let found = &found;
+        let budget = &budget;
+        let processor = move |kind: gix::object::Kind,
+                              data: &[u8],
+                              entry: &pack::index::Entry,
+                              _: &dyn gix::progress::Progress| {
+            let len = data.len() as u64;
+            let keep_blob = kind == gix::object::Kind::Blob
+                && len <= max_blob
+                && budget
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(len))
+                    .is_ok();
+            if kind == gix::object::Kind::Tree || keep_blob {
+                let data = data.to_vec();
+                if let Ok(mut maps) = found.lock() {
+                    let map = if keep_blob { &mut maps.1 } else { &mut maps.0 };
+                    map.insert(entry.oid, data);
+                }
+            }
+            Ok(())
+        };
+        let _ = bundle.index.traverse(
+            &bundle.pack,
+            &mut gix::progress::Discard,
+            &interrupt,
+            processor,
+            pack::index::traverse::Options {
+                traversal: pack::index::traverse::Algorithm::DeltaTreeLookup,
+                thread_limit: Some(threads.max(1)),
+                check: pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+                alloc_limit_bytes: None,
+                make_pack_lookup_cache: || pack::cache::Never,
+            },
+        );
+    }
+    found.into_inner().unwrap_or_default()
 }
 
 /// The line-aligned byte range of `new` that differs from `old`: what is left after removing the
@@ -238,7 +320,19 @@ pub fn scan_git_with_stats(
         .num_threads(opts.threads)
         .build()
         .map_err(git_err)?;
-    let trees = read_trees(&sync, &pool, commits.iter().map(|(_, _, t)| *t).collect())?;
+    let (packed_trees, packed_blobs) = packed_objects(
+        &repo.common_dir().join("objects").join("pack"),
+        repo.object_hash(),
+        pool.current_num_threads(),
+        opts.max_file_size,
+    );
+    // Without packs, trees are prefetched in parallel; with them, the few a pack lacks (loose
+    // objects of recent commits) are looked up as the walk below meets them.
+    let trees = if packed_trees.is_empty() {
+        read_trees(&sync, &pool, commits.iter().map(|(_, _, t)| *t).collect())?
+    } else {
+        packed_trees
+    };
     let hash_kind = repo.object_hash();
 
     // Distinct blobs, each with the first commit and path it appears at. Entries already seen
@@ -256,8 +350,14 @@ pub fn scan_git_with_stats(
         }
         let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
         while let Some((tid, prefix)) = stack.pop() {
-            let Some(data) = trees.get(&tid) else {
-                return Err(SecretsError::Git(format!("tree {tid} missing")));
+            let looked_up;
+            let data: &[u8] = match trees.get(&tid) {
+                Some(d) => d,
+                None => {
+                    // Not in a pack (loose, alternate): one lookup.
+                    looked_up = repo.find_tree(tid).map_err(git_err)?.detach().data;
+                    &looked_up
+                }
             };
             let decoded = gix::objs::TreeRef::from_bytes(data, hash_kind).map_err(git_err)?;
             for e in &decoded.entries {
@@ -312,7 +412,7 @@ pub fn scan_git_with_stats(
             .par_iter()
             .map_init(
                 || sync.to_thread_local(),
-                |repo, chain| scan_chain(repo, &ctx, chain, &commit_ids),
+                |repo, chain| scan_chain(repo, &ctx, chain, &commit_ids, &packed_blobs),
             )
             .flatten()
             .collect()

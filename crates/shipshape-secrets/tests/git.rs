@@ -105,6 +105,37 @@ fn deleted_and_branch_secrets_are_found_once() {
     );
     assert_eq!(f.location.line(), Some(1));
 
+    // Packed (trees then come from the pack-order decode, not one-by-one lookups): same report.
+    assert!(git(d, &["gc", "-q", "--aggressive"]));
+    assert!(std::fs::read_dir(d.join(".git/objects/pack"))
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "idx")));
+    let (packed, packed_stats) = scan_git_with_stats(d, &SecretsOptions::default()).unwrap();
+    assert_eq!(packed_stats, stats);
+    let key = |a: &shipshape_core::report::Analysis| -> Vec<String> {
+        a.findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {:?} {}",
+                    f.location.path,
+                    f.rule,
+                    f.location.line(),
+                    f.message
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&packed), key(&a));
+    // Packed history plus a loose commit on top: its trees are looked up one by one.
+    std::fs::write(d.join("later.txt"), "nothing secret\n").unwrap();
+    assert!(git(d, &["add", "."]));
+    assert!(git(d, &["commit", "-q", "-m", "later"]));
+    let (mixed, mixed_stats) = scan_git_with_stats(d, &SecretsOptions::default()).unwrap();
+    assert_eq!(mixed_stats.commits, 7);
+    assert_eq!(mixed_stats.blobs_scanned, stats.blobs_scanned + 1);
+    assert_eq!(key(&mixed), key(&a));
+
     // Not a repository: an error, not an empty pass.
     let empty = tempfile::tempdir().unwrap();
     assert!(scan_git_with_stats(empty.path(), &SecretsOptions::default()).is_err());
