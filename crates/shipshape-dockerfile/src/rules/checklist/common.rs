@@ -495,6 +495,24 @@ pub struct ModeChange {
 
 /// Interprets an octal (`4755`, `0777`) or symbolic (`u+s`, `a+w,o-x`) mode. `None` when the mode
 /// is not literal.
+/// The `--chmod` of a COPY/ADD that ends up in the final image, with its parsed mode and the
+/// instruction's payload (for the destination).
+pub fn final_copy_chmod<'a>(
+    ctx: &crate::rules::Context<'_>,
+    index: usize,
+    instr: &'a crate::Instruction,
+) -> Option<(&'a crate::CopyInstr, &'a crate::Word, ModeChange)> {
+    let (crate::InstructionKind::Copy(c) | crate::InstructionKind::Add(c)) = &instr.kind else {
+        return None;
+    };
+    let chmod = c.chmod.as_ref()?;
+    if !ctx.in_final_image(index) {
+        return None;
+    }
+    let mode = parse_mode(&chmod.value)?;
+    Some((c, chmod, mode))
+}
+
 pub fn parse_mode(mode: &str) -> Option<ModeChange> {
     if mode.is_empty() || mode.contains('$') {
         return None;

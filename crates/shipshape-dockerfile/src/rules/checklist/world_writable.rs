@@ -1,7 +1,9 @@
-use super::common::{advice, command_label, mode_of_command, mode_value, parse_mode};
+use super::common::{
+    advice, command_label, final_copy_chmod, mode_of_command, mode_value, parse_mode,
+};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
-use crate::{Instruction, InstructionKind};
+use crate::Instruction;
 use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -59,14 +61,7 @@ impl Rule for WorldWritable {
         instr: &Instruction,
         out: &mut Vec<Finding>,
     ) {
-        let (InstructionKind::Copy(c) | InstructionKind::Add(c)) = &instr.kind else {
-            return;
-        };
-        let Some(chmod) = &c.chmod else { return };
-        if !ctx.in_final_image(index) {
-            return;
-        }
-        let Some(mode) = parse_mode(&chmod.value) else {
+        let Some((c, chmod, mode)) = final_copy_chmod(ctx, index, instr) else {
             return;
         };
         if !mode.world_writable || mode.sticky {
