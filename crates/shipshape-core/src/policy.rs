@@ -276,36 +276,37 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
 /// The same leaked value is often seen by two analysers (a Dockerfile `ENV` rule and the secrets
 /// engine): of the `secrets` findings whose spans overlap in one file, only the most severe is kept.
 fn dedupe_secrets(findings: &mut Vec<Finding>) {
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|a, b| findings[*b].severity.cmp(&findings[*a].severity));
-    let mut keep = vec![true; findings.len()];
-    for (n, &i) in order.iter().enumerate() {
-        if !keep[i] || findings[i].checklist != ChecklistItem::Secrets {
-            continue;
+    // Secret findings with a span, grouped by file; most severe first within a file.
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.checklist == ChecklistItem::Secrets && f.location.span.is_some() {
+            by_path.entry(f.location.path.as_str()).or_default().push(i);
         }
-        let Some(si) = findings[i].location.span else {
-            continue;
-        };
-        for &j in &order[n + 1..] {
-            let fj = &findings[j];
-            if !keep[j]
-                || fj.checklist != ChecklistItem::Secrets
-                || fj.location.path != findings[i].location.path
-            {
+    }
+    let mut drop = vec![false; findings.len()];
+    for group in by_path.values_mut() {
+        group.sort_by(|a, b| findings[*b].severity.cmp(&findings[*a].severity));
+        for (n, &i) in group.iter().enumerate() {
+            if drop[i] {
                 continue;
             }
-            if let Some(sj) = fj.location.span {
-                if sj.byte_start < si.byte_end && si.byte_start < sj.byte_end {
-                    keep[j] = false;
+            let Some(si) = findings[i].location.span else {
+                continue;
+            };
+            for &j in &group[n + 1..] {
+                if let Some(sj) = findings[j].location.span {
+                    if sj.byte_start < si.byte_end && si.byte_start < sj.byte_end {
+                        drop[j] = true;
+                    }
                 }
             }
         }
     }
     let mut idx = 0;
     findings.retain(|_| {
-        let k = keep[idx];
+        let keep = !drop[idx];
         idx += 1;
-        k
+        keep
     });
 }
 
@@ -528,6 +529,51 @@ mod tests {
         let shown = r.sources["Dockerfile"].text();
         assert_eq!(shown, "ENV TOKEN=abcd************ é\n");
         assert_eq!(shown.len(), text.len());
+    }
+
+    #[test]
+    fn overlapping_secret_findings_keep_the_most_severe() {
+        static SECRET_LOW: RuleMeta = RuleMeta {
+            code: "SS9997",
+            slug: "secret-low",
+            summary: "s",
+            severity: Severity::Medium,
+            checklist: ChecklistItem::Secrets,
+            source: SourceKind::Secret,
+            equivalents: &[],
+            fix: None,
+            docs: "d",
+        };
+        static SECRET_HIGH: RuleMeta = RuleMeta {
+            code: "SS9996",
+            slug: "secret-high",
+            severity: Severity::Critical,
+            ..SECRET_LOW
+        };
+        let text = "ENV A=abcdefghijklmnop\nENV B=qrstuvwxyz012345\n";
+        let file = SourceFile::new("Dockerfile", text);
+        let a_at = text.find("abcd").unwrap();
+        let b_at = text.find("qrst").unwrap();
+        let mut a = Analysis::default();
+        a.findings
+            .push(Finding::at(&SECRET_LOW, &file, a_at, a_at + 16, "generic"));
+        a.findings.push(Finding::at(
+            &SECRET_HIGH,
+            &file,
+            a_at + 2,
+            a_at + 16,
+            "specific",
+        ));
+        a.findings.push(Finding::at(
+            &SECRET_LOW,
+            &file,
+            b_at,
+            b_at + 16,
+            "other line",
+        ));
+        let r = run(a, "", "2026-01-01");
+        let kept: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(kept, vec!["specific", "other line"]);
     }
 
     #[test]

@@ -92,14 +92,18 @@ pub fn finish(
     let emitter = shipshape_report::emitter(output.format.into());
     match &output.output {
         Some(path) => {
-            let mut buf = Vec::new();
-            emitter.emit(&report, &ctx, &mut buf)?;
-            std::fs::write(path, buf)
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            emitter
+                .emit(&report, &ctx, &mut out)
+                .and_then(|_| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
+            // Block-buffered: pretty JSON and SARIF are many short lines.
+            let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             match emitter
                 .emit(&report, &ctx, &mut lock)
                 .and_then(|_| lock.flush())
