@@ -657,8 +657,18 @@ pub fn service_spec(svc: &Service) -> RuntimeSpec {
             let l = loc(it, format!("{base}.ports[{i}]"));
             match &it.v {
                 V::Str(s) => {
-                    if let Some(p) = parse_port(&s.s, l) {
+                    if let Some(p) = parse_port(&s.s, l.clone()) {
                         spec.ports.push(p);
+                    } else if let (true, Some(orig)) = (s.unresolved, &s.orig) {
+                        // `- "${PORT}"` with no value here: whatever it holds is published on
+                        // every interface unless it names a host address, so keep it.
+                        spec.ports.push(Port {
+                            host_ip: None,
+                            host_port: None,
+                            container_port: orig.clone(),
+                            protocol: "tcp".to_string(),
+                            loc: l,
+                        });
                     }
                 }
                 V::Map(_) => {

@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.13"), ("compose-lint", "CL-0005"), ("trivy", "KSV024")],
     fix: Some(FixApplicability::Unsafe),
-    docs: "## What it does\nReports ports published without a host address (or on `0.0.0.0`/`::`): `-p 5432:5432`, `ports: [\"8080:80\"]`, `-P`, Kubernetes `hostPort` without `hostIP`, inspect `PortBindings` with an empty `HostIp`. A database, cache, queue, admin console or debugger port is high; 80 and 443 (the edge proxy's job) are not reported; anything else is medium. The Docker API port 2375 has its own rule (SS2020).\n\n\
+    docs: "## What it does\nReports ports published without a host address (or on `0.0.0.0`/`::`): `-p 5432:5432`, `ports: [\"8080:80\"]`, `-P`, Kubernetes `hostPort` without `hostIP`, inspect `PortBindings` with an empty `HostIp`. A database, cache, queue, admin console or debugger port is high; 80 and 443 (the edge proxy's job) are not reported; anything else is medium. The Docker API port 2375 has its own rule (SS2020). A compose port entry that is only a variable with no value where the file is scanned (`- \"${PORT}\"`, no `.env` setting it) is reported too: Docker publishes whatever it holds on every interface unless the value names a host address.\n\n\
 ## Why it matters\nDocker inserts its own firewall rules: a published port is reachable from every network the host is on, host firewall (ufw, firewalld) notwithstanding. Databases and admin endpoints published this way are a leading cause of data breaches.\n\n\
 ## How to fix\nBind to loopback (`-p 127.0.0.1:5432:5432`) or to the one interface that should serve it, or do not publish the port and reach the service over a container network.\n\n\
 ## Example\n```yaml\nports:\n  - \"127.0.0.1:8080:8080\"\n```\n",
@@ -72,12 +72,15 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
                 if edge_port.is_some_and(is_edge_port) {
                     continue;
                 }
-                cx.report(
-                    &META,
-                    spec,
-                    &port.loc,
-                    format!("`{}` publishes port {shown} on all interfaces", spec.name),
-                );
+                let message = if shown.contains('$') {
+                    format!(
+                        "`{}` publishes port `{shown}`, set by a variable with no value here: on all interfaces unless the value names a host address",
+                        spec.name
+                    )
+                } else {
+                    format!("`{}` publishes port {shown} on all interfaces", spec.name)
+                };
+                cx.report(&META, spec, &port.loc, message);
             }
         }
     }
@@ -99,5 +102,36 @@ mod tests {
             "SS2019",
             &hard_with("-p 127.0.0.1:5432:5432 -p [::1]:6379:6379")
         ));
+    }
+}
+
+#[cfg(test)]
+mod variable_ports {
+    #[test]
+    fn a_port_set_only_by_a_variable_is_reported() {
+        let text = "services:\n  cache:\n    image: valkey/valkey:8.0\n    ports:\n      - \"${VALKEY_PORT}\"\n      - \"127.0.0.1:${ADMIN_PORT:-9000}:9000\"\n";
+        let file = shipshape_core::SourceFile::new("compose.yaml", text);
+        let a = crate::analyse_compose(std::slice::from_ref(&file), std::path::Path::new("."));
+        let ports: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule == "SS2019")
+            .map(|f| f.location.key.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            ports,
+            vec!["services.cache.ports[0]".to_string()],
+            "{:#?}",
+            a.findings
+        );
+        // With a value in .env that binds loopback, nothing is reported.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env"), "VALKEY_PORT=127.0.0.1:6379:6379\n").unwrap();
+        let a = crate::analyse_compose(std::slice::from_ref(&file), dir.path());
+        assert!(
+            a.findings.iter().all(|f| f.rule != "SS2019"),
+            "{:#?}",
+            a.findings
+        );
     }
 }
