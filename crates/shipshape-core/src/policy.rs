@@ -333,20 +333,23 @@ fn mask_secrets(
             continue;
         };
         let text = file.text();
-        let mut masked = String::with_capacity(text.len());
-        for (i, c) in text.char_indices() {
-            let hidden = ranges.iter().any(|(start, end)| {
-                let keep = text
-                    .get(*start..*end)
-                    .map_or(0, |t| t.char_indices().nth(4).map_or(t.len(), |(k, _)| k));
-                i >= start + keep && i < *end && !c.is_whitespace()
-            });
-            if hidden {
-                masked.extend(std::iter::repeat_n('*', c.len_utf8()));
-            } else {
-                masked.push(c);
+        // '*' is one byte, so each masked character becomes as many '*' as it had bytes: every
+        // byte offset, and so every span, stays valid.
+        let mut bytes = text.as_bytes().to_vec();
+        for (start, end) in ranges {
+            let Some(slice) = text.get(start..end) else {
+                continue;
+            };
+            let keep = slice.char_indices().nth(4).map_or(slice.len(), |(k, _)| k);
+            for (off, c) in slice[keep..].char_indices() {
+                if !c.is_whitespace() {
+                    let at = start + keep + off;
+                    bytes[at..at + c.len_utf8()].fill(b'*');
+                }
             }
         }
+        let masked = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let replaced = crate::SourceFile::new(file.path(), masked);
         sources.insert(path.to_string(), replaced);
     }
