@@ -656,6 +656,15 @@ pub fn command_label(cmd: &SimpleCommand) -> String {
 }
 
 /// The value of a mode word (`--mode=4755` → `4755`).
+/// A mode-setting command (`chmod`, `install -m`, …) with its mode word, the mode text, the
+/// parsed mode and its targets, when the mode is a literal.
+pub fn command_mode(cmd: &SimpleCommand) -> Option<(&Word, &str, ModeChange, Vec<&Word>)> {
+    let (mode_word, targets) = mode_of_command(cmd)?;
+    let value = mode_value(mode_word);
+    let mode = parse_mode(value)?;
+    Some((mode_word, value, mode, targets))
+}
+
 pub fn mode_value(word: &Word) -> &str {
     word.value
         .strip_prefix("--mode=")

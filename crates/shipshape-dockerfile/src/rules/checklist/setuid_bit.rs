@@ -1,7 +1,4 @@
-use super::common::{
-    advice, command_label, final_copy_chmod, mode_of_command, mode_value, parse_mode,
-    sets_directory_mode,
-};
+use super::common::{advice, command_label, command_mode, final_copy_chmod, sets_directory_mode};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::Instruction;
@@ -106,11 +103,7 @@ impl Rule for SetuidBit {
         cmd: &SimpleCommand,
         out: &mut Vec<Finding>,
     ) {
-        let Some((mode_word, targets)) = mode_of_command(cmd) else {
-            return;
-        };
-        let value = mode_value(mode_word);
-        let Some(mode) = parse_mode(value) else {
+        let Some((mode_word, value, mode, targets)) = command_mode(cmd) else {
             return;
         };
         if (!mode.setuid && !mode.setgid) || !ctx.in_final_image(index) {

@@ -1,6 +1,4 @@
-use super::common::{
-    advice, command_label, final_copy_chmod, mode_of_command, mode_value, parse_mode,
-};
+use super::common::{advice, command_label, command_mode, final_copy_chmod};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::Instruction;
@@ -90,11 +88,7 @@ impl Rule for WorldWritable {
         cmd: &SimpleCommand,
         out: &mut Vec<Finding>,
     ) {
-        let Some((mode_word, targets)) = mode_of_command(cmd) else {
-            return;
-        };
-        let value = mode_value(mode_word);
-        let Some(mode) = parse_mode(value) else {
+        let Some((mode_word, value, mode, targets)) = command_mode(cmd) else {
             return;
         };
         if !mode.world_writable || mode.sticky || !ctx.in_final_image(index) {
