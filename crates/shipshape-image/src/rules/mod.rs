@@ -108,6 +108,36 @@ pub(crate) mod testing {
     pub(crate) fn of<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Finding> {
         a.findings.iter().filter(|f| f.rule == code).collect()
     }
+
+    /// A tool rule (`code`) reports an executable at `path`, once, at its layer.
+    pub(crate) fn assert_tool_fires(code: &str, path: &str) {
+        use crate::build::LayerBuilder;
+        let b = ImageBuilder::new().layer(LayerBuilder::new().file(path, b"\x7fELF"));
+        let a = audit_image(&b);
+        let f = of(&a, code);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].location.path.ends_with(&format!(":{path}")));
+        assert!(f[0]
+            .location
+            .layer
+            .as_deref()
+            .is_some_and(|l| l.starts_with("sha256:")));
+    }
+
+    /// A tool rule (`code`) stays quiet when the executable at `path` was deleted by a later
+    /// layer and only a documentation file of the same name remains.
+    pub(crate) fn assert_tool_quiet_when_deleted(code: &str, path: &str) {
+        use crate::build::LayerBuilder;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let b = ImageBuilder::new()
+            .layer(
+                LayerBuilder::new()
+                    .file(path, b"\x7fELF")
+                    .file(&format!("/usr/share/doc/x/{name}"), b"doc"),
+            )
+            .layer(LayerBuilder::new().whiteout(path));
+        assert!(of(&audit_image(&b), code).is_empty());
+    }
 }
 
 #[cfg(test)]

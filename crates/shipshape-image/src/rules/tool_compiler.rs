@@ -45,32 +45,15 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::build::{ImageBuilder, LayerBuilder};
-    use crate::rules::testing::{audit_image, of};
+    use crate::rules::testing::{assert_tool_fires, assert_tool_quiet_when_deleted};
 
     #[test]
     fn fires_when_present() {
-        let b = ImageBuilder::new().layer(LayerBuilder::new().file("/usr/bin/gcc", b"\x7fELF"));
-        let a = audit_image(&b);
-        let f = of(&a, "SS3014");
-        assert_eq!(f.len(), 1);
-        assert!(f[0].location.path.ends_with(":/usr/bin/gcc"));
-        assert!(f[0]
-            .location
-            .layer
-            .as_deref()
-            .is_some_and(|l| l.starts_with("sha256:")));
+        assert_tool_fires("SS3014", "/usr/bin/gcc");
     }
 
     #[test]
     fn quiet_when_absent_or_deleted() {
-        let b = ImageBuilder::new()
-            .layer(
-                LayerBuilder::new()
-                    .file("/usr/bin/gcc", b"\x7fELF")
-                    .file("/usr/share/doc/x/gcc", b"doc"),
-            )
-            .layer(LayerBuilder::new().whiteout("/usr/bin/gcc"));
-        assert!(of(&audit_image(&b), "SS3014").is_empty());
+        assert_tool_quiet_when_deleted("SS3014", "/usr/bin/gcc");
     }
 }

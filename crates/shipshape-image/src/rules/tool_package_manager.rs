@@ -46,32 +46,15 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::build::{ImageBuilder, LayerBuilder};
-    use crate::rules::testing::{audit_image, of};
+    use crate::rules::testing::{assert_tool_fires, assert_tool_quiet_when_deleted};
 
     #[test]
     fn fires_when_present() {
-        let b = ImageBuilder::new().layer(LayerBuilder::new().file("/usr/bin/apt-get", b"\x7fELF"));
-        let a = audit_image(&b);
-        let f = of(&a, "SS3012");
-        assert_eq!(f.len(), 1);
-        assert!(f[0].location.path.ends_with(":/usr/bin/apt-get"));
-        assert!(f[0]
-            .location
-            .layer
-            .as_deref()
-            .is_some_and(|l| l.starts_with("sha256:")));
+        assert_tool_fires("SS3012", "/usr/bin/apt-get");
     }
 
     #[test]
     fn quiet_when_absent_or_deleted() {
-        let b = ImageBuilder::new()
-            .layer(
-                LayerBuilder::new()
-                    .file("/usr/bin/apt-get", b"\x7fELF")
-                    .file("/usr/share/doc/x/apt-get", b"doc"),
-            )
-            .layer(LayerBuilder::new().whiteout("/usr/bin/apt-get"));
-        assert!(of(&audit_image(&b), "SS3012").is_empty());
+        assert_tool_quiet_when_deleted("SS3012", "/usr/bin/apt-get");
     }
 }

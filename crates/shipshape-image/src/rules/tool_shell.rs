@@ -43,32 +43,15 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::build::{ImageBuilder, LayerBuilder};
-    use crate::rules::testing::{audit_image, of};
+    use crate::rules::testing::{assert_tool_fires, assert_tool_quiet_when_deleted};
 
     #[test]
     fn fires_when_present() {
-        let b = ImageBuilder::new().layer(LayerBuilder::new().file("/bin/sh", b"\x7fELF"));
-        let a = audit_image(&b);
-        let f = of(&a, "SS3011");
-        assert_eq!(f.len(), 1);
-        assert!(f[0].location.path.ends_with(":/bin/sh"));
-        assert!(f[0]
-            .location
-            .layer
-            .as_deref()
-            .is_some_and(|l| l.starts_with("sha256:")));
+        assert_tool_fires("SS3011", "/bin/sh");
     }
 
     #[test]
     fn quiet_when_absent_or_deleted() {
-        let b = ImageBuilder::new()
-            .layer(
-                LayerBuilder::new()
-                    .file("/bin/sh", b"\x7fELF")
-                    .file("/usr/share/doc/x/sh", b"doc"),
-            )
-            .layer(LayerBuilder::new().whiteout("/bin/sh"));
-        assert!(of(&audit_image(&b), "SS3011").is_empty());
+        assert_tool_quiet_when_deleted("SS3011", "/bin/sh");
     }
 }
