@@ -179,20 +179,20 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     }
 
     dedupe_secrets(&mut findings);
-    findings.sort_by(|a, b| {
+    // Sorted through a permutation: findings are large, and sorting them in place moves each one
+    // once per merge level (a fifth of a 20,000-finding run was spent in memmove).
+    fn key(f: &Finding) -> (&str, Option<u32>, Option<u32>, &str) {
         (
-            &a.location.path,
-            a.location.line(),
-            a.location.span.map(|s| s.column),
-            &a.rule,
+            f.location.path.as_str(),
+            f.location.line(),
+            f.location.span.map(|s| s.column),
+            f.rule.as_str(),
         )
-            .cmp(&(
-                &b.location.path,
-                b.location.line(),
-                b.location.span.map(|s| s.column),
-                &b.rule,
-            ))
-    });
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| key(&findings[a]).cmp(&key(&findings[b])));
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let mut findings: Vec<Finding> = order.iter().filter_map(|&i| slots[i].take()).collect();
     disambiguate_fingerprints(&mut findings);
 
     let mut summary = Summary {

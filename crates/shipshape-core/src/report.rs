@@ -81,6 +81,18 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// Merges many analysers' outputs in order, moving each finding once (pairwise merging moves
+    /// the findings of a large scan once per level of the reduction tree).
+    pub fn concat(parts: Vec<Analysis>) -> Analysis {
+        let mut out = Analysis::default();
+        out.findings
+            .reserve(parts.iter().map(|p| p.findings.len()).sum());
+        for part in parts {
+            out.merge(part);
+        }
+        out
+    }
+
     /// Merges another analyser's output into this one.
     pub fn merge(&mut self, other: Analysis) {
         self.findings.extend(other.findings);

@@ -3,6 +3,7 @@
 //! refactor cannot change the output by accident.
 
 use crate::{Context, Emitter};
+use rayon::prelude::*;
 use serde::Serialize;
 use shipshape_core::{Finding, Report};
 use std::io::{self, Write};
@@ -166,68 +167,235 @@ struct SummaryV1 {
 
 impl Emitter for Json {
     fn emit(&self, report: &Report, ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let s = &report.summary;
-        let doc = V1 {
-            version: JSON_VERSION,
-            tool: Tool {
-                name: "shipshape",
-                version: ctx.tool_version,
-            },
-            target: &report.target,
-            findings: report.findings.iter().map(FindingV1::from).collect(),
-            suppressed: report
-                .suppressed
-                .iter()
-                .map(|sp| SuppressedV1 {
-                    finding: FindingV1::from(&sp.finding),
-                    suppressed_by: sp.by,
-                    reason: sp.reason.as_deref(),
-                })
-                .collect(),
-            errors: report
-                .errors
-                .iter()
-                .map(|e| ErrorV1 {
-                    path: &e.path,
-                    line: e.line,
-                    column: e.column,
-                    message: &e.message,
-                })
-                .collect(),
-            checklist: report
-                .checklist
-                .iter()
-                .map(|c| ChecklistV1 {
-                    id: c.id.id(),
-                    title: c.title,
-                    status: c.status.as_str(),
-                    findings: c.findings,
-                    required: c.required,
-                    note: c.note.as_deref(),
-                })
-                .collect(),
-            inputs: report
-                .inputs
-                .iter()
-                .map(|i| InputV1 {
-                    path: &i.path,
-                    kind: i.kind.as_str(),
-                })
-                .collect(),
-            summary: SummaryV1 {
-                critical: s.critical,
-                high: s.high,
-                medium: s.medium,
-                low: s.low,
-                info: s.info,
-                suppressed: s.suppressed,
-                errors: s.errors,
-                inputs: s.inputs,
-                fail_on: s.fail_on.map_or("high", |f| f.as_str()),
-                exit_code: s.exit_code,
-            },
-        };
-        serde_json::to_writer_pretty(&mut *out, &doc).map_err(crate::json_io_error)?;
+        render_pretty(&document(report, ctx), out)?;
         writeln!(out)
+    }
+}
+
+/// The report as the v1 contract.
+fn document<'a>(report: &'a Report, ctx: &Context<'a>) -> V1<'a> {
+    let s = &report.summary;
+    V1 {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: "shipshape",
+            version: ctx.tool_version,
+        },
+        target: &report.target,
+        findings: report.findings.iter().map(FindingV1::from).collect(),
+        suppressed: report
+            .suppressed
+            .iter()
+            .map(|sp| SuppressedV1 {
+                finding: FindingV1::from(&sp.finding),
+                suppressed_by: sp.by,
+                reason: sp.reason.as_deref(),
+            })
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| ErrorV1 {
+                path: &e.path,
+                line: e.line,
+                column: e.column,
+                message: &e.message,
+            })
+            .collect(),
+        checklist: report
+            .checklist
+            .iter()
+            .map(|c| ChecklistV1 {
+                id: c.id.id(),
+                title: c.title,
+                status: c.status.as_str(),
+                findings: c.findings,
+                required: c.required,
+                note: c.note.as_deref(),
+            })
+            .collect(),
+        inputs: report
+            .inputs
+            .iter()
+            .map(|i| InputV1 {
+                path: &i.path,
+                kind: i.kind.as_str(),
+            })
+            .collect(),
+        summary: SummaryV1 {
+            critical: s.critical,
+            high: s.high,
+            medium: s.medium,
+            low: s.low,
+            info: s.info,
+            suppressed: s.suppressed,
+            errors: s.errors,
+            inputs: s.inputs,
+            fail_on: s.fail_on.map_or("high", |f| f.as_str()),
+            exit_code: s.exit_code,
+        },
+    }
+}
+
+/// Renders the report as `serde_json::to_vec_pretty` would, byte for byte, with the finding
+/// arrays rendered in parallel: on a large scan, serialising 20,000 findings on one thread was a
+/// fifth of the run. Each part is rendered on its own and indented to its depth; JSON strings
+/// never hold a raw newline, so indenting after every newline is exact.
+fn render_pretty(doc: &V1<'_>, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"{")?;
+    let mut first = true;
+    let mut key = |out: &mut dyn Write, name: &str| {
+        let sep: &[u8] = if first { b"\n  \"" } else { b",\n  \"" };
+        first = false;
+        out.write_all(sep)?;
+        out.write_all(name.as_bytes())?;
+        out.write_all(b"\": ")
+    };
+    let small = |out: &mut dyn Write, value: Vec<u8>| {
+        let mut buf = Vec::with_capacity(value.len() + 64);
+        indent_into(&mut buf, &value, b"  ");
+        out.write_all(&buf)
+    };
+    key(out, "version")?;
+    small(out, pretty(&doc.version)?)?;
+    key(out, "tool")?;
+    small(out, pretty(&doc.tool)?)?;
+    key(out, "target")?;
+    small(out, pretty(&doc.target)?)?;
+    key(out, "findings")?;
+    write_array(out, &doc.findings)?;
+    key(out, "suppressed")?;
+    write_array(out, &doc.suppressed)?;
+    key(out, "errors")?;
+    small(out, pretty(&doc.errors)?)?;
+    key(out, "checklist")?;
+    small(out, pretty(&doc.checklist)?)?;
+    key(out, "inputs")?;
+    small(out, pretty(&doc.inputs)?)?;
+    key(out, "summary")?;
+    small(out, pretty(&doc.summary)?)?;
+    out.write_all(b"\n}")
+}
+
+fn pretty<T: Serialize + ?Sized>(value: &T) -> io::Result<Vec<u8>> {
+    serde_json::to_vec_pretty(value).map_err(crate::json_io_error)
+}
+
+/// Writes an array that is a top-level field (depth 1), its elements rendered in parallel
+/// chunks, each chunk written as soon as the chunks before it are.
+fn write_array<T: Serialize + Sync>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    // Bounded batches keep at most a few megabytes rendered ahead of the writer.
+    for (b, batch) in items.chunks(8192).enumerate() {
+        let chunks = batch
+            .par_chunks(256)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(700 * chunk.len());
+                for (i, item) in chunk.iter().enumerate() {
+                    let sep: &[u8] = if b == 0 && c == 0 && i == 0 {
+                        b"\n    "
+                    } else {
+                        b",\n    "
+                    };
+                    buf.extend_from_slice(sep);
+                    indent_into(&mut buf, &pretty(item)?, b"    ");
+                }
+                Ok(buf)
+            })
+            .collect::<io::Result<Vec<Vec<u8>>>>()?;
+        for chunk in chunks {
+            out.write_all(&chunk)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// Appends `src` to `dst`, with `pad` after every newline.
+fn indent_into(dst: &mut Vec<u8>, src: &[u8], pad: &[u8]) {
+    let mut lines = src.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        dst.extend_from_slice(first);
+    }
+    for line in lines {
+        dst.push(b'\n');
+        dst.extend_from_slice(pad);
+        dst.extend_from_slice(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipshape_core::checklist::ChecklistItem;
+    use shipshape_core::config::Config;
+    use shipshape_core::finding::SourceKind;
+    use shipshape_core::report::Analysis;
+    use shipshape_core::rule::RuleMeta;
+    use shipshape_core::{Severity, SourceFile};
+
+    static RULE: RuleMeta = RuleMeta {
+        code: "SS9998",
+        slug: "json-test",
+        summary: "a rule for the JSON writer test",
+        severity: Severity::High,
+        checklist: ChecklistItem::NonRoot,
+        source: SourceKind::Dockerfile,
+        equivalents: &[("hadolint", "DL3002")],
+        fix: None,
+        docs: "Test.",
+    };
+
+    fn report(n: usize) -> Report {
+        let file = SourceFile::new("dir/Dockerfile", "FROM x\nUSER \"root\\n\"\n");
+        let mut analysis = Analysis::default();
+        for i in 0..n {
+            analysis.findings.push(shipshape_core::Finding::at(
+                &RULE,
+                &file,
+                7,
+                11 + i % 5,
+                format!("message {i} with \"quotes\" and a\nnewline"),
+            ));
+        }
+        let config = Config::default();
+        shipshape_core::policy::apply(
+            analysis,
+            &shipshape_core::policy::PolicyRun {
+                config: &config,
+                today: jiff::civil::date(2026, 1, 1),
+                target: "dir".into(),
+                show_secrets: false,
+            },
+        )
+    }
+
+    #[test]
+    fn parallel_rendering_is_byte_identical_to_serde_json() {
+        for n in [0, 1, 2, 255, 256, 257, 8193] {
+            let report = report(n);
+            let reg = shipshape_core::rule::RuleRegistry::new(&[&[&RULE]]);
+            let ctx = Context {
+                registry: &reg,
+                color: false,
+                verbose: false,
+                quiet: false,
+                tool_version: "0.0.0",
+            };
+            let doc = document(&report, &ctx);
+            let mut ours = Vec::new();
+            render_pretty(&doc, &mut ours).unwrap();
+            let reference = serde_json::to_vec_pretty(&doc).unwrap();
+            assert_eq!(
+                String::from_utf8(ours.clone()).unwrap(),
+                String::from_utf8(reference).unwrap(),
+                "{n} findings"
+            );
+            let parsed: serde_json::Value = serde_json::from_slice(&ours).unwrap();
+            assert_eq!(parsed["findings"].as_array().map(Vec::len), Some(n));
+        }
     }
 }

@@ -135,9 +135,12 @@ pub fn data_image(image: &str) -> Option<&'static str> {
                 repo.contains(*d)
             } else {
                 last == **d
-                    || last.starts_with(&format!("{d}-"))
-                    || last.ends_with(&format!("-{d}"))
-                    || last.starts_with(&format!("{d}_"))
+                    || last
+                        .strip_prefix(*d)
+                        .is_some_and(|rest| rest.starts_with(['-', '_']))
+                    || last
+                        .strip_suffix(*d)
+                        .is_some_and(|rest| rest.ends_with('-'))
             }
         })
         .copied()

@@ -9,7 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use shipshape_core::rule::RuleMeta;
 use std::borrow::Cow;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 /// Lines longer than this (minified files) are searched in a window around each hit.
 const LONG_LINE: usize = 4096;
@@ -38,6 +38,45 @@ pub enum AllowTarget {
     Line,
 }
 
+/// A rule's regex. Built-in rules compile theirs on the first keyword hit: most scans (one
+/// environment value, a small project) hit a handful of the 200-odd rules, and compiling all of
+/// them up front costs more than the scan.
+#[derive(Debug)]
+pub struct RuleRegex {
+    source: Option<&'static str>,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl RuleRegex {
+    /// An already compiled regex (imported rules, compiled when their config is read so that
+    /// errors name the rule).
+    pub fn compiled(regex: Regex) -> RuleRegex {
+        RuleRegex {
+            source: None,
+            compiled: OnceLock::from(Some(regex)),
+        }
+    }
+
+    /// A built-in pattern, compiled on first use.
+    pub fn lazy(pattern: &'static str) -> RuleRegex {
+        RuleRegex {
+            source: Some(pattern),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex; `None` if the pattern does not compile (a programming error that the
+    /// rule tests catch: the rule is then skipped rather than panicking in a release build).
+    pub fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| {
+                self.source
+                    .and_then(|p| Regex::new(&format!("(?-u){p}")).ok())
+            })
+            .as_ref()
+    }
+}
+
 /// A compiled rule.
 #[derive(Debug)]
 pub struct EngineRule {
@@ -48,15 +87,13 @@ pub struct EngineRule {
     pub label: Cow<'static, str>,
     /// Human description: provider and credential kind.
     pub description: Cow<'static, str>,
-    pub regex: Option<Regex>,
+    pub regex: Option<RuleRegex>,
     pub group: usize,
     pub entropy: f32,
     pub validator: Option<Validator>,
     pub rank: Rank,
     pub multiline: bool,
     pub placeholder_check: bool,
-    /// Group holding a URL user name: a password equal to it is a default, not a secret.
-    pub user_group: Option<usize>,
     /// gitleaks `path`: the rule only applies to matching paths (alone: the path itself is the finding).
     pub path: Option<Regex>,
     pub allows: Vec<RuleAllow>,
@@ -88,35 +125,28 @@ pub struct Engine {
 
 /// The built-in rule set, compiled once.
 pub static DEFAULT: LazyLock<Arc<Engine>> = LazyLock::new(|| {
-    let rules = crate::rules::ALL
-        .iter()
-        .filter_map(|r| builtin_rule(r))
-        .collect();
+    let rules = crate::rules::ALL.iter().map(|r| builtin_rule(r)).collect();
     Arc::new(Engine::new(rules))
 });
 
-/// Compiles a built-in rule. A regex that does not compile is a programming error caught by the
-/// rule tests; in release builds the rule is left out rather than panicking.
-pub fn builtin_rule(r: &'static SecretRule) -> Option<EngineRule> {
-    let regex = Regex::new(&format!("(?-u){}", r.regex)).ok()?;
-    let user_group = regex.capture_names().position(|n| n == Some("user"));
-    Some(EngineRule {
+/// A built-in rule, its regex compiled on first use (see [`RuleRegex`]).
+pub fn builtin_rule(r: &'static SecretRule) -> EngineRule {
+    EngineRule {
         meta: &r.meta,
         builtin: Some(r),
         label: Cow::Borrowed(r.meta.slug),
         description: Cow::Owned(format!("{} {}", r.provider, r.what)),
-        regex: Some(regex),
+        regex: Some(RuleRegex::lazy(r.regex)),
         group: r.group,
         entropy: r.entropy,
         validator: r.validator,
         rank: r.rank,
         multiline: r.multiline,
         placeholder_check: !matches!(r.family, crate::rules::Family::PrivateKey),
-        user_group,
         path: None,
         allows: Vec::new(),
         keywords: r.keywords.iter().map(|k| k.to_string()).collect(),
-    })
+    }
 }
 
 impl Engine {
@@ -269,7 +299,11 @@ impl Engine {
             } else if rule.path.is_some() && path.is_none() {
                 continue;
             }
-            let Some(re) = &rule.regex else { continue };
+            let Some(re) = rule.regex.as_ref().and_then(RuleRegex::get) else {
+                continue;
+            };
+            // A group named `user` holds a URL user name: a password equal to it is a default.
+            let user_group = re.capture_names().position(|n| n == Some("user"));
             let hay = &bytes[..hay_end];
             // One byte early: patterns such as `(?:^|[^a-z])key` consume the newline before the line.
             let mut pos = ws.saturating_sub(1);
@@ -303,7 +337,7 @@ impl Engine {
                 if rule.placeholder_check && validate::is_placeholder(s) {
                     continue;
                 }
-                if let Some(ug) = rule.user_group {
+                if let Some(ug) = user_group {
                     if caps.get(ug).is_some_and(|u| u.as_bytes() == s) {
                         continue;
                     }

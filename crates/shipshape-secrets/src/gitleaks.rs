@@ -142,10 +142,8 @@ impl GitleaksConfig {
             path: origin.to_string(),
             message,
         };
-        let mut rules: Vec<EngineRule> = crate::rules::ALL
-            .iter()
-            .filter_map(|r| builtin_rule(r))
-            .collect();
+        let mut rules: Vec<EngineRule> =
+            crate::rules::ALL.iter().map(|r| builtin_rule(r)).collect();
         let mut path_rules = Vec::new();
         let mut imported = 0;
         for r in &raw.rules {
@@ -205,14 +203,13 @@ impl GitleaksConfig {
                         .map(|d| format!(" ({d})"))
                         .unwrap_or_default()
                 )),
-                regex: Some(regex),
+                regex: Some(crate::engine::RuleRegex::compiled(regex)),
                 group,
                 entropy: r.entropy.unwrap_or(0.0),
                 validator: None,
                 rank: Rank::Specific,
                 multiline,
                 placeholder_check: false,
-                user_group: None,
                 path,
                 allows,
                 keywords: r.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),

@@ -273,22 +273,13 @@ fn analyse_one(input: &Input, config: &Config, today: jiff::civil::Date) -> Anal
 
 /// Analyses every input and explains the checklist items nothing could evaluate.
 pub fn analyse(inputs: &[Input], config: &Config, today: jiff::civil::Date) -> Analysis {
-    let files = inputs
-        .par_iter()
-        .map(|i| analyse_one(i, config, today))
-        .reduce(Analysis::default, |mut a, b| {
-            a.merge(b);
-            a
-        });
     let projects = compose_projects(inputs);
-    let mut analysis = projects
+    let mut parts: Vec<Analysis> = projects
         .par_iter()
         .map(|p| analyse_compose_project(p))
-        .reduce(Analysis::default, |mut a, b| {
-            a.merge(b);
-            a
-        });
-    analysis.merge(files);
+        .collect();
+    parts.par_extend(inputs.par_iter().map(|i| analyse_one(i, config, today)));
+    let mut analysis = Analysis::concat(parts);
     analysis.inputs.sort_by(|a, b| a.path.cmp(&b.path));
     analysis.inputs.dedup();
     explain_gaps(&mut analysis);

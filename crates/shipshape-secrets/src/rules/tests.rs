@@ -1,7 +1,7 @@
 //! Table-driven tests over every rule's must-match and must-not-match examples.
 
 use super::*;
-use crate::engine::{builtin_rule, DEFAULT};
+use crate::engine::{builtin_rule, RuleRegex, DEFAULT};
 use shipshape_core::rule::RuleRegistry;
 
 fn rule_hits(text: &str) -> Vec<(&'static str, String)> {
@@ -26,7 +26,11 @@ fn registry_is_sound() {
     for r in ALL.iter() {
         assert!(r.meta.code.starts_with("SS4"), "{}", r.meta.code);
         assert!(
-            builtin_rule(r).is_some(),
+            builtin_rule(r)
+                .regex
+                .as_ref()
+                .and_then(RuleRegex::get)
+                .is_some(),
             "{} regex does not compile",
             r.meta.code
         );
