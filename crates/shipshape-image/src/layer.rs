@@ -118,14 +118,7 @@ impl<R: Read> Read for Guard<'_, R> {
         let n = self.inner.read(buf)?;
         self.produced += n as u64;
         if self.produced > self.limits.max_layer_bytes {
-            return Err(ImageError::new(
-                ErrorKind::Limit,
-                format!(
-                    "layer is larger than {} bytes uncompressed",
-                    self.limits.max_layer_bytes
-                ),
-            )
-            .into_io());
+            return Err(too_large(self.limits));
         }
         if self.compressed_stream && self.produced >= self.limits.bomb_min_bytes {
             let c = self.compressed.load(Ordering::Relaxed).max(1);
@@ -142,6 +135,17 @@ impl<R: Read> Read for Guard<'_, R> {
         }
         Ok(n)
     }
+}
+
+fn too_large(limits: &Limits) -> io::Error {
+    ImageError::new(
+        ErrorKind::Limit,
+        format!(
+            "layer is larger than {} bytes uncompressed",
+            limits.max_layer_bytes
+        ),
+    )
+    .into_io()
 }
 
 struct PadToBlock<R> {
@@ -189,14 +193,15 @@ enum Msg {
     End(io::Result<String>),
 }
 
-/// The reading thread: reads the blob (counting and hashing the stored bytes), undoes the
-/// compression, enforces the size and bomb limits, and sends the tar stream in chunks. When the blob is uncompressed it is the tar, so the one hash it computes is both
-/// digests. Returns when the stream ends or the parsing side hangs up.
+/// The middle stage of a compressed layer: hashes the stored bytes it gets from [`pump`] (the
+/// blob digest), undoes the compression, enforces the size and bomb limits, and sends the tar
+/// stream in chunks. Returns when the stream ends or the parsing side hangs up. Uncompressed
+/// layers go through [`relay`] instead (no copy between the stages).
 ///
-/// Splitting reading+hashing from tar parsing+content checks puts the two halves on two cores;
-/// the bounded channel and the recycled chunks keep memory fixed whatever the layer size.
+/// Splitting hashing+decompression from tar parsing+content checks puts the two halves on two
+/// cores; the bounded channel and the recycled chunks keep memory fixed whatever the layer size.
 fn produce(
-    src: BufReader<Counting<Box<dyn Read + Send + '_>>>,
+    src: impl Read,
     comp: Compression,
     compressed: Arc<AtomicU64>,
     limits: &Limits,
@@ -220,26 +225,10 @@ fn produce(
             compressed_stream: comp != Compression::None,
         };
         loop {
-            let mut chunk = match recycled.try_recv() {
-                Ok(c) => c,
-                Err(_) if made < DEPTH + 2 => {
-                    made += 1;
-                    vec![0; CHUNK]
-                }
-                Err(_) => match recycled.recv() {
-                    Ok(c) => c,
-                    Err(_) => return Ok(false), // the parsing side is gone
-                },
+            let Some(mut chunk) = next_buffer(recycled, &mut made) else {
+                return Ok(false); // the parsing side is gone
             };
-            let mut filled = 0;
-            while filled < chunk.len() {
-                match guarded.read(&mut chunk[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            let filled = fill(&mut guarded, &mut chunk)?;
             let full = filled == chunk.len();
             if filled > 0 && tx.send(Msg::Data(chunk, filled)).is_err() {
                 return Ok(false);
@@ -256,6 +245,81 @@ fn produce(
         Err(e) => Err(e),
     };
     let _ = tx.send(Msg::End(end)); // ignored: the parsing side may have stopped already
+}
+
+/// A chunk to fill: a recycled one, a new one while fewer than `DEPTH + 2` exist, or the next one
+/// the consumer gives back; `None` when the consumer has hung up.
+fn next_buffer(recycled: &Receiver<Vec<u8>>, made: &mut usize) -> Option<Vec<u8>> {
+    match recycled.try_recv() {
+        Ok(c) => Some(c),
+        Err(_) if *made < DEPTH + 2 => {
+            *made += 1;
+            Some(vec![0; CHUNK])
+        }
+        Err(_) => recycled.recv().ok(),
+    }
+}
+
+/// Fills `chunk` from `r`; returns the bytes read (less than the chunk only at the end).
+fn fill(r: &mut dyn Read, chunk: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < chunk.len() {
+        match r.read(&mut chunk[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The first stage: reads the stored blob in chunks. On its own thread, the copy out of the page
+/// cache (or the wait for the disk or the registry) overlaps with hashing instead of adding to it.
+fn pump(mut src: impl Read, tx: &SyncSender<Msg>, recycled: &Receiver<Vec<u8>>) {
+    let mut made = 0;
+    while let Some(mut chunk) = next_buffer(recycled, &mut made) {
+        let (filled, full) = match fill(&mut src, &mut chunk) {
+            Ok(n) => (n, n == chunk.len()),
+            Err(e) => {
+                let _ = tx.send(Msg::End(Err(e)));
+                return;
+            }
+        };
+        if filled > 0 && tx.send(Msg::Data(chunk, filled)).is_err() {
+            return;
+        }
+        if !full {
+            let _ = tx.send(Msg::End(Ok(String::new())));
+            return;
+        }
+    }
+}
+
+/// The middle stage of an uncompressed layer: hashes each chunk and hands the same buffer on, so
+/// the bytes are copied once (by the read) whatever the layer size. The one digest is both the
+/// blob digest and the diff id.
+fn relay(rx: &Receiver<Msg>, limits: &Limits, tx: &SyncSender<Msg>) {
+    let mut hasher = Sha256::new();
+    let mut produced: u64 = 0;
+    let end = loop {
+        match rx.recv() {
+            Ok(Msg::Data(chunk, n)) => {
+                produced += n as u64;
+                if produced > limits.max_layer_bytes {
+                    break Err(too_large(limits));
+                }
+                hasher.update(&chunk[..n]);
+                if tx.send(Msg::Data(chunk, n)).is_err() {
+                    return; // the parsing side is gone
+                }
+            }
+            Ok(Msg::End(Ok(_))) => break Ok(format!("sha256:{}", hex_lower(&hasher.finalize()))),
+            Ok(Msg::End(Err(e))) => break Err(e),
+            Err(_) => break Err(io::Error::other("the layer reader stopped")),
+        }
+    };
+    let _ = tx.send(Msg::End(end));
 }
 
 /// The parsing side of the channel: a reader over the chunks, hashing them (the diff id of a
@@ -378,11 +442,33 @@ pub(crate) fn read_layer(
         compression: Some(comp),
         ..LayerStats::default()
     };
+    // Three stages on their own threads: reading, hashing (and decompressing), parsing. Chunks
+    // go forward through bounded channels and come back through pools, so memory stays fixed.
+    let (raw_tx, raw_rx) = mpsc::sync_channel(DEPTH);
+    let (raw_back, raw_pool) = mpsc::sync_channel(DEPTH + 2);
     let (tx, rx) = mpsc::sync_channel(DEPTH);
-    let (recycle, recycled) = mpsc::sync_channel(DEPTH + 2);
     let digests = std::thread::scope(|scope| {
-        let counter = Arc::clone(&compressed);
-        scope.spawn(move || produce(buf, comp, counter, limits, &tx, &recycled));
+        scope.spawn(move || pump(buf, &raw_tx, &raw_pool));
+        let recycle = if comp == Compression::None {
+            // Uncompressed: the parser hands the read buffers straight back to the reader.
+            scope.spawn(move || relay(&raw_rx, limits, &tx));
+            raw_back
+        } else {
+            let stored = Chunks {
+                rx: raw_rx,
+                recycle: raw_back,
+                cur: Vec::new(),
+                len: 0,
+                pos: 0,
+                hasher: None,
+                count: 0,
+                end: None,
+            };
+            let (back, pool) = mpsc::sync_channel(DEPTH + 2);
+            let counter = Arc::clone(&compressed);
+            scope.spawn(move || produce(stored, comp, counter, limits, &tx, &pool));
+            back
+        };
         let mut chunks = Chunks {
             rx,
             recycle,
