@@ -22,7 +22,8 @@ pub use git::{scan_git, scan_git_with_stats, GitStats};
 pub use options::{Allowlist, SecretsConfig, SecretsOptions};
 pub use rules::{Family, SecretRule};
 pub use scan::{
-    looks_secret_assignment, looks_secret_value, redact, scan_bytes, scan_source, secret_hash,
+    is_binary, looks_secret_assignment, looks_secret_value, redact, scan_bytes, scan_source,
+    secret_hash, BINARY_PROBE,
 };
 pub use walk::{scan_tree, scan_tree_with_stats, TreeStats};
 

@@ -12,7 +12,8 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Bytes examined for a NUL when deciding whether content is binary.
-pub(crate) const BINARY_PROBE: usize = 8192;
+/// Bytes looked at to tell a binary file (a NUL among them) from text.
+pub const BINARY_PROBE: usize = 8192;
 
 /// The commit that introduced a blob (history scans).
 #[derive(Debug, Clone)]
@@ -53,7 +54,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// Whether content looks binary (a NUL byte near the start).
-pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
 }
 

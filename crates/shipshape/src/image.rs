@@ -45,17 +45,20 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     };
     // One pass over the layers: the audit reads and verifies every blob once and hands each
     // file to the secrets engine on the way.
-    let mut secrets = crate::secrets::LayerSecrets::default();
-    let result = audit_full_with(
-        &image,
-        &AuditOptions {
-            today: Some(today()),
-            ..AuditOptions::default()
-        },
-        |id, entry, reader| secrets.visit(&image, &secrets_opts, id, entry, reader),
-    );
+    let (result, found) = std::thread::scope(|scope| {
+        let mut secrets = crate::secrets::LayerSecrets::start(scope, &secrets_opts);
+        let result = audit_full_with(
+            &image,
+            &AuditOptions {
+                today: Some(today()),
+                ..AuditOptions::default()
+            },
+            |id, entry, reader| secrets.visit(&image, &secrets_opts, id, entry, reader),
+        );
+        (result, secrets.finish(&image))
+    });
     let mut analysis = result.analysis;
-    analysis.merge(secrets.finish(&image));
+    analysis.merge(found);
     crate::progress::finish(bar);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {

@@ -191,13 +191,60 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
 
 /// Secrets found in an image's layers during the audit's own pass, by layer entry; the
 /// "deleted by a later layer" part of each message is written once the pass knows it.
-#[derive(Default)]
-pub struct LayerSecrets {
-    found: Vec<(usize, usize, shipshape_core::Finding)>,
+///
+/// The audit's parsing thread only reads each file; a worker thread scans them, so the engine
+/// runs beside the layer reading, hashing and parsing instead of after each file. Files travel
+/// in batches of about a megabyte through a two-batch channel, which bounds the memory held.
+pub struct LayerSecrets<'scope> {
+    batch: Vec<Job>,
+    batch_bytes: usize,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Job>>>,
+    worker: Option<std::thread::ScopedJoinHandle<'scope, Vec<Found>>>,
 }
 
-impl LayerSecrets {
-    /// The visitor handed to `shipshape_image::audit_full_with`: scans one layer entry.
+/// A file to scan: its entry id, the layer that added it, its display path and content.
+struct Job {
+    id: usize,
+    layer: usize,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+type Found = (usize, usize, shipshape_core::Finding);
+
+const BATCH_BYTES: usize = 1 << 20;
+const BATCH_FILES: usize = 256;
+
+impl<'scope> LayerSecrets<'scope> {
+    /// Starts the scanning worker in `scope`.
+    pub fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        opts: &'env SecretsOptions,
+    ) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(2);
+        let worker = scope.spawn(move || {
+            let mut found = Vec::new();
+            for batch in rx {
+                for job in batch {
+                    for mut f in shipshape_secrets::scan_bytes(&job.path, &job.bytes, opts) {
+                        f.source = shipshape_core::SourceKind::Image;
+                        found.push((job.id, job.layer, f));
+                    }
+                }
+            }
+            found
+        });
+        LayerSecrets {
+            batch: Vec::new(),
+            batch_bytes: 0,
+            tx: Some(tx),
+            worker: Some(worker),
+        }
+    }
+
+    /// The visitor handed to `shipshape_image::audit_full_with`: reads one layer entry and queues
+    /// it for the worker. Binary files (a NUL byte near the start) are skipped after that first
+    /// part unless binaries are scanned.
     pub fn visit(
         &mut self,
         image: &shipshape_image::Image,
@@ -206,6 +253,7 @@ impl LayerSecrets {
         entry: &shipshape_image::FileEntry,
         reader: &mut dyn std::io::Read,
     ) -> std::io::Result<()> {
+        use std::io::Read;
         if entry.kind != shipshape_image::FileKind::File
             || entry.size == 0
             || entry.size > opts.max_file_size
@@ -213,20 +261,51 @@ impl LayerSecrets {
             return Ok(());
         }
         let mut bytes = Vec::with_capacity(entry.size as usize);
+        reader
+            .take(shipshape_secrets::BINARY_PROBE as u64)
+            .read_to_end(&mut bytes)?;
+        if !opts.scan_binaries && shipshape_secrets::is_binary(&bytes) {
+            return Ok(());
+        }
         reader.read_to_end(&mut bytes)?;
-        let path = format!("{}:{}", image.reference, entry.path_str());
-        for mut f in shipshape_secrets::scan_bytes(&path, &bytes, opts) {
-            f.location.layer = Some(image.layer_digest(entry.layer).to_string());
-            f.source = shipshape_core::SourceKind::Image;
-            self.found.push((id, entry.layer, f));
+        self.batch_bytes += bytes.len();
+        self.batch.push(Job {
+            id,
+            layer: entry.layer,
+            path: format!("{}:{}", image.reference, entry.path_str()),
+            bytes,
+        });
+        if self.batch_bytes >= BATCH_BYTES || self.batch.len() >= BATCH_FILES {
+            self.send();
         }
         Ok(())
     }
 
+    fn send(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_bytes = 0;
+        if let Some(tx) = &self.tx {
+            // A send fails only if the worker is gone (it panicked): `finish` reports that.
+            let _ = tx.send(batch);
+        }
+    }
+
     /// The findings, each saying which layer added the file and, when a later layer deleted
     /// or replaced it, that it is still recoverable from the adding layer.
-    pub fn finish(self, image: &shipshape_image::Image) -> Analysis {
+    pub fn finish(mut self, image: &shipshape_image::Image) -> Analysis {
         let mut analysis = Analysis::default();
+        self.send();
+        self.tx = None; // hang up: the worker ends after the last batch
+        let found = match self.worker.take().map(|w| w.join()) {
+            Some(Ok(found)) => found,
+            _ => {
+                analysis.errors.push(shipshape_core::ScanError::new(
+                    &image.reference,
+                    "the secrets scan of the layers stopped unexpectedly",
+                ));
+                return analysis;
+            }
+        };
         let index = match image.index() {
             Ok(i) => i,
             Err(e) => {
@@ -237,7 +316,8 @@ impl LayerSecrets {
                 return analysis;
             }
         };
-        for (id, layer, mut f) in self.found {
+        for (id, layer, mut f) in found {
+            f.location.layer = Some(image.layer_digest(layer).to_string());
             let hidden = index.entries().get(id).and_then(|e| e.hidden.as_ref());
             f.message = match hidden {
                 Some(h) => format!(
