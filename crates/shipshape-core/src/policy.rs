@@ -9,7 +9,7 @@ use crate::report::{Analysis, ChecklistEntry, Report, Summary, Suppressed};
 use crate::rule::RuleMeta;
 use crate::severity::Severity;
 use crate::suppress::IgnoreSyntax;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Rules of the policy itself.
 pub mod rules {
@@ -275,6 +275,9 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
 
 /// The same leaked value is often seen by two analysers (a Dockerfile `ENV` rule and the secrets
 /// engine): of the `secrets` findings whose spans overlap in one file, only the most severe is kept.
+/// A whole-file `secrets` finding (a credentials file or key file in an image layer) is dropped
+/// when a finding with a span points into the same file of the same layer: that one says where
+/// the secret is.
 fn dedupe_secrets(findings: &mut Vec<Finding>) {
     // Secret findings with a span, grouped by file; most severe first within a file.
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -300,6 +303,23 @@ fn dedupe_secrets(findings: &mut Vec<Finding>) {
                     }
                 }
             }
+        }
+    }
+    let pinpointed: HashSet<(&str, Option<&str>)> = findings
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            !drop[*i] && f.checklist == ChecklistItem::Secrets && f.location.span.is_some()
+        })
+        .map(|(_, f)| (f.location.path.as_str(), f.location.layer.as_deref()))
+        .collect();
+    for (i, f) in findings.iter().enumerate() {
+        if f.checklist == ChecklistItem::Secrets
+            && f.location.span.is_none()
+            && f.location.key.is_none()
+            && pinpointed.contains(&(f.location.path.as_str(), f.location.layer.as_deref()))
+        {
+            drop[i] = true;
         }
     }
     let mut idx = 0;
@@ -577,6 +597,49 @@ mod tests {
         let r = run(a, "", "2026-01-01");
         let kept: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(kept, vec!["specific", "other line"]);
+    }
+
+    #[test]
+    fn whole_file_secret_finding_yields_to_a_pinpointed_one_in_the_same_layer() {
+        static FILE_RULE: RuleMeta = RuleMeta {
+            code: "SS9995",
+            slug: "secret-file",
+            summary: "s",
+            severity: Severity::High,
+            checklist: ChecklistItem::Secrets,
+            source: SourceKind::Image,
+            equivalents: &[],
+            fix: None,
+            docs: "d",
+        };
+        static VALUE_RULE: RuleMeta = RuleMeta {
+            code: "SS9994",
+            slug: "secret-value",
+            ..FILE_RULE
+        };
+        let in_layer = |path: &str, layer: &str| {
+            let mut l = Location::path(path);
+            l.layer = Some(layer.to_string());
+            l
+        };
+        let env = SourceFile::new("img:/app/.env", "AWS_SECRET=abcdefghijklmnop\n");
+        let mut a = Analysis::default();
+        // The same file in layers 1 and 2; the engine pinpoints a value only in layer 2's copy.
+        for layer in ["sha256:1", "sha256:2"] {
+            a.findings.push(Finding::new(
+                &FILE_RULE,
+                in_layer("img:/app/.env", layer),
+                format!(".env file in {layer}"),
+                "",
+            ));
+        }
+        let mut pinpointed = Finding::at(&VALUE_RULE, &env, 11, 27, "key in sha256:2");
+        pinpointed.location.layer = Some("sha256:2".into());
+        a.findings.push(pinpointed);
+        let r = run(a, "", "2026-01-01");
+        let mut kept: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        kept.sort();
+        assert_eq!(kept, vec![".env file in sha256:1", "key in sha256:2"]);
     }
 
     #[test]

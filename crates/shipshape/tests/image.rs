@@ -69,6 +69,14 @@ fn deleted_secret_is_reported_with_both_layers() {
     let emsg = engine["message"].as_str().unwrap();
     assert!(emsg.contains("deleted by layer 3"), "{emsg}");
     assert!(!emsg.contains("wJalrXUtnFEMIK7MDENG"), "redacted: {emsg}");
+    // One finding per leaked file: the engine's (it has the line) replaces SS3018's whole-file one.
+    let file_level = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "SS3018")
+        .count();
+    assert_eq!(file_level, 0, "{doc:#}");
     let non_root = doc["checklist"]
         .as_array()
         .unwrap()

@@ -1,7 +1,8 @@
 //! SS3018: private keys and credential files in any layer, deleted or not.
 //!
-//! Until the secrets engine (SS4xxx) runs over image layers through `Image::walk_files`, this
-//! rule recognises the file kinds that matter most by name and a light look at their content.
+//! It recognises the file kinds that matter most by name and a light look at their content. In
+//! `shipshape image` the secrets engine (SS4xxx) also reads every layer file; when it pinpoints a
+//! secret in the same file of the same layer, the policy keeps that finding and drops this one.
 
 use super::secretish;
 use crate::audit::{file_finding, Ctx};
@@ -30,7 +31,9 @@ PEM/OpenSSH private keys anywhere (a `-----BEGIN … PRIVATE KEY-----` line foll
 `.env` files; `.aws/credentials`; `.docker/config.json` with registry auths; `.npmrc` with auth
 tokens; `.pypirc` with passwords; `.git-credentials`; `.netrc`; `.pgpass`; kubeconfigs with
 tokens or client keys. Each finding names the layer that added the file and, when a later layer
-deleted it, says so: the file is still in the image, one `tar` away.
+deleted it, says so: the file is still in the image, one `tar` away. When the secrets scan
+(`SS4xxx`) finds the credential inside the same file of the same layer, only its finding is
+shown, since it points at the line.
 
 ## Why it matters
 A layer is an immutable tar archive. `RUN rm secret` in a later step only adds a whiteout entry:
