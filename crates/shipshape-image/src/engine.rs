@@ -64,7 +64,14 @@ pub fn export(name: &str, opts: &ImageOptions) -> Result<tempfile::TempPath> {
         .suffix(".tar")
         .tempfile()
         .map_err(|e| ImageError::io("creating a temporary file for the export", e))?;
-    io::copy(&mut resp.body, tmp.as_file_mut())
+    let mut body = crate::progress::Reporting {
+        inner: &mut resp.body,
+        progress: &opts.progress,
+        what: "exporting from the Docker Engine",
+        done: 0,
+        total: 0,
+    };
+    io::copy(&mut body, tmp.as_file_mut())
         .map_err(|e| ImageError::io("reading the Engine export", e))?;
     tmp.as_file_mut()
         .flush()

@@ -32,6 +32,8 @@ pub struct ImageOptions {
     /// Do not try a registry for bare names.
     pub no_registry: bool,
     pub limits: Limits,
+    /// Told how far pulls, exports and layer reads have come.
+    pub progress: crate::Progress,
 }
 
 /// One layer of an image.
@@ -67,6 +69,7 @@ pub struct Image {
     specs: Vec<LayerSpec>,
     store: Box<dyn Store>,
     limits: Limits,
+    progress: crate::Progress,
     index: OnceLock<Arc<FsIndex>>,
 }
 
@@ -184,6 +187,7 @@ fn open_inner(r: &str, opts: &ImageOptions) -> Result<Image> {
         specs,
         store,
         limits: opts.limits.clone(),
+        progress: opts.progress.clone(),
         index: OnceLock::new(),
     })
 }
@@ -668,8 +672,9 @@ impl Image {
             let res = read_layer(
                 &*self.store,
                 spec,
-                i,
+                (i, self.specs.len()),
                 &self.limits,
+                &self.progress,
                 budget,
                 &mut |item, r| {
                     match item {

@@ -6,6 +6,7 @@
 
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{normalize, FileEntry, FileKind};
+use crate::progress::Progress;
 use crate::store::{hex_lower, HashingReader, Store};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, BufReader, Read};
@@ -91,15 +92,20 @@ pub struct LayerStats {
     pub refused: Vec<String>,
 }
 
-struct Counting<R> {
+struct Counting<'p, R> {
     inner: R,
     count: Arc<AtomicU64>,
+    /// Progress of this layer's read: what to call it and its stored size (0 if unknown).
+    progress: &'p Progress,
+    what: String,
+    total: u64,
 }
 
-impl<R: Read> Read for Counting<R> {
+impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        let done = self.count.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        self.progress.report(&self.what, done, self.total);
         Ok(n)
     }
 }
@@ -420,13 +426,14 @@ impl Read for Chunks {
 pub(crate) fn read_layer(
     store: &dyn Store,
     spec: &LayerSpec,
-    index: usize,
+    (index, layers): (usize, usize),
     limits: &Limits,
+    progress: &Progress,
     entry_budget: u64,
     visit: &mut dyn FnMut(LayerItem<'_>, &mut dyn Read) -> io::Result<()>,
 ) -> Result<LayerStats> {
     let what = format!("layer {} ({})", index + 1, spec.path);
-    let (raw, _) = store
+    let (raw, size) = store
         .open(&spec.path)?
         .ok_or_else(|| ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing")))?;
     let compressed = Arc::new(AtomicU64::new(0));
@@ -435,6 +442,9 @@ pub(crate) fn read_layer(
         Counting {
             inner: raw,
             count: Arc::clone(&compressed),
+            progress,
+            what: format!("reading layer {}/{layers}", index + 1),
+            total: size.unwrap_or(0),
         },
     );
     let comp = sniff(buf.fill_buf().map_err(|e| ImageError::io(&what, e))?);

@@ -6,6 +6,7 @@
 
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::image::{select_platform, ImageOptions};
+use crate::progress::Reporting;
 use crate::reference::RegistryRef;
 use crate::spec::{self, Index, Manifest};
 use crate::store::{self, blob_path, read_capped, verify_bytes, DirStore, HashingReader};
@@ -87,7 +88,13 @@ pub(crate) fn pull(rr: &RegistryRef, opts: &ImageOptions) -> Result<Pulled> {
         verify_bytes(&b, &manifest.config.digest, "image config")?;
         b
     };
-    for l in &manifest.layers {
+    let total: u64 = manifest
+        .layers
+        .iter()
+        .map(|l| u64::try_from(l.size).unwrap_or(0))
+        .sum();
+    let mut pulled: u64 = 0;
+    for (i, l) in manifest.layers.iter().enumerate() {
         let path = root.join(blob_path(&l.digest)?);
         if path.exists() {
             continue;
@@ -96,13 +103,21 @@ pub(crate) fn pull(rr: &RegistryRef, opts: &ImageOptions) -> Result<Pulled> {
             std::fs::create_dir_all(dir).map_err(|e| ImageError::io(dir.display(), e))?;
         }
         let body = c.blob(&l.digest)?;
-        let mut h = HashingReader::new(body);
+        let what = format!("pulling layer {}/{}", i + 1, manifest.layers.len());
+        let mut h = HashingReader::new(Reporting {
+            inner: body,
+            progress: &opts.progress,
+            what: &what,
+            done: pulled,
+            total,
+        });
         let tmp = path.with_extension("part");
         let mut f = std::fs::File::create(&tmp).map_err(|e| ImageError::io(tmp.display(), e))?;
         io::copy(&mut h, &mut f)
             .map_err(|e| ImageError::io(format!("downloading {}", l.digest), e))?;
         f.flush().map_err(|e| ImageError::io(tmp.display(), e))?;
         let got = h.finish().map_err(|e| ImageError::io(&l.digest, e))?;
+        pulled += h.count;
         if !got.eq_ignore_ascii_case(&l.digest) {
             return Err(ImageError::new(
                 ErrorKind::Digest,

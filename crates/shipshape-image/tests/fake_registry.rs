@@ -126,12 +126,21 @@ fn bearer_token_and_platform_selection() {
     let root = dir.path().to_path_buf();
     std::thread::spawn(move || serve(listener, root, index));
 
-    let opts = |p: &str| ImageOptions {
-        insecure: true,
-        no_engine: true,
-        platform: Some(p.to_string()),
-        docker_config: Some(PathBuf::from("/nonexistent")),
-        ..ImageOptions::default()
+    let pulled = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let opts = |p: &str| {
+        let sink = std::sync::Arc::clone(&pulled);
+        ImageOptions {
+            insecure: true,
+            no_engine: true,
+            platform: Some(p.to_string()),
+            docker_config: Some(PathBuf::from("/nonexistent")),
+            progress: shipshape_image::Progress::new(move |what, done, total| {
+                if what.starts_with("pulling") {
+                    sink.lock().expect("lock").push((done, total));
+                }
+            }),
+            ..ImageOptions::default()
+        }
     };
     for arch in ["amd64", "arm64"] {
         let image = open(
@@ -143,6 +152,12 @@ fn bearer_token_and_platform_selection() {
         let ix = image.index().expect("index");
         assert!(ix.get(format!("/arch-{arch}").as_bytes()).is_some());
         assert!(audit(&image).errors.is_empty());
+        let last = pulled.lock().expect("lock").last().copied();
+        assert!(
+            last.is_some_and(|(done, total)| total > 0 && done == total),
+            "the pull reported its bytes: {last:?}"
+        );
+        pulled.lock().expect("lock").clear();
     }
     let e = open(
         &format!("registry:127.0.0.1:{port}/multi/app"),

@@ -89,6 +89,41 @@ fn walk_files_sees_deleted_files_with_their_content() {
 }
 
 #[test]
+fn layer_reads_report_progress_to_the_hook() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let docker_tar = dir.path().join("img.docker.tar");
+    deleted_env_image()
+        .write_docker_archive(&docker_tar, "app:v1")
+        .expect("docker archive");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    let image = open(
+        &format!("docker-archive:{}", docker_tar.display()),
+        &ImageOptions {
+            progress: shipshape_image::Progress::new(move |what, done, total| {
+                sink.lock()
+                    .expect("lock")
+                    .push((what.to_string(), done, total));
+            }),
+            ..ImageOptions::default()
+        },
+    )
+    .expect("open");
+    image.index().expect("index");
+    let seen = seen.lock().expect("lock");
+    for layer in 1..=3 {
+        let what = format!("reading layer {layer}/3");
+        let last = seen
+            .iter()
+            .rev()
+            .find(|s| s.0 == what)
+            .unwrap_or_else(|| panic!("{what} reported: {seen:?}"));
+        assert!(last.2 > 0, "the layer size is known: {last:?}");
+        assert_eq!(last.1, last.2, "the whole layer was read: {last:?}");
+    }
+}
+
+#[test]
 fn compressions_and_opaque_directories() {
     let dir = tempfile::tempdir().expect("tmp");
     let b = ImageBuilder::new()

@@ -23,10 +23,11 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         };
         opts.credentials = Some((user.to_string(), pass.to_string()));
     }
-    let bar = crate::progress::spinner(
+    let (bar, hook) = crate::progress::image_bar(
         &format!("reading image {}", args.reference),
         args.output.quiet,
     );
+    opts.progress = hook;
     let image = match open(&args.reference, &opts) {
         Ok(i) => i,
         Err(e) => {
