@@ -8,7 +8,9 @@ use std::sync::Arc;
 /// Told how far a long read has come: what is being read (`pulling layer 2/5`), the bytes done
 /// and the bytes expected (0 when unknown). Called often (once per read chunk): keep it cheap.
 #[derive(Clone, Default)]
-pub struct Progress(Option<Arc<dyn Fn(&str, u64, u64) + Send + Sync>>);
+pub struct Progress(Option<Arc<Hook>>);
+
+type Hook = dyn Fn(&str, u64, u64) + Send + Sync;
 
 impl Progress {
     /// A hook calling `f`.
