@@ -370,6 +370,16 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
     a.notes.entry(NoNewPrivileges).or_insert_with(|| {
         "a runtime setting; the image audit only reports setuid/setgid files".into()
     });
+    // Settings an image cannot carry: they are decided where the container is run.
+    for item in [ReadOnly, ResourceLimits, Capabilities, LogRotation] {
+        a.notes.entry(item).or_insert_with(|| {
+            "a runtime setting: check the docker run line, compose file or Kubernetes manifest"
+                .into()
+        });
+    }
+    a.notes.entry(BuildContext).or_insert_with(|| {
+        "a build setting: check the Dockerfile and .dockerignore with `shipshape check`".into()
+    });
 }
 
 fn summarize(ctx: &Ctx) -> ImageSummary {
