@@ -319,6 +319,24 @@ impl Engine {
                     if bytes.get(abs_end) == Some(&b'(') {
                         continue;
                     }
+                    if sealed_ciphertext(bytes, s) {
+                        continue;
+                    }
+                }
+                // The entropy rule accepts any key containing a credential word: one naming an
+                // identifier (`AUTH0_CLIENT_ID`, `sessionName`) holds no secret.
+                if rule.rank == Rank::Entropy
+                    && validate::identifier_key(assigned_key(&bytes[whole.start()..abs_start]))
+                {
+                    continue;
+                }
+                if !rule.multiline
+                    && rule
+                        .builtin
+                        .is_none_or(|b| b.family != crate::rules::Family::PrivateKey)
+                    && in_data_uri(bytes, abs_start)
+                {
+                    continue;
                 }
                 if let Some(v) = rule.validator {
                     if !v(s) {
@@ -401,6 +419,42 @@ impl Engine {
         kept.sort_by_key(|m| (m.start, m.rule));
         kept
     }
+}
+
+/// The key of an assignment match: the last identifier before the separator in `head` (the text
+/// of the match before the secret).
+fn assigned_key(head: &[u8]) -> &[u8] {
+    let end = head
+        .iter()
+        .rposition(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b))
+        .map_or(0, |p| p + 1);
+    let start = head[..end]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b"_.-".contains(b)))
+        .map_or(0, |p| p + 1);
+    &head[start..end]
+}
+
+/// Whether `value` is a Bitnami SealedSecret ciphertext: a long base64 value in a file declaring
+/// `kind: SealedSecret`. Those values are encrypted to the cluster controller's public key and
+/// made to be committed; only the controller can decrypt them.
+fn sealed_ciphertext(bytes: &[u8], value: &[u8]) -> bool {
+    value.len() >= 64
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+        && memchr::memmem::find(bytes, b"SealedSecret").is_some()
+}
+
+/// Whether the text at `pos` lies inside the payload of a base64 `data:` URI
+/// (`data:image/png;base64,...`): encoded images and fonts, where a provider pattern matches by
+/// chance.
+fn in_data_uri(bytes: &[u8], pos: usize) -> bool {
+    let run_start = bytes[..pos]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b"+/=".contains(b)))
+        .map_or(0, |p| p + 1);
+    run_start > 0 && bytes[..run_start].ends_with(b";base64,")
 }
 
 /// Byte range of the line holding `pos` (without the newline).

@@ -12,8 +12,9 @@ pub static RULES: &[SecretRule] = &[
         gl["generic-api-key"], kw["password", "passwd", "passphrase", "pwd", "pass"],
         r#"(?i)(?:^|[^a-z0-9_.-])(?:[a-z0-9_.-]{0,40}(?:password|passwd|passphrase)|(?:[a-z0-9_.-]{0,40}[_.-])?(?:pwd|pass))["'\]]?\s*(?::=|=>|=|:)\s*(?:"([^"\r\n]{6,200})"|'([^'\r\n]{6,200})'|([^\s"'`,;<>(){}\[\]]{6,200}))"#,
         1, 2.0, None, Assignment,
-        ok["DB_PASSWORD=Vx7{r10}", "spring.datasource.password: \"k2{r12}\"", "'password' => 'Tr0ub4dor&3x'"],
-        no["password = os.getenv(\"DB_PASSWORD\")", "password: ${DB_PASSWORD}", "password_min_length = 12", "bypass = 'h7d8s9a8d7'", "if password == \"\":", "password: \"{{ vault_db_password }}\""]),
+        ok["DB_PASSWORD=Vx7{r10}", "spring.datasource.password: \"k2{r12}\"", "'password' => 'Tr0ub4dor&3x'", "kind: Secret\nstringData:\n  PASSWORD: Ag{r80}"],
+        no["password = os.getenv(\"DB_PASSWORD\")", "password: ${DB_PASSWORD}", "password_min_length = 12", "bypass = 'h7d8s9a8d7'", "if password == \"\":", "password: \"{{ vault_db_password }}\"",
+           "kind: SealedSecret\nspec:\n  encryptedData:\n    PASSWORD: Ag{r80}", "&lt;div&gt;- password: String&lt;/div&gt;", "{usernameLabel:\"User:\",passwordLabel:\"Password:\",rememberLabel:\"Remember me\"}"]),
     rule!(Generic, "SS4702", "generic-secret-assignment", Medium, "Generic", "secret assigned in plain text",
         gl["generic-api-key"], kw["secret"],
         r#"(?i)(?:^|[^a-z0-9_.-])(?:[a-z0-9_.-]{0,40}secret(?:[_.-]?key)?(?:[_.-]?base)?)["'\]]?\s*(?::=|=>|=|:)\s*(?:"([^"\r\n]{8,200})"|'([^'\r\n]{8,200})'|([^\s"'`,;<>(){}\[\]]{8,200}))"#,
@@ -67,5 +68,5 @@ pub static RULES: &[SecretRule] = &[
         r#"(?i)(?:^|[^a-z0-9_.-])(?:[a-z0-9_.-]{0,40}(?:key|secret|token|auth|cred|credential|credentials|salt|signature|session)[a-z0-9_.-]{0,20})["'\]]?\s*(?::=|=>|=|:)\s*["']?([A-Za-z0-9+/=_-]{20,300})(?:[^A-Za-z0-9+/=_-]|$)"#,
         1, 4.3, Some(v::mixed), Entropy,
         ok["SESSION_SIGNING={b44}", "\"cookie_salt\": \"{s40}\""],
-        no["cache_key: v1-deps-{h8}", "monkey = banana_banana_banana_banana", "key: aaaaaaaaaaaaaaaaaaaaaaaaaaaa"]),
+        no["cache_key: v1-deps-{h8}", "monkey = banana_banana_banana_banana", "key: aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "AUTH0_CLIENT_ID=\"{r32}\"", "sessionName: {r32}", "--set licenseKey=a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8"]),
 ];
