@@ -322,6 +322,9 @@ impl Engine {
                     if sealed_ciphertext(bytes, s) {
                         continue;
                     }
+                    if quoted && quote_closes_key_literal(bytes, whole.start(), abs_start) {
+                        continue;
+                    }
                 }
                 // The entropy rule accepts any key containing a credential word: one naming an
                 // identifier (`AUTH0_CLIENT_ID`, `sessionName`) holds no secret.
@@ -433,6 +436,33 @@ fn assigned_key(head: &[u8]) -> &[u8] {
         .rposition(|b| !(b.is_ascii_alphanumeric() || b"_.-".contains(b)))
         .map_or(0, |p| p + 1);
     &head[start..end]
+}
+
+/// Whether the quote opening an assigned value (at `value_start - 1`) actually closes a string
+/// literal that holds the key: the key is not quoted itself and an odd number of that quote
+/// character precedes it on its line (`log("password = " + pw + " ok")`, `"...:_password = "+x`).
+/// The "value" is then code between two literals.
+fn quote_closes_key_literal(bytes: &[u8], match_start: usize, value_start: usize) -> bool {
+    let Some(q) = value_start.checked_sub(1).map(|i| bytes[i]) else {
+        return false;
+    };
+    let head = &bytes[match_start..value_start - 1];
+    let key = assigned_key(head);
+    if key.is_empty() {
+        return false;
+    }
+    // `key` is a subslice of `head`: its offset within the text.
+    let key_start = match_start + (key.as_ptr() as usize - head.as_ptr() as usize);
+    let key_end = key_start + key.len();
+    if matches!(bytes.get(key_end), Some(b'"' | b'\'' | b'`')) {
+        return false;
+    }
+    let line_start = memchr::memrchr(b'\n', &bytes[..key_start]).map_or(0, |p| p + 1);
+    let before = &bytes[line_start..key_start];
+    let unescaped = (0..before.len())
+        .filter(|&i| before[i] == q && (i == 0 || before[i - 1] != b'\\'))
+        .count();
+    unescaped % 2 == 1
 }
 
 /// Whether `value` is a Bitnami SealedSecret ciphertext: a long base64 value in a file declaring
