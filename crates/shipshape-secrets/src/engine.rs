@@ -329,7 +329,8 @@ impl Engine {
                 // The entropy rule accepts any key containing a credential word: one naming an
                 // identifier (`AUTH0_CLIENT_ID`, `sessionName`) holds no secret.
                 if rule.rank == Rank::Entropy
-                    && validate::identifier_key(assigned_key(&bytes[whole.start()..abs_start]))
+                    && (validate::identifier_key(assigned_key(&bytes[whole.start()..abs_start]))
+                        || public_key_name(bytes, whole.start(), abs_start))
                 {
                     continue;
                 }
@@ -463,6 +464,23 @@ fn quote_closes_key_literal(bytes: &[u8], match_start: usize, value_start: usize
         .filter(|&i| before[i] == q && (i == 0 || before[i - 1] != b'\\'))
         .count();
     unescaped % 2 == 1
+}
+
+/// Whether the key of an assignment names a public key (`public_key`, `publicKey`, `pubkey`,
+/// `# public key:`): public halves of key pairs are published on purpose.
+fn public_key_name(bytes: &[u8], match_start: usize, value_start: usize) -> bool {
+    let head = &bytes[match_start..value_start];
+    let key = assigned_key(head);
+    let key_start = match_start + (key.as_ptr() as usize).wrapping_sub(head.as_ptr() as usize);
+    // The key and the word before it on the line (`public key`, written with a space).
+    let line_start = memchr::memrchr(b'\n', &bytes[..key_start]).map_or(0, |p| p + 1);
+    let from = key_start.saturating_sub(8).max(line_start);
+    let text: Vec<u8> = bytes[from..key_start + key.len()]
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    text.ends_with(b"publickey") || text.ends_with(b"pubkey")
 }
 
 /// Whether `value` is a Bitnami SealedSecret ciphertext: a long base64 value in a file declaring

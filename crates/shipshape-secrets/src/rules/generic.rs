@@ -69,5 +69,5 @@ pub static RULES: &[SecretRule] = &[
         r#"(?i)(?:^|[^a-z0-9_.-])(?:[a-z0-9_.-]{0,40}(?:key|secret|token|auth|cred|credential|credentials|salt|signature|session)[a-z0-9_.-]{0,20})["'\]]?\s*(?::=|=>|=|:)\s*["']?([A-Za-z0-9+/=_-]{20,300})(?:[^A-Za-z0-9+/=_-]|$)"#,
         1, 4.3, Some(v::mixed), Entropy,
         ok["SESSION_SIGNING={b44}", "\"cookie_salt\": \"{s40}\""],
-        no["cache_key: v1-deps-{h8}", "monkey = banana_banana_banana_banana", "key: aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "AUTH0_CLIENT_ID=\"{r32}\"", "sessionName: {r32}", "--set licenseKey=a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8"]),
+        no["cache_key: v1-deps-{h8}", "monkey = banana_banana_banana_banana", "key: aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "AUTH0_CLIENT_ID=\"{r32}\"", "sessionName: {r32}", "# public key: age1{l58}", "ssh_public_key = {s60}", "--set licenseKey=a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8"]),
 ];
