@@ -352,6 +352,9 @@ fn packed_objects(
 /// Byte ranges of the records of a tree, in order.
 type Records = [(usize, usize)];
 
+/// The last walked version of a directory: its data (when stored) and record ranges.
+type DirVersion<'a> = (Option<&'a [u8]>, Vec<(usize, usize)>);
+
 /// The records of tree `new` that its previous version `old` (data and record ranges) lacks, and
 /// in `ranges` the byte range of every record of `new`.
 ///
@@ -558,8 +561,8 @@ pub fn scan_git_with_stats(
     let mut chains: Vec<Vec<BlobJob>> = Vec::new();
     let mut chain_of: HashMap<String, usize> = HashMap::new();
     let mut order = 0usize;
-    // Last walked version of each directory: its id and record ranges.
-    let mut prev_dir: HashMap<String, (ObjectId, Vec<(usize, usize)>)> = HashMap::new();
+    // Last walked version of each directory: its data (when stored) and record ranges.
+    let mut prev_dir: HashMap<String, DirVersion<'_>> = HashMap::new();
     for (ci, (_, _, tree)) in commits.iter().enumerate() {
         if !seen_trees.insert(*tree) {
             continue;
@@ -567,7 +570,8 @@ pub fn scan_git_with_stats(
         let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
         while let Some((tid, prefix)) = stack.pop() {
             let looked_up;
-            let data: &[u8] = match trees.get(&tid) {
+            let stored = trees.get(&tid);
+            let data: &[u8] = match stored {
                 Some(d) => d,
                 None => {
                     // Not in a pack (loose, alternate): one lookup.
@@ -578,12 +582,18 @@ pub fn scan_git_with_stats(
             // Records equal to the previous version of this directory were handled when it was
             // walked (every id they hold is already seen): only the changed records are parsed
             // and looked at, which spares nearly all of the history's tree entries.
-            let old = prev_dir
-                .get(&prefix)
-                .and_then(|(old_id, old_ranges)| Some((trees.get(old_id)?, &old_ranges[..])));
+            let slot = prev_dir.get_mut(&prefix);
+            let old = slot
+                .as_ref()
+                .and_then(|(old_data, old_ranges)| Some(((*old_data)?, &old_ranges[..])));
             let mut ranges = Vec::new();
             let entries = changed_records(old, data, hash_kind, &mut ranges)?;
-            prev_dir.insert(prefix.clone(), (tid, ranges));
+            match slot {
+                Some(slot) => *slot = (stored, ranges),
+                None => {
+                    prev_dir.insert(prefix.clone(), (stored, ranges));
+                }
+            }
             for e in &entries {
                 let oid = e.oid.to_owned();
                 let is_tree = e.mode.is_tree();
