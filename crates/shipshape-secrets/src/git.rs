@@ -7,10 +7,11 @@
 //! visited oldest first and each tree is entered only once (a tree seen before holds only blobs
 //! seen before); within a new tree, only the records that differ from the previous version of the
 //! same directory are parsed and looked at, so the cost is close to one pass over what the history
-//! changed. Blobs are then scanned in parallel. A blob with an earlier version at the same path is
-//! confirmed only on its changed lines (common prefix and suffix removed, cheaper than a diff and
-//! enough to tell which lines a version introduced), and a secret is reported once per path: at
-//! the oldest version that holds it.
+//! changed. The walk hands each new blob version, with the previous version of its path, to the
+//! other workers as it goes, so scanning overlaps it. A blob with an earlier version at the same
+//! path is confirmed only on its changed lines (common prefix and suffix removed, cheaper than a
+//! diff and enough to tell which lines a version introduced), and a secret is reported once per
+//! path: at the oldest version that holds it.
 
 use crate::options::SecretsOptions;
 use crate::scan::{is_binary, scan_text_lines, Ctx, Provenance};
@@ -37,6 +38,8 @@ pub struct GitStats {
 
 struct BlobJob {
     id: ObjectId,
+    /// The previous version of the blob at this path, if any.
+    prev: Option<ObjectId>,
     path: String,
     commit: usize,
     /// Position in history order (commit, then tree order).
@@ -54,78 +57,77 @@ struct Out {
     large: bool,
 }
 
-/// Scans the versions of one path, oldest first.
-fn scan_chain(
+/// Scans one blob version, confirming only the lines that differ from the previous version of its
+/// path (all of them for a first version).
+fn scan_blob(
     repo: &gix::Repository,
     ctx: &Ctx<'_>,
-    chain: &[BlobJob],
+    job: &BlobJob,
     commit_ids: &[ObjectId],
     packed_blobs: &ObjectStore,
-) -> Vec<Out> {
+) -> Out {
     let opts = ctx.opts;
-    let mut outs = Vec::with_capacity(chain.len());
-    let Some(first) = chain.first() else {
-        return outs;
+    let mut out = Out {
+        order: job.order,
+        findings: Vec::new(),
+        source: None,
+        error: None,
+        bytes: 0,
+        binary: false,
+        large: false,
     };
-    let skip_path = opts.allowlist.path_allowed(&first.path)
+    let skip_path = opts.allowlist.path_allowed(&job.path)
         || opts
             .gitleaks_config
             .as_ref()
-            .is_some_and(|g| g.path_allowed(&first.path));
-    let mut prev: Option<std::borrow::Cow<'_, [u8]>> = None;
-    for job in chain {
-        let mut out = Out {
-            order: job.order,
-            findings: Vec::new(),
-            source: None,
-            error: None,
-            bytes: 0,
-            binary: false,
-            large: false,
-        };
-        if skip_path {
-            outs.push(out);
-            continue;
-        }
-        let packed = packed_blobs.get(&job.id).map(std::borrow::Cow::Borrowed);
-        let data = match packed.map_or_else(
-            || repo.find_object(job.id).map(|o| o.detach().data.into()),
-            Ok,
-        ) {
-            Ok(d) => d,
-            Err(e) => {
-                out.error = Some(ScanError::new(&job.path, format!("blob {}: {e}", job.id)));
-                outs.push(out);
-                continue;
-            }
-        };
-        if data.len() as u64 > opts.max_file_size {
-            out.large = true;
-        } else if !opts.scan_binaries && is_binary(&data) {
-            out.binary = true;
-        } else {
-            out.bytes = data.len() as u64;
-            let region = prev
-                .as_deref()
-                .map_or((0, data.len()), |p| changed_region(p, &data));
-            let hits = region.0 < region.1
-                && !ctx
-                    .engine
-                    .scan_lines(&data, Some(&job.path), Some(region))
-                    .is_empty();
-            if hits {
-                let prov = provenance(repo, commit_ids[job.commit]);
-                if let Some(r) = scan_text_lines(ctx, &job.path, &data, Some(&prov), Some(region)) {
-                    out.findings = r.findings;
-                    out.source = r.source;
-                }
-            }
-        }
-        prev = Some(data);
-        outs.push(out);
+            .is_some_and(|g| g.path_allowed(&job.path));
+    if skip_path {
+        return out;
     }
-    outs
+    let load = |id: ObjectId| -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        match packed_blobs.get(&id) {
+            Some(d) => Ok(std::borrow::Cow::Borrowed(d)),
+            None => repo
+                .find_object(id)
+                .map(|o| std::borrow::Cow::Owned(o.detach().data))
+                .map_err(|e| e.to_string()),
+        }
+    };
+    let data = match load(job.id) {
+        Ok(d) => d,
+        Err(e) => {
+            out.error = Some(ScanError::new(&job.path, format!("blob {}: {e}", job.id)));
+            return out;
+        }
+    };
+    if data.len() as u64 > opts.max_file_size {
+        out.large = true;
+    } else if !opts.scan_binaries && is_binary(&data) {
+        out.binary = true;
+    } else {
+        out.bytes = data.len() as u64;
+        let prev = job.prev.and_then(|p| load(p).ok());
+        let region = prev
+            .as_deref()
+            .map_or((0, data.len()), |p| changed_region(p, &data));
+        let hits = region.0 < region.1
+            && !ctx
+                .engine
+                .scan_lines(&data, Some(&job.path), Some(region))
+                .is_empty();
+        if hits {
+            let prov = provenance(repo, commit_ids[job.commit]);
+            if let Some(r) = scan_text_lines(ctx, &job.path, &data, Some(&prov), Some(region)) {
+                out.findings = r.findings;
+                out.source = r.source;
+            }
+        }
+    }
+    out
 }
+
+/// Blob versions handed to the pool at a time during the walk.
+const BATCH: usize = 64;
 
 /// Reads every distinct tree reachable from `roots`, level by level, in parallel (inflating trees
 /// is the bulk of the history walk when directories are large). Returns the raw tree data by id.
@@ -552,109 +554,125 @@ pub fn scan_git_with_stats(
         packed_trees
     };
 
-    // Distinct blobs, each with the first commit and path it appears at. Entries already seen
-    // (unchanged files and subtrees) are skipped before any path is built.
-    let mut seen_trees: gix::hashtable::HashSet<ObjectId> = Default::default();
-    let mut seen_blobs: gix::hashtable::HashSet<ObjectId> = Default::default();
-    // Versions of each path, oldest first: scanned in order by one worker, each confirmed only on
-    // the lines the previous version lacks.
-    let mut chains: Vec<Vec<BlobJob>> = Vec::new();
-    let mut chain_of: HashMap<String, usize> = HashMap::new();
-    let mut order = 0usize;
-    // Last walked version of each directory: its data (when stored) and record ranges.
-    let mut prev_dir: HashMap<String, DirVersion<'_>> = HashMap::new();
-    for (ci, (_, _, tree)) in commits.iter().enumerate() {
-        if !seen_trees.insert(*tree) {
-            continue;
-        }
-        let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
-        while let Some((tid, prefix)) = stack.pop() {
-            let looked_up;
-            let stored = trees.get(&tid);
-            let data: &[u8] = match stored {
-                Some(d) => d,
-                None => {
-                    // Not in a pack (loose, alternate): one lookup.
-                    looked_up = repo.find_tree(tid).map_err(git_err)?.detach().data;
-                    &looked_up
-                }
-            };
-            // Records equal to the previous version of this directory were handled when it was
-            // walked (every id they hold is already seen): only the changed records are parsed
-            // and looked at, which spares nearly all of the history's tree entries.
-            let slot = prev_dir.get_mut(&prefix);
-            let old = slot
-                .as_ref()
-                .and_then(|(old_data, old_ranges)| Some(((*old_data)?, &old_ranges[..])));
-            let mut ranges = Vec::new();
-            let entries = changed_records(old, data, hash_kind, &mut ranges)?;
-            match slot {
-                Some(slot) => *slot = (stored, ranges),
-                None => {
-                    prev_dir.insert(prefix.clone(), (stored, ranges));
-                }
-            }
-            for e in &entries {
-                let oid = e.oid.to_owned();
-                let is_tree = e.mode.is_tree();
-                if !(is_tree || e.mode.is_blob()) {
-                    continue; // submodules and symlinks
-                }
-                let fresh = if is_tree {
-                    seen_trees.insert(oid)
-                } else {
-                    seen_blobs.insert(oid)
-                };
-                if !fresh {
-                    continue;
-                }
-                let name = String::from_utf8_lossy(e.filename);
-                let path = if prefix.is_empty() {
-                    name.into_owned()
-                } else {
-                    format!("{prefix}/{name}")
-                };
-                if is_tree {
-                    stack.push((oid, path));
-                    continue;
-                }
-                let idx = match chain_of.get(&path) {
-                    Some(i) => *i,
-                    None => {
-                        chains.push(Vec::new());
-                        chain_of.insert(path.clone(), chains.len() - 1);
-                        chains.len() - 1
-                    }
-                };
-                chains[idx].push(BlobJob {
-                    id: oid,
-                    path,
-                    commit: ci,
-                    order,
-                });
-                order += 1;
-            }
-        }
-    }
-    drop(chain_of);
-    drop(prev_dir);
-
     let ignored = repo.workdir().and_then(read_gitleaksignore);
     if let Some(warm) = warm_engine {
         let _ = warm.join();
     }
     let ctx = Ctx::new(opts, ignored.as_ref());
     let commit_ids: Vec<ObjectId> = commits.iter().map(|(_, c, _)| *c).collect();
-    let mut results: Vec<Out> = pool.install(|| {
-        chains
-            .par_iter()
-            .map_init(
-                || sync.to_thread_local(),
-                |repo, chain| scan_chain(repo, &ctx, chain, &commit_ids, &packed_blobs),
-            )
-            .flatten()
-            .collect()
+
+    // The walk runs on one worker of the pool and hands the blob versions it finds, in batches,
+    // to the others: scanning overlaps the walk.
+    let results: std::sync::Mutex<Vec<Out>> = Default::default();
+    let walked: Result<(), SecretsError> = pool.scope(|scope| {
+        let repo = sync.to_thread_local();
+        let (ctx, commit_ids, packed_blobs, results, sync) =
+            (&ctx, &commit_ids, &packed_blobs, &results, &sync);
+        let spawn = |batch: Vec<BlobJob>| {
+            scope.spawn(move |_| {
+                let repo = sync.to_thread_local();
+                let outs: Vec<Out> = batch
+                    .iter()
+                    .map(|job| scan_blob(&repo, ctx, job, commit_ids, packed_blobs))
+                    .collect();
+                if let Ok(mut r) = results.lock() {
+                    r.extend(outs);
+                }
+            });
+        };
+        // Distinct blobs, each with the first commit and path it appears at. Entries already seen
+        // (unchanged files and subtrees) are skipped before any path is built.
+        let mut seen_trees: gix::hashtable::HashSet<ObjectId> = Default::default();
+        let mut seen_blobs: gix::hashtable::HashSet<ObjectId> = Default::default();
+        // Last version of each path: a new version is confirmed only on the lines it changed.
+        let mut last_version: HashMap<String, ObjectId> = HashMap::new();
+        let mut batch: Vec<BlobJob> = Vec::with_capacity(BATCH);
+        let mut order = 0usize;
+        // Last walked version of each directory: its data (when stored) and record ranges.
+        let mut prev_dir: HashMap<String, DirVersion<'_>> = HashMap::new();
+        for (ci, (_, _, tree)) in commits.iter().enumerate() {
+            if !seen_trees.insert(*tree) {
+                continue;
+            }
+            let mut stack: Vec<(ObjectId, String)> = vec![(*tree, String::new())];
+            while let Some((tid, prefix)) = stack.pop() {
+                let looked_up;
+                let stored = trees.get(&tid);
+                let data: &[u8] = match stored {
+                    Some(d) => d,
+                    None => {
+                        // Not in a pack (loose, alternate): one lookup.
+                        looked_up = repo.find_tree(tid).map_err(git_err)?.detach().data;
+                        &looked_up
+                    }
+                };
+                // Records equal to the previous version of this directory were handled when it
+                // was walked (every id they hold is already seen): only the changed records are
+                // parsed and looked at, which spares nearly all of the history's tree entries.
+                let slot = prev_dir.get_mut(&prefix);
+                let old = slot
+                    .as_ref()
+                    .and_then(|(old_data, old_ranges)| Some(((*old_data)?, &old_ranges[..])));
+                let mut ranges = Vec::new();
+                let entries = changed_records(old, data, hash_kind, &mut ranges)?;
+                match slot {
+                    Some(slot) => *slot = (stored, ranges),
+                    None => {
+                        prev_dir.insert(prefix.clone(), (stored, ranges));
+                    }
+                }
+                for e in &entries {
+                    let oid = e.oid.to_owned();
+                    let is_tree = e.mode.is_tree();
+                    if !(is_tree || e.mode.is_blob()) {
+                        continue; // submodules and symlinks
+                    }
+                    let fresh = if is_tree {
+                        seen_trees.insert(oid)
+                    } else {
+                        seen_blobs.insert(oid)
+                    };
+                    if !fresh {
+                        continue;
+                    }
+                    let name = String::from_utf8_lossy(e.filename);
+                    let path = if prefix.is_empty() {
+                        name.into_owned()
+                    } else {
+                        format!("{prefix}/{name}")
+                    };
+                    if is_tree {
+                        stack.push((oid, path));
+                        continue;
+                    }
+                    let prev = match last_version.get_mut(&path) {
+                        Some(last) => Some(std::mem::replace(last, oid)),
+                        None => {
+                            last_version.insert(path.clone(), oid);
+                            None
+                        }
+                    };
+                    batch.push(BlobJob {
+                        id: oid,
+                        prev,
+                        path,
+                        commit: ci,
+                        order,
+                    });
+                    order += 1;
+                    if batch.len() == BATCH {
+                        spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                }
+            }
+        }
+        spawn(batch);
+        Ok(())
     });
+    walked?;
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     results.sort_by_key(|r| r.order);
 
     let mut analysis = Analysis::default();
