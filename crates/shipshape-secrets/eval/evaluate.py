@@ -4,7 +4,9 @@
 Labelled sets (under shared/corpus/secrets, read in place):
   * noseyparker rule examples: every `examples` entry is a positive, every `negative_examples`
     entry a negative. Each is written to its own file; a tool "finds" a file if it reports anything
-    in it. Scored per file.
+    in it. Scored per file. A negative example is only negative for its own rule: the few that
+    hold a credential-shaped string listed as a positive example (of any secret rule) carry both
+    labels and are left out.
   * CredSweeper samples: `tests/data/output.json` lists the credentials CredSweeper's own test
     suite expects on `tests/samples/`, each with its line(s). A credential counts as found when a
     tool reports any of its lines; a reported line belonging to no credential is a false positive. These labels come from another tool's expectations, so they
@@ -12,7 +14,9 @@ Labelled sets (under shared/corpus/secrets, read in place):
 
 Families come from keyword rules over rule names (provider names), the same for every tool.
 
-Usage: evaluate.py [--scan-bin PATH] [--corpus DIR] [--no-peers] [--markdown]
+Usage: evaluate.py [--scan-bin PATH] [--corpus DIR] [--no-peers] [--list-fp TOOL] [--list-fn TOOL]
+--list-fp / --list-fn print the false positives / missed positives of one tool (file, line, rule
+and the line's text, truncated) after the tables, for error analysis.
 Peers are looked up on PATH (source the env.sh of ../shared/peers/install.sh's folder first) and
 skipped if missing.
 """
@@ -74,6 +78,7 @@ def run_shipshape(scan_bin, root):
         f = json.loads(line)
         found[f["path"]].add(f["line"])
         names[(f["path"], f["line"])] = f["family"]
+        names[("rule", f["path"], f["line"])] = f["slug"]
     return found, names, True
 
 
@@ -124,18 +129,30 @@ def noseyparker_set(corpus, workdir):
                              "default", "builtin", "rules")
     labels = {}  # relpath -> (is_positive, family)
     if not os.path.isdir(rules_dir):
-        return labels
-    n = 0
+        return labels, 0
+    rules = []
     for fn in sorted(os.listdir(rules_dir)):
         doc = yaml.safe_load(open(os.path.join(rules_dir, fn))) or {}
         for rule in doc.get("rules", []):
             # noseyparker also detects identifiers (bucket names, ARNs, client ids): only rules it
             # files under the `secret` category label secrets.
-            if "secret" not in (rule.get("categories") or []):
-                continue
+            if "secret" in (rule.get("categories") or []):
+                rules.append((fn, rule))
+    # A negative example is negative for its own rule only: several hold a credential that another
+    # rule lists as a positive example (a Slack user token among the bot-token rule's negatives).
+    # Such a negative is labelled both ways; it is left out rather than counted as "no secret".
+    positive_tokens = {t for _, rule in rules for ex in rule.get("examples") or []
+                       for t in credential_tokens(ex)}
+    n = 0
+    conflicting = 0
+    for fn, rule in rules:
+        if True:
             fam = family_of(rule.get("name", "") + " " + fn.replace(".yml", ""))
             for kind, key in (("pos", "examples"), ("neg", "negative_examples")):
                 for ex in rule.get(key) or []:
+                    if kind == "neg" and credential_tokens(ex) & positive_tokens:
+                        conflicting += 1
+                        continue
                     n += 1
                     rel = f"{kind}/{rule['id']}-{n}.txt"
                     p = os.path.join(workdir, rel)
@@ -143,7 +160,15 @@ def noseyparker_set(corpus, workdir):
                     with open(p, "w") as fh:
                         fh.write(ex if ex.endswith("\n") else ex + "\n")
                     labels[rel] = (kind == "pos", fam)
-    return labels
+    return labels, conflicting
+
+
+def credential_tokens(text):
+    """Credential-shaped strings of a text: 20+ token characters with 3+ digits and 3+ letters."""
+    import re  # noqa: PLC0415
+
+    return {t for t in re.findall(r"[A-Za-z0-9_\-+/=.~]{20,}", text)
+            if sum(c.isdigit() for c in t) >= 3 and sum(c.isalpha() for c in t) >= 3}
 
 
 def credsweeper_set(corpus, workdir):
@@ -191,6 +216,8 @@ def main():
     ap.add_argument("--scan-bin", default=os.environ.get("SHIPSHAPE_SCAN_BIN"))
     ap.add_argument("--corpus", default=os.environ.get("SHIPSHAPE_SECRETS_CORPUS", DEFAULT_CORPUS))
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--list-fp", metavar="TOOL", help="list this tool's false positives")
+    ap.add_argument("--list-fn", metavar="TOOL", help="list this tool's missed positives")
     args = ap.parse_args()
     if not os.path.isdir(args.corpus):
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -208,13 +235,15 @@ def main():
         tools += [("gitleaks", run_gitleaks), ("detect-secrets", run_detect_secrets)]
 
     with tempfile.TemporaryDirectory() as np_dir, tempfile.TemporaryDirectory() as cs_dir:
-        np_labels = noseyparker_set(args.corpus, np_dir)
+        np_labels, np_conflicting = noseyparker_set(args.corpus, np_dir)
         cs_labels, cs_lines = credsweeper_set(args.corpus, cs_dir)
         cs_root = os.path.join(cs_dir, "samples")
         print(f"noseyparker examples: {sum(1 for v in np_labels.values() if v[0])} positive, "
-              f"{sum(1 for v in np_labels.values() if not v[0])} negative files")
+              f"{sum(1 for v in np_labels.values() if not v[0])} negative files "
+              f"({np_conflicting} negatives left out: they hold another rule's positive example)")
         print(f"CredSweeper samples: {len(cs_labels)} labelled credentials in {len(cs_lines)} files\n")
 
+        listing = []  # (set, kind, family, path, line, rule, root)
         for set_name in ("noseyparker", "credsweeper"):
             rows = collections.defaultdict(dict)
             totals = {}
@@ -232,18 +261,30 @@ def main():
                             counts[fam][0] += 1
                         elif pos:
                             counts[fam][2] += 1
+                            if tool == args.list_fn:
+                                listing.append((set_name, "FN", fam, rel, 1, "", root))
                         elif hit:
                             counts[fam][1] += 1
+                            if tool == args.list_fp:
+                                for ln in sorted(found[rel]):
+                                    rule = names.get(("rule", rel, ln)) or names.get((rel, ln), "")
+                                    listing.append((set_name, "FP", fam, rel, ln, rule, root))
                 else:
                     predicted = {(p, l) for p, ls in found.items() for l in ls if p in cs_lines}
                     labelled = set()
                     for fam, keys in cs_labels.values():
                         labelled |= keys
                         counts[fam][0 if keys & predicted else 2] += 1
-                    for key in predicted - labelled:
+                        if tool == args.list_fn and not keys & predicted:
+                            for p, ln in sorted(keys):
+                                listing.append((set_name, "FN", fam, p, ln, "", root))
+                    for key in sorted(predicted - labelled):
                         fam = names.get(key, "")
+                        rule = names.get(("rule",) + key) or fam
                         fam = fam if tool == "shipshape" else family_of(fam)
                         counts[fam][1] += 1
+                        if tool == args.list_fp:
+                            listing.append((set_name, "FP", fam, key[0], key[1], rule, root))
                 tot = [sum(c[i] for c in counts.values()) for i in range(3)]
                 totals[tool] = tot
                 for fam, c in counts.items():
@@ -265,6 +306,13 @@ def main():
                 cells += [f"**{fmt(p)}**", f"**{fmt(r)}**"]
             print("| **all** | " + " | ".join(cells) + " |")
             print("\n(tp, fp, fn) totals: " + ", ".join(f"{t} {tuple(totals[t])}" for t in names_) + "\n")
+        for set_name, kind, fam, rel, ln, rule, root in listing:
+            try:
+                with open(os.path.join(root, rel), "rb") as fh:
+                    text = fh.read().split(b"\n")[ln - 1].decode("utf-8", "replace").strip()
+            except (OSError, IndexError):
+                text = "?"
+            print(f"{kind} {set_name} {fam} {rel}:{ln} [{rule}] {text[:160]}")
     return 0
 
 

@@ -353,6 +353,28 @@ impl Engine {
                     if bytes.get(abs_end) == Some(&b'(') {
                         continue;
                     }
+                    if sealed_ciphertext(bytes, s) {
+                        continue;
+                    }
+                    if quoted && quote_closes_key_literal(bytes, whole.start(), abs_start) {
+                        continue;
+                    }
+                }
+                // The entropy rule accepts any key containing a credential word: one naming an
+                // identifier (`AUTH0_CLIENT_ID`, `sessionName`) holds no secret.
+                if rule.rank == Rank::Entropy
+                    && (validate::identifier_key(assigned_key(&bytes[whole.start()..abs_start]))
+                        || public_key_name(bytes, whole.start(), abs_start))
+                {
+                    continue;
+                }
+                if !rule.multiline
+                    && rule
+                        .builtin
+                        .is_none_or(|b| b.family != crate::rules::Family::PrivateKey)
+                    && in_data_uri(bytes, abs_start)
+                {
+                    continue;
                 }
                 if let Some(v) = rule.validator {
                     if !v(s) {
@@ -435,6 +457,86 @@ impl Engine {
         kept.sort_by_key(|m| (m.start, m.rule));
         kept
     }
+}
+
+/// The key of an assignment match: the last identifier before the separator in `head` (the text
+/// of the match before the secret).
+fn assigned_key(head: &[u8]) -> &[u8] {
+    let end = head
+        .iter()
+        .rposition(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b))
+        .map_or(0, |p| p + 1);
+    let start = head[..end]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b"_.-".contains(b)))
+        .map_or(0, |p| p + 1);
+    &head[start..end]
+}
+
+/// Whether the quote opening an assigned value (at `value_start - 1`) actually closes a string
+/// literal that holds the key: the key is not quoted itself and an odd number of that quote
+/// character precedes it on its line (`log("password = " + pw + " ok")`, `"...:_password = "+x`).
+/// The "value" is then code between two literals.
+fn quote_closes_key_literal(bytes: &[u8], match_start: usize, value_start: usize) -> bool {
+    let Some(q) = value_start.checked_sub(1).map(|i| bytes[i]) else {
+        return false;
+    };
+    let head = &bytes[match_start..value_start - 1];
+    let key = assigned_key(head);
+    if key.is_empty() {
+        return false;
+    }
+    // `key` is a subslice of `head`: its offset within the text.
+    let key_start = match_start + (key.as_ptr() as usize - head.as_ptr() as usize);
+    let key_end = key_start + key.len();
+    if matches!(bytes.get(key_end), Some(b'"' | b'\'' | b'`')) {
+        return false;
+    }
+    let line_start = memchr::memrchr(b'\n', &bytes[..key_start]).map_or(0, |p| p + 1);
+    let before = &bytes[line_start..key_start];
+    let unescaped = (0..before.len())
+        .filter(|&i| before[i] == q && (i == 0 || before[i - 1] != b'\\'))
+        .count();
+    unescaped % 2 == 1
+}
+
+/// Whether the key of an assignment names a public key (`public_key`, `publicKey`, `pubkey`,
+/// `# public key:`): public halves of key pairs are published on purpose.
+fn public_key_name(bytes: &[u8], match_start: usize, value_start: usize) -> bool {
+    let head = &bytes[match_start..value_start];
+    let key = assigned_key(head);
+    let key_start = match_start + (key.as_ptr() as usize).wrapping_sub(head.as_ptr() as usize);
+    // The key and the word before it on the line (`public key`, written with a space).
+    let line_start = memchr::memrchr(b'\n', &bytes[..key_start]).map_or(0, |p| p + 1);
+    let from = key_start.saturating_sub(8).max(line_start);
+    let text: Vec<u8> = bytes[from..key_start + key.len()]
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    text.ends_with(b"publickey") || text.ends_with(b"pubkey")
+}
+
+/// Whether `value` is a Bitnami SealedSecret ciphertext: a long base64 value in a file declaring
+/// `kind: SealedSecret`. Those values are encrypted to the cluster controller's public key and
+/// made to be committed; only the controller can decrypt them.
+fn sealed_ciphertext(bytes: &[u8], value: &[u8]) -> bool {
+    value.len() >= 64
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+        && memchr::memmem::find(bytes, b"SealedSecret").is_some()
+}
+
+/// Whether the text at `pos` lies inside the payload of a base64 `data:` URI
+/// (`data:image/png;base64,...`): encoded images and fonts, where a provider pattern matches by
+/// chance.
+fn in_data_uri(bytes: &[u8], pos: usize) -> bool {
+    let run_start = bytes[..pos]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b"+/=".contains(b)))
+        .map_or(0, |p| p + 1);
+    run_start > 0 && bytes[..run_start].ends_with(b";base64,")
 }
 
 /// Byte range of the line holding `pos` (without the newline).

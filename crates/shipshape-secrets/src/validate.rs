@@ -90,8 +90,33 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         }
     }
     // Hand-typed runs (`123456`, `654321`, `abcdef`): a random token holds one with a probability
-    // below one in a million, documentation values very often.
-    has_sequence(secret, 6)
+    // below one in a million, documentation values very often. Likewise interleaved runs of
+    // letters and digits (`a1b2c3d4`, `d4c3b2a1`), the other way documentation fills a format.
+    has_sequence(secret, 6) || has_interleaved_sequence(secret, 8)
+}
+
+/// Whether `s` holds `n` characters whose even and odd positions are each a run of consecutive
+/// characters going the same way, one run letters and the other digits (`a1b2c3d4`).
+fn has_interleaved_sequence(s: &[u8], n: usize) -> bool {
+    if s.len() < n {
+        return false;
+    }
+    s.windows(n).any(|w| {
+        let step = |a: u8, b: u8| i16::from(b) - i16::from(a);
+        let first = step(w[0], w[2]);
+        let (letters, digits) = if w[0].is_ascii_digit() {
+            (1, 0)
+        } else {
+            (0, 1)
+        };
+        (first == 1 || first == -1)
+            && (2..n).all(|i| step(w[i - 2], w[i]) == first)
+            && w.iter()
+                .skip(letters)
+                .step_by(2)
+                .all(u8::is_ascii_alphabetic)
+            && w.iter().skip(digits).step_by(2).all(u8::is_ascii_digit)
+    })
 }
 
 /// Whether `s` holds `n` consecutive ascending or descending digits or letters of one case.
@@ -209,6 +234,14 @@ pub fn plausible_assigned_value(value: &[u8], quoted: bool) -> bool {
         return false;
     };
     let v = v.trim();
+    // In HTML-escaped markup an unquoted value runs into the next tag or quote entity, whose `;`
+    // ends the capture (`password: String&lt;/div&gt;`): judge the value without it. (`&amp;`
+    // stands for a character of the value and stays.)
+    if let Some(amp) = v.rfind('&') {
+        if matches!(&v[amp + 1..], "lt" | "gt" | "quot" | "apos" | "nbsp") {
+            return plausible_assigned_value(v[..amp].trim_end().as_bytes(), quoted);
+        }
+    }
     if v.len() < 6 || v.len() > 200 {
         return false;
     }
@@ -232,7 +265,9 @@ pub fn plausible_assigned_value(value: &[u8], quoted: bool) -> bool {
         return false;
     }
     let first = v.as_bytes()[0];
-    if b"$%@#&*!~/\\:=|^".contains(&first) {
+    // Sigils, references, and code punctuation: a "value" starting with `,`, `;` or a closing
+    // bracket is the text between two string literals of code (`"Password:",next:"`).
+    if b"$%@#&*!~/\\:=|^,;)]}".contains(&first) {
         return false;
     }
     if v.contains(char::is_whitespace) && !quoted {
@@ -265,6 +300,31 @@ pub fn plausible_assigned_value(value: &[u8], quoted: bool) -> bool {
     }
     let _ = has_symbol;
     !is_placeholder(v.as_bytes())
+}
+
+/// Last words of a key that names an identifier or a setting about a credential rather than the
+/// credential itself (`client_id`, `sessionName`, `token_url`, `key_length`).
+const IDENTIFIER_KEY_WORDS: &[&str] = &[
+    "id", "ids", "name", "names", "url", "uri", "path", "file", "dir", "type", "version", "length",
+    "size", "count", "format", "field", "label", "hint", "prefix", "region", "endpoint", "host",
+    "email",
+];
+
+/// Whether a configuration key's last word (split at `_`, `.`, `-` and lower-to-upper case
+/// changes) names an identifier or a setting, see [`IDENTIFIER_KEY_WORDS`].
+pub fn identifier_key(key: &[u8]) -> bool {
+    let mut start = 0;
+    for i in 1..key.len() {
+        if b"_.-".contains(&key[i - 1])
+            || (key[i - 1].is_ascii_lowercase() && key[i].is_ascii_uppercase())
+        {
+            start = i;
+        }
+    }
+    let last = key[start..].to_ascii_lowercase();
+    IDENTIFIER_KEY_WORDS
+        .iter()
+        .any(|w| w.as_bytes() == last.as_slice())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,8 +399,9 @@ fn jwt_parts(s: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     if !p.is_object() {
         return None;
     }
-    // An unsigned token (`alg: none`, empty signature) grants nothing by itself.
-    if sig.len() < 16 {
+    // An unsigned token (`alg: none`, empty signature) grants nothing by itself; a signature
+    // spelling out words (`...EXAMPLEFAKESIG`) is a documentation value, not a MAC or signature.
+    if sig.len() < 16 || is_placeholder(sig) {
         return None;
     }
     Some((header, payload))
@@ -380,6 +441,76 @@ pub fn base64_user_pass(s: &[u8]) -> bool {
         }
         None => false,
     }
+}
+
+const BECH32_CHARSET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/// The BIP 173 checksum function over the expanded human-readable part and the 5-bit values.
+fn bech32_polymod(hrp: &[u8], values: impl Iterator<Item = u8>) -> u32 {
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
+    hrp.iter()
+        .map(|c| c >> 5)
+        .chain(std::iter::once(0))
+        .chain(hrp.iter().map(|c| c & 31))
+        .chain(values)
+        .fold(1u32, |chk, v| {
+            let top = chk >> 25;
+            let mut chk = ((chk & 0x01ff_ffff) << 5) ^ u32::from(v);
+            for (i, g) in GEN.iter().enumerate() {
+                if (top >> i) & 1 == 1 {
+                    chk ^= g;
+                }
+            }
+            chk
+        })
+}
+
+/// The six checksum characters (lowercase) of a Bech32 string with human-readable part `hrp`
+/// (lowercase) and data characters `data` (used to build test examples).
+pub fn bech32_checksum(hrp: &[u8], data: &[u8]) -> String {
+    let values: Vec<u8> = data
+        .iter()
+        .filter_map(|c| {
+            let c = c.to_ascii_lowercase();
+            BECH32_CHARSET.iter().position(|x| *x == c).map(|p| p as u8)
+        })
+        .collect();
+    let m = bech32_polymod(hrp, values.into_iter().chain([0u8; 6])) ^ 1;
+    (0..6)
+        .map(|i| BECH32_CHARSET[((m >> (5 * (5 - i))) & 31) as usize] as char)
+        .collect()
+}
+
+/// A Bech32 string (BIP 173) whose checksum verifies, such as an age secret key
+/// (`AGE-SECRET-KEY-1` + data + six checksum characters). Either case, not mixed.
+pub fn bech32(s: &[u8]) -> bool {
+    let upper = s.iter().any(u8::is_ascii_uppercase);
+    let lower = s.iter().any(u8::is_ascii_lowercase);
+    if upper && lower {
+        return false;
+    }
+    let s: Vec<u8> = s.iter().map(u8::to_ascii_lowercase).collect();
+    let Some(sep) = s.iter().rposition(|b| *b == b'1') else {
+        return false;
+    };
+    let (hrp, data) = (&s[..sep], &s[sep + 1..]);
+    if hrp.is_empty() || data.len() < 6 {
+        return false;
+    }
+    let Some(values) = data
+        .iter()
+        .map(|c| BECH32_CHARSET.iter().position(|x| x == c).map(|p| p as u8))
+        .collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
+    bech32_polymod(hrp, values.into_iter()) == 1
 }
 
 /// A password in a URL's userinfo: not empty, not a template variable.
@@ -476,6 +607,51 @@ mod tests {
         assert!(is_placeholder(b"gsk_Hid69Ui8HGkFi276543210"));
         assert!(is_placeholder(b"sqp_abcdef1234"));
         assert!(!has_sequence(b"a1b2c3", 3));
+        // interleaved documentation runs
+        assert!(is_placeholder(b"a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8NRAL"));
+        assert!(is_placeholder(
+            b"px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1"
+        ));
+        assert!(!is_placeholder(b"b9a2c3d7Qm1xZ8kP4rT6"));
+        assert!(!has_interleaved_sequence(b"a1b2c3", 8));
+        assert!(!has_interleaved_sequence(b"a1a1a1a1a1", 8));
+        assert!(!has_interleaved_sequence(b"abcd1234", 8));
+    }
+
+    #[test]
+    fn identifier_keys() {
+        assert!(identifier_key(b"AUTH0_CLIENT_ID"));
+        assert!(identifier_key(b"clientId"));
+        assert!(identifier_key(b"session.name"));
+        assert!(identifier_key(b"token-url"));
+        assert!(!identifier_key(b"AUTH0_CLIENT_SECRET"));
+        assert!(!identifier_key(b"sessionKey"));
+        assert!(!identifier_key(b"cookie_salt"));
+        assert!(!identifier_key(b"valid"));
+        assert!(!identifier_key(b""));
+    }
+
+    #[test]
+    fn bech32_checksums() {
+        // BIP 173 test vectors
+        assert!(bech32(b"A12UEL5L"));
+        assert!(bech32(b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"));
+        assert!(bech32(
+            b"split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w"
+        ));
+        // one character changed, mixed case, no separator
+        assert!(!bech32(
+            b"split1checkupstagehandshakeupstreamerranterredcaperred2y9e3q"
+        ));
+        assert!(!bech32(b"A12UEl5L"));
+        assert!(!bech32(b"pzry9x0s0muk"));
+        let data = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+        let full = format!(
+            "abc1{}{}",
+            std::str::from_utf8(data).unwrap_or_default(),
+            bech32_checksum(b"abc", data)
+        );
+        assert!(bech32(full.as_bytes()));
     }
 
     #[test]
@@ -486,6 +662,11 @@ mod tests {
         assert!(!plausible_assigned_value(b"changeme", true));
         assert!(!plausible_assigned_value(b"Optional", false));
         assert!(!plausible_assigned_value(b"12345", false));
+        // markup: an HTML entity after the value, code punctuation between two literals
+        assert!(!plausible_assigned_value(b"String&lt", false));
+        assert!(plausible_assigned_value(b"Vq8#zT4m&lt", false));
+        assert!(!plausible_assigned_value(b",rememberMeLabel:", true));
+        assert!(!plausible_assigned_value(b");getElementById(", true));
     }
 
     #[test]
@@ -496,5 +677,12 @@ mod tests {
         ));
         assert!(!base64_user_pass(e.encode("nocolon").as_bytes()));
         assert!(!jwt(b"not.a.jwt"));
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let (h, p) = (
+            e.encode(r#"{"alg":"HS256"}"#),
+            e.encode(r#"{"sub":"test"}"#),
+        );
+        assert!(jwt(format!("{h}.{p}.Qm9vX2uYt7R1wLz0Pa4KcE").as_bytes()));
+        assert!(!jwt(format!("{h}.{p}.99l-EXAMPLEFAKESIG").as_bytes()));
     }
 }

@@ -215,7 +215,8 @@ pub fn by_name(name: &str) -> Option<&'static SecretRule> {
 /// `{sN}` base64 (`A-Za-z0-9+/`), `{cN}` lowercase base32, `{eN}` bech32 (uppercase), `{uN}` uppercase letters and digits, `{lN}` lowercase letters and
 /// digits, `{aN}` letters, `{dN}` digits, `{BN}` base32 (`A-Z2-7`), `{uuid}`, `{crc}` (six base62
 /// characters: CRC32 of the text since the last `_`, as GitHub and npm tokens carry),
-/// `{jwt}` a JWT, `{jwtsr}` a Supabase service-role JWT, `{pem}` a PEM private-key body line.
+/// `{jwt}` a JWT, `{jwtsr}` a Supabase service-role JWT, `{pem}` a PEM private-key body line,
+/// `{age}` the 58 characters after `AGE-SECRET-KEY-1` of an age identity (Bech32 checksum included).
 /// Generation is deterministic (seeded by the template), so tests are reproducible.
 pub fn expand_example(template: &str) -> String {
     let mut rng = SplitMix(fnv(template.as_bytes()));
@@ -271,6 +272,12 @@ fn expand_spec(spec: &str, so_far: &str, rng: &mut SplitMix) -> Option<String> {
             ))
         }
         "pem" => return Some(random_from(B62, 64, rng)),
+        "age" => {
+            // An age X25519 identity: 52 Bech32 characters of key data and the checksum.
+            let data = random_from(b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 52, rng);
+            let check = crate::validate::bech32_checksum(b"age-secret-key-", data.as_bytes());
+            return Some(format!("{data}{}", check.to_ascii_uppercase()));
+        }
         _ => {}
     }
     let mut chars = spec.chars();

@@ -109,7 +109,7 @@ pub static RULES: &[SecretRule] = &[
         gl["facebook-access-token"], kw["EAAC", "EAAG", "EAAB", "EAAJ", "EAAE", "EAAI"],
         r"\b(EAA[BCDEGIJ][A-Za-z0-9]{90,255})\b", 1, 4.0, None, Specific,
         ok["FB_TOKEN=EAAG{r120}"],
-        no["EAAG{r10}", "EAAGxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]),
+        no["EAAG{r10}", "EAAGxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "<img src=\"data:image/jpeg;base64,/9j/4AAQ{s40}/EAAG{r120}+{s20}\">"]),
     rule!(Saas, "SS4422", "mapbox-secret-token", High, "Mapbox", "secret access token",
         gl["mapbox-api-token"], kw["sk.eyJ"],
         r"\b(sk\.eyJ[A-Za-z0-9_-]{50,}\.[A-Za-z0-9_-]{20,})(?:[^A-Za-z0-9_-]|$)", 1, 4.0, None, Specific,
