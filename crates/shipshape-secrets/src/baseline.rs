@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use shipshape_core::finding::Finding;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One accepted finding.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -34,11 +35,13 @@ struct GitleaksRecord {
 }
 
 /// A loaded baseline.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Baseline {
     fingerprints: HashSet<String>,
     /// gitleaks fingerprints (`[commit:]file:rule-id:line`).
     gitleaks: HashSet<String>,
+    /// Findings accepted so far (scans run in parallel, so the count is atomic).
+    accepted: AtomicUsize,
 }
 
 impl Baseline {
@@ -60,13 +63,13 @@ impl Baseline {
             }
             return Ok(Baseline {
                 fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect(),
-                gitleaks: HashSet::new(),
+                ..Baseline::default()
             });
         }
         match serde_json::from_str::<Vec<GitleaksRecord>>(text) {
             Ok(records) => Ok(Baseline {
-                fingerprints: HashSet::new(),
                 gitleaks: records.into_iter().map(|r| r.fingerprint).collect(),
+                ..Baseline::default()
             }),
             Err(e) => Err(format!(
                 "not a shipshape baseline nor a gitleaks JSON report: {e}"
@@ -84,8 +87,21 @@ impl Baseline {
         self.len() == 0
     }
 
-    /// Whether a finding is accepted.
+    /// How many findings [`Baseline::contains`] has accepted (what the baseline hid from a scan).
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Whether a finding is accepted (and counts it when it is).
     pub fn contains(&self, finding: &Finding) -> bool {
+        let found = self.lookup(finding);
+        if found {
+            self.accepted.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn lookup(&self, finding: &Finding) -> bool {
         if self.fingerprints.contains(&finding.fingerprint) {
             return true;
         }
@@ -129,10 +145,21 @@ pub fn render_baseline(findings: &[Finding]) -> String {
     s
 }
 
-/// Writes a baseline file (`--write-baseline`).
+/// Writes a baseline file (`--write-baseline`): to a temporary file beside it, then renamed over
+/// it, so an interrupted write never leaves a half-written baseline.
 pub fn write_baseline(path: &Path, findings: &[Finding]) -> Result<(), SecretsError> {
-    std::fs::write(path, render_baseline(findings)).map_err(|e| SecretsError::Io {
+    let err = |e: std::io::Error| SecretsError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "baseline".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, render_baseline(findings)).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
     })
 }

@@ -169,6 +169,16 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
         }
         scan_for_check(&args.path, &opts)
     };
+    if let (Some(b), Some(path)) = (&opts.baseline, &args.baseline) {
+        let n = b.accepted();
+        if n > 0 && !args.output.quiet {
+            eprintln!(
+                "{n} known finding{} accepted by the baseline {}",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+    }
     if let Some(path) = &args.write_baseline {
         if let Err(e) = shipshape_secrets::baseline::write_baseline(path, &analysis.findings) {
             eprintln!("error: cannot write baseline {}: {e}", path.display());

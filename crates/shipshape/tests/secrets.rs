@@ -68,6 +68,20 @@ fn finds_redacts_and_baselines() {
         .output()
         .unwrap();
     assert!(findings(&again).is_empty(), "{:#?}", findings(&again));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("1 known finding accepted by the baseline"),
+        "the baseline says what it hid: {said}"
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "the baseline is written atomically: {leftovers:?}"
+    );
     fs::write(
         dir.path().join("other.env"),
         secret_line().replace("Zq8vN2kLp4Rt7xWm", "Hd3sK9qWz2Lm5Vx8"),
