@@ -237,11 +237,13 @@ impl Finding {
 /// 16 hex digits of SHA-256 over rule, path, layer/container/key and whitespace-normalised context.
 pub fn fingerprint(code: &str, location: &Location, context: &str) -> String {
     let mut h = Sha256::new();
+    // The layer is left out (an empty part, so other fingerprints are unchanged): a layer digest
+    // changes on every rebuild, and an image finding is the same finding in the next build.
     for part in [
         code,
         location.path.as_str(),
         location.key.as_deref().unwrap_or(""),
-        location.layer.as_deref().unwrap_or(""),
+        "",
         location.container.as_deref().unwrap_or(""),
     ] {
         h.update(part.as_bytes());

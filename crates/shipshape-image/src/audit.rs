@@ -117,16 +117,18 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Location of a file inside the image: `REF:/path`, with the layer that added it.
+    /// Location of a file inside the image, with the layer that added it. The path is the
+    /// path in the image; [`audit_full_with`] prefixes the reference once the findings (and their
+    /// fingerprints) are made, see [`show_in_image`].
     pub(crate) fn file_location(&self, e: &FileEntry) -> Location {
-        let mut l = Location::path(format!("{}:{}", self.image.reference, e.path_str()));
+        let mut l = Location::path(e.path_str());
         l.layer = Some(self.image.layer_digest(e.layer).to_string());
         l
     }
 
-    /// Location of a configuration field (`config.User`).
+    /// Location of a configuration field (`config.User`) of the image itself.
     pub(crate) fn config_location(&self, key: &str) -> Location {
-        Location::path(self.image.reference.clone()).with_key(key)
+        Location::path("").with_key(key)
     }
 
     /// Content captured for a (resolved) path in the final filesystem.
@@ -263,9 +265,27 @@ where
             .findings
             .extend(found.into_iter().map(|f| f.with_source(SourceKind::Image)));
     }
+    for f in &mut analysis.findings {
+        show_in_image(&image.reference, &mut f.location);
+        for r in &mut f.related {
+            show_in_image(&image.reference, r);
+        }
+    }
     covered(&ctx, &mut analysis);
     let summary = summarize(&ctx);
     ImageAudit { analysis, summary }
+}
+
+/// Turns a location made inside an image (a path in the image, or empty for the image itself)
+/// into the one shown: `REF:/path`, or `REF`. Findings are made before this, so that their
+/// fingerprints do not depend on how the image was named (`app:1.2` today, `app:1.3` or an
+/// archive tomorrow) and baselines, ignores by fingerprint and code-scanning alerts carry over.
+pub fn show_in_image(reference: &str, loc: &mut Location) {
+    loc.path = if loc.path.is_empty() {
+        reference.to_string()
+    } else {
+        format!("{reference}:{}", loc.path)
+    };
 }
 
 fn fs_pass<F>(image: &Image, opts: &AuditOptions, mut visit: F) -> (FsFacts, Vec<ScanError>)

@@ -32,6 +32,7 @@ mod audit;
 pub mod rules;
 
 pub use audit::{
-    audit, audit_full, audit_full_with, AuditOptions, ImageAudit, ImageSummary, LayerSummary,
+    audit, audit_full, audit_full_with, show_in_image, AuditOptions, ImageAudit, ImageSummary,
+    LayerSummary,
 };
 pub use rules::RULES;

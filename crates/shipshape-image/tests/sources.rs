@@ -7,6 +7,9 @@ use shipshape_image::build::{BuildCompression, ImageBuilder, LayerBuilder};
 use shipshape_image::{open, ErrorKind, FileKind, HiddenHow, ImageOptions, SourceType};
 use std::io::Read;
 
+/// The rule about the reference itself (not pinned by digest).
+const UNPINNED: &str = "SS3009";
+
 #[test]
 fn deleted_secret_is_reported_from_every_source() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -40,6 +43,7 @@ fn deleted_secret_is_reported_from_every_source() {
         ),
         (docker_tar.display().to_string(), SourceType::DockerArchive),
     ];
+    let mut identities: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for (r, kind) in refs {
         let image = open(&r, &ImageOptions::default()).unwrap_or_else(|e| panic!("{r}: {e}"));
         assert_eq!(image.source, kind, "{r}");
@@ -49,7 +53,29 @@ fn deleted_secret_is_reported_from_every_source() {
         // non-root, so no SS3001; a scratch-like image has no OS
         assert!(of(&a, "SS3001").is_empty());
         assert!(a.covered.contains(&shipshape_core::ChecklistItem::Secrets));
+        assert!(
+            a.findings
+                .iter()
+                .all(|f| f.location.path.starts_with(r.as_str())),
+            "shown with the reference: {:#?}",
+            a.findings
+        );
+        // The same image under another name (and with other layer compressions, so other layer
+        // digests) keeps its findings' identities; only the unpinned-reference finding is about
+        // the name itself.
+        let mut ids: Vec<(String, String)> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule != UNPINNED)
+            .map(|f| (f.rule.clone(), f.fingerprint.clone()))
+            .collect();
+        ids.sort();
+        identities.push((r, ids));
     }
+    for (r, ids) in &identities[1..] {
+        assert_eq!(ids, &identities[0].1, "{r} vs {}", identities[0].0);
+    }
+    assert!(!identities[0].1.is_empty());
 }
 
 #[test]

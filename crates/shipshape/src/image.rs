@@ -54,7 +54,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 today: Some(today()),
                 ..AuditOptions::default()
             },
-            |id, entry, reader| secrets.visit(&image, &secrets_opts, id, entry, reader),
+            |id, entry, reader| secrets.visit(&secrets_opts, id, entry, reader),
         );
         (result, secrets.finish(&image))
     });

@@ -257,7 +257,6 @@ impl<'scope> LayerSecrets<'scope> {
     /// part unless binaries are scanned.
     pub fn visit(
         &mut self,
-        image: &shipshape_image::Image,
         opts: &SecretsOptions,
         id: usize,
         entry: &shipshape_image::FileEntry,
@@ -282,7 +281,7 @@ impl<'scope> LayerSecrets<'scope> {
         self.batch.push(Job {
             id,
             layer: entry.layer,
-            path: format!("{}:{}", image.reference, entry.path_str()),
+            path: entry.path_str().into_owned(),
             bytes,
         });
         if self.batch_bytes >= BATCH_BYTES || self.batch.len() >= BATCH_FILES {
@@ -327,6 +326,9 @@ impl<'scope> LayerSecrets<'scope> {
             }
         };
         for (id, layer, mut f) in found {
+            // Made with the path in the image (fingerprints independent of the reference),
+            // shown as `REF:/path` like the image audit's own findings.
+            shipshape_image::show_in_image(&image.reference, &mut f.location);
             f.location.layer = Some(image.layer_digest(layer).to_string());
             let hidden = index.entries().get(id).and_then(|e| e.hidden.as_ref());
             f.message = match hidden {

@@ -57,7 +57,7 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
             )
         })
         .collect();
-    let mut loc = Location::path(ctx.image.reference.clone());
+    let mut loc = Location::path("");
     loc.layer = Some(ctx.image.layer_digest(largest).to_string());
     vec![Finding::new(
         &META,

@@ -123,8 +123,7 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
             ),
         ),
     };
-    let mut loc =
-        shipshape_core::Location::path(format!("{}:/etc/os-release", ctx.image.reference));
+    let mut loc = shipshape_core::Location::path("/etc/os-release");
     if let Some(e) = ctx.index().and_then(|ix| {
         ix.resolve(b"/etc/os-release")
             .or_else(|| ix.resolve(b"/usr/lib/os-release"))

@@ -273,7 +273,7 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
                     HiddenHow::Deleted => "deleted",
                     HiddenHow::Replaced => "overwritten",
                 };
-                let mut rel = Location::path(format!("{}:{}", ctx.image.reference, e.path_str()));
+                let mut rel = Location::path(e.path_str());
                 rel.layer = Some(ctx.image.layer_digest(h.layer).to_string());
                 (
                     format!(
