@@ -12,6 +12,7 @@ pub mod finding;
 pub mod imageref;
 pub mod oci;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rule;
 pub mod severity;

@@ -6,9 +6,9 @@
 
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{normalize, FileEntry, FileKind};
-use crate::progress::Progress;
 use crate::store::{hex_lower, HashingReader, Store};
 use sha2::{Digest, Sha256};
+use shipshape_core::progress::Progress;
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};

@@ -26,8 +26,8 @@ pub use error::{ErrorKind, ImageError};
 pub use fs::{FileEntry, FileKind, FsIndex, Hidden, HiddenHow};
 pub use image::{open, Image, ImageOptions, Layer};
 pub use layer::{Compression, LayerStats, Limits};
-pub use progress::Progress;
 pub use reference::SourceType;
+pub use shipshape_core::progress::Progress;
 mod audit;
 pub mod rules;
 

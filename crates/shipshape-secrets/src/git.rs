@@ -25,6 +25,7 @@ use shipshape_core::report::{Analysis, ScanError, ScannedInput};
 use shipshape_core::source::SourceFile;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What a history scan read and skipped.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -564,17 +565,28 @@ pub fn scan_git_with_stats(
     // The walk runs on one worker of the pool and hands the blob versions it finds, in batches,
     // to the others: scanning overlaps the walk.
     let results: std::sync::Mutex<Vec<Out>> = Default::default();
+    // Progress: blobs scanned of the blobs the walk has found so far.
+    let (found, scanned) = (AtomicU64::new(0), AtomicU64::new(0));
     let walked: Result<(), SecretsError> = pool.scope(|scope| {
         let repo = sync.to_thread_local();
         let (ctx, commit_ids, packed_blobs, results, sync) =
             (&ctx, &commit_ids, &packed_blobs, &results, &sync);
+        let (found, scanned, progress) = (&found, &scanned, &opts.progress);
         let spawn = |batch: Vec<BlobJob>| {
+            found.fetch_add(batch.len() as u64, Ordering::Relaxed);
             scope.spawn(move |_| {
                 let repo = sync.to_thread_local();
                 let outs: Vec<Out> = batch
                     .iter()
                     .map(|job| scan_blob(&repo, ctx, job, commit_ids, packed_blobs))
                     .collect();
+                let done =
+                    scanned.fetch_add(outs.len() as u64, Ordering::Relaxed) + outs.len() as u64;
+                progress.report(
+                    "scanning the git history (blobs)",
+                    done,
+                    found.load(Ordering::Relaxed),
+                );
                 if let Ok(mut r) = results.lock() {
                     r.extend(outs);
                 }

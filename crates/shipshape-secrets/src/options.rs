@@ -29,6 +29,8 @@ pub struct SecretsOptions {
     pub gitleaks_config: Option<Arc<GitleaksConfig>>,
     /// Accepted findings: matching fingerprints are not reported.
     pub baseline: Option<Arc<Baseline>>,
+    /// Told how a git history scan advances: blobs scanned of blobs found so far.
+    pub progress: shipshape_core::progress::Progress,
 }
 
 impl Default for SecretsOptions {
@@ -42,6 +44,7 @@ impl Default for SecretsOptions {
             allowlist: Allowlist::default(),
             gitleaks_config: None,
             baseline: None,
+            progress: Default::default(),
         }
     }
 }

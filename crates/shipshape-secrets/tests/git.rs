@@ -110,8 +110,25 @@ fn deleted_and_branch_secrets_are_found_once() {
     assert!(std::fs::read_dir(d.join(".git/objects/pack"))
         .unwrap()
         .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "idx")));
-    let (packed, packed_stats) = scan_git_with_stats(d, &SecretsOptions::default()).unwrap();
+    let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&reports);
+    let with_progress = SecretsOptions {
+        progress: shipshape_core::progress::Progress::new(move |_, done, total| {
+            sink.lock().unwrap().push((done, total))
+        }),
+        ..SecretsOptions::default()
+    };
+    let (packed, packed_stats) = scan_git_with_stats(d, &with_progress).unwrap();
     assert_eq!(packed_stats, stats);
+    // Progress: every blob found is counted once scanned, and never more than found.
+    let reports = reports.lock().unwrap();
+    let last = reports.iter().map(|r| r.0).max();
+    let total = reports.iter().map(|r| r.1).max();
+    assert!(last.is_some() && last == total, "{reports:?}");
+    assert!(
+        reports.iter().all(|(done, total)| done <= total),
+        "{reports:?}"
+    );
     let key = |a: &shipshape_core::report::Analysis| -> Vec<String> {
         a.findings
             .iter()

@@ -23,9 +23,10 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         };
         opts.credentials = Some((user.to_string(), pass.to_string()));
     }
-    let (bar, hook) = crate::progress::image_bar(
+    let (bar, hook) = crate::progress::bar(
         &format!("reading image {}", args.reference),
         args.output.quiet,
+        crate::progress::Unit::Bytes,
     );
     opts.progress = hook;
     let image = match open(&args.reference, &opts) {

@@ -1,8 +1,8 @@
 //! Progress on long work on standard error, only when it is a terminal and not in CI, so logs
-//! stay clean: byte counts for image pulls, exports and layer reads, a spinner with the elapsed
-//! time for git history scans.
+//! stay clean: bytes for image pulls, exports and layer reads, blobs for git history scans.
 
 use indicatif::{ProgressBar, ProgressStyle};
+use shipshape_core::progress::Progress;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -33,34 +33,49 @@ pub fn finish(bar: Option<ProgressBar>) {
     }
 }
 
-/// A bar for reading an image (`message` until the first bytes arrive), and the hook the image
-/// crate drives it through: bytes done of bytes expected, per pull, export or layer. Both are
-/// inert when progress is not wanted.
-pub fn image_bar(message: &str, quiet: bool) -> (Option<ProgressBar>, shipshape_image::Progress) {
+/// What a bar counts.
+#[derive(Clone, Copy)]
+pub enum Unit {
+    /// Bytes (image pulls, exports, layer reads), shown as MiB with a rate.
+    Bytes,
+    /// Items such as git blobs.
+    Items,
+}
+
+/// A bar (`message` until the first report arrives) and the hook an analyser drives it
+/// through: amount done of amount expected, per phase. Both are inert when progress is not
+/// wanted.
+pub fn bar(message: &str, quiet: bool, unit: Unit) -> (Option<ProgressBar>, Progress) {
     let Some(bar) = spinner(message, quiet) else {
-        return (None, shipshape_image::Progress::default());
+        return (None, Progress::default());
     };
-    let known = ProgressStyle::with_template(
-        "{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}, {elapsed})",
-    )
-    .ok();
-    let unknown = ProgressStyle::with_template("{spinner} {msg} {bytes} ({elapsed})").ok();
+    let (known, unknown) = match unit {
+        Unit::Bytes => (
+            "{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}, {elapsed})",
+            "{spinner} {msg} {bytes} ({elapsed})",
+        ),
+        Unit::Items => (
+            "{spinner} {msg} {pos}/{len} ({elapsed})",
+            "{spinner} {msg} {pos} ({elapsed})",
+        ),
+    };
+    let known = ProgressStyle::with_template(known).ok();
+    let unknown = ProgressStyle::with_template(unknown).ok();
     let drawn = bar.clone();
-    // The last phase shown, so that each chunk only moves the position.
+    // The last phase shown, so that each report only moves the position.
     let shown = std::sync::Mutex::new((String::new(), u64::MAX));
-    let hook = shipshape_image::Progress::new(move |what, done, total| {
+    let hook = Progress::new(move |what, done, total| {
         if let Ok(mut last) = shown.lock() {
-            if last.0 != what || last.1 != total {
+            if last.0 != what || (last.1 == 0) != (total == 0) {
                 let style = if total > 0 { &known } else { &unknown };
                 if let Some(style) = style {
                     drawn.set_style(style.clone());
                 }
-                drawn.set_length(total);
-                drawn.set_position(done);
                 drawn.set_message(what.to_string());
-                *last = (what.to_string(), total);
             }
+            *last = (what.to_string(), total);
         }
+        drawn.set_length(total);
         drawn.set_position(done);
     });
     (Some(bar), hook)

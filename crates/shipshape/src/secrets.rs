@@ -143,10 +143,15 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
         a.add_source(&file);
         a
     } else if args.git {
-        let bar = crate::progress::spinner(
-            &format!("scanning the git history of {}", args.path.display()),
+        let (bar, hook) = crate::progress::bar(
+            &format!("reading the git history of {}", args.path.display()),
             args.output.quiet,
+            crate::progress::Unit::Items,
         );
+        let opts = SecretsOptions {
+            progress: hook,
+            ..opts.clone()
+        };
         let scanned = shipshape_secrets::scan_git(&args.path, &opts);
         crate::progress::finish(bar);
         match scanned {
