@@ -120,9 +120,11 @@ fn finish(
     analysis
 }
 
-/// `#` comment suppressions, widened so that an ignore above a multi-line command covers all of it.
-fn hash_ignores(file: &SourceFile, commands: &[(u32, u32)]) -> Vec<suppress::InlineIgnore> {
-    let mut ignores = suppress::scan_hash_comments(file.text());
+/// `#` comment suppressions in `text` (the file, or its shell view: for Markdown only the code
+/// blocks, so headings are not read as comments), widened so that an ignore above a multi-line
+/// command covers all of it.
+fn hash_ignores(text: &str, commands: &[(u32, u32)]) -> Vec<suppress::InlineIgnore> {
+    let mut ignores = suppress::scan_hash_comments(text);
     for ig in &mut ignores {
         if let Some((_, end)) = commands
             .iter()
@@ -163,11 +165,15 @@ pub fn analyse_docker_run_text(file: &SourceFile) -> Analysis {
         .iter()
         .map(|i| (file.line_col(i.head_start).0, file.line_col(i.end).0))
         .collect();
-    if kind != shell::TextKind::Markdown {
-        let ignores = hash_ignores(file, &commands);
-        if !ignores.is_empty() {
-            analysis.ignores.insert(file.path().to_string(), ignores);
-        }
+    // In Markdown, `# shipshape:ignore` is written inside the code block, as in a script.
+    let text = if kind == shell::TextKind::Markdown {
+        view.as_str()
+    } else {
+        file.text()
+    };
+    let ignores = hash_ignores(text, &commands);
+    if !ignores.is_empty() {
+        analysis.ignores.insert(file.path().to_string(), ignores);
     }
     let files = std::slice::from_ref(file);
     finish(files, &specs, SourceKind::DockerRun, analysis, Vec::new())

@@ -337,6 +337,15 @@ fn ci_yaml_and_markdown_line_numbers() {
     let a = analyse_docker_run_text(&SourceFile::new("lab.sh", sh));
     let ig = &a.ignores["lab.sh"][0];
     assert!(ig.covers(3));
+    // Markdown: an ignore inside the code block applies; a heading that looks like one does not
+    let md = "# shipshape:ignore SS2002 a heading, not a comment\n\n```sh\n\
+              docker run --cap-add SYS_ADMIN a:1\n```\n\n```sh\n\
+              # shipshape:ignore SS2002 the demo needs it\n\
+              docker run --cap-add SYS_ADMIN b:1\n```\n";
+    let a = analyse_docker_run_text(&SourceFile::new("README.md", md));
+    let ignores = &a.ignores["README.md"];
+    assert_eq!(ignores.len(), 1, "{ignores:?}");
+    assert!(ignores[0].covers(9) && !ignores[0].covers(4), "{ignores:?}");
 }
 
 #[test]
