@@ -211,11 +211,29 @@ pub fn parse(reference: &str) -> Result<SourceRef> {
             _ => Ok(SourceRef::DockerArchive { file: path, select }),
         };
     }
+    if looks_like_path(r) {
+        return Err(ImageError::new(
+            ErrorKind::NotFound,
+            format!("no such file or directory: `{r}`"),
+        ));
+    }
     let registry = RegistryRef::parse(r)?;
     Ok(SourceRef::Name {
         name: r.to_string(),
         registry,
     })
+}
+
+/// Whether a reference that names nothing on disk was meant as a path (`/…`, `./…`, `~/…`, an
+/// archive name): then "no such file" is the useful error, not a reference syntax error.
+fn looks_like_path(r: &str) -> bool {
+    let lower = r.to_ascii_lowercase();
+    ["/", "./", "../", "~/", ".\\"]
+        .iter()
+        .any(|p| r.starts_with(p))
+        || [".tar", ".tar.gz", ".tgz", ".tar.zst"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
 }
 
 /// `PATH` or `PATH:SELECT`, preferring the longest prefix that exists.
@@ -296,6 +314,23 @@ mod tests {
         assert!(RegistryRef::parse("Bad/Name").is_err());
         assert!(RegistryRef::parse("app:bad tag").is_err());
         assert!(RegistryRef::parse("app@sha256:nothex").is_err());
+    }
+
+    #[test]
+    fn missing_paths_are_not_found_not_bad_names() {
+        for r in [
+            "/nope.tar",
+            "./img",
+            "../x/oci",
+            "build/app.tar",
+            "app.tar.gz",
+        ] {
+            let e = parse(r).expect_err(r);
+            assert_eq!(e.kind, ErrorKind::NotFound, "{r}: {e}");
+            assert!(e.message.contains("no such file"), "{r}: {e}");
+        }
+        assert!(matches!(parse("nginx:1.27"), Ok(SourceRef::Name { .. })));
+        assert!(matches!(parse("ghcr.io/a/b:1"), Ok(SourceRef::Name { .. })));
     }
 
     #[test]
