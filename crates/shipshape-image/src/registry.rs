@@ -199,6 +199,65 @@ impl Client {
         })
     }
 
+    /// Exchanges an identity (refresh) token for an access token: the OAuth2 form of the token
+    /// service (`POST realm` with `grant_type=refresh_token`), which `docker login` identity
+    /// tokens and credential helpers answering `<token>` rely on.
+    fn oauth_token(&mut self, realm: &str, params: &[(String, String)], token: &str) -> Result<()> {
+        let scope = params
+            .iter()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| format!("repository:{}:pull", self.repo));
+        let mut form = vec![
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", token.to_string()),
+            ("client_id", "shipshape".to_string()),
+            ("scope", scope),
+        ];
+        if let Some((_, service)) = params.iter().find(|(k, _)| k == "service") {
+            form.push(("service", service.clone()));
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let resp = self
+            .agent
+            .post(realm)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+            .map_err(|e| {
+                ImageError::new(
+                    ErrorKind::Unavailable,
+                    format!("token service {realm}: {e}"),
+                )
+            })?;
+        let status = resp.status().as_u16();
+        if matches!(status, 400 | 401 | 403) {
+            return Err(ImageError::new(
+                ErrorKind::Auth,
+                format!("token service {realm} refused the identity token ({status})"),
+            ));
+        }
+        check_status(status, "token")?;
+        #[derive(serde::Deserialize)]
+        struct Access {
+            access_token: Option<String>,
+            token: Option<String>,
+        }
+        let body = read_capped(resp.into_body().into_reader(), 1 << 20, "token response")?;
+        let t: Access = crate::image::parse_json(&body, "token response")?;
+        let token = t.access_token.or(t.token).ok_or_else(|| {
+            ImageError::new(
+                ErrorKind::Auth,
+                "the token service returned no access token",
+            )
+        })?;
+        self.auth = Some(format!("Bearer {token}"));
+        Ok(())
+    }
+
     fn authenticate(&mut self, challenge: &str) -> Result<()> {
         let (scheme, params) = parse_challenge(challenge);
         match scheme.to_ascii_lowercase().as_str() {
@@ -209,6 +268,15 @@ impl Client {
                         format!("registry {} requires credentials", self.registry),
                     )
                 })?;
+                if u == IDENTITY_TOKEN_USER {
+                    return Err(ImageError::new(
+                        ErrorKind::Auth,
+                        format!(
+                            "registry {} asks for a password, but the stored credential is an identity token (it needs a token service)",
+                            self.registry
+                        ),
+                    ));
+                }
                 self.auth = Some(basic(&u, &p));
                 Ok(())
             }
@@ -237,6 +305,12 @@ impl Client {
                     url.push('=');
                     url.push_str(&urlencode(v));
                     sep = '&';
+                }
+                if let Some((u, token)) = &self.creds {
+                    if u == IDENTITY_TOKEN_USER {
+                        let token = token.clone();
+                        return self.oauth_token(&realm, &params, &token);
+                    }
                 }
                 let mut req = self.agent.get(&url);
                 if let Some((u, p)) = &self.creds {
@@ -388,6 +462,11 @@ fn normalize_key(k: &str) -> String {
 
 type Helper<'a> = &'a dyn Fn(&str, &str) -> Option<(String, String)>;
 
+/// The user name credential helpers answer with when the secret is an identity token (to be
+/// exchanged at the token service), not a password; also how `identitytoken` entries of
+/// `config.json` are carried.
+const IDENTITY_TOKEN_USER: &str = "<token>";
+
 fn from_config(
     cfg: &serde_json::Value,
     registry: &str,
@@ -405,6 +484,9 @@ fn from_config(
         for (k, v) in auths {
             if normalize_key(k) != want {
                 continue;
+            }
+            if let Some(t) = v["identitytoken"].as_str().filter(|t| !t.is_empty()) {
+                return Some((IDENTITY_TOKEN_USER.to_string(), t.to_string()));
             }
             if let (Some(u), Some(p)) = (v["username"].as_str(), v["password"].as_str()) {
                 return Some((u.to_string(), p.to_string()));

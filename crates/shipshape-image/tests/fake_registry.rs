@@ -23,31 +23,75 @@ fn serve(listener: TcpListener, root: PathBuf, index: Vec<u8>) {
             continue;
         }
         let mut auth = String::new();
+        let mut length = 0usize;
         loop {
             let mut l = String::new();
             if reader.read_line(&mut l).unwrap_or(0) == 0 || l == "\r\n" {
                 break;
             }
-            if l.to_ascii_lowercase().starts_with("authorization:") {
+            let lower = l.to_ascii_lowercase();
+            if lower.starts_with("authorization:") {
                 auth = l[14..].trim().to_string();
             }
+            if let Some(n) = lower.strip_prefix("content-length:") {
+                length = n.trim().parse().unwrap_or(0);
+            }
         }
+        let mut form = vec![0u8; length];
+        if std::io::Read::read_exact(&mut reader, &mut form).is_err() {
+            continue;
+        }
+        let form = String::from_utf8_lossy(&form).into_owned();
+        let post = first.starts_with("POST ");
         let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+        // `private/app` (the same image as `multi/app`) needs the token that only the OAuth2
+        // refresh-token exchange gives.
+        let (path, wanted) = match path.strip_prefix("/v2/private/app/") {
+            Some(rest) => (format!("/v2/multi/app/{rest}"), "Bearer tok-456"),
+            None => (path, "Bearer tok-123"),
+        };
+        let repo = if wanted.ends_with("456") {
+            "private/app"
+        } else {
+            "multi/app"
+        };
         let (status, ctype, body, extra): (&str, &str, Vec<u8>, String) = if path
             .starts_with("/token")
+            && post
         {
+            let fields: Vec<&str> = form.split('&').collect();
+            if fields.contains(&"grant_type=refresh_token")
+                && fields.contains(&"refresh_token=idtok-9")
+                && fields.iter().any(|f| f.starts_with("client_id="))
+                && fields.contains(&"service=fake")
+            {
+                (
+                    "200 OK",
+                    "application/json",
+                    br#"{"access_token":"tok-456"}"#.to_vec(),
+                    String::new(),
+                )
+            } else {
+                (
+                    "401 Unauthorized",
+                    "application/json",
+                    b"{}".to_vec(),
+                    String::new(),
+                )
+            }
+        } else if path.starts_with("/token") {
             (
                 "200 OK",
                 "application/json",
                 br#"{"token":"tok-123"}"#.to_vec(),
                 String::new(),
             )
-        } else if auth != "Bearer tok-123" {
+        } else if auth != wanted && auth != "Bearer tok-456" {
             (
                 "401 Unauthorized",
                 "application/json",
                 br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
-                format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\",scope=\"repository:multi/app:pull\"\r\n"),
+                format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\",scope=\"repository:{repo}:pull\"\r\n"),
             )
         } else if path == "/v2/multi/app/manifests/latest" {
             (
@@ -159,6 +203,45 @@ fn bearer_token_and_platform_selection() {
         );
         pulled.lock().expect("lock").clear();
     }
+    // An identity token (as `docker login` stores it for OAuth registries) is exchanged at the
+    // token service; the anonymous token does not open `private/app`.
+    let cfg = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        cfg.path().join("config.json"),
+        format!(r#"{{"auths":{{"127.0.0.1:{port}":{{"identitytoken":"idtok-9"}}}}}}"#),
+    )
+    .expect("config");
+    let private = |docker_config: PathBuf| ImageOptions {
+        insecure: true,
+        no_engine: true,
+        platform: Some("linux/amd64".into()),
+        docker_config: Some(docker_config),
+        ..ImageOptions::default()
+    };
+    let image = open(
+        &format!("registry:127.0.0.1:{port}/private/app"),
+        &private(cfg.path().to_path_buf()),
+    )
+    .expect("pull with the identity token");
+    assert_eq!(image.config.architecture, "amd64");
+    let e = open(
+        &format!("registry:127.0.0.1:{port}/private/app"),
+        &private(PathBuf::from("/nonexistent")),
+    )
+    .expect_err("no credentials, no access");
+    assert_eq!(e.kind, ErrorKind::Auth, "{e}");
+    std::fs::write(
+        cfg.path().join("config.json"),
+        format!(r#"{{"auths":{{"127.0.0.1:{port}":{{"identitytoken":"wrong"}}}}}}"#),
+    )
+    .expect("config");
+    let e = open(
+        &format!("registry:127.0.0.1:{port}/private/app"),
+        &private(cfg.path().to_path_buf()),
+    )
+    .expect_err("a wrong identity token is refused");
+    assert!(e.message.contains("identity token"), "{e}");
+
     let e = open(
         &format!("registry:127.0.0.1:{port}/multi/app"),
         &opts("linux/s390x"),
