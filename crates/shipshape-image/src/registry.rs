@@ -226,34 +226,8 @@ impl Client {
             .agent
             .post(realm)
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(body.as_bytes())
-            .map_err(|e| {
-                ImageError::new(
-                    ErrorKind::Unavailable,
-                    format!("token service {realm}: {e}"),
-                )
-            })?;
-        let status = resp.status().as_u16();
-        if matches!(status, 400 | 401 | 403) {
-            return Err(ImageError::new(
-                ErrorKind::Auth,
-                format!("token service {realm} refused the identity token ({status})"),
-            ));
-        }
-        check_status(status, "token")?;
-        #[derive(serde::Deserialize)]
-        struct Access {
-            access_token: Option<String>,
-            token: Option<String>,
-        }
-        let body = read_capped(resp.into_body().into_reader(), 1 << 20, "token response")?;
-        let t: Access = crate::image::parse_json(&body, "token response")?;
-        let token = t.access_token.or(t.token).ok_or_else(|| {
-            ImageError::new(
-                ErrorKind::Auth,
-                "the token service returned no access token",
-            )
-        })?;
+            .send(body.as_bytes());
+        let token = read_token(resp, realm, "the identity token")?;
         self.auth = Some(format!("Bearer {token}"));
         Ok(())
     }
@@ -316,30 +290,7 @@ impl Client {
                 if let Some((u, p)) = &self.creds {
                     req = req.header("Authorization", basic(u, p));
                 }
-                let resp = req.call().map_err(|e| {
-                    ImageError::new(
-                        ErrorKind::Unavailable,
-                        format!("token service {realm}: {e}"),
-                    )
-                })?;
-                let status = resp.status().as_u16();
-                if status == 401 || status == 403 {
-                    return Err(ImageError::new(
-                        ErrorKind::Auth,
-                        format!("token service {realm} refused the credentials ({status})"),
-                    ));
-                }
-                check_status(status, "token")?;
-                #[derive(serde::Deserialize)]
-                struct Token {
-                    token: Option<String>,
-                    access_token: Option<String>,
-                }
-                let body = read_capped(resp.into_body().into_reader(), 1 << 20, "token response")?;
-                let t: Token = crate::image::parse_json(&body, "token response")?;
-                let token = t.token.or(t.access_token).ok_or_else(|| {
-                    ImageError::new(ErrorKind::Auth, "the token service returned no token")
-                })?;
+                let token = read_token(req.call(), &realm, "the credentials")?;
                 self.auth = Some(format!("Bearer {token}"));
                 Ok(())
             }
@@ -461,6 +412,39 @@ fn normalize_key(k: &str) -> String {
 }
 
 type Helper<'a> = &'a dyn Fn(&str, &str) -> Option<(String, String)>;
+
+/// The token in a token service's answer (`token` or `access_token`); `offered` names what was
+/// presented, for the error when the service refuses it.
+fn read_token(
+    resp: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    realm: &str,
+    offered: &str,
+) -> Result<String> {
+    let resp = resp.map_err(|e| {
+        ImageError::new(
+            ErrorKind::Unavailable,
+            format!("token service {realm}: {e}"),
+        )
+    })?;
+    let status = resp.status().as_u16();
+    if matches!(status, 400 | 401 | 403) {
+        return Err(ImageError::new(
+            ErrorKind::Auth,
+            format!("token service {realm} refused {offered} ({status})"),
+        ));
+    }
+    check_status(status, "token")?;
+    #[derive(serde::Deserialize)]
+    struct Token {
+        token: Option<String>,
+        access_token: Option<String>,
+    }
+    let body = read_capped(resp.into_body().into_reader(), 1 << 20, "token response")?;
+    let t: Token = crate::image::parse_json(&body, "token response")?;
+    t.token
+        .or(t.access_token)
+        .ok_or_else(|| ImageError::new(ErrorKind::Auth, "the token service returned no token"))
+}
 
 /// The user name credential helpers answer with when the secret is an identity token (to be
 /// exchanged at the token service), not a password; also how `identitytoken` entries of
