@@ -1,7 +1,7 @@
 //! The matching engine: a keyword prefilter (two Aho-Corasick automata, one case-insensitive for
 //! lowercase keywords, one exact for keywords with capitals), then each hit rule's regex on the line
 //! (or a bounded window) around the hit, then the secret checks. Files without a keyword hit cost
-//! one automaton pass each; nothing is decoded unless a validator asks for it.
+//! one automaton pass each. Base64 runs that decode to text are scanned again (see `decode`).
 
 use crate::rules::{Rank, SecretRule, Validator};
 use crate::validate;
@@ -548,7 +548,7 @@ pub fn line_bounds(bytes: &[u8], pos: usize) -> (usize, usize) {
 }
 
 /// Whether the first or last line of a match carries an inline allow marker.
-fn inline_allowed(bytes: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn inline_allowed(bytes: &[u8], start: usize, end: usize) -> bool {
     let has = |pos: usize| {
         let (ls, le) = line_bounds(bytes, pos);
         let line = &bytes[ls..le];

@@ -8,6 +8,7 @@
 //! [`looks_secret_value`] / [`looks_secret_assignment`] helpers for other analysers.
 
 pub mod baseline;
+mod decode;
 mod engine;
 mod git;
 pub mod gitleaks;

@@ -99,22 +99,24 @@ pub(crate) fn scan_text_lines(
         }
     }
     let raw = ctx.engine.scan_lines(bytes, Some(path), region);
-    if raw.is_empty() {
+    let encoded = encoded_matches(ctx, path, bytes, region.unwrap_or((0, bytes.len())));
+    if raw.is_empty() && encoded.is_empty() {
         return None;
     }
     // Findings point into the text as UTF-8; invalid sequences are replaced, which can move offsets,
-    // so such a text is scanned again in its lossy form.
-    let (text, raw): (Cow<'_, str>, Vec<RawMatch>) = match std::str::from_utf8(bytes) {
-        Ok(t) => (Cow::Borrowed(t), raw),
+    // so such a text is scanned again in its lossy form (and its base64 runs are not decoded).
+    let (text, raw, encoded): (Cow<'_, str>, Vec<RawMatch>, _) = match std::str::from_utf8(bytes) {
+        Ok(t) => (Cow::Borrowed(t), raw, encoded),
         Err(_) => {
             let lossy = String::from_utf8_lossy(bytes).into_owned();
             // (line filters speak of the original bytes: the lossy text is scanned whole)
             let raw = ctx.engine.scan(lossy.as_bytes(), Some(path));
-            (Cow::Owned(lossy), raw)
+            (Cow::Owned(lossy), raw, Vec::new())
         }
     };
     let file = SourceFile::new(path, text.as_ref());
-    let findings = findings_for(ctx, &file, &raw, prov);
+    let mut findings = findings_for(ctx, &file, &raw, prov);
+    findings.extend(encoded_findings(ctx, &file, &encoded, prov));
     if findings.is_empty() {
         return None;
     }
@@ -141,6 +143,49 @@ pub(crate) fn scan_text_lines(
         findings,
         source: Some(source),
     })
+}
+
+/// Base64 runs of `bytes[range]` that decode to text holding a credential, with the engine's
+/// matches in the decoded text. Entropy-only matches are left out (decoded text is not code), and
+/// so is a run on a line with an inline allow marker.
+fn encoded_matches(
+    ctx: &Ctx<'_>,
+    path: &str,
+    bytes: &[u8],
+    range: (usize, usize),
+) -> Vec<(crate::decode::Decoded, Vec<RawMatch>)> {
+    crate::decode::text_runs(bytes, range)
+        .into_iter()
+        .filter(|d| !crate::engine::inline_allowed(bytes, d.start, d.end))
+        .filter_map(|d| {
+            let found: Vec<RawMatch> = ctx
+                .engine
+                .scan(d.text.as_bytes(), Some(path))
+                .into_iter()
+                .filter(|m| ctx.engine.rules[m.rule].rank != Rank::Entropy)
+                .collect();
+            (!found.is_empty()).then_some((d, found))
+        })
+        .collect()
+}
+
+/// Findings for credentials found in decoded base64, pointing at the encoded run in `file`.
+fn encoded_findings(
+    ctx: &Ctx<'_>,
+    file: &SourceFile,
+    encoded: &[(crate::decode::Decoded, Vec<RawMatch>)],
+    prov: Option<&Provenance>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (d, found) in encoded {
+        let decoded = SourceFile::new(file.path(), d.text.as_str());
+        for mut f in findings_for(ctx, &decoded, found, prov) {
+            f.location = Location::in_file(file, d.start, d.end);
+            f.message.push_str(" (base64-encoded)");
+            out.push(f);
+        }
+    }
+    out
 }
 
 /// Turns matches in a source file into findings, applying allowlists, baseline and ignores.
@@ -237,11 +282,12 @@ pub fn scan_source(file: &SourceFile, opts: &SecretsOptions) -> Vec<Finding> {
     if opts.allowlist.path_allowed(file.path()) {
         return Vec::new();
     }
-    let raw = ctx.engine.scan(file.text().as_bytes(), Some(file.path()));
-    if raw.is_empty() {
-        return Vec::new();
-    }
-    findings_for(&ctx, file, &raw, None)
+    let bytes = file.text().as_bytes();
+    let raw = ctx.engine.scan(bytes, Some(file.path()));
+    let encoded = encoded_matches(&ctx, file.path(), bytes, (0, bytes.len()));
+    let mut findings = findings_for(&ctx, file, &raw, None);
+    findings.extend(encoded_findings(&ctx, file, &encoded, None));
+    findings
 }
 
 /// Scans raw bytes (an image layer entry). Binary content and content over `max_file_size` are

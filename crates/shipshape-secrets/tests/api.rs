@@ -66,3 +66,30 @@ fn registry_lists_every_rule_once() {
     assert_eq!(reg.by_equivalent("gitleaks", "aws-access-token").count(), 1);
     assert!(reg.get("SS4510").is_some() && reg.get("SS4799").is_some());
 }
+
+#[test]
+fn base64_encoded_credentials_are_decoded_and_located() {
+    use base64::Engine as _;
+    let token = expand_example("ghp_{r30}{crc}");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&token);
+    let manifest =
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: gh\ndata:\n  token: {encoded}\n");
+    let f = SourceFile::new("k8s/secret.yaml", manifest.clone());
+    let found = scan_source(&f, &SecretsOptions::default());
+    let gh = found
+        .iter()
+        .find(|x| x.rule == "SS4101")
+        .unwrap_or_else(|| panic!("the decoded GitHub token is found: {found:#?}"));
+    assert!(gh.message.contains("base64-encoded"), "{}", gh.message);
+    assert!(!gh.message.contains(&token), "redacted: {}", gh.message);
+    let span = gh.location.span.expect("span");
+    assert_eq!(span.line, 6);
+    assert_eq!(&manifest[span.byte_start..span.byte_end], encoded);
+    // an inline allow on the line silences it, as for plain text
+    let allowed = manifest.replace(&encoded, &format!("{encoded} # shipshape:allow"));
+    let found = scan_source(
+        &SourceFile::new("k8s/secret.yaml", allowed),
+        &SecretsOptions::default(),
+    );
+    assert!(found.iter().all(|x| x.rule != "SS4101"), "{found:#?}");
+}
