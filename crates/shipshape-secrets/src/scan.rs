@@ -58,10 +58,27 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
 }
 
-/// Keeps a short prefix: at most four characters, and at most a quarter of the secret.
+/// Keeps a short prefix: at most four characters, and at most a quarter of the secret. Leading
+/// whitespace and escaped line breaks (a PEM body inside a JSON string) are skipped, so the prefix
+/// says something and a message stays on one line.
 pub fn redact(secret: &str) -> String {
     let keep = (secret.chars().count() / 4).min(4);
-    let prefix: String = secret.chars().take(keep).collect();
+    let mut shown = secret;
+    loop {
+        let next = shown
+            .trim_start()
+            .trim_start_matches("\\n")
+            .trim_start_matches("\\r");
+        if next.len() == shown.len() {
+            break;
+        }
+        shown = next;
+    }
+    let prefix: String = shown
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(keep)
+        .collect();
     format!("{prefix}***")
 }
 

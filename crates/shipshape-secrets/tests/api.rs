@@ -13,6 +13,9 @@ fn redaction_keeps_a_short_prefix() {
     );
     assert_eq!(redact("hunter22"), "hu***");
     assert_eq!(redact("abc"), "***");
+    // a PEM body: no line break in the message, and the prefix is the key's
+    assert_eq!(redact("\\nMIIEowIBAAKCAQEAA+jWeEKNOzH"), "MIIE***");
+    assert_eq!(redact("\n   MIIEowIBAAKCAQEAA+jWeEKNOzH"), "MIIE***");
 }
 
 #[test]
