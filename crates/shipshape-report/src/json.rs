@@ -316,15 +316,13 @@ fn write_array<T: Serialize + Sync>(out: &mut dyn Write, items: &[T]) -> io::Res
 
 /// Appends `src` to `dst`, with `pad` after every newline.
 fn indent_into(dst: &mut Vec<u8>, src: &[u8], pad: &[u8]) {
-    let mut lines = src.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        dst.extend_from_slice(first);
-    }
-    for line in lines {
-        dst.push(b'\n');
+    let mut from = 0;
+    for nl in memchr::memchr_iter(b'\n', src) {
+        dst.extend_from_slice(&src[from..=nl]);
         dst.extend_from_slice(pad);
-        dst.extend_from_slice(line);
+        from = nl + 1;
     }
+    dst.extend_from_slice(&src[from..]);
 }
 
 #[cfg(test)]

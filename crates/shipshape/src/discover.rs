@@ -99,6 +99,24 @@ pub fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// The input a walked entry is, unless it is not a file or the configuration excludes it.
+fn input_of(root: &Path, entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
+    }
+    let path = entry.path();
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let shown = display(path);
+    if config.is_excluded(&display(rel)) || config.is_excluded(&shown) {
+        return None;
+    }
+    Some(Input {
+        path: path.to_path_buf(),
+        display: shown,
+        kind: classify(rel),
+    })
+}
+
 /// Walks `root` (a directory or a single file).
 pub fn discover(root: &Path, config: &Config) -> Result<Vec<Input>, String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
@@ -109,9 +127,10 @@ pub fn discover(root: &Path, config: &Config) -> Result<Vec<Input>, String> {
             kind: classify(root),
         }]);
     }
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+    // Walked on every core (ripgrep's parallel walker): a large tree is mostly directory reads
+    // and ignore-file lookups, which a single thread waits on one at a time.
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
         .git_global(false)
@@ -122,30 +141,27 @@ pub fn discover(root: &Path, config: &Config) -> Result<Vec<Input>, String> {
             !(e.file_type().is_some_and(|t| t.is_dir())
                 && (name == ".git" || name == "node_modules" || name == "target"))
         })
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(e.to_string());
-                continue;
-            }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        let shown = display(path);
-        if config.is_excluded(&display(rel)) || config.is_excluded(&shown) {
-            continue;
-        }
-        inputs.push(Input {
-            path: path.to_path_buf(),
-            display: shown,
-            kind: classify(rel),
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let input = match entry {
+                    Ok(entry) => input_of(root, &entry, config).map(Ok),
+                    Err(e) => Some(Err(e.to_string())),
+                };
+                if let (Some(input), Ok(mut found)) = (input, found.lock()) {
+                    match input {
+                        Ok(i) => found.0.push(i),
+                        Err(e) => found.1.push(e),
+                    }
+                }
+                ignore::WalkState::Continue
+            })
         });
-    }
+    let (mut inputs, mut errors) = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    errors.sort();
     if let Some(first) = errors.into_iter().next() {
         return Err(first);
     }
