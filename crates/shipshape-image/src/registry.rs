@@ -199,15 +199,20 @@ impl Client {
         })
     }
 
+    /// The scope a challenge asks for, or pull access to this repository.
+    fn scope(&self, params: &[(String, String)]) -> String {
+        params
+            .iter()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| format!("repository:{}:pull", self.repo))
+    }
+
     /// Exchanges an identity (refresh) token for an access token: the OAuth2 form of the token
     /// service (`POST realm` with `grant_type=refresh_token`), which `docker login` identity
     /// tokens and credential helpers answering `<token>` rely on.
     fn oauth_token(&mut self, realm: &str, params: &[(String, String)], token: &str) -> Result<()> {
-        let scope = params
-            .iter()
-            .find(|(k, _)| k == "scope")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| format!("repository:{}:pull", self.repo));
+        let scope = self.scope(params);
         let mut form = vec![
             ("grant_type", "refresh_token".to_string()),
             ("refresh_token", token.to_string()),
@@ -264,11 +269,7 @@ impl Client {
                     })?;
                 let mut url = realm.clone();
                 let mut sep = if url.contains('?') { '&' } else { '?' };
-                let scope = params
-                    .iter()
-                    .find(|(k, _)| k == "scope")
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_else(|| format!("repository:{}:pull", self.repo));
+                let scope = self.scope(&params);
                 for (k, v) in params
                     .iter()
                     .filter(|(k, _)| k == "service")
