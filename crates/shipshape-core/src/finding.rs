@@ -140,12 +140,13 @@ pub struct Edit {
 }
 
 /// One problem found by one rule at one place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable rule code, e.g. `SS1001`.
-    pub rule: String,
-    /// Stable kebab-case rule name, e.g. `root-user`.
-    pub slug: String,
+    /// The rule that reported it: its code, slug, docs and equivalents are read from the rule's
+    /// static metadata, never copied. Compares equal to its code (`f.rule == "SS1001"`);
+    /// serialised as the code.
+    #[serde(serialize_with = "serialize_rule")]
+    pub rule: &'static RuleMeta,
     pub severity: Severity,
     pub message: String,
     pub location: Location,
@@ -158,16 +159,17 @@ pub struct Finding {
     pub fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fix: Option<Fix>,
-    /// Equivalent rule ids of other tools (`hadolint:DL3007`), copied from the rule metadata.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub equivalents: Vec<String>,
+}
+
+fn serialize_rule<S: serde::Serializer>(rule: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(rule.code)
 }
 
 impl Finding {
     /// A finding at a byte range of a source file. The fingerprint is derived from the rule, the
     /// path and the flagged text (whitespace-normalised), so it survives edits above the line.
     pub fn at(
-        meta: &RuleMeta,
+        meta: &'static RuleMeta,
         file: &SourceFile,
         start: usize,
         end: usize,
@@ -184,15 +186,14 @@ impl Finding {
     /// A finding anywhere; `context` is the text that identifies it for the fingerprint (for
     /// example the flagged key and value, or the file path inside an image).
     pub fn new(
-        meta: &RuleMeta,
+        meta: &'static RuleMeta,
         location: Location,
         message: impl Into<String>,
         context: &str,
     ) -> Self {
         let fingerprint = fingerprint(meta.code, &location, context);
         Finding {
-            rule: meta.code.to_string(),
-            slug: meta.slug.to_string(),
+            rule: meta,
             severity: meta.severity,
             message: message.into(),
             location,
@@ -201,11 +202,6 @@ impl Finding {
             source: meta.source,
             fingerprint,
             fix: None,
-            equivalents: meta
-                .equivalents
-                .iter()
-                .map(|(tool, id)| format!("{tool}:{id}"))
-                .collect(),
         }
     }
 
@@ -225,6 +221,11 @@ impl Finding {
     pub fn with_related(mut self, location: Location) -> Self {
         self.related.push(location);
         self
+    }
+
+    /// The rule's stable kebab-case name, e.g. `root-user`.
+    pub fn slug(&self) -> &'static str {
+        self.rule.slug
     }
 
     /// Overrides the source kind (a rule shared by several front ends reports where it was found).

@@ -5,6 +5,7 @@
 //! [`Finding`]s and never know about policy. The policy ([`policy`]) is applied once, in one place,
 //! after every analyser has run.
 
+pub mod analyser;
 pub mod checklist;
 pub mod config;
 pub mod eol;
@@ -19,6 +20,7 @@ pub mod severity;
 pub mod source;
 pub mod suppress;
 
+pub use analyser::{Analyser, Input, InputKind, Scope};
 pub use checklist::{ChecklistItem, ChecklistStatus};
 pub use finding::{Finding, Fix, FixApplicability, Location, SourceKind, Span};
 pub use report::{Report, ScanError};

@@ -75,8 +75,7 @@ reason = "legacy image"
 "#,
     };
 
-    /// The policy rules, for the registry.
-    pub static ALL: &[&RuleMeta] = &[&EXPIRED_IGNORE, &UNUSED_IGNORE];
+    crate::register_rules! { metas; EXPIRED_IGNORE, UNUSED_IGNORE }
 }
 
 /// Options of one policy run.
@@ -100,10 +99,10 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     let mut ignore_used = vec![false; config.ignores.len()];
 
     for mut f in std::mem::take(&mut analysis.findings) {
-        if !config.rule_enabled(&f.rule) {
+        if !config.rule_enabled(f.rule.code) {
             continue;
         }
-        if let Some(sev) = config.severity_override(&f.rule) {
+        if let Some(sev) = config.severity_override(f.rule.code) {
             f.severity = sev;
         }
         if let Some(reason) = inline_suppression(&analysis, &f) {
@@ -117,7 +116,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         let mut by_config = None;
         for (i, ig) in config.ignores.iter().enumerate() {
             let expired = ig.expires.is_some_and(|d| d < run.today);
-            if !expired && ig.matches(&f.rule, &f.location.path) {
+            if !expired && ig.matches(f.rule.code, &f.location.path) {
                 ignore_used[i] = true;
                 by_config = Some(ig.reason.clone());
                 break;
@@ -158,7 +157,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                     ),
                 );
                 f.checklist = item;
-                if config.rule_enabled(f.rule.as_str()) {
+                if config.rule_enabled(f.rule.code) {
                     findings.push(f);
                 }
             } else if !ignore_used[i] {
@@ -170,7 +169,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                     format!("ignore of {} matched no finding", names.join(", ")),
                 );
                 f.checklist = item;
-                if config.rule_enabled(f.rule.as_str()) {
+                if config.rule_enabled(f.rule.code) {
                     findings.push(f);
                 }
             }
@@ -186,7 +185,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
             f.location.path.as_str(),
             f.location.line(),
             f.location.span.map(|s| s.column),
-            f.rule.as_str(),
+            f.rule.code,
         )
     }
     let mut order: Vec<usize> = (0..findings.len()).collect();
@@ -212,6 +211,9 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         }
     }
 
+    // Coverage comes from the rules that ran and are enabled: turning off every rule that decides
+    // an item leaves it not analysed (and a `require`d item then fails).
+    let covered = analysis.covered_items(|r| config.rule_enabled(r.code));
     let checklist: Vec<ChecklistEntry> = ChecklistItem::ALL
         .into_iter()
         .map(|item| {
@@ -221,7 +223,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 .count();
             let status = if n > 0 {
                 ChecklistStatus::Fail
-            } else if analysis.covered.contains(&item) {
+            } else if covered.contains(&item) {
                 ChecklistStatus::Pass
             } else if analysis.not_applicable.contains(&item) {
                 ChecklistStatus::NotApplicable
@@ -384,13 +386,12 @@ fn inline_suppression(analysis: &Analysis, f: &Finding) -> Option<Option<String>
         .filter(|ig| ig.covers(line))
         .find(|ig| {
             ig.rules.iter().any(|name| match ig.syntax {
-                IgnoreSyntax::Shipshape => {
-                    name.eq_ignore_ascii_case(&f.rule) || name.eq_ignore_ascii_case(&f.slug)
-                }
-                IgnoreSyntax::Hadolint => f.equivalents.iter().any(|e| {
-                    e.strip_prefix("hadolint:")
-                        .is_some_and(|id| id.eq_ignore_ascii_case(name))
-                }),
+                IgnoreSyntax::Shipshape => f.rule.is_named(name),
+                IgnoreSyntax::Hadolint => f
+                    .rule
+                    .equivalents
+                    .iter()
+                    .any(|(tool, id)| *tool == "hadolint" && id.eq_ignore_ascii_case(name)),
             })
         })
         .map(|ig| ig.reason.clone())
@@ -422,7 +423,7 @@ mod tests {
     use crate::suppress::scan_hash_comments;
 
     fn registry() -> RuleRegistry {
-        RuleRegistry::new(&[&[&TEST_RULE], rules::ALL])
+        RuleRegistry::new(&[&[&TEST_RULE], rules::METAS])
     }
 
     fn analysis_with(text: &str) -> (Analysis, SourceFile) {
@@ -433,8 +434,39 @@ mod tests {
             .push(Finding::at(&TEST_RULE, &file, start, start + 9, "root"));
         a.ignores
             .insert("Dockerfile".into(), scan_hash_comments(file.text()));
-        a.covered.insert(ChecklistItem::NonRoot);
+        a.evaluated_by([&TEST_RULE]);
         (a, file)
+    }
+
+    #[test]
+    fn required_item_whose_rules_are_off_is_not_analysed_and_fails() {
+        // Nothing found, the deciding rule ran: the required item passes.
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");
+        let item = r
+            .checklist
+            .iter()
+            .find(|c| c.id == ChecklistItem::NonRoot)
+            .unwrap();
+        assert_eq!(item.status, ChecklistStatus::Pass);
+        assert_eq!(r.exit_code(), exit::CLEAN);
+        // The same run with the rule turned off: nothing decided the item, so it is not
+        // analysed, and being required it fails the gate.
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        let r = run(
+            a,
+            "require = [\"non-root\"]\n[rules]\nSS9999 = \"off\"\n",
+            "2026-01-01",
+        );
+        let item = r
+            .checklist
+            .iter()
+            .find(|c| c.id == ChecklistItem::NonRoot)
+            .unwrap();
+        assert_eq!(item.status, ChecklistStatus::NotAnalysed);
+        assert_eq!(r.exit_code(), exit::FINDINGS);
     }
 
     fn run(a: Analysis, config_text: &str, today: &str) -> Report {
@@ -485,7 +517,8 @@ mod tests {
             .iter()
             .find(|c| c.id == ChecklistItem::NonRoot)
             .unwrap();
-        assert_eq!(item.status, ChecklistStatus::Pass);
+        // The only rule deciding the item is off: nothing decided it (it used to pass).
+        assert_eq!(item.status, ChecklistStatus::NotAnalysed);
     }
 
     #[test]
@@ -509,7 +542,7 @@ mod tests {
         assert_eq!(r.suppressed.len(), 1);
         let (a, _) = analysis_with("FROM x\nUSER root\n");
         let r = run(a, cfg, "2026-07-01");
-        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.code).collect();
         let mut sorted = rules.clone();
         sorted.sort();
         assert_eq!(sorted, vec!["SS0001", "SS9999"], "{rules:?}");

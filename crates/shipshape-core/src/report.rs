@@ -2,6 +2,7 @@
 
 use crate::checklist::{ChecklistItem, ChecklistStatus};
 use crate::finding::{Finding, SourceKind};
+use crate::rule::RuleMeta;
 use crate::severity::Severity;
 use crate::source::SourceFile;
 use crate::suppress::InlineIgnore;
@@ -70,8 +71,10 @@ pub struct Analysis {
     pub ignores: BTreeMap<String, Vec<InlineIgnore>>,
     pub errors: Vec<ScanError>,
     pub inputs: Vec<ScannedInput>,
-    /// Checklist items an analyser actually evaluated on some input.
-    pub covered: BTreeSet<ChecklistItem>,
+    /// Rules that evaluated at least one input, by code. A checklist item counts as analysed
+    /// when at least one of these rules maps to it and is enabled by the configuration (so an
+    /// item whose deciding rules are all turned off is *not analysed*, never passed).
+    pub evaluated: BTreeMap<&'static str, &'static RuleMeta>,
     /// Why an item could not be analysed (shown beside `not-analysed`).
     pub notes: BTreeMap<ChecklistItem, String>,
     /// Items that do not apply to what was scanned.
@@ -101,12 +104,69 @@ impl Analysis {
         }
         self.errors.extend(other.errors);
         self.inputs.extend(other.inputs);
-        self.covered.extend(other.covered);
+        self.evaluated.extend(other.evaluated);
         for (item, note) in other.notes {
             self.notes.entry(item).or_insert(note);
         }
         self.not_applicable.extend(other.not_applicable);
         self.sources.extend(other.sources);
+    }
+
+    /// Records that `rules` evaluated an input (see [`Analysis::evaluated`]).
+    pub fn evaluated_by(&mut self, rules: impl IntoIterator<Item = &'static RuleMeta>) {
+        for r in rules {
+            self.evaluated.insert(r.code, r);
+        }
+    }
+
+    /// The checklist items the evaluated rules that pass `enabled` decide.
+    pub fn covered_items(&self, enabled: impl Fn(&RuleMeta) -> bool) -> BTreeSet<ChecklistItem> {
+        self.evaluated
+            .values()
+            .filter(|r| enabled(r))
+            .map(|r| r.checklist)
+            .collect()
+    }
+
+    /// Moves every path the analysers named relative to the scan root (what fingerprints are
+    /// made from, so they do not depend on where the scan was started) under `prefix`, the
+    /// root as the user named it, for display. Image references and empty paths are kept.
+    pub fn reroot(&mut self, prefix: &str) {
+        let prefix = prefix.trim_end_matches('/');
+        if prefix.is_empty() || prefix == "." {
+            return;
+        }
+        let join = |p: &str| format!("{prefix}/{p}");
+        for f in &mut self.findings {
+            if !f.location.path.is_empty() && f.source != SourceKind::Image {
+                f.location.path = join(&f.location.path);
+            }
+            for r in &mut f.related {
+                if !r.path.is_empty() && f.source != SourceKind::Image {
+                    r.path = join(&r.path);
+                }
+            }
+        }
+        for e in &mut self.errors {
+            e.path = join(&e.path);
+        }
+        for i in &mut self.inputs {
+            i.path = join(&i.path);
+        }
+        let sources = std::mem::take(&mut self.sources);
+        for (path, file) in sources {
+            let moved = SourceFile::new(join(&path), file.text_arc());
+            self.sources.insert(moved.path().to_string(), moved);
+        }
+        let ignores = std::mem::take(&mut self.ignores);
+        for (path, v) in ignores {
+            self.ignores.insert(join(&path), v);
+        }
+    }
+
+    /// Whether an evaluated rule decides `item` (every rule counted as enabled).
+    pub fn covers(&self, item: ChecklistItem) -> bool {
+        self.evaluated.values().any(|r| r.checklist == item)
     }
 
     /// Records a source file for snippet rendering.

@@ -19,13 +19,81 @@ pub struct RuleMeta {
     pub checklist: ChecklistItem,
     /// The kind of input the rule reads.
     pub source: SourceKind,
-    /// Equivalent ids in other tools: `("hadolint", "DL3007")`, `("trivy", "DS001")`, `("cis", "4.1")`.
+    /// Equivalent ids in other tools: `("hadolint", "DL3007")`, `("trivy", "DS001")`, `("cis-docker", "4.1")`.
     pub equivalents: &'static [(&'static str, &'static str)],
     /// Whether findings carry a fix, and how safe it is.
     pub fix: Option<FixApplicability>,
     /// Markdown documentation: what it does, why it matters, how to fix, example.
     pub docs: &'static str,
 }
+
+/// Rules are identified by their code: two metadata with one code are the same rule.
+impl PartialEq for RuleMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for RuleMeta {}
+
+impl std::hash::Hash for RuleMeta {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code.hash(state);
+    }
+}
+
+impl PartialOrd for RuleMeta {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RuleMeta {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.code.cmp(other.code)
+    }
+}
+
+/// A rule compares equal to its code (`finding.rule == "SS1001"`).
+impl PartialEq<str> for RuleMeta {
+    fn eq(&self, other: &str) -> bool {
+        self.code == other
+    }
+}
+
+impl PartialEq<String> for &RuleMeta {
+    fn eq(&self, other: &String) -> bool {
+        self.code == other.as_str()
+    }
+}
+
+/// Displays as the rule's code.
+impl std::fmt::Display for RuleMeta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+/// The sections every rule's documentation has, in this order (`shipshape rule ID` prints them).
+pub const DOC_SECTIONS: [&str; 4] = [
+    "## What it does",
+    "## Why it matters",
+    "## How to fix",
+    "## Example",
+];
+
+/// The other tools a rule may name an equivalent of (`RuleMeta::equivalents`), one spelling each.
+pub const EQUIVALENT_TOOLS: &[&str] = &[
+    "hadolint",
+    "trivy",
+    "checkov",
+    "cis-docker",
+    "compose-lint",
+    "kube-score",
+    "gitleaks",
+    "dockle",
+    "docker-build-check",
+];
 
 impl RuleMeta {
     /// The rule's id in another tool, if it has one.
@@ -40,6 +108,34 @@ impl RuleMeta {
     pub fn is_named(&self, name: &str) -> bool {
         self.code.eq_ignore_ascii_case(name) || self.slug.eq_ignore_ascii_case(name)
     }
+}
+
+/// Declares an analyser's rules, one line per rule (`module::Struct`, where the module also
+/// holds the rule's `pub static META: RuleMeta`). Expands to `RULES`, the rule objects the
+/// analyser runs (`&[&dyn Trait]`, the analyser's hook trait), and `METAS`, their metadata for
+/// the registry, so the two can never drift apart.
+///
+/// ```ignore
+/// shipshape_core::register_rules! { dyn Rule;
+///     privileged::Privileged,
+///     read_only::ReadOnly,
+/// }
+/// ```
+///
+/// Rules reported by the pipeline itself rather than by hooks (the policy's) are listed by
+/// their metadata alone: `register_rules! { metas; EXPIRED_IGNORE, UNUSED_IGNORE }`.
+#[macro_export]
+macro_rules! register_rules {
+    (metas; $($meta:ident),* $(,)?) => {
+        /// The metadata of these rules, for the registry.
+        pub static METAS: &[&$crate::rule::RuleMeta] = &[$(&$meta),*];
+    };
+    ($hook:ty; $($module:ident :: $rule:ident),* $(,)?) => {
+        /// The rules, as the analyser runs them.
+        pub static RULES: &[&$hook] = &[$(&$module::$rule),*];
+        /// The metadata of these rules, for the registry.
+        pub static METAS: &[&$crate::rule::RuleMeta] = &[$(&$module::META),*];
+    };
 }
 
 /// All rules of all analysers, in code order.
@@ -107,6 +203,19 @@ impl RuleRegistry {
             if r.docs.trim().is_empty() || r.summary.trim().is_empty() {
                 out.push(format!("{} has no docs or summary", r.code));
             }
+            for section in DOC_SECTIONS {
+                if !r.docs.contains(section) {
+                    out.push(format!("{} docs lack the section `{section}`", r.code));
+                }
+            }
+            for (tool, _) in r.equivalents {
+                if !EQUIVALENT_TOOLS.contains(tool) {
+                    out.push(format!(
+                        "{} names an equivalent in unknown tool `{tool}`",
+                        r.code
+                    ));
+                }
+            }
         }
         out
     }
@@ -138,7 +247,7 @@ pub(crate) mod tests {
         source: SourceKind::Dockerfile,
         equivalents: &[("hadolint", "DL3002")],
         fix: None,
-        docs: "Test.",
+        docs: "## What it does\nTests.\n## Why it matters\nTests.\n## How to fix\nNothing.\n## Example\nNone.\n",
     };
 
     #[test]

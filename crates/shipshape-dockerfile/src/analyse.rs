@@ -11,7 +11,7 @@ use shipshape_core::suppress::{parse_comment, InlineIgnore};
 use shipshape_core::{ChecklistItem, ScanError, SourceFile, SourceKind};
 
 /// The checklist items a Dockerfile can decide. An item counts as evaluated only when at least
-/// one registered rule checks it (see [`covered`]); rules of other items (`EXPOSE 22` for
+/// one registered rule checks it (see [`deciding_rules`]); rules of other items (`EXPOSE 22` for
 /// `network`) can fail an item but never pass it, since the runtime decides those.
 pub const DECIDES: [ChecklistItem; 8] = [
     ChecklistItem::NonRoot,
@@ -116,17 +116,18 @@ pub fn analyse(input: &DockerfileInput<'_>) -> Analysis {
         today: input.today,
     };
     out.findings = rules::run(&ctx);
-    out.covered.extend(covered());
+    out.evaluated_by(deciding_rules());
     out.ignores
         .insert(file.path().to_string(), inline_ignores(file, &df));
     out
 }
 
-/// The items of [`DECIDES`] that some registered rule evaluates.
-pub fn covered() -> impl Iterator<Item = ChecklistItem> {
-    DECIDES
-        .into_iter()
-        .filter(|item| rules::all().any(|r| r.meta().checklist == *item))
+/// The rules that decide their checklist item when they run on a Dockerfile: those of the
+/// items in [`DECIDES`].
+pub fn deciding_rules() -> impl Iterator<Item = &'static shipshape_core::RuleMeta> {
+    rules::all()
+        .map(|r| r.meta())
+        .filter(|m| DECIDES.contains(&m.checklist))
 }
 
 /// Suppression comments of a Dockerfile. A comment covers its own line and the whole of the

@@ -7,7 +7,9 @@
 //! * [`stages::resolve`]: multi-stage resolution (bases, `--from`, target, dependencies, scopes).
 //! * [`shell::commands`]: the simple commands of a RUN, with spans in the Dockerfile.
 //!
-//! The crate does no I/O, is synchronous, and never panics on any input.
+//! The parser, the stage resolver and the rules do no I/O, are synchronous, and never panic on
+//! any input; [`analyser`] (the pipeline's view: reading files, finding the `.dockerignore` and
+//! the build context) is the crate's only I/O.
 //!
 //! ```
 //! use shipshape_dockerfile::{parse, InstructionKind, shell};
@@ -25,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod analyse;
+pub mod analyser;
 pub mod ast;
 pub mod dockerignore;
 mod dump;
@@ -37,6 +40,7 @@ pub mod shell;
 pub mod stages;
 
 pub use analyse::{analyse, DockerfileInput};
+pub use analyser::DockerfileAnalyser;
 pub use ast::*;
 pub use dump::{dump, dump_stages};
 pub use expand::{expand, expand_with_escape, unquote, ExpandError, Expanded};

@@ -109,7 +109,7 @@ const CAPTURE: &[&[u8]] = &[
 ];
 
 /// Everything a rule can look at.
-pub(crate) struct Ctx<'a> {
+pub struct Ctx<'a> {
     pub(crate) image: &'a Image,
     pub(crate) opts: &'a AuditOptions,
     pub(crate) today: Date,
@@ -249,8 +249,9 @@ where
         today,
         fs: Some(&facts),
     };
-    for (meta, check) in rules::CHECKS {
-        let mut found = check(&ctx);
+    for rule in rules::RULES {
+        let meta = rule.meta();
+        let mut found = rule.check(&ctx);
         let cap = opts.max_findings_per_rule.max(1);
         if found.len() > cap {
             let extra = found.len() - cap;
@@ -343,13 +344,14 @@ where
     )
 }
 
+/// Records the rules that evaluated the image: those of the items the image can decide.
 fn covered(ctx: &Ctx, a: &mut Analysis) {
     use ChecklistItem::*;
-    a.covered
-        .extend([NonRoot, Healthcheck, Network, Provenance]);
+    let mut decided = std::collections::BTreeSet::new();
+    decided.extend([NonRoot, Healthcheck, Network, Provenance]);
     let complete = ctx.fs.is_some_and(|f| f.complete);
     if complete {
-        a.covered.extend([Secrets, MinimalImage]);
+        decided.extend([Secrets, MinimalImage]);
     } else {
         a.notes
             .insert(Secrets, "image layers could not all be read".into());
@@ -358,7 +360,7 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
     }
     match ctx.image.source {
         SourceType::Engine | SourceType::Registry => {
-            a.covered.insert(ImageTag);
+            decided.insert(ImageTag);
         }
         _ => {
             a.not_applicable.insert(ImageTag);
@@ -367,7 +369,7 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
     let os = rules::os_eol::os_release(ctx);
     match os {
         Some(os) if crate::eol::lookup(&os.id, &os.version_id).is_some() => {
-            a.covered.insert(BaseImage);
+            decided.insert(BaseImage);
         }
         Some(os) => {
             a.notes.insert(
@@ -380,7 +382,7 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
         }
         None if complete => {
             // No distribution at all (scratch, distroless-static): nothing to go out of support.
-            a.covered.insert(BaseImage);
+            decided.insert(BaseImage);
         }
         None => {}
     }
@@ -400,6 +402,12 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
     a.notes.entry(BuildContext).or_insert_with(|| {
         "a build setting: check the Dockerfile and .dockerignore with `shipshape check`".into()
     });
+    a.evaluated_by(
+        rules::METAS
+            .iter()
+            .copied()
+            .filter(|r| decided.contains(&r.checklist)),
+    );
 }
 
 fn summarize(ctx: &Ctx) -> ImageSummary {

@@ -35,4 +35,4 @@ pub use audit::{
     audit, audit_full, audit_full_with, show_in_image, AuditOptions, ImageAudit, ImageSummary,
     LayerSummary,
 };
-pub use rules::RULES;
+pub use rules::METAS as RULES;

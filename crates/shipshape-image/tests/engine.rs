@@ -113,7 +113,7 @@ fn engine_export_of_a_docker_built_image() {
             "{}",
             env[0].message
         );
-        assert!(a.covered.contains(&shipshape_core::ChecklistItem::ImageTag));
+        assert!(a.covers(shipshape_core::ChecklistItem::ImageTag));
     }
     // FROM scratch
     let scratch = format!("shipshape-test-scratch:{}", std::process::id());

@@ -52,7 +52,7 @@ fn deleted_secret_is_reported_from_every_source() {
         assert_deleted_env_reported(&image, &a);
         // non-root, so no SS3001; a scratch-like image has no OS
         assert!(of(&a, "SS3001").is_empty());
-        assert!(a.covered.contains(&shipshape_core::ChecklistItem::Secrets));
+        assert!(a.covers(shipshape_core::ChecklistItem::Secrets));
         assert!(
             a.findings
                 .iter()
@@ -67,7 +67,7 @@ fn deleted_secret_is_reported_from_every_source() {
             .findings
             .iter()
             .filter(|f| f.rule != UNPINNED)
-            .map(|f| (f.rule.clone(), f.fingerprint.clone()))
+            .map(|f| (f.rule.code.to_string(), f.fingerprint.clone()))
             .collect();
         ids.sort();
         identities.push((r, ids));

@@ -48,7 +48,7 @@ impl Emitter for Github {
             }
             props.push_str(&format!(
                 ",title={}",
-                prop(&format!("{} {} ({})", f.rule, f.slug, f.severity))
+                prop(&format!("{} {} ({})", f.rule, f.slug(), f.severity))
             ));
             writeln!(out, "::{cmd} {props}::{}", data(&f.message))?;
         }

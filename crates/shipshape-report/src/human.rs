@@ -29,7 +29,7 @@ fn paint(ctx: &Context<'_>, style: Style, text: &str) -> String {
 }
 
 fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
-    let title = format!("{} ({})", f.message, f.slug);
+    let title = format!("{} ({})", f.message, f.slug());
     let source = report.sources.get(&f.location.path);
     let group = match (source, f.location.span) {
         (Some(file), Some(span)) => {
@@ -57,7 +57,7 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
             }
             level(f.severity)
                 .primary_title(title)
-                .id(f.rule.as_str())
+                .id(f.rule.code)
                 .element(snippet)
         }
         _ => {
@@ -76,7 +76,7 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
             }
             let mut group = level(f.severity)
                 .primary_title(title)
-                .id(f.rule.as_str())
+                .id(f.rule.code)
                 .element(origin);
             if let Some(fx) = &f.fix {
                 group = group.element(Level::HELP.message(fx.description.as_str()));

@@ -70,6 +70,9 @@ impl<'a> LocationV1<'a> {
 struct FixV1<'a> {
     description: &'a str,
     applicability: &'static str,
+    /// Text replacements in the finding's file (byte offsets), empty when the fix is advice.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    edits: &'a [shipshape_core::finding::Edit],
 }
 
 #[derive(Serialize)]
@@ -87,14 +90,14 @@ struct FindingV1<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<FixV1<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    equivalents: Vec<&'a str>,
+    equivalents: Vec<String>,
 }
 
 impl<'a> FindingV1<'a> {
     fn from(f: &'a Finding) -> Self {
         FindingV1 {
-            rule: &f.rule,
-            slug: &f.slug,
+            rule: f.rule.code,
+            slug: f.slug(),
             severity: f.severity.as_str(),
             message: &f.message,
             location: LocationV1::from(&f.location),
@@ -109,8 +112,14 @@ impl<'a> FindingV1<'a> {
                     shipshape_core::FixApplicability::Unsafe => "unsafe",
                     shipshape_core::FixApplicability::DisplayOnly => "display-only",
                 },
+                edits: &fx.edits,
             }),
-            equivalents: f.equivalents.iter().map(String::as_str).collect(),
+            equivalents: f
+                .rule
+                .equivalents
+                .iter()
+                .map(|(tool, id)| format!("{tool}:{id}"))
+                .collect(),
         }
     }
 }

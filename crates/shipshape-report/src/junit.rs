@@ -91,8 +91,8 @@ impl Emitter for Junit {
                     out,
                     r#"    <testcase classname="{}" name="{} {} {}" file="{}">"#,
                     attr(c.id.id()),
-                    attr(&f.rule),
-                    attr(&f.slug),
+                    attr(f.rule.code),
+                    attr(f.slug()),
                     attr(&place),
                     attr(&f.location.path)
                 )?;

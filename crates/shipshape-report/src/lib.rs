@@ -52,6 +52,31 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
     }
 }
 
+/// Writes `report` in `format`. Every finding names its rule's metadata, so no writer can drop
+/// or misname a finding; a rule that is not in the registry (an analyser that forgot its
+/// registry line, so `shipshape rule`, config names and SARIF rule lists would not know it) is
+/// refused here: an `InvalidData` error naming the rule, and a panic in debug builds (tests).
+pub fn emit(
+    format: Format,
+    report: &Report,
+    ctx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let unregistered = report
+        .findings
+        .iter()
+        .chain(report.suppressed.iter().map(|s| &s.finding))
+        .find(|f| ctx.registry.get(f.rule.code).is_none());
+    if let Some(f) = unregistered {
+        debug_assert!(false, "rule {} is not registered", f.rule.code);
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("internal error: rule {} is not registered", f.rule.code),
+        ));
+    }
+    emitter(format).emit(report, ctx, out)
+}
+
 /// The one-line summary: `0 critical, 2 high, 5 medium, 1 low`.
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;

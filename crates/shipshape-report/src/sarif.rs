@@ -129,7 +129,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         props.insert("fix".into(), json!(fx.description));
     }
     let mut r = json!({
-        "ruleId": f.rule,
+        "ruleId": f.rule.code,
         "ruleIndex": rule_index,
         "level": level(f.severity),
         "message": { "text": f.message },
@@ -166,16 +166,14 @@ impl Emitter for Sarif {
         // Only the rules that have results, in code order, so ruleIndex is stable.
         let mut used: BTreeMap<&str, &RuleMeta> = BTreeMap::new();
         for f in &report.findings {
-            if let Some(meta) = ctx.registry.get(&f.rule) {
-                used.insert(meta.code, meta);
-            }
+            used.insert(f.rule.code, f.rule);
         }
         let index: BTreeMap<&str, usize> = used.keys().enumerate().map(|(i, k)| (*k, i)).collect();
         let rules: Vec<Value> = used.values().map(|m| rule_entry(m)).collect();
         let results: Vec<Value> = report
             .findings
             .iter()
-            .filter_map(|f| index.get(f.rule.as_str()).map(|i| result(f, *i)))
+            .map(|f| result(f, index.get(f.rule.code).copied().unwrap_or_default()))
             .collect();
         let notifications: Vec<Value> = report
             .errors

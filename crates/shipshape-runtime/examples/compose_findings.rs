@@ -22,7 +22,12 @@ fn main() {
                 f.location.line().unwrap_or(0),
                 f.location.key.unwrap_or_default(),
                 f.rule,
-                f.equivalents.join(",")
+                f.rule
+                    .equivalents
+                    .iter()
+                    .map(|(t, i)| format!("{t}:{i}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
             );
         }
     }

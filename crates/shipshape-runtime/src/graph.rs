@@ -3,9 +3,7 @@
 
 use crate::classify::{data_image, proxy_image};
 use crate::compose::Project;
-use crate::model::{Loc, RuntimeSpec};
-use crate::rules::Cx;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use crate::model::RuntimeSpec;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -67,51 +65,6 @@ pub struct Path {
     pub to: String,
     pub network: String,
 }
-
-pub static EDGE_REACHES_DATA: RuleMeta = RuleMeta {
-    code: "SS2030",
-    slug: "edge-reaches-data",
-    summary: "an internet-facing service shares a network with a database, skipping the application tier",
-    severity: Severity::Medium,
-    checklist: ChecklistItem::Network,
-    source: SourceKind::Compose,
-    equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nBuilds the Compose network graph (services sharing a network, the implicit `default` network, `network_mode: service:x` and `host`) and classifies services: *edge* publishes ports or is a reverse proxy, *data* is a database, cache or queue (recognised by image), *app* is the rest. It reports each edge service that shares a network with a data service when the project has an application tier between them. Projects with no app tier (the web server is the application) are not reported. Services with `profiles:` are part of the graph like the others: profiles can be enabled together (`--profile a --profile b`, `COMPOSE_PROFILES=a,b` or `*`), so no two services are ever certain not to run at the same time, and a service that only runs in a `debug` profile is still deployed by someone. The message names the profile so the finding can be weighed (or ignored for a profile that is never used in production).\n\n\
-## Why it matters\nThe edge service is the first thing an attacker compromises. If it can open connections to the database, one bug in a proxy or static-file server is enough to reach the data; segmentation makes the attacker go through the application, which authenticates and validates.\n\n\
-## How to fix\nPut services on tier networks: edge and app on `frontend`, app and data on `backend`, and mark `backend` `internal: true`.\n\n\
-## Example\n```yaml\nservices:\n  web: {image: nginx:1.27, ports: [\"443:443\"], networks: [frontend]}\n  api: {image: api:1.0, networks: [frontend, backend]}\n  db: {image: postgres:16, networks: [backend]}\nnetworks:\n  frontend: {}\n  backend: {internal: true}\n```\n",
-};
-
-pub static DATA_PUBLISHED: RuleMeta = RuleMeta {
-    code: "SS2031",
-    slug: "data-service-published",
-    summary: "a database, cache or queue publishes ports on the host",
-    severity: Severity::Low,
-    checklist: ChecklistItem::Network,
-    source: SourceKind::Compose,
-    equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports data services (databases, caches, queues recognised by image) with a `ports:` section: medium when a port is on all interfaces, low when all are bound to one address such as 127.0.0.1. Services with `profiles:` are checked too (any profile can be enabled); the message names the profile.\n\n\
-## Why it matters\nOther services reach a database over the Compose network; publishing it on the host only adds a way in from outside the project (and on all interfaces, from the network).\n\n\
-## How to fix\nRemove `ports:`; for local debugging use `docker compose exec` or a loopback-only port in an override file that is not deployed.\n\n\
-## Example\n```yaml\nservices:\n  db:\n    image: postgres:16\n    # no ports: reached as db:5432 from the app\n```\n",
-};
-
-pub static DEFAULT_NETWORK: RuleMeta = RuleMeta {
-    code: "SS2032",
-    slug: "unsegmented-service",
-    summary: "a service stays on the default network while the others are segmented",
-    severity: Severity::Low,
-    checklist: ChecklistItem::Network,
-    source: SourceKind::Compose,
-    equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports services that name no network (and so join `default`) in a project where other services name their networks. Services with `profiles:` count on both sides (profiles can be enabled together); the message names the profile.\n\n\
-## Why it matters\nSegmentation is only as good as its exceptions: a service left on `default` is usually an oversight, and it can reach every other service left there.\n\n\
-## How to fix\nGive the service the tier network it belongs to.\n\n\
-## Example\n```yaml\nservices:\n  worker:\n    networks: [backend]\n```\n",
-};
 
 /// Classifies a service.
 pub fn role_of(spec: &RuntimeSpec) -> Role {
@@ -448,83 +401,4 @@ impl Graph {
 
 fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// The project-level network rules.
-pub fn check(graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
-    let spec_of = |name: &str| specs.iter().find(|s| s.name == name);
-    // SS2030: one finding per edge service, naming every data service it reaches
-    let skips = graph.tier_skips();
-    let mut froms: Vec<&str> = skips.iter().map(|p| p.from.as_str()).collect();
-    froms.dedup();
-    for from in froms {
-        let Some(spec) = spec_of(from) else { continue };
-        let targets: Vec<String> = skips
-            .iter()
-            .filter(|p| p.from == from)
-            .map(|p| match graph.profiles_of(&p.to) {
-                Some(n) => format!("`{}` (via {}; {n})", p.to, p.network),
-                None => format!("`{}` (via {})", p.to, p.network),
-            })
-            .collect();
-        let at = spec
-            .networks
-            .first()
-            .map(|n| n.loc.clone())
-            .unwrap_or_else(|| spec.anchor.clone());
-        cx.push(
-            &EDGE_REACHES_DATA,
-            SourceKind::Compose,
-            &at,
-            format!("edge service `{from}`{} can reach data service {} directly, skipping the application tier", graph.profile_note(from), targets.join(", ")),
-            EDGE_REACHES_DATA.severity,
-        );
-    }
-    // SS2031
-    for (svc, spec) in graph.services.iter().zip(specs) {
-        if svc.role != Role::Data || spec.ports.is_empty() {
-            continue;
-        }
-        let open = spec.ports.iter().any(|p| p.on_all_interfaces());
-        let at: Loc = spec
-            .ports_key
-            .clone()
-            .unwrap_or_else(|| spec.anchor.clone());
-        let (sev, how) = if open {
-            (Severity::Medium, "on all interfaces")
-        } else {
-            (Severity::Low, "on a host address")
-        };
-        cx.push(
-            &DATA_PUBLISHED,
-            SourceKind::Compose,
-            &at,
-            format!(
-                "data service `{}`{} publishes ports {how}",
-                svc.name,
-                graph.profile_note(&svc.name)
-            ),
-            sev,
-        );
-    }
-    // SS2032
-    let segmented = graph.services.iter().any(|s| {
-        !s.implicit_default
-            && s.networks
-                .iter()
-                .any(|n| !n.starts_with('<') && n != "default")
-    });
-    if segmented {
-        for (svc, spec) in graph.services.iter().zip(specs) {
-            if svc.implicit_default {
-                cx.push(
-                    &DEFAULT_NETWORK,
-                    SourceKind::Compose,
-                    &spec.anchor,
-                    format!("`{}`{} names no network and stays on `default` while other services are segmented", svc.name, graph.profile_note(&svc.name)),
-                    DEFAULT_NETWORK.severity,
-                );
-            }
-        }
-    }
 }

@@ -19,7 +19,7 @@ pub mod yaml;
 use model::RuntimeSpec;
 use rules::Cx;
 use shipshape_core::report::{Analysis, ScannedInput};
-use shipshape_core::{suppress, ChecklistItem, RuleMeta, SourceFile, SourceKind};
+use shipshape_core::{suppress, SourceFile, SourceKind};
 use std::path::Path;
 
 pub use k8s::looks_like_kubernetes;
@@ -37,61 +37,8 @@ pub fn looks_like_compose(text: &str) -> bool {
 }
 pub use shell::mentions_container_run;
 
-/// Every rule of this crate, in code order.
-pub static RULES: &[&RuleMeta] = &[
-    &rules::privileged::META,
-    &rules::dangerous_capability::META,
-    &rules::cap_drop_missing::META,
-    &rules::container_socket::META,
-    &rules::sensitive_mount::META,
-    &rules::host_network::META,
-    &rules::host_namespace::META,
-    &rules::unconfined::META,
-    &rules::seccomp_missing::META,
-    &rules::no_new_privileges::META,
-    &rules::read_only::META,
-    &rules::memory_limit::META,
-    &rules::cpu_limit::META,
-    &rules::pids_limit::META,
-    &rules::user_missing::META,
-    &rules::root_user::META,
-    &rules::restart_policy::META,
-    &rules::log_rotation::META,
-    &rules::port_all_interfaces::META,
-    &rules::daemon_port::META,
-    &rules::secret_env::META,
-    &rules::image_latest::META,
-    &rules::image_digest::META,
-    &rules::healthcheck_missing::META,
-    &rules::host_device::META,
-    &rules::default_bridge::META,
-    &rules::sa_token::META,
-    &rules::mount_propagation::META,
-    &graph::EDGE_REACHES_DATA,
-    &graph::DATA_PUBLISHED,
-    &graph::DEFAULT_NETWORK,
-    &rules::tmpfs_exec::META,
-];
-
-/// Checklist items the per-container rules evaluate for a source kind.
-fn covered_items(kind: SourceKind) -> Vec<ChecklistItem> {
-    use ChecklistItem::*;
-    let mut v = vec![
-        NonRoot,
-        ReadOnly,
-        ResourceLimits,
-        Capabilities,
-        NoNewPrivileges,
-        Healthcheck,
-        ImageTag,
-        Secrets,
-        Network,
-    ];
-    if kind != SourceKind::Kubernetes {
-        v.push(LogRotation);
-    }
-    v
-}
+/// Every rule of this crate's metadata, for the registry.
+pub use rules::METAS as RULES;
 
 /// Runs the rules over `specs` and fills an [`Analysis`] for `files`.
 fn finish(
@@ -108,7 +55,12 @@ fn finish(
     analysis.findings.extend(cx.findings);
     analysis.findings.extend(extra);
     if !specs.is_empty() {
-        analysis.covered.extend(covered_items(kind));
+        analysis.evaluated_by(
+            rules::RULES
+                .iter()
+                .filter(|r| r.applies_to(kind))
+                .map(|r| r.meta()),
+        );
     }
     for f in files {
         analysis.inputs.push(ScannedInput {
@@ -188,7 +140,9 @@ pub fn analyse_compose(files: &[SourceFile], project_dir: &Path) -> Analysis {
     let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
     let mut cx = Cx::new(&project.files);
     let g = graph::build(&project, &specs);
-    graph::check(&g, &specs, &mut cx);
+    for rule in rules::RULES {
+        rule.check_project(&g, &specs, &mut cx);
+    }
     for f in &project.files {
         let ignores = suppress::scan_hash_comments(f.text());
         if !ignores.is_empty() {
@@ -271,7 +225,6 @@ mod tests {
     fn registry_is_consistent() {
         let reg = RuleRegistry::new(&[RULES]);
         assert!(reg.problems().is_empty(), "{:?}", reg.problems());
-        assert_eq!(RULES.len(), rules::CHECKS.len() + 3);
         for r in RULES {
             for section in [
                 "## What it does",

@@ -38,7 +38,10 @@ fn inspect(host_config: &str, top: &str) -> Vec<String> {
 
 fn codes(a: shipshape_core::report::Analysis) -> Vec<String> {
     assert!(a.errors.is_empty(), "{:?}", a.errors);
-    a.findings.into_iter().map(|f| f.rule).collect()
+    a.findings
+        .into_iter()
+        .map(|f| f.rule.code.to_string())
+        .collect()
 }
 
 fn has(v: &[String], code: &str) -> bool {

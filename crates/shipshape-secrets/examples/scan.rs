@@ -61,10 +61,10 @@ fn main() {
     };
     let secs = start.elapsed().as_secs_f64();
     for f in &analysis.findings {
-        let family = rules::by_name(&f.rule).map_or("other", |r| r.family.name());
+        let family = rules::by_name(f.rule.code).map_or("other", |r| r.family.name());
         let (line, column) = f.location.span.map_or((0, 0), |s| (s.line, s.column));
         let obj = serde_json::json!({
-            "rule": f.rule, "slug": f.slug, "family": family, "severity": f.severity,
+            "rule": f.rule.code, "slug": f.slug(), "family": family, "severity": f.severity,
             "path": f.location.path, "line": line, "column": column, "message": f.message,
             "fingerprint": f.fingerprint,
         });

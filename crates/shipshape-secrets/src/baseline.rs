@@ -109,8 +109,12 @@ impl Baseline {
             return false;
         }
         let line = finding.location.line().unwrap_or(0);
-        finding.equivalents.iter().any(|e| {
-            e.strip_prefix("gitleaks:").is_some_and(|id| {
+        finding
+            .rule
+            .equivalents
+            .iter()
+            .filter(|(tool, _)| *tool == "gitleaks")
+            .any(|(_, id)| {
                 let key = format!("{}:{id}:{line}", finding.location.path);
                 self.gitleaks.contains(&key)
                     || self
@@ -118,7 +122,6 @@ impl Baseline {
                         .iter()
                         .any(|g| g.ends_with(&format!(":{key}")))
             })
-        })
     }
 }
 
@@ -126,10 +129,10 @@ impl Baseline {
 pub fn render_baseline(findings: &[Finding]) -> String {
     let mut entries: Vec<BaselineEntry> = findings
         .iter()
-        .filter(|f| f.rule.starts_with("SS4"))
+        .filter(|f| f.rule.code.starts_with("SS4"))
         .map(|f| BaselineEntry {
             fingerprint: f.fingerprint.clone(),
-            rule: f.rule.clone(),
+            rule: f.rule.code.to_string(),
             path: f.location.path.clone(),
             line: f.location.line().unwrap_or(0),
         })

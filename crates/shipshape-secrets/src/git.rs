@@ -724,7 +724,7 @@ pub fn scan_git_with_stats(
         path: repo_path.display().to_string(),
         kind: SourceKind::Secret,
     });
-    analysis.covered.insert(ChecklistItem::Secrets);
+    analysis.evaluated_by(crate::rules_slice().iter().copied());
     if stats.skipped_binary + stats.skipped_large > 0 {
         analysis.notes.insert(
             ChecklistItem::Secrets,

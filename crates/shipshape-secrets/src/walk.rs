@@ -188,7 +188,7 @@ pub fn scan_tree_with_stats(root: &Path, opts: &SecretsOptions) -> (Analysis, Tr
             kind: SourceKind::Secret,
         })
         .collect();
-    analysis.covered.insert(ChecklistItem::Secrets);
+    analysis.evaluated_by(crate::rules_slice().iter().copied());
     let skipped = stats.skipped_binary + stats.skipped_large;
     if skipped > 0 {
         analysis.notes.insert(

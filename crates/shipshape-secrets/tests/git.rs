@@ -83,7 +83,7 @@ fn deleted_and_branch_secrets_are_found_once() {
     let got: Vec<(&str, &str)> = a
         .findings
         .iter()
-        .map(|f| (f.location.path.as_str(), f.rule.as_str()))
+        .map(|f| (f.location.path.as_str(), f.rule.code))
         .collect();
     assert_eq!(
         got,

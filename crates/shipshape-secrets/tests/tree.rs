@@ -52,7 +52,7 @@ fn walks_reports_and_skips() {
     let got: Vec<(String, String)> = a
         .findings
         .iter()
-        .map(|f| (f.location.path.clone(), f.rule.clone()))
+        .map(|f| (f.location.path.clone(), f.rule.code.to_string()))
         .collect();
     assert!(
         got.contains(&("app/config.env".into(), "SS4101".into())),
@@ -72,7 +72,7 @@ fn walks_reports_and_skips() {
     );
     assert_eq!(stats.skipped_binary, 1);
     assert_eq!(stats.skipped_large, 1);
-    assert!(a.covered.contains(&shipshape_core::ChecklistItem::Secrets));
+    assert!(a.covers(shipshape_core::ChecklistItem::Secrets));
     assert!(a.notes.values().any(|n| n.contains("1 binary")));
 
     // The secret never appears in output: not in messages, not in the snippet sources.
@@ -125,7 +125,7 @@ fn baseline_accepts_existing_findings_only() {
         ..SecretsOptions::default()
     };
     let second = scan_tree(root, &with);
-    let rules: Vec<&str> = second.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = second.findings.iter().map(|f| f.rule.code).collect();
     assert_eq!(rules, vec!["SS4201"]);
 }
 

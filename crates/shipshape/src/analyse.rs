@@ -335,7 +335,7 @@ fn explain_gaps(a: &mut Analysis) {
         ));
     }
     for (item, note) in notes {
-        if !a.covered.contains(&item) {
+        if !a.covers(item) {
             a.notes.entry(item).or_insert_with(|| note.to_string());
         }
     }

@@ -89,14 +89,13 @@ pub fn finish(
         quiet: output.quiet,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
-    let emitter = shipshape_report::emitter(output.format.into());
+    let format = output.format.into();
     match &output.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            emitter
-                .emit(&report, &ctx, &mut out)
+            shipshape_report::emit(format, &report, &ctx, &mut out)
                 .and_then(|_| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
@@ -104,8 +103,7 @@ pub fn finish(
             let stdout = std::io::stdout();
             // Block-buffered: pretty JSON and SARIF are many short lines.
             let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            match emitter
-                .emit(&report, &ctx, &mut lock)
+            match shipshape_report::emit(format, &report, &ctx, &mut lock)
                 .and_then(|_| lock.flush())
             {
                 Ok(()) => {}

@@ -8,7 +8,7 @@ pub fn registry() -> &'static RuleRegistry {
     static REGISTRY: OnceLock<RuleRegistry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut groups: Vec<&[&'static shipshape_core::RuleMeta]> =
-            vec![shipshape_core::policy::rules::ALL];
+            vec![shipshape_core::policy::rules::METAS];
         groups.extend(shipshape_dockerfile::RULE_GROUPS);
         groups.push(shipshape_runtime::RULES);
         groups.push(shipshape_image::RULES);

@@ -139,7 +139,7 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
             findings: shipshape_secrets::scan_source(&file, &opts),
             ..Analysis::default()
         };
-        a.covered.insert(shipshape_core::ChecklistItem::Secrets);
+        a.evaluated_by(shipshape_secrets::rules_slice().iter().copied());
         a.add_source(&file);
         a
     } else if args.git {
@@ -348,9 +348,7 @@ impl<'scope> LayerSecrets<'scope> {
             };
             analysis.findings.push(f);
         }
-        analysis
-            .covered
-            .insert(shipshape_core::ChecklistItem::Secrets);
+        analysis.evaluated_by(shipshape_secrets::rules_slice().iter().copied());
         analysis
     }
 }

@@ -43,7 +43,12 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// A finding at a span of the Dockerfile.
-    pub fn finding(&self, meta: &RuleMeta, span: Span, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding::at(meta, self.file, span.start, span.end, message)
     }
 
@@ -134,18 +139,6 @@ pub trait Rule: Sync {
     ) {
     }
 }
-
-/// Declares a rule group: the rule objects the driver runs and the metadata the registry lists.
-/// One line per rule: `module::Struct,`.
-macro_rules! register {
-    ($($module:ident :: $rule:ident),* $(,)?) => {
-        /// The rules of this group, as run by the driver.
-        pub static RULES: &[&dyn $crate::rules::Rule] = &[$(&$module::$rule),*];
-        /// The metadata of this group's rules, for the registry.
-        pub static METAS: &[&shipshape_core::RuleMeta] = &[$(&$module::META),*];
-    };
-}
-pub(crate) use register;
 
 /// Every Dockerfile rule, as run by the driver.
 pub fn all() -> impl Iterator<Item = &'static dyn Rule> {

@@ -2,6 +2,7 @@
 
 use super::secretish;
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -11,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     checklist: ChecklistItem::Secrets,
     source: SourceKind::Image,
-    equivalents: &[("cis", "4.10"), ("dockle", "CIS-DI-0010")],
+    equivalents: &[("cis-docker", "4.10"), ("dockle", "CIS-DI-0010")],
     fix: None,
     docs: r#"## What it does
 Reads `config.Env` and reports variables whose name says they hold a secret (`*_PASSWORD`,
@@ -36,20 +37,28 @@ ENV DB_PASSWORD_FILE=/run/secrets/db_password
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, kv) in ctx.image.config.config.env.iter().enumerate() {
-        let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-        if let Some(why) = secretish::assessment(k, v) {
-            out.push(Finding::new(
-                &META,
-                ctx.config_location(&format!("config.Env[{i}]")),
-                format!("environment variable `{k}` holds a secret ({why})"),
-                k,
-            ));
-        }
+pub struct EnvSecret;
+
+impl Rule for EnvSecret {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    out
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (i, kv) in ctx.image.config.config.env.iter().enumerate() {
+            let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+            if let Some(why) = secretish::assessment(k, v) {
+                out.push(Finding::new(
+                    &META,
+                    ctx.config_location(&format!("config.Env[{i}]")),
+                    format!("environment variable `{k}` holds a secret ({why})"),
+                    k,
+                ));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

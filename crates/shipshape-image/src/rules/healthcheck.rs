@@ -1,6 +1,7 @@
 //! SS3002: no health check in the image.
 
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -10,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,
     source: SourceKind::Image,
-    equivalents: &[("cis", "4.6"), ("dockle", "CIS-DI-0006")],
+    equivalents: &[("cis-docker", "4.6"), ("dockle", "CIS-DI-0006")],
     fix: None,
     docs: r#"## What it does
 Reads `config.Healthcheck` of the built image and reports when it is missing or set to `NONE`.
@@ -30,24 +31,32 @@ HEALTHCHECK --interval=30s --timeout=3s CMD ["/app/healthcheck"]
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let hc = ctx.image.config.config.healthcheck.as_ref();
-    let disabled = hc.is_some_and(|h| h.test.first().map(String::as_str) == Some("NONE"));
-    let missing = hc.is_none_or(|h| h.test.is_empty());
-    if !(missing || disabled) {
-        return Vec::new();
+pub struct Healthcheck;
+
+impl Rule for Healthcheck {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let msg = if disabled {
-        "the health check is disabled (`HEALTHCHECK NONE`)"
-    } else {
-        "the image defines no health check"
-    };
-    vec![Finding::new(
-        &META,
-        ctx.config_location("config.Healthcheck"),
-        msg,
-        "Healthcheck",
-    )]
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let hc = ctx.image.config.config.healthcheck.as_ref();
+        let disabled = hc.is_some_and(|h| h.test.first().map(String::as_str) == Some("NONE"));
+        let missing = hc.is_none_or(|h| h.test.is_empty());
+        if !(missing || disabled) {
+            return Vec::new();
+        }
+        let msg = if disabled {
+            "the health check is disabled (`HEALTHCHECK NONE`)"
+        } else {
+            "the image defines no health check"
+        };
+        vec![Finding::new(
+            &META,
+            ctx.config_location("config.Healthcheck"),
+            msg,
+            "Healthcheck",
+        )]
+    }
 }
 
 #[cfg(test)]

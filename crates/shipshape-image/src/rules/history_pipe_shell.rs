@@ -1,6 +1,7 @@
 //! SS3007: a build step piped a download into a shell.
 
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use regex::Regex;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 use std::sync::OnceLock;
@@ -43,26 +44,34 @@ fn pattern() -> Option<&'static Regex> {
     .as_ref()
 }
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(re) = pattern() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, h) in ctx.image.config.history.iter().enumerate() {
-        if let Some(m) = re.find(&h.created_by) {
-            let shown: String = m.as_str().chars().take(120).collect();
-            out.push(Finding::new(
-                &META,
-                ctx.config_location(&format!("history[{i}].created_by")),
-                format!(
-                    "build step {} pipes a download into a shell: `{shown}`",
-                    i + 1
-                ),
-                m.as_str(),
-            ));
-        }
+pub struct HistoryPipeShell;
+
+impl Rule for HistoryPipeShell {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    out
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(re) = pattern() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, h) in ctx.image.config.history.iter().enumerate() {
+            if let Some(m) = re.find(&h.created_by) {
+                let shown: String = m.as_str().chars().take(120).collect();
+                out.push(Finding::new(
+                    &META,
+                    ctx.config_location(&format!("history[{i}].created_by")),
+                    format!(
+                        "build step {} pipes a download into a shell: `{shown}`",
+                        i + 1
+                    ),
+                    m.as_str(),
+                ));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::secretish;
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -35,38 +36,46 @@ RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, h) in ctx.image.config.history.iter().enumerate() {
-        let line = &h.created_by;
-        let mut reported = false;
-        for tok in line.split_whitespace() {
-            let tok = tok.trim_matches(|c| c == '"' || c == '\'' || c == ';');
-            let Some((k, v)) = tok.split_once('=') else {
-                continue;
-            };
-            let name_ok =
-                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            if !name_ok {
-                continue;
-            }
-            if let Some(why) = secretish::assessment(k, v) {
-                out.push(finding(ctx, i, k, &format!("`{k}` ({why})")));
-                reported = true;
-            }
-        }
-        if !reported {
-            if let Some((kind, m)) = secretish::known_secret(line) {
-                out.push(finding(
-                    ctx,
-                    i,
-                    kind,
-                    &format!("a {kind} ({})", secretish::redact(&m)),
-                ));
-            }
-        }
+pub struct HistorySecret;
+
+impl Rule for HistorySecret {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    out
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (i, h) in ctx.image.config.history.iter().enumerate() {
+            let line = &h.created_by;
+            let mut reported = false;
+            for tok in line.split_whitespace() {
+                let tok = tok.trim_matches(|c| c == '"' || c == '\'' || c == ';');
+                let Some((k, v)) = tok.split_once('=') else {
+                    continue;
+                };
+                let name_ok =
+                    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if !name_ok {
+                    continue;
+                }
+                if let Some(why) = secretish::assessment(k, v) {
+                    out.push(finding(ctx, i, k, &format!("`{k}` ({why})")));
+                    reported = true;
+                }
+            }
+            if !reported {
+                if let Some((kind, m)) = secretish::known_secret(line) {
+                    out.push(finding(
+                        ctx,
+                        i,
+                        kind,
+                        &format!("a {kind} ({})", secretish::redact(&m)),
+                    ));
+                }
+            }
+        }
+        out
+    }
 }
 
 fn finding(ctx: &Ctx, i: usize, ident: &str, what: &str) -> Finding {

@@ -2,6 +2,7 @@
 
 use super::secretish;
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -33,19 +34,27 @@ LABEL deploy.token="glpat-…"
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (k, v) in &ctx.image.config.config.labels {
-        if let Some(why) = secretish::assessment(k, v) {
-            out.push(Finding::new(
-                &META,
-                ctx.config_location(&format!("config.Labels.{k}")),
-                format!("label `{k}` holds a secret ({why})"),
-                k,
-            ));
-        }
+pub struct LabelSecret;
+
+impl Rule for LabelSecret {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    out
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (k, v) in &ctx.image.config.config.labels {
+            if let Some(why) = secretish::assessment(k, v) {
+                out.push(Finding::new(
+                    &META,
+                    ctx.config_location(&format!("config.Labels.{k}")),
+                    format!("label `{k}` holds a secret ({why})"),
+                    k,
+                ));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

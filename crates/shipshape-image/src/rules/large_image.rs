@@ -1,6 +1,7 @@
 //! SS3019: a very large image or layer.
 
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, Location, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -31,44 +32,52 @@ RUN apt-get update && apt-get install -y --no-install-recommends x && rm -rf /va
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(fs) = ctx.fs else {
-        return Vec::new();
-    };
-    let total: u64 = fs.stats.iter().map(|s| s.uncompressed_bytes).sum();
-    let mut order: Vec<usize> = (0..fs.stats.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(fs.stats[i].uncompressed_bytes));
-    let Some(&largest) = order.first() else {
-        return Vec::new();
-    };
-    if total <= ctx.opts.large_image_bytes
-        && fs.stats[largest].uncompressed_bytes <= ctx.opts.large_layer_bytes
-    {
-        return Vec::new();
+pub struct LargeImage;
+
+impl Rule for LargeImage {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let top: Vec<String> = order
-        .iter()
-        .take(3)
-        .map(|&i| {
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(fs) = ctx.fs else {
+            return Vec::new();
+        };
+        let total: u64 = fs.stats.iter().map(|s| s.uncompressed_bytes).sum();
+        let mut order: Vec<usize> = (0..fs.stats.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(fs.stats[i].uncompressed_bytes));
+        let Some(&largest) = order.first() else {
+            return Vec::new();
+        };
+        if total <= ctx.opts.large_image_bytes
+            && fs.stats[largest].uncompressed_bytes <= ctx.opts.large_layer_bytes
+        {
+            return Vec::new();
+        }
+        let top: Vec<String> = order
+            .iter()
+            .take(3)
+            .map(|&i| {
+                format!(
+                    "{}: {}",
+                    ctx.layer_label(i),
+                    human(fs.stats[i].uncompressed_bytes)
+                )
+            })
+            .collect();
+        let mut loc = Location::path("");
+        loc.layer = Some(ctx.image.layer_digest(largest).to_string());
+        vec![Finding::new(
+            &META,
+            loc,
             format!(
-                "{}: {}",
-                ctx.layer_label(i),
-                human(fs.stats[i].uncompressed_bytes)
-            )
-        })
-        .collect();
-    let mut loc = Location::path("");
-    loc.layer = Some(ctx.image.layer_digest(largest).to_string());
-    vec![Finding::new(
-        &META,
-        loc,
-        format!(
-            "the image is {} uncompressed; largest layers: {}",
-            human(total),
-            top.join(", ")
-        ),
-        "size",
-    )]
+                "the image is {} uncompressed; largest layers: {}",
+                human(total),
+                top.join(", ")
+            ),
+            "size",
+        )]
+    }
 }
 
 /// `1.2 GiB`.

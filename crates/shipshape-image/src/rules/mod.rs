@@ -26,53 +26,37 @@ pub mod world_writable;
 mod secretish;
 mod tools;
 
-/// Every image rule.
-pub static RULES: &[&RuleMeta] = &[
-    &root_user::META,
-    &healthcheck::META,
-    &sensitive_port::META,
-    &env_secret::META,
-    &label_secret::META,
-    &history_secret::META,
-    &history_pipe_shell::META,
-    &provenance::META,
-    &unpinned::META,
-    &os_eol::META,
-    &tool_shell::META,
-    &tool_package_manager::META,
-    &tool_network::META,
-    &tool_compiler::META,
-    &setuid::META,
-    &world_writable::META,
-    &user_writable::META,
-    &secret_files::META,
-    &large_image::META,
-];
+/// An image rule: metadata and one check over the image (its config, history and, when the
+/// layers were read, the final filesystem).
+pub trait Rule: Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
 
-type Check = fn(&Ctx) -> Vec<Finding>;
+    /// The rule's findings for the image.
+    fn check(&self, ctx: &Ctx) -> Vec<Finding>;
+}
 
-/// Each rule's check, in code order.
-pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
-    (&root_user::META, root_user::check),
-    (&healthcheck::META, healthcheck::check),
-    (&sensitive_port::META, sensitive_port::check),
-    (&env_secret::META, env_secret::check),
-    (&label_secret::META, label_secret::check),
-    (&history_secret::META, history_secret::check),
-    (&history_pipe_shell::META, history_pipe_shell::check),
-    (&provenance::META, provenance::check),
-    (&unpinned::META, unpinned::check),
-    (&os_eol::META, os_eol::check),
-    (&tool_shell::META, tool_shell::check),
-    (&tool_package_manager::META, tool_package_manager::check),
-    (&tool_network::META, tool_network::check),
-    (&tool_compiler::META, tool_compiler::check),
-    (&setuid::META, setuid::check),
-    (&world_writable::META, world_writable::check),
-    (&user_writable::META, user_writable::check),
-    (&secret_files::META, secret_files::check),
-    (&large_image::META, large_image::check),
-];
+shipshape_core::register_rules! { dyn Rule;
+    root_user::RootUser,
+    healthcheck::Healthcheck,
+    sensitive_port::SensitivePort,
+    env_secret::EnvSecret,
+    label_secret::LabelSecret,
+    history_secret::HistorySecret,
+    history_pipe_shell::HistoryPipeShell,
+    provenance::Provenance,
+    unpinned::Unpinned,
+    os_eol::OsEol,
+    tool_shell::ToolShell,
+    tool_package_manager::ToolPackageManager,
+    tool_network::ToolNetwork,
+    tool_compiler::ToolCompiler,
+    setuid::Setuid,
+    world_writable::WorldWritable,
+    user_writable::UserWritable,
+    secret_files::SecretFiles,
+    large_image::LargeImage,
+}
 
 #[cfg(test)]
 pub(crate) mod testing {
@@ -147,21 +131,11 @@ mod tests {
 
     #[test]
     fn registry_is_consistent() {
-        let reg = RuleRegistry::new(&[RULES]);
+        let reg = RuleRegistry::new(&[METAS]);
         assert!(reg.problems().is_empty(), "{:?}", reg.problems());
-        assert_eq!(RULES.len(), CHECKS.len());
-        for (r, (c, _)) in RULES.iter().zip(CHECKS) {
-            assert_eq!(r.code, c.code);
+        for r in METAS {
             assert!(r.code.starts_with("SS3"));
             assert_eq!(r.source, shipshape_core::SourceKind::Image);
-            for section in [
-                "## What it does",
-                "## Why it matters",
-                "## How to fix",
-                "## Example",
-            ] {
-                assert!(r.docs.contains(section), "{} lacks {section}", r.code);
-            }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::audit::Ctx;
 use crate::eol::{self, EolStatus};
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,14 +91,21 @@ pub(crate) fn os_release(ctx: &Ctx) -> Option<OsRelease> {
     })
 }
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(os) = os_release(ctx) else {
-        return Vec::new();
-    };
-    let Some(info) = eol::lookup(&os.id, &os.version_id) else {
-        return Vec::new();
-    };
-    let (sev, msg) = match info.status(ctx.today) {
+pub struct OsEol;
+
+impl Rule for OsEol {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(os) = os_release(ctx) else {
+            return Vec::new();
+        };
+        let Some(info) = eol::lookup(&os.id, &os.version_id) else {
+            return Vec::new();
+        };
+        let (sev, msg) = match info.status(ctx.today) {
         EolStatus::Supported => return Vec::new(),
         EolStatus::EndingSoon => (
             Severity::Low,
@@ -123,14 +131,15 @@ pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
             ),
         ),
     };
-    let mut loc = shipshape_core::Location::path("/etc/os-release");
-    if let Some(e) = ctx.index().and_then(|ix| {
-        ix.resolve(b"/etc/os-release")
-            .or_else(|| ix.resolve(b"/usr/lib/os-release"))
-    }) {
-        loc.layer = Some(ctx.image.layer_digest(e.layer).to_string());
+        let mut loc = shipshape_core::Location::path("/etc/os-release");
+        if let Some(e) = ctx.index().and_then(|ix| {
+            ix.resolve(b"/etc/os-release")
+                .or_else(|| ix.resolve(b"/usr/lib/os-release"))
+        }) {
+            loc.layer = Some(ctx.image.layer_digest(e.layer).to_string());
+        }
+        vec![Finding::new(&META, loc, msg, &info.label()).with_severity(sev)]
     }
-    vec![Finding::new(&META, loc, msg, &info.label()).with_severity(sev)]
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::audit::Ctx;
 use crate::image::Image;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -38,31 +39,39 @@ LABEL org.opencontainers.image.source="https://github.com/acme/app" \
 
 use shipshape_core::oci::PROVENANCE_LABELS as WANTED;
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let labels = &ctx.image.config.config.labels;
-    let has = |k: &str| labels.get(k).is_some_and(|v| !v.trim().is_empty());
-    let missing: Vec<&str> = WANTED
-        .iter()
-        .filter(|(_, oci, old)| !has(oci) && !has(old))
-        .map(|(n, _, _)| *n)
-        .collect();
-    if missing.is_empty() {
-        return Vec::new();
+pub struct Provenance;
+
+impl Rule for Provenance {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let keys: Vec<String> = missing
-        .iter()
-        .map(|m| format!("org.opencontainers.image.{m}"))
-        .collect();
-    vec![Finding::new(
-        &META,
-        ctx.config_location("config.Labels"),
-        format!(
-            "the image has no {} label ({})",
-            missing.join(", "),
-            keys.join(", ")
-        ),
-        &missing.join(","),
-    )]
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let labels = &ctx.image.config.config.labels;
+        let has = |k: &str| labels.get(k).is_some_and(|v| !v.trim().is_empty());
+        let missing: Vec<&str> = WANTED
+            .iter()
+            .filter(|(_, oci, old)| !has(oci) && !has(old))
+            .map(|(n, _, _)| *n)
+            .collect();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        let keys: Vec<String> = missing
+            .iter()
+            .map(|m| format!("org.opencontainers.image.{m}"))
+            .collect();
+        vec![Finding::new(
+            &META,
+            ctx.config_location("config.Labels"),
+            format!(
+                "the image has no {} label ({})",
+                missing.join(", "),
+                keys.join(", ")
+            ),
+            &missing.join(","),
+        )]
+    }
 }
 
 /// The base image, from the OCI `base.name` label (with `base.digest`), or what the history

@@ -1,6 +1,7 @@
 //! SS3001: the image runs as root.
 
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{
     ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
 };
@@ -12,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     checklist: ChecklistItem::NonRoot,
     source: SourceKind::Image,
-    equivalents: &[("cis", "4.1"), ("dockle", "CIS-DI-0001")],
+    equivalents: &[("cis-docker", "4.1"), ("dockle", "CIS-DI-0001")],
     fix: Some(FixApplicability::DisplayOnly),
     docs: r#"## What it does
 Reads `config.User` of the built image. An empty user, `root`, `0`, `0:0`, or a name that
@@ -36,27 +37,35 @@ USER 10001
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let user = ctx.runtime_user();
-    if !user.is_root() {
-        return Vec::new();
+pub struct RootUser;
+
+impl Rule for RootUser {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let shown = if user.raw.is_empty() {
-        "no user is set, so it defaults to root".to_string()
-    } else {
-        format!("`{}` is root", user.raw)
-    };
-    vec![Finding::new(
-        &META,
-        ctx.config_location("config.User"),
-        format!("the image runs as root: {shown}"),
-        &format!("User={}", user.raw),
-    )
-    .with_fix(Fix {
-        description: "add a non-root user and `USER <uid>` in the Dockerfile".into(),
-        applicability: FixApplicability::DisplayOnly,
-        edits: Vec::new(),
-    })]
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let user = ctx.runtime_user();
+        if !user.is_root() {
+            return Vec::new();
+        }
+        let shown = if user.raw.is_empty() {
+            "no user is set, so it defaults to root".to_string()
+        } else {
+            format!("`{}` is root", user.raw)
+        };
+        vec![Finding::new(
+            &META,
+            ctx.config_location("config.User"),
+            format!("the image runs as root: {shown}"),
+            &format!("User={}", user.raw),
+        )
+        .with_fix(Fix {
+            description: "add a non-root user and `USER <uid>` in the Dockerfile".into(),
+            applicability: FixApplicability::DisplayOnly,
+            edits: Vec::new(),
+        })]
+    }
 }
 
 #[cfg(test)]

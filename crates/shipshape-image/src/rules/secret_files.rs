@@ -7,6 +7,7 @@
 use super::secretish;
 use crate::audit::{file_finding, Ctx};
 use crate::fs::HiddenHow;
+use crate::rules::Rule;
 use memchr::memmem;
 use shipshape_core::{ChecklistItem, Finding, Location, RuleMeta, Severity, SourceKind};
 use std::sync::LazyLock;
@@ -20,7 +21,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Secrets,
     source: SourceKind::Image,
     equivalents: &[
-        ("cis", "4.10"),
+        ("cis-docker", "4.10"),
         ("gitleaks", "private-key"),
         ("trivy", "private-key"),
     ],
@@ -255,49 +256,57 @@ fn private_key(content: &[u8]) -> Option<&'static str> {
     None
 }
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(fs) = ctx.fs else {
-        return Vec::new();
-    };
-    let entries = fs.index.entries();
-    let mut out = Vec::new();
-    for hit in &fs.secrets {
-        let Some(e) = entries.get(hit.id) else {
-            continue;
-        };
-        let added = ctx.layer_label(e.layer);
-        let (status, related) = match e.hidden {
-            None => (format!("added by {added}"), None),
-            Some(h) => {
-                let verb = match h.how {
-                    HiddenHow::Deleted => "deleted",
-                    HiddenHow::Replaced => "overwritten",
-                };
-                let mut rel = Location::path(e.path_str());
-                rel.layer = Some(ctx.image.layer_digest(h.layer).to_string());
-                (
-                    format!(
-                        "added by {added}, {verb} by {}, still recoverable from layer {}",
-                        ctx.layer_label(h.layer),
-                        e.layer + 1
-                    ),
-                    Some(rel),
-                )
-            }
-        };
-        let mut f = file_finding(
-            ctx,
-            &META,
-            e,
-            format!("{}: {} ({status})", e.path_str(), hit.what),
-        )
-        .with_severity(hit.severity);
-        if let Some(r) = related {
-            f = f.with_related(r);
-        }
-        out.push(f);
+pub struct SecretFiles;
+
+impl Rule for SecretFiles {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    out
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(fs) = ctx.fs else {
+            return Vec::new();
+        };
+        let entries = fs.index.entries();
+        let mut out = Vec::new();
+        for hit in &fs.secrets {
+            let Some(e) = entries.get(hit.id) else {
+                continue;
+            };
+            let added = ctx.layer_label(e.layer);
+            let (status, related) = match e.hidden {
+                None => (format!("added by {added}"), None),
+                Some(h) => {
+                    let verb = match h.how {
+                        HiddenHow::Deleted => "deleted",
+                        HiddenHow::Replaced => "overwritten",
+                    };
+                    let mut rel = Location::path(e.path_str());
+                    rel.layer = Some(ctx.image.layer_digest(h.layer).to_string());
+                    (
+                        format!(
+                            "added by {added}, {verb} by {}, still recoverable from layer {}",
+                            ctx.layer_label(h.layer),
+                            e.layer + 1
+                        ),
+                        Some(rel),
+                    )
+                }
+            };
+            let mut f = file_finding(
+                ctx,
+                &META,
+                e,
+                format!("{}: {} ({status})", e.path_str(), hit.what),
+            )
+            .with_severity(hit.severity);
+            if let Some(r) = related {
+                f = f.with_related(r);
+            }
+            out.push(f);
+        }
+        out
+    }
 }
 
 #[cfg(test)]

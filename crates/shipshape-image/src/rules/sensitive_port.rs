@@ -1,6 +1,7 @@
 //! SS3003: the image exposes SSH, telnet or the Docker API.
 
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -32,31 +33,39 @@ EXPOSE 22
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for port in ctx.image.config.config.exposed_ports.keys() {
-        let num = port.split('/').next().unwrap_or("");
-        let (what, sev) = match num {
-            "22" => ("SSH", Severity::Medium),
-            "23" => ("telnet (clear-text logins)", Severity::High),
-            "2375" => (
-                "the Docker Engine API without TLS (root on the host)",
-                Severity::Critical,
-            ),
-            "2376" => ("the Docker Engine API", Severity::High),
-            _ => continue,
-        };
-        out.push(
-            Finding::new(
-                &META,
-                ctx.config_location(format!("config.ExposedPorts.{port}").as_str()),
-                format!("the image exposes port {port}: {what}"),
-                port,
-            )
-            .with_severity(sev),
-        );
+pub struct SensitivePort;
+
+impl Rule for SensitivePort {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    out
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for port in ctx.image.config.config.exposed_ports.keys() {
+            let num = port.split('/').next().unwrap_or("");
+            let (what, sev) = match num {
+                "22" => ("SSH", Severity::Medium),
+                "23" => ("telnet (clear-text logins)", Severity::High),
+                "2375" => (
+                    "the Docker Engine API without TLS (root on the host)",
+                    Severity::Critical,
+                ),
+                "2376" => ("the Docker Engine API", Severity::High),
+                _ => continue,
+            };
+            out.push(
+                Finding::new(
+                    &META,
+                    ctx.config_location(format!("config.ExposedPorts.{port}").as_str()),
+                    format!("the image exposes port {port}: {what}"),
+                    port,
+                )
+                .with_severity(sev),
+            );
+        }
+        out
+    }
 }
 
 #[cfg(test)]

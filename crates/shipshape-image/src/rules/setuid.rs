@@ -2,6 +2,7 @@
 
 use crate::audit::{file_finding, Ctx};
 use crate::fs::FileKind;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -11,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     checklist: ChecklistItem::NoNewPrivileges,
     source: SourceKind::Image,
-    equivalents: &[("cis", "4.8"), ("dockle", "CIS-DI-0008")],
+    equivalents: &[("cis-docker", "4.8"), ("dockle", "CIS-DI-0008")],
     fix: None,
     docs: r#"## What it does
 Lists regular files of the final filesystem with the setuid (`04000`) or setgid (`02000`) bit.
@@ -33,31 +34,39 @@ RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} + || true
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(ix) = ctx.index() else {
-        return Vec::new();
-    };
-    ix.visible()
-        .filter(|e| e.kind == FileKind::File && e.mode & 0o6000 != 0)
-        .map(|e| {
-            let bits = match (e.mode & 0o4000 != 0, e.mode & 0o2000 != 0) {
-                (true, true) => "setuid and setgid",
-                (true, false) => "setuid",
-                _ => "setgid",
-            };
-            let owner = if e.mode & 0o4000 != 0 {
-                format!(" (runs as uid {})", e.uid)
-            } else {
-                format!(" (runs with gid {})", e.gid)
-            };
-            file_finding(
-                ctx,
-                &META,
-                e,
-                format!("{} is {bits}{owner}, mode {:04o}", e.path_str(), e.mode),
-            )
-        })
-        .collect()
+pub struct Setuid;
+
+impl Rule for Setuid {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(ix) = ctx.index() else {
+            return Vec::new();
+        };
+        ix.visible()
+            .filter(|e| e.kind == FileKind::File && e.mode & 0o6000 != 0)
+            .map(|e| {
+                let bits = match (e.mode & 0o4000 != 0, e.mode & 0o2000 != 0) {
+                    (true, true) => "setuid and setgid",
+                    (true, false) => "setuid",
+                    _ => "setgid",
+                };
+                let owner = if e.mode & 0o4000 != 0 {
+                    format!(" (runs as uid {})", e.uid)
+                } else {
+                    format!(" (runs with gid {})", e.gid)
+                };
+                file_finding(
+                    ctx,
+                    &META,
+                    e,
+                    format!("{} is {bits}{owner}, mode {:04o}", e.path_str(), e.mode),
+                )
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::tools;
 use crate::audit::Ctx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -11,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     checklist: ChecklistItem::MinimalImage,
     source: SourceKind::Image,
-    equivalents: &[("cis", "4.3")],
+    equivalents: &[("cis-docker", "4.3")],
     fix: None,
     docs: r#"## What it does
 Looks in the image's final filesystem (after all layers, whiteouts applied) for a network tool in the
@@ -39,8 +40,16 @@ const NAMES: &[&str] = &[
     "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "tftp", "ssh", "scp", "nmap",
 ];
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    tools::report(ctx, &META, NAMES, "the network tool")
+pub struct ToolNetwork;
+
+impl Rule for ToolNetwork {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        tools::report(ctx, &META, NAMES, "the network tool")
+    }
 }
 
 #[cfg(test)]

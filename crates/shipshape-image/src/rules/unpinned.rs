@@ -2,6 +2,7 @@
 
 use crate::audit::Ctx;
 use crate::reference::SourceType;
+use crate::rules::Rule;
 use shipshape_core::{
     ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
 };
@@ -34,32 +35,40 @@ image: registry.example.com/app:1.4.2@sha256:3b1f…
 "#,
 };
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let img = ctx.image;
-    if !matches!(img.source, SourceType::Engine | SourceType::Registry) || img.pinned {
-        return Vec::new();
+pub struct Unpinned;
+
+impl Rule for Unpinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let resolved = img
-        .repo_digests
-        .first()
-        .cloned()
-        .or_else(|| img.manifest_digest.clone());
-    let msg = match &resolved {
-        Some(d) => format!(
-            "`{}` is not pinned by digest; it currently resolves to {d}",
-            img.reference
-        ),
-        None => format!("`{}` is not pinned by digest", img.reference),
-    };
-    let mut f = Finding::new(&META, ctx.config_location("reference"), msg, &img.reference);
-    if let Some(d) = resolved {
-        f = f.with_fix(Fix {
-            description: format!("refer to the image as {d}"),
-            applicability: FixApplicability::DisplayOnly,
-            edits: Vec::new(),
-        });
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let img = ctx.image;
+        if !matches!(img.source, SourceType::Engine | SourceType::Registry) || img.pinned {
+            return Vec::new();
+        }
+        let resolved = img
+            .repo_digests
+            .first()
+            .cloned()
+            .or_else(|| img.manifest_digest.clone());
+        let msg = match &resolved {
+            Some(d) => format!(
+                "`{}` is not pinned by digest; it currently resolves to {d}",
+                img.reference
+            ),
+            None => format!("`{}` is not pinned by digest", img.reference),
+        };
+        let mut f = Finding::new(&META, ctx.config_location("reference"), msg, &img.reference);
+        if let Some(d) = resolved {
+            f = f.with_fix(Fix {
+                description: format!("refer to the image as {d}"),
+                applicability: FixApplicability::DisplayOnly,
+                edits: Vec::new(),
+            });
+        }
+        vec![f]
     }
-    vec![f]
 }
 
 #[cfg(test)]

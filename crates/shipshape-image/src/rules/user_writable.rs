@@ -2,6 +2,7 @@
 
 use crate::audit::{file_finding, Ctx};
 use crate::fs::FileKind;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -56,44 +57,52 @@ const CRITICAL: &[&[u8]] = &[
     b"/etc/gshadow",
 ];
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(ix) = ctx.index() else {
-        return Vec::new();
-    };
-    let user = ctx.runtime_user();
-    if user.is_root() {
-        return Vec::new();
+pub struct UserWritable;
+
+impl Rule for UserWritable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let Some(uid) = user.uid else {
-        return Vec::new();
-    };
-    let gid = user.gid.filter(|g| *g != 0);
-    ix.visible()
-        .filter(|e| matches!(e.kind, FileKind::File | FileKind::Dir))
-        .filter(|e| SYSTEM.iter().any(|s| e.path.starts_with(s)))
-        .filter_map(|e| {
-            let how = if e.uid == uid {
-                format!("owned by the image user {} (uid {uid})", user.raw)
-            } else if gid.is_some_and(|g| e.gid == g) && e.mode & 0o020 != 0 {
-                format!("group-writable by the image user's group (gid {})", e.gid)
-            } else {
-                return None;
-            };
-            let critical =
-                CRITICAL.contains(&&*e.path) || (e.kind == FileKind::File && e.mode & 0o4000 != 0);
-            let f = file_finding(
-                ctx,
-                &META,
-                e,
-                format!("{} is {how}: the runtime user can modify it", e.path_str()),
-            );
-            Some(if critical {
-                f.with_severity(Severity::High)
-            } else {
-                f
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(ix) = ctx.index() else {
+            return Vec::new();
+        };
+        let user = ctx.runtime_user();
+        if user.is_root() {
+            return Vec::new();
+        }
+        let Some(uid) = user.uid else {
+            return Vec::new();
+        };
+        let gid = user.gid.filter(|g| *g != 0);
+        ix.visible()
+            .filter(|e| matches!(e.kind, FileKind::File | FileKind::Dir))
+            .filter(|e| SYSTEM.iter().any(|s| e.path.starts_with(s)))
+            .filter_map(|e| {
+                let how = if e.uid == uid {
+                    format!("owned by the image user {} (uid {uid})", user.raw)
+                } else if gid.is_some_and(|g| e.gid == g) && e.mode & 0o020 != 0 {
+                    format!("group-writable by the image user's group (gid {})", e.gid)
+                } else {
+                    return None;
+                };
+                let critical = CRITICAL.contains(&&*e.path)
+                    || (e.kind == FileKind::File && e.mode & 0o4000 != 0);
+                let f = file_finding(
+                    ctx,
+                    &META,
+                    e,
+                    format!("{} is {how}: the runtime user can modify it", e.path_str()),
+                );
+                Some(if critical {
+                    f.with_severity(Severity::High)
+                } else {
+                    f
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 #[cfg(test)]

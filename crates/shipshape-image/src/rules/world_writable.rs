@@ -2,6 +2,7 @@
 
 use crate::audit::{file_finding, Ctx};
 use crate::fs::FileKind;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -42,36 +43,44 @@ const TEMP: &[&[u8]] = &[
     b"/var/lock",
 ];
 
-pub(crate) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let Some(ix) = ctx.index() else {
-        return Vec::new();
-    };
-    ix.visible()
-        .filter(|e| matches!(e.kind, FileKind::File | FileKind::Dir) && e.mode & 0o002 != 0)
-        .filter(|e| !(e.kind == FileKind::Dir && e.mode & 0o1000 != 0))
-        .filter(|e| {
-            !TEMP.iter().any(|t| {
-                e.path.starts_with(t) && (e.path.len() == t.len() || e.path[t.len()] == b'/')
+pub struct WorldWritable;
+
+impl Rule for WorldWritable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let Some(ix) = ctx.index() else {
+            return Vec::new();
+        };
+        ix.visible()
+            .filter(|e| matches!(e.kind, FileKind::File | FileKind::Dir) && e.mode & 0o002 != 0)
+            .filter(|e| !(e.kind == FileKind::Dir && e.mode & 0o1000 != 0))
+            .filter(|e| {
+                !TEMP.iter().any(|t| {
+                    e.path.starts_with(t) && (e.path.len() == t.len() || e.path[t.len()] == b'/')
+                })
             })
-        })
-        .map(|e| {
-            let what = if e.kind == FileKind::Dir {
-                "directory"
-            } else {
-                "file"
-            };
-            file_finding(
-                ctx,
-                &META,
-                e,
-                format!(
-                    "{what} {} is world-writable (mode {:04o})",
-                    e.path_str(),
-                    e.mode
-                ),
-            )
-        })
-        .collect()
+            .map(|e| {
+                let what = if e.kind == FileKind::Dir {
+                    "directory"
+                } else {
+                    "file"
+                };
+                file_finding(
+                    ctx,
+                    &META,
+                    e,
+                    format!(
+                        "{what} {} is world-writable (mode {:04o})",
+                        e.path_str(),
+                        e.mode
+                    ),
+                )
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,24 +18,32 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE web:1.4\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.is_privileged() || spec.drops("ALL") {
-        return;
+pub struct CapDropMissing;
+
+impl Rule for CapDropMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let loc = spec
-        .cap_drop
-        .first()
-        .map(|c| c.loc.clone())
-        .unwrap_or_else(|| spec.anchor.clone());
-    let msg = if spec.cap_drop.is_empty() {
-        format!(
-            "`{}` keeps the default capability set: drop ALL and add back only what is needed",
-            spec.name
-        )
-    } else {
-        format!("`{}` drops some capabilities but not ALL", spec.name)
-    };
-    cx.report(&META, spec, &loc, msg);
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.is_privileged() || spec.drops("ALL") {
+            return;
+        }
+        let loc = spec
+            .cap_drop
+            .first()
+            .map(|c| c.loc.clone())
+            .unwrap_or_else(|| spec.anchor.clone());
+        let msg = if spec.cap_drop.is_empty() {
+            format!(
+                "`{}` keeps the default capability set: drop ALL and add back only what is needed",
+                spec.name
+            )
+        } else {
+            format!("`{}` drops some capabilities but not ALL", spec.name)
+        };
+        cx.report(&META, spec, &loc, msg);
+    }
 }
 
 #[cfg(test)]

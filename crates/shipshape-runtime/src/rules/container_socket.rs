@@ -1,5 +1,6 @@
 use crate::model::{MountKind, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -46,21 +47,29 @@ pub fn is_runtime_socket(path: &str) -> bool {
     )
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for m in &spec.mounts {
-        if m.kind != MountKind::Bind {
-            continue;
-        }
-        if let Some(src) = m.source.as_deref().filter(|s| is_runtime_socket(s)) {
-            cx.report(
-                &META,
-                spec,
-                &m.loc,
-                format!(
+pub struct ContainerSocket;
+
+impl Rule for ContainerSocket {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for m in &spec.mounts {
+            if m.kind != MountKind::Bind {
+                continue;
+            }
+            if let Some(src) = m.source.as_deref().filter(|s| is_runtime_socket(s)) {
+                cx.report(
+                    &META,
+                    spec,
+                    &m.loc,
+                    format!(
                     "`{}` mounts the container runtime socket `{src}`: full control of the host",
                     spec.name
                 ),
-            );
+                );
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::model::{is_unlimited, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,24 +18,32 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --cpus 1.5 app:1.0\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    match &spec.cpus {
-        Some(v) if !is_unlimited(&v.value) => {}
-        Some(v) => cx.report(
-            &META,
-            spec,
-            &v.loc,
-            format!(
-                "`{}` sets an unlimited CPU limit (`{}`)",
-                spec.name, v.value
+pub struct CpuLimit;
+
+impl Rule for CpuLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        match &spec.cpus {
+            Some(v) if !is_unlimited(&v.value) => {}
+            Some(v) => cx.report(
+                &META,
+                spec,
+                &v.loc,
+                format!(
+                    "`{}` sets an unlimited CPU limit (`{}`)",
+                    spec.name, v.value
+                ),
             ),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!("`{}` has no CPU limit", spec.name),
-        ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!("`{}` has no CPU limit", spec.name),
+            ),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,41 +18,49 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  dind:\n    image: docker:27-dind\n    ports: [\"2375:2375\"]   # flagged\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for port in &spec.ports {
-        if port.numbers().contains(&2375) {
-            let (sev, where_) = if port.on_all_interfaces() {
-                (Severity::Critical, "on all interfaces")
-            } else {
-                (Severity::High, "on a host address")
-            };
-            cx.report_with(
-                &META,
-                spec,
-                &port.loc,
-                format!(
-                    "`{}` publishes the unauthenticated Docker API port 2375 {where_}",
-                    spec.name
-                ),
-                sev,
-            );
-        }
+pub struct DaemonPort;
+
+impl Rule for DaemonPort {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    if let Some(cmd) = &spec.command {
-        let c = cmd.value.replace('=', " ");
-        let listens = c.contains("tcp://")
-            && c.contains(":2375")
-            && (c.contains("-H ") || c.contains("--host "));
-        if listens {
-            cx.report(
-                &META,
-                spec,
-                &cmd.loc,
-                format!(
-                    "`{}` starts a Docker daemon listening on tcp port 2375 without TLS",
-                    spec.name
-                ),
-            );
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for port in &spec.ports {
+            if port.numbers().contains(&2375) {
+                let (sev, where_) = if port.on_all_interfaces() {
+                    (Severity::Critical, "on all interfaces")
+                } else {
+                    (Severity::High, "on a host address")
+                };
+                cx.report_with(
+                    &META,
+                    spec,
+                    &port.loc,
+                    format!(
+                        "`{}` publishes the unauthenticated Docker API port 2375 {where_}",
+                        spec.name
+                    ),
+                    sev,
+                );
+            }
+        }
+        if let Some(cmd) = &spec.command {
+            let c = cmd.value.replace('=', " ");
+            let listens = c.contains("tcp://")
+                && c.contains(":2375")
+                && (c.contains("-H ") || c.contains("--host "));
+            if listens {
+                cx.report(
+                    &META,
+                    spec,
+                    &cmd.loc,
+                    format!(
+                        "`{}` starts a Docker daemon listening on tcp port 2375 without TLS",
+                        spec.name
+                    ),
+                );
+            }
         }
     }
 }

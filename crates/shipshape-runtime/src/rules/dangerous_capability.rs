@@ -1,4 +1,5 @@
 use crate::model::{normalise_cap, RuntimeSpec};
+use crate::rules::Rule;
 use crate::rules::{capability_risk, Cx};
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
@@ -17,17 +18,25 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  vpn:\n    cap_add: [NET_ADMIN]   # flagged\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for cap in &spec.cap_add {
-        let name = normalise_cap(&cap.value);
-        if let Some((sev, why)) = capability_risk(&name) {
-            cx.report_with(
-                &META,
-                spec,
-                &cap.loc,
-                format!("`{}` adds capability {name}: {why}", spec.name),
-                sev,
-            );
+pub struct DangerousCapability;
+
+impl Rule for DangerousCapability {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for cap in &spec.cap_add {
+            let name = normalise_cap(&cap.value);
+            if let Some((sev, why)) = capability_risk(&name) {
+                cx.report_with(
+                    &META,
+                    spec,
+                    &cap.loc,
+                    format!("`{}` adds capability {name}: {why}", spec.name),
+                    sev,
+                );
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::model::{Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,29 +18,37 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --network app-net app:1.0\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.lifecycle == Lifecycle::OneOff
-        || !matches!(spec.kind(), SourceKind::DockerRun | SourceKind::Engine)
-    {
-        return;
+pub struct DefaultBridge;
+
+impl Rule for DefaultBridge {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    match &spec.network_mode {
-        Some(n) if matches!(n.value.trim(), "bridge" | "default") => cx.report(
-            &META,
-            spec,
-            &n.loc,
-            format!("`{}` is on the default bridge network", spec.name),
-        ),
-        Some(_) => {}
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!(
-                "`{}` is on the default bridge network (no --network)",
-                spec.name
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.lifecycle == Lifecycle::OneOff
+            || !matches!(spec.kind(), SourceKind::DockerRun | SourceKind::Engine)
+        {
+            return;
+        }
+        match &spec.network_mode {
+            Some(n) if matches!(n.value.trim(), "bridge" | "default") => cx.report(
+                &META,
+                spec,
+                &n.loc,
+                format!("`{}` is on the default bridge network", spec.name),
             ),
-        ),
+            Some(_) => {}
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!(
+                    "`{}` is on the default bridge network (no --network)",
+                    spec.name
+                ),
+            ),
+        }
     }
 }
 

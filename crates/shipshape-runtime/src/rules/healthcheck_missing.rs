@@ -1,5 +1,6 @@
 use crate::model::{Health, Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,27 +18,35 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nhealthcheck:\n  test: [\"CMD\", \"wget\", \"-qO-\", \"http://127.0.0.1:8080/healthz\"]\n  interval: 30s\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.lifecycle == Lifecycle::OneOff {
-        return;
+pub struct HealthcheckMissing;
+
+impl Rule for HealthcheckMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    match &spec.healthcheck {
-        Some(h) if h.value == Health::Defined => {}
-        Some(h) => cx.report(
-            &META,
-            spec,
-            &h.loc,
-            format!("`{}` disables its health check", spec.name),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!(
-                "`{}` defines no health check (unless its image has a HEALTHCHECK)",
-                spec.name
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.lifecycle == Lifecycle::OneOff {
+            return;
+        }
+        match &spec.healthcheck {
+            Some(h) if h.value == Health::Defined => {}
+            Some(h) => cx.report(
+                &META,
+                spec,
+                &h.loc,
+                format!("`{}` disables its health check", spec.name),
             ),
-        ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!(
+                    "`{}` defines no health check (unless its image has a HEALTHCHECK)",
+                    spec.name
+                ),
+            ),
+        }
     }
 }
 

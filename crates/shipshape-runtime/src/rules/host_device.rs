@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -39,16 +40,24 @@ pub fn device_risk(host: &str) -> Severity {
     }
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for d in &spec.devices {
-        let host = d.value.split(':').next().unwrap_or("");
-        cx.report_with(
-            &META,
-            spec,
-            &d.loc,
-            format!("`{}` gets host device `{host}`", spec.name),
-            device_risk(host),
-        );
+pub struct HostDevice;
+
+impl Rule for HostDevice {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for d in &spec.devices {
+            let host = d.value.split(':').next().unwrap_or("");
+            cx.report_with(
+                &META,
+                spec,
+                &d.loc,
+                format!("`{}` gets host device `{host}`", spec.name),
+                device_risk(host),
+            );
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::model::{Namespace, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,23 +18,31 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --pid=host app:1.0   # flagged\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for (ns, val) in &spec.namespaces {
-        if val.value.trim() != "host" {
-            continue;
+pub struct HostNamespace;
+
+impl Rule for HostNamespace {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for (ns, val) in &spec.namespaces {
+            if val.value.trim() != "host" {
+                continue;
+            }
+            let sev = match ns {
+                Namespace::Pid => Severity::High,
+                Namespace::Ipc => Severity::Medium,
+                Namespace::Uts | Namespace::User | Namespace::Cgroup => Severity::Low,
+            };
+            cx.report_with(
+                &META,
+                spec,
+                &val.loc,
+                format!("`{}` shares the host {} namespace", spec.name, ns.name()),
+                sev,
+            );
         }
-        let sev = match ns {
-            Namespace::Pid => Severity::High,
-            Namespace::Ipc => Severity::Medium,
-            Namespace::Uts | Namespace::User | Namespace::Cgroup => Severity::Low,
-        };
-        cx.report_with(
-            &META,
-            spec,
-            &val.loc,
-            format!("`{}` shares the host {} namespace", spec.name, ns.name()),
-            sev,
-        );
     }
 }
 

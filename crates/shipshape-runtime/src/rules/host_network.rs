@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,18 +18,26 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  app:\n    network_mode: host   # flagged\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if let Some(n) = spec
-        .network_mode
-        .as_ref()
-        .filter(|n| n.value.trim() == "host")
-    {
-        cx.report(
-            &META,
-            spec,
-            &n.loc,
-            format!("`{}` uses the host network namespace", spec.name),
-        );
+pub struct HostNetwork;
+
+impl Rule for HostNetwork {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if let Some(n) = spec
+            .network_mode
+            .as_ref()
+            .filter(|n| n.value.trim() == "host")
+        {
+            cx.report(
+                &META,
+                spec,
+                &n.loc,
+                format!("`{}` uses the host network namespace", spec.name),
+            );
+        }
     }
 }
 

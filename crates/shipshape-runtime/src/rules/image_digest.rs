@@ -1,6 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::image_latest::split_ref;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -18,28 +19,36 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run registry.example.com/app:1.4.2@sha256:<digest>\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    let Some(img) = &spec.image else { return };
-    if spec.image_built {
-        return;
+pub struct ImageDigest;
+
+impl Rule for ImageDigest {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    // `app:${TAG}`: the tag is unknown here, but without `@sha256:` it is not pinned either way
-    let v = if spec.image_unresolved {
-        spec.image_raw.as_deref().unwrap_or("").trim()
-    } else {
-        img.value.trim()
-    };
-    if v.is_empty() || v.contains('@') {
-        return;
-    }
-    if let (_, Some(tag), None) = split_ref(v) {
-        if !tag.is_empty() && !crate::rules::image_latest::is_floating(tag) {
-            cx.report(
-                &META,
-                spec,
-                &img.loc,
-                format!("`{}` image `{v}` is not pinned by digest", spec.name),
-            );
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        let Some(img) = &spec.image else { return };
+        if spec.image_built {
+            return;
+        }
+        // `app:${TAG}`: the tag is unknown here, but without `@sha256:` it is not pinned either way
+        let v = if spec.image_unresolved {
+            spec.image_raw.as_deref().unwrap_or("").trim()
+        } else {
+            img.value.trim()
+        };
+        if v.is_empty() || v.contains('@') {
+            return;
+        }
+        if let (_, Some(tag), None) = split_ref(v) {
+            if !tag.is_empty() && !crate::rules::image_latest::is_floating(tag) {
+                cx.report(
+                    &META,
+                    spec,
+                    &img.loc,
+                    format!("`{}` image `{v}` is not pinned by digest", spec.name),
+                );
+            }
         }
     }
 }

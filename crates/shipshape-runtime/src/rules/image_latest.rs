@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -57,44 +58,52 @@ pub fn is_floating(tag: &str) -> bool {
     )
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    let Some(img) = &spec.image else { return };
-    if spec.image_built {
-        return;
+pub struct ImageLatest;
+
+impl Rule for ImageLatest {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let v = img.value.trim();
-    let written = match spec.image_raw.as_deref() {
-        Some(raw) if raw != v => format!("`{raw}` (`{v}` after interpolation)"),
-        _ => format!("`{v}`"),
-    };
-    // `app:${TAG}` with TAG unknown: nothing to judge; `app:${TAG:-latest}` resolves to latest
-    if v.is_empty()
-        || v.contains('$')
-        || (spec.image_unresolved && split_ref(v).1.is_none_or(str::is_empty))
-    {
-        return;
-    }
-    match split_ref(v) {
-        (_, _, Some(_)) => {}
-        (_, Some(tag), None) if is_floating(tag) => cx.report(
-            &META,
-            spec,
-            &img.loc,
-            format!(
-                "`{}` uses image {written}: `{tag}` is a moving tag",
-                spec.name
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        let Some(img) = &spec.image else { return };
+        if spec.image_built {
+            return;
+        }
+        let v = img.value.trim();
+        let written = match spec.image_raw.as_deref() {
+            Some(raw) if raw != v => format!("`{raw}` (`{v}` after interpolation)"),
+            _ => format!("`{v}`"),
+        };
+        // `app:${TAG}` with TAG unknown: nothing to judge; `app:${TAG:-latest}` resolves to latest
+        if v.is_empty()
+            || v.contains('$')
+            || (spec.image_unresolved && split_ref(v).1.is_none_or(str::is_empty))
+        {
+            return;
+        }
+        match split_ref(v) {
+            (_, _, Some(_)) => {}
+            (_, Some(tag), None) if is_floating(tag) => cx.report(
+                &META,
+                spec,
+                &img.loc,
+                format!(
+                    "`{}` uses image {written}: `{tag}` is a moving tag",
+                    spec.name
+                ),
             ),
-        ),
-        (_, Some(""), None) | (_, None, None) => cx.report(
-            &META,
-            spec,
-            &img.loc,
-            format!(
-                "`{}` uses untagged image {written} (implies latest)",
-                spec.name
+            (_, Some(""), None) | (_, None, None) => cx.report(
+                &META,
+                spec,
+                &img.loc,
+                format!(
+                    "`{}` uses untagged image {written} (implies latest)",
+                    spec.name
+                ),
             ),
-        ),
-        (_, Some(_), None) => {}
+            (_, Some(_), None) => {}
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::model::{Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,29 +18,41 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nlogging:\n  driver: json-file\n  options:\n    max-size: 10m\n    max-file: \"3\"\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.lifecycle == Lifecycle::OneOff || spec.log_rotation_not_applicable {
-        return;
+pub struct LogRotation;
+
+impl Rule for LogRotation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    let driver = spec
-        .log_driver
-        .as_ref()
-        .map(|d| d.value.trim().to_ascii_lowercase());
-    let loc = spec
-        .log_driver
-        .as_ref()
-        .map(|d| &d.loc)
-        .unwrap_or(&spec.anchor);
-    match driver.as_deref() {
-        Some("none") => cx.report(
-            &META,
-            spec,
-            loc,
-            format!("`{}` disables logging: its logs are lost", spec.name),
-        ),
-        None | Some("") | Some("json-file") | Some("k8s-file") => {
-            let max_size = spec.log_opts.iter().find(|(k, _)| k == "max-size");
-            match max_size {
+
+    /// Kubernetes leaves log rotation to the node (kubelet), not the manifest.
+    fn applies_to(&self, kind: SourceKind) -> bool {
+        kind != SourceKind::Kubernetes
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.lifecycle == Lifecycle::OneOff || spec.log_rotation_not_applicable {
+            return;
+        }
+        let driver = spec
+            .log_driver
+            .as_ref()
+            .map(|d| d.value.trim().to_ascii_lowercase());
+        let loc = spec
+            .log_driver
+            .as_ref()
+            .map(|d| &d.loc)
+            .unwrap_or(&spec.anchor);
+        match driver.as_deref() {
+            Some("none") => cx.report(
+                &META,
+                spec,
+                loc,
+                format!("`{}` disables logging: its logs are lost", spec.name),
+            ),
+            None | Some("") | Some("json-file") | Some("k8s-file") => {
+                let max_size = spec.log_opts.iter().find(|(k, _)| k == "max-size");
+                match max_size {
                 Some((_, v)) if !matches!(v.value.trim(), "" | "-1" | "0") => {}
                 Some((_, v)) => cx.report(&META, spec, &v.loc, format!("`{}` sets an unlimited log size", spec.name)),
                 None => cx.report(
@@ -49,8 +62,9 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
                     format!("`{}` keeps json-file logs without max-size: they grow until the disk is full", spec.name),
                 ),
             }
+            }
+            Some(_) => {}
         }
-        Some(_) => {}
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::model::{is_unlimited, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,24 +18,32 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\ndeploy:\n  resources:\n    limits:\n      memory: 512M\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    match &spec.memory {
-        Some(v) if !is_unlimited(&v.value) => {}
-        Some(v) => cx.report(
-            &META,
-            spec,
-            &v.loc,
-            format!(
-                "`{}` sets an unlimited memory limit (`{}`)",
-                spec.name, v.value
+pub struct MemoryLimit;
+
+impl Rule for MemoryLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        match &spec.memory {
+            Some(v) if !is_unlimited(&v.value) => {}
+            Some(v) => cx.report(
+                &META,
+                spec,
+                &v.loc,
+                format!(
+                    "`{}` sets an unlimited memory limit (`{}`)",
+                    spec.name, v.value
+                ),
             ),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!("`{}` has no memory limit", spec.name),
-        ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!("`{}` has no memory limit", spec.name),
+            ),
+        }
     }
 }
 

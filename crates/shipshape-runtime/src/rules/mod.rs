@@ -1,6 +1,7 @@
 //! Rules written once against [`RuntimeSpec`]: each module holds one rule's metadata, docs and
 //! check. The Compose network rules (which need the whole project) live in `crate::graph`.
 
+use crate::graph::Graph;
 use crate::model::{Loc, RuntimeSpec};
 use shipshape_core::{Finding, Location, RuleMeta, Severity, SourceFile, SourceKind};
 use std::collections::HashSet;
@@ -10,7 +11,9 @@ pub mod container_socket;
 pub mod cpu_limit;
 pub mod daemon_port;
 pub mod dangerous_capability;
+pub mod data_service_published;
 pub mod default_bridge;
+pub mod edge_reaches_data;
 pub mod healthcheck_missing;
 pub mod host_device;
 pub mod host_namespace;
@@ -33,43 +36,64 @@ pub mod secret_env;
 pub mod sensitive_mount;
 pub mod tmpfs_exec;
 pub mod unconfined;
+pub mod unsegmented_service;
 pub mod user_missing;
 
-/// A check over one container.
-pub type Check = fn(&RuntimeSpec, &mut Cx<'_>);
+/// A runtime rule: metadata plus hooks with empty defaults. A per-container rule implements
+/// [`Rule::check_spec`] once and covers every front end (`docker run`, Compose, Kubernetes,
+/// inspect JSON); a project-level rule implements [`Rule::check_project`] over the Compose
+/// network graph.
+pub trait Rule: Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
 
-/// Every per-container rule with its check, in code order.
-pub static CHECKS: &[(&RuleMeta, Check)] = &[
-    (&privileged::META, privileged::check),
-    (&dangerous_capability::META, dangerous_capability::check),
-    (&cap_drop_missing::META, cap_drop_missing::check),
-    (&container_socket::META, container_socket::check),
-    (&sensitive_mount::META, sensitive_mount::check),
-    (&host_network::META, host_network::check),
-    (&host_namespace::META, host_namespace::check),
-    (&unconfined::META, unconfined::check),
-    (&seccomp_missing::META, seccomp_missing::check),
-    (&no_new_privileges::META, no_new_privileges::check),
-    (&read_only::META, read_only::check),
-    (&memory_limit::META, memory_limit::check),
-    (&cpu_limit::META, cpu_limit::check),
-    (&pids_limit::META, pids_limit::check),
-    (&user_missing::META, user_missing::check),
-    (&root_user::META, root_user::check),
-    (&restart_policy::META, restart_policy::check),
-    (&log_rotation::META, log_rotation::check),
-    (&port_all_interfaces::META, port_all_interfaces::check),
-    (&daemon_port::META, daemon_port::check),
-    (&secret_env::META, secret_env::check),
-    (&image_latest::META, image_latest::check),
-    (&image_digest::META, image_digest::check),
-    (&healthcheck_missing::META, healthcheck_missing::check),
-    (&host_device::META, host_device::check),
-    (&default_bridge::META, default_bridge::check),
-    (&sa_token::META, sa_token::check),
-    (&mount_propagation::META, mount_propagation::check),
-    (&tmpfs_exec::META, tmpfs_exec::check),
-];
+    /// Called for every container of every source.
+    fn check_spec(&self, _spec: &RuntimeSpec, _cx: &mut Cx<'_>) {}
+
+    /// Called once per Compose project, with its network graph.
+    fn check_project(&self, _graph: &Graph, _specs: &[RuntimeSpec], _cx: &mut Cx<'_>) {}
+
+    /// Whether the rule decides its checklist item for containers of this kind of source
+    /// (log rotation is the node's business in Kubernetes, not the manifest's).
+    fn applies_to(&self, _kind: SourceKind) -> bool {
+        true
+    }
+}
+
+shipshape_core::register_rules! { dyn Rule;
+    privileged::Privileged,
+    dangerous_capability::DangerousCapability,
+    cap_drop_missing::CapDropMissing,
+    container_socket::ContainerSocket,
+    sensitive_mount::SensitiveMount,
+    host_network::HostNetwork,
+    host_namespace::HostNamespace,
+    unconfined::Unconfined,
+    seccomp_missing::SeccompMissing,
+    no_new_privileges::NoNewPrivileges,
+    read_only::ReadOnly,
+    memory_limit::MemoryLimit,
+    cpu_limit::CpuLimit,
+    pids_limit::PidsLimit,
+    user_missing::UserMissing,
+    root_user::RootUser,
+    restart_policy::RestartPolicy,
+    log_rotation::LogRotation,
+    port_all_interfaces::PortAllInterfaces,
+    daemon_port::DaemonPort,
+    secret_env::SecretEnv,
+    image_latest::ImageLatest,
+    image_digest::ImageDigest,
+    healthcheck_missing::HealthcheckMissing,
+    host_device::HostDevice,
+    default_bridge::DefaultBridge,
+    sa_token::SaToken,
+    mount_propagation::MountPropagation,
+    edge_reaches_data::EdgeReachesData,
+    data_service_published::DataServicePublished,
+    unsegmented_service::UnsegmentedService,
+    tmpfs_exec::TmpfsExec,
+}
 
 /// Collects findings for a set of files, once per rule and location.
 pub struct Cx<'a> {
@@ -153,8 +177,8 @@ impl<'a> Cx<'a> {
 
 /// Runs every per-container rule on `spec`.
 pub fn check_all(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for (_, check) in CHECKS {
-        check(spec, cx);
+    for rule in RULES {
+        rule.check_spec(spec, cx);
     }
 }
 
@@ -222,7 +246,7 @@ pub(crate) mod testutil {
         }
         cx.findings
             .iter()
-            .map(|f| (f.rule.clone(), f.severity))
+            .map(|f| (f.rule.code.to_string(), f.severity))
             .collect()
     }
 

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,22 +18,30 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run -v /mnt:/mnt:rshared app:1.0   # flagged\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for m in &spec.mounts {
-        let shared = m
-            .options
-            .split([',', ':'])
-            .any(|o| matches!(o.trim(), "shared" | "rshared" | "Bidirectional"));
-        if shared {
-            cx.report(
-                &META,
-                spec,
-                &m.loc,
-                format!(
-                    "`{}` mounts `{}` with shared propagation",
-                    spec.name, m.target
-                ),
-            );
+pub struct MountPropagation;
+
+impl Rule for MountPropagation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for m in &spec.mounts {
+            let shared = m
+                .options
+                .split([',', ':'])
+                .any(|o| matches!(o.trim(), "shared" | "rshared" | "Bidirectional"));
+            if shared {
+                cx.report(
+                    &META,
+                    spec,
+                    &m.loc,
+                    format!(
+                        "`{}` mounts `{}` with shared propagation",
+                        spec.name, m.target
+                    ),
+                );
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,21 +18,29 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --security-opt no-new-privileges:true app:1.0\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    match &spec.no_new_privileges {
-        Some(v) if v.value => {}
-        Some(v) => cx.report(
-            &META,
-            spec,
-            &v.loc,
-            format!("`{}` explicitly allows privilege escalation", spec.name),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!("`{}` does not set no-new-privileges", spec.name),
-        ),
+pub struct NoNewPrivileges;
+
+impl Rule for NoNewPrivileges {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        match &spec.no_new_privileges {
+            Some(v) if v.value => {}
+            Some(v) => cx.report(
+                &META,
+                spec,
+                &v.loc,
+                format!("`{}` explicitly allows privilege escalation", spec.name),
+            ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!("`{}` does not set no-new-privileges", spec.name),
+            ),
+        }
     }
 }
 

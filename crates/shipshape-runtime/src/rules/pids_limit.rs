@@ -1,5 +1,6 @@
 use crate::model::{is_unlimited, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,27 +18,35 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --pids-limit 200 app:1.0\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.pids_not_applicable {
-        return;
+pub struct PidsLimit;
+
+impl Rule for PidsLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    match &spec.pids_limit {
-        Some(v) if !is_unlimited(&v.value) => {}
-        Some(v) => cx.report(
-            &META,
-            spec,
-            &v.loc,
-            format!(
-                "`{}` sets an unlimited PID limit (`{}`)",
-                spec.name, v.value
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.pids_not_applicable {
+            return;
+        }
+        match &spec.pids_limit {
+            Some(v) if !is_unlimited(&v.value) => {}
+            Some(v) => cx.report(
+                &META,
+                spec,
+                &v.loc,
+                format!(
+                    "`{}` sets an unlimited PID limit (`{}`)",
+                    spec.name, v.value
+                ),
             ),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!("`{}` has no PID limit", spec.name),
-        ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!("`{}` has no PID limit", spec.name),
+            ),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 use crate::classify::{is_edge_port, sensitive_port, PortRole};
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -18,69 +19,77 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nports:\n  - \"127.0.0.1:8080:8080\"\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if let Some(p) = spec.publish_all.as_ref().filter(|p| p.value) {
-        cx.report(
-            &META,
-            spec,
-            &p.loc,
-            format!(
-                "`{}` publishes every exposed port on all interfaces (-P)",
-                spec.name
-            ),
-        );
+pub struct PortAllInterfaces;
+
+impl Rule for PortAllInterfaces {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    for port in &spec.ports {
-        if !port.on_all_interfaces() {
-            continue;
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if let Some(p) = spec.publish_all.as_ref().filter(|p| p.value) {
+            cx.report(
+                &META,
+                spec,
+                &p.loc,
+                format!(
+                    "`{}` publishes every exposed port on all interfaces (-P)",
+                    spec.name
+                ),
+            );
         }
-        let nums = port.numbers();
-        if nums.iter().any(|n| matches!(n, 2375)) {
-            continue; // SS2020
-        }
-        let sensitive = nums
-            .iter()
-            .find_map(|n| sensitive_port(*n).map(|s| (*n, s)));
-        let shown = match (&port.host_port, &port.host_ip) {
-            (Some(h), _) => format!("{h}->{}", port.container_port),
-            (None, _) => port.container_port.clone(),
-        };
-        match sensitive {
-            Some((n, (role, what))) => {
-                let kind = match role {
-                    PortRole::Data => "data store",
-                    PortRole::Admin => "admin",
-                    PortRole::Debug => "debug",
-                };
-                cx.report_with(
-                    &META,
-                    spec,
-                    &port.loc,
-                    format!(
-                        "`{}` publishes {what} {kind} port {n} on all interfaces ({shown})",
-                        spec.name
-                    ),
-                    Severity::High,
-                );
+        for port in &spec.ports {
+            if !port.on_all_interfaces() {
+                continue;
             }
-            None => {
-                // only a host port of 80/443 is the edge's job; `- "80"` gets a random host port
-                let edge_port = port
-                    .host_port
-                    .as_deref()
-                    .and_then(|h| h.parse::<u16>().ok());
-                if edge_port.is_some_and(is_edge_port) {
-                    continue;
+            let nums = port.numbers();
+            if nums.iter().any(|n| matches!(n, 2375)) {
+                continue; // SS2020
+            }
+            let sensitive = nums
+                .iter()
+                .find_map(|n| sensitive_port(*n).map(|s| (*n, s)));
+            let shown = match (&port.host_port, &port.host_ip) {
+                (Some(h), _) => format!("{h}->{}", port.container_port),
+                (None, _) => port.container_port.clone(),
+            };
+            match sensitive {
+                Some((n, (role, what))) => {
+                    let kind = match role {
+                        PortRole::Data => "data store",
+                        PortRole::Admin => "admin",
+                        PortRole::Debug => "debug",
+                    };
+                    cx.report_with(
+                        &META,
+                        spec,
+                        &port.loc,
+                        format!(
+                            "`{}` publishes {what} {kind} port {n} on all interfaces ({shown})",
+                            spec.name
+                        ),
+                        Severity::High,
+                    );
                 }
-                let message = if shown.contains('$') {
-                    format!(
+                None => {
+                    // only a host port of 80/443 is the edge's job; `- "80"` gets a random host port
+                    let edge_port = port
+                        .host_port
+                        .as_deref()
+                        .and_then(|h| h.parse::<u16>().ok());
+                    if edge_port.is_some_and(is_edge_port) {
+                        continue;
+                    }
+                    let message = if shown.contains('$') {
+                        format!(
                         "`{}` publishes port `{shown}`, set by a variable with no value here: on all interfaces unless the value names a host address",
                         spec.name
                     )
-                } else {
-                    format!("`{}` publishes port {shown} on all interfaces", spec.name)
-                };
-                cx.report(&META, spec, &port.loc, message);
+                    } else {
+                        format!("`{}` publishes port {shown} on all interfaces", spec.name)
+                    };
+                    cx.report(&META, spec, &port.loc, message);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,17 +18,25 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --privileged app:1.2   # flagged\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE app:1.2\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if let Some(p) = spec.privileged.as_ref().filter(|p| p.value) {
-        cx.report(
-            &META,
-            spec,
-            &p.loc,
-            format!(
-                "`{}` runs privileged: root in the container is root on the host",
-                spec.name
-            ),
-        );
+pub struct Privileged;
+
+impl Rule for Privileged {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if let Some(p) = spec.privileged.as_ref().filter(|p| p.value) {
+            cx.report(
+                &META,
+                spec,
+                &p.loc,
+                format!(
+                    "`{}` runs privileged: root in the container is root on the host",
+                    spec.name
+                ),
+            );
+        }
     }
 }
 

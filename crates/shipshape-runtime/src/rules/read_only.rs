@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,24 +18,32 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --read-only --tmpfs /tmp:rw,noexec,nosuid,size=64m app:1.0\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    match &spec.read_only {
-        Some(v) if v.value => {}
-        Some(v) => cx.report(
-            &META,
-            spec,
-            &v.loc,
-            format!(
-                "`{}` explicitly keeps a writable root filesystem",
-                spec.name
+pub struct ReadOnly;
+
+impl Rule for ReadOnly {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        match &spec.read_only {
+            Some(v) if v.value => {}
+            Some(v) => cx.report(
+                &META,
+                spec,
+                &v.loc,
+                format!(
+                    "`{}` explicitly keeps a writable root filesystem",
+                    spec.name
+                ),
             ),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!("`{}` has a writable root filesystem", spec.name),
-        ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!("`{}` has a writable root filesystem", spec.name),
+            ),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::model::{Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,24 +18,32 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  api:\n    restart: unless-stopped\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.lifecycle == Lifecycle::OneOff || spec.restart_not_applicable {
-        return;
+pub struct RestartPolicy;
+
+impl Rule for RestartPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    match &spec.restart {
-        Some(r) if !matches!(r.value.trim(), "" | "no" | "none") => {}
-        Some(r) => cx.report(
-            &META,
-            spec,
-            &r.loc,
-            format!("`{}` has restart policy `no`", spec.name),
-        ),
-        None => cx.report(
-            &META,
-            spec,
-            &spec.anchor,
-            format!("`{}` has no restart policy", spec.name),
-        ),
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.lifecycle == Lifecycle::OneOff || spec.restart_not_applicable {
+            return;
+        }
+        match &spec.restart {
+            Some(r) if !matches!(r.value.trim(), "" | "no" | "none") => {}
+            Some(r) => cx.report(
+                &META,
+                spec,
+                &r.loc,
+                format!("`{}` has restart policy `no`", spec.name),
+            ),
+            None => cx.report(
+                &META,
+                spec,
+                &spec.anchor,
+                format!("`{}` has no restart policy", spec.name),
+            ),
+        }
     }
 }
 

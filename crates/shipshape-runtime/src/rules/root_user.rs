@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -23,14 +24,22 @@ pub fn is_root(user: &str) -> bool {
     u == "0" || u == "root"
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if let Some(u) = spec.user.as_ref().filter(|u| is_root(&u.value)) {
-        cx.report(
-            &META,
-            spec,
-            &u.loc,
-            format!("`{}` runs as root (`{}`)", spec.name, u.value.trim()),
-        );
+pub struct RootUser;
+
+impl Rule for RootUser {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if let Some(u) = spec.user.as_ref().filter(|u| is_root(&u.value)) {
+            cx.report(
+                &META,
+                spec,
+                &u.loc,
+                format!("`{}` runs as root (`{}`)", spec.name, u.value.trim()),
+            );
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,9 +18,16 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nspec:\n  automountServiceAccountToken: false\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    let Some(pod) = &spec.pod_anchor else { return };
-    match &spec.automount_sa_token {
+pub struct SaToken;
+
+impl Rule for SaToken {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        let Some(pod) = &spec.pod_anchor else { return };
+        match &spec.automount_sa_token {
         Some(v) if !v.value => {}
         Some(v) => cx.report(
             &META,
@@ -34,5 +42,6 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
             "the pod mounts its service account token (automountServiceAccountToken is not false)"
                 .to_string(),
         ),
+    }
     }
 }

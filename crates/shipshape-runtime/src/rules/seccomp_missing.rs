@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,17 +18,25 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nspec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.seccomp_default_confined || spec.seccomp.is_some() || spec.is_privileged() {
-        return;
+pub struct SeccompMissing;
+
+impl Rule for SeccompMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    cx.report(
-        &META,
-        spec,
-        &spec.anchor,
-        format!(
-            "`{}` sets no seccomp profile and runs Unconfined by default",
-            spec.name
-        ),
-    );
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.seccomp_default_confined || spec.seccomp.is_some() || spec.is_privileged() {
+            return;
+        }
+        cx.report(
+            &META,
+            spec,
+            &spec.anchor,
+            format!(
+                "`{}` sets no seccomp profile and runs Unconfined by default",
+                spec.name
+            ),
+        );
+    }
 }

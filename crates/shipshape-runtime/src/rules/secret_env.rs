@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -258,47 +259,55 @@ fn secret_argument(cmd: &str) -> Option<String> {
     None
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if let Some(cmd) = &spec.command {
-        if let Some(opt) = secret_argument(&cmd.value) {
-            cx.report(
-                &META,
-                spec,
-                &cmd.loc,
-                format!(
-                    "`{}` passes a literal credential to `{opt}` on its command line",
-                    spec.name
-                ),
-            );
-        }
+pub struct SecretEnv;
+
+impl Rule for SecretEnv {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    for e in &spec.env {
-        let Some(value) = e.value.as_deref() else {
-            continue;
-        };
-        // a value that looks like a key or carries a URL password is literal in the part that
-        // matched (variables are left as `$X` or resolved to nothing), even when the rest of the
-        // value came from a variable
-        let detected = shipshape_secrets::looks_secret_value(value)
-            .map(|m| format!("a value matching {} ({})", m.slug, m.code))
-            .or_else(|| key_like(value).map(str::to_string));
-        if let Some(kind) = detected {
-            cx.report(
-                &META,
-                spec,
-                &e.loc,
-                format!("`{}` sets {} to {kind}", spec.name, e.name),
-            );
-        } else if !e.from_variable && credential_name(&e.name) && !trivial(value) {
-            cx.report(
-                &META,
-                spec,
-                &e.loc,
-                format!(
-                    "`{}` sets credential {} to a literal value",
-                    spec.name, e.name
-                ),
-            );
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if let Some(cmd) = &spec.command {
+            if let Some(opt) = secret_argument(&cmd.value) {
+                cx.report(
+                    &META,
+                    spec,
+                    &cmd.loc,
+                    format!(
+                        "`{}` passes a literal credential to `{opt}` on its command line",
+                        spec.name
+                    ),
+                );
+            }
+        }
+        for e in &spec.env {
+            let Some(value) = e.value.as_deref() else {
+                continue;
+            };
+            // a value that looks like a key or carries a URL password is literal in the part that
+            // matched (variables are left as `$X` or resolved to nothing), even when the rest of the
+            // value came from a variable
+            let detected = shipshape_secrets::looks_secret_value(value)
+                .map(|m| format!("a value matching {} ({})", m.slug, m.code))
+                .or_else(|| key_like(value).map(str::to_string));
+            if let Some(kind) = detected {
+                cx.report(
+                    &META,
+                    spec,
+                    &e.loc,
+                    format!("`{}` sets {} to {kind}", spec.name, e.name),
+                );
+            } else if !e.from_variable && credential_name(&e.name) && !trivial(value) {
+                cx.report(
+                    &META,
+                    spec,
+                    &e.loc,
+                    format!(
+                        "`{}` sets credential {} to a literal value",
+                        spec.name, e.name
+                    ),
+                );
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 use crate::model::{MountKind, RuntimeSpec};
 use crate::rules::container_socket::is_runtime_socket;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -115,26 +116,34 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
     None
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    for m in &spec.mounts {
-        if m.kind != MountKind::Bind {
-            continue;
-        }
-        let Some(src) = m.source.as_deref() else {
-            continue;
-        };
-        if let Some(sev) = risk(src, m.read_only) {
-            let mode = if m.read_only { "read-only" } else { "writable" };
-            cx.report_with(
-                &META,
-                spec,
-                &m.loc,
-                format!(
-                    "`{}` mounts host path `{src}` ({mode}) at `{}`",
-                    spec.name, m.target
-                ),
-                sev,
-            );
+pub struct SensitiveMount;
+
+impl Rule for SensitiveMount {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        for m in &spec.mounts {
+            if m.kind != MountKind::Bind {
+                continue;
+            }
+            let Some(src) = m.source.as_deref() else {
+                continue;
+            };
+            if let Some(sev) = risk(src, m.read_only) {
+                let mode = if m.read_only { "read-only" } else { "writable" };
+                cx.report_with(
+                    &META,
+                    spec,
+                    &m.loc,
+                    format!(
+                        "`{}` mounts host path `{src}` ({mode}) at `{}`",
+                        spec.name, m.target
+                    ),
+                    sev,
+                );
+            }
         }
     }
 }

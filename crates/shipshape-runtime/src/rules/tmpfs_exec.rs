@@ -1,5 +1,6 @@
 use crate::model::{MountKind, RuntimeSpec};
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -32,13 +33,20 @@ pub fn tmpfs_executable(options: &str) -> bool {
     exec
 }
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if !spec.read_only.as_ref().is_some_and(|r| r.value) {
-        return;
+pub struct TmpfsExec;
+
+impl Rule for TmpfsExec {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    for m in &spec.mounts {
-        if m.kind == MountKind::Tmpfs && !m.read_only && tmpfs_executable(&m.options) {
-            cx.report(
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if !spec.read_only.as_ref().is_some_and(|r| r.value) {
+            return;
+        }
+        for m in &spec.mounts {
+            if m.kind == MountKind::Tmpfs && !m.read_only && tmpfs_executable(&m.options) {
+                cx.report(
                 &META,
                 spec,
                 &m.loc,
@@ -47,6 +55,7 @@ pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
                     spec.name, m.target
                 ),
             );
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -18,36 +19,44 @@ AppArmor stance: Docker and Podman apply their default AppArmor profile (`docker
 ## Example\n```yaml\nsecurity_opt:\n  - seccomp:unconfined   # flagged\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if let Some(s) = spec.seccomp.as_ref().filter(|s| is_unconfined(&s.value)) {
-        cx.report(
-            &META,
-            spec,
-            &s.loc,
-            format!("`{}` runs without a seccomp profile", spec.name),
-        );
+pub struct Unconfined;
+
+impl Rule for Unconfined {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    if let Some(s) = spec.apparmor.as_ref().filter(|s| is_unconfined(&s.value)) {
-        cx.report(
-            &META,
-            spec,
-            &s.loc,
-            format!("`{}` runs without an AppArmor profile", spec.name),
-        );
-    }
-    for s in &spec.selinux {
-        let v = s.value.trim().to_ascii_lowercase();
-        if v == "disable" || v.ends_with("spc_t") {
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if let Some(s) = spec.seccomp.as_ref().filter(|s| is_unconfined(&s.value)) {
             cx.report(
                 &META,
                 spec,
                 &s.loc,
-                format!(
-                    "`{}` disables SELinux separation (`{}`)",
-                    spec.name,
-                    s.value.trim()
-                ),
+                format!("`{}` runs without a seccomp profile", spec.name),
             );
+        }
+        if let Some(s) = spec.apparmor.as_ref().filter(|s| is_unconfined(&s.value)) {
+            cx.report(
+                &META,
+                spec,
+                &s.loc,
+                format!("`{}` runs without an AppArmor profile", spec.name),
+            );
+        }
+        for s in &spec.selinux {
+            let v = s.value.trim().to_ascii_lowercase();
+            if v == "disable" || v.ends_with("spc_t") {
+                cx.report(
+                    &META,
+                    spec,
+                    &s.loc,
+                    format!(
+                        "`{}` disables SELinux separation (`{}`)",
+                        spec.name,
+                        s.value.trim()
+                    ),
+                );
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
+use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -17,19 +18,27 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n```\n",
 };
 
-pub fn check(spec: &RuntimeSpec, cx: &mut Cx<'_>) {
-    if spec.user.is_some() || spec.run_as_non_root.as_ref().is_some_and(|v| v.value) {
-        return;
+pub struct UserMissing;
+
+impl Rule for UserMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
-    cx.report(
-        &META,
-        spec,
-        &spec.anchor,
-        format!(
-            "`{}` sets no user: the image default (root unless the image sets USER) applies",
-            spec.name
-        ),
-    );
+
+    fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
+        if spec.user.is_some() || spec.run_as_non_root.as_ref().is_some_and(|v| v.value) {
+            return;
+        }
+        cx.report(
+            &META,
+            spec,
+            &spec.anchor,
+            format!(
+                "`{}` sets no user: the image default (root unless the image sets USER) applies",
+                spec.name
+            ),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ mod tools_in_final_image;
 mod untrusted_registry;
 mod world_writable;
 
-super::register! {
+shipshape_core::register_rules! { dyn crate::rules::Rule;
     root_user::RootUser,
     sudo_in_run::SudoInRun,
     setuid_bit::SetuidBit,

@@ -28,7 +28,7 @@ mod shell_symlink;
 mod useradd_log_init;
 mod workdir_relative;
 
-super::register! {
+shipshape_core::register_rules! { dyn crate::rules::Rule;
     package_cache::PackageCache,
     package_version::PackageVersion,
     noninteractive::Noninteractive,
