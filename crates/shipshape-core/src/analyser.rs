@@ -190,6 +190,16 @@ pub fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// The prefix that turns root-relative paths into paths as the user named them
+/// (`Analysis::reroot`): the root itself for a directory, its parent for a file.
+pub fn display_prefix(root: &Path) -> String {
+    if root.is_dir() {
+        display(root)
+    } else {
+        root.parent().map(display).unwrap_or_default()
+    }
+}
+
 /// The input a walked entry is, unless it is not a file or the configuration excludes it.
 fn input_of(root: &Path, entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
     if !entry.file_type().is_some_and(|t| t.is_file()) {

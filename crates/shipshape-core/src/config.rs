@@ -361,6 +361,11 @@ impl Config {
         }
     }
 
+    /// The matcher of `exclude` (paths relative to the scan root, .gitignore-like meaning).
+    pub fn exclude_matcher(&self) -> &GlobSet {
+        &self.exclude_matcher
+    }
+
     /// Whether a path (relative to the scan root, `/`-separated) is excluded from scanning.
     pub fn is_excluded(&self, path: &str) -> bool {
         self.exclude_matcher.is_match(path)

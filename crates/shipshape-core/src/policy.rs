@@ -231,9 +231,14 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 ChecklistStatus::NotAnalysed
             };
             let note = match status {
-                ChecklistStatus::NotAnalysed | ChecklistStatus::NotApplicable => {
-                    analysis.notes.get(&item).cloned()
-                }
+                ChecklistStatus::NotAnalysed => Some(
+                    analysis
+                        .notes
+                        .get(&item)
+                        .cloned()
+                        .unwrap_or_else(|| not_analysed_note(item).to_string()),
+                ),
+                ChecklistStatus::NotApplicable => analysis.notes.get(&item).cloned(),
                 _ => None,
             };
             ChecklistEntry {
@@ -272,6 +277,16 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         inputs: analysis.inputs,
         summary,
         sources: analysis.sources,
+    }
+}
+
+/// Why an item nothing decided is not analysed, when no analyser said more.
+fn not_analysed_note(item: ChecklistItem) -> &'static str {
+    match item {
+        ChecklistItem::Vulnerabilities => {
+            "vulnerability matching is not available yet (planned: an offline OSV database)"
+        }
+        _ => "no enabled rule evaluated this item on what was scanned",
     }
 }
 

@@ -36,3 +36,22 @@ pub use audit::{
     LayerSummary,
 };
 pub use rules::METAS as RULES;
+
+/// The image analyser's place in the analyser registry. It reads images, not source trees:
+/// `shipshape image` calls [`audit_full_with`]; [`shipshape_core::Analyser::analyse`] of a
+/// source tree finds nothing for it.
+pub struct ImageAnalyser;
+
+impl shipshape_core::Analyser for ImageAnalyser {
+    fn id(&self) -> &'static str {
+        "image"
+    }
+
+    fn rules(&self) -> &'static [&'static shipshape_core::RuleMeta] {
+        rules::METAS
+    }
+
+    fn analyse(&self, _scope: &shipshape_core::Scope<'_>) -> shipshape_core::report::Analysis {
+        shipshape_core::report::Analysis::default()
+    }
+}

@@ -4,6 +4,7 @@
 //! text files, Compose projects, Kubernetes manifests and `docker inspect` JSON — and one set of
 //! rules ([`rules`]) written against it, plus the Compose network graph ([`graph`]).
 
+pub mod analyser;
 pub mod classify;
 pub mod compose;
 pub mod dockerrun;
@@ -22,6 +23,7 @@ use shipshape_core::report::{Analysis, ScannedInput};
 use shipshape_core::{suppress, SourceFile, SourceKind};
 use std::path::Path;
 
+pub use analyser::RuntimeAnalyser;
 pub use k8s::looks_like_kubernetes;
 
 /// Whether a YAML file with another name (`base.yaml`, `stack.yml`) is a Compose file by its

@@ -7,6 +7,7 @@
 //! Entry points: [`scan_source`], [`scan_bytes`], [`scan_tree`], [`scan_git`], and the cheap
 //! [`looks_secret_value`] / [`looks_secret_assignment`] helpers for other analysers.
 
+mod analyser;
 pub mod baseline;
 mod decode;
 mod engine;
@@ -18,6 +19,7 @@ mod scan;
 pub mod validate;
 mod walk;
 
+pub use analyser::{options_from_config, SecretsAnalyser};
 pub use baseline::Baseline;
 pub use git::{scan_git, scan_git_with_stats, GitStats};
 pub use options::{Allowlist, SecretsConfig, SecretsOptions};

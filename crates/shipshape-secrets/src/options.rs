@@ -92,6 +92,8 @@ pub struct SecretsConfig {
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
     paths: Option<GlobSet>,
+    /// The scan's `exclude` (shipshape.toml): never read, like the allowlisted paths.
+    excluded: Option<GlobSet>,
     regexes: Option<RegexSet>,
     stopwords: Vec<String>,
 }
@@ -128,14 +130,22 @@ impl Allowlist {
         };
         Ok(Allowlist {
             paths,
+            excluded: None,
             regexes,
             stopwords: stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
         })
     }
 
-    /// Whether the path is allowlisted (not scanned).
+    /// Paths excluded from the whole scan (the config's `exclude`, relative to the scan root)
+    /// are not scanned for secrets either.
+    pub fn exclude(&mut self, excluded: GlobSet) {
+        self.excluded = (!excluded.is_empty()).then_some(excluded);
+    }
+
+    /// Whether the path is allowlisted or excluded (not scanned).
     pub fn path_allowed(&self, path: &str) -> bool {
         self.paths.as_ref().is_some_and(|g| g.is_match(path))
+            || self.excluded.as_ref().is_some_and(|g| g.is_match(path))
     }
 
     /// Whether a secret is allowlisted.

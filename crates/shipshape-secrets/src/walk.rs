@@ -202,9 +202,11 @@ pub fn scan_tree_with_stats(root: &Path, opts: &SecretsOptions) -> (Analysis, Tr
     (analysis, stats)
 }
 
+/// The path findings name: relative to the scan root, the file's name when the root is a file
+/// (callers show it under the root as the user named it, `Analysis::reroot`).
 fn display_path(root: &Path, path: &Path, root_is_file: bool) -> String {
     let rel = if root_is_file {
-        path
+        path.file_name().map_or(path, Path::new)
     } else {
         path.strip_prefix(root).unwrap_or(path)
     };

@@ -3,10 +3,12 @@
 use crate::cli::{CheckArgs, OutputArgs, PolicyArgs};
 use crate::registry::registry;
 use anyhow::Context as _;
+use rayon::prelude::*;
 use shipshape_core::config::{Config, DEFAULT_CONFIG};
 use shipshape_core::policy::{self, PolicyRun};
+use shipshape_core::progress::Progress;
 use shipshape_core::report::Analysis;
-use shipshape_core::{exit, Report, Severity, SourceFile};
+use shipshape_core::{exit, Report, Scope, Severity, SourceFile};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -125,23 +127,33 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     if let Some(t) = &args.target {
         config.dockerfile.target = Some(t.clone());
     }
-    let inputs = match crate::discover::discover(&args.path, &config) {
+    let inputs = match shipshape_core::analyser::discover(&args.path, &config) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: cannot scan {e}");
             return Ok(exit::ERROR);
         }
     };
-    let mut analysis = crate::analyse::analyse(&inputs, &config, today());
-    if !args.no_secrets {
-        match crate::secrets::options(&config, args.show_secrets) {
-            Ok(opts) => analysis.merge(crate::secrets::scan_for_check(&args.path, &opts)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(exit::ERROR);
-            }
-        }
-    }
+    let scope = Scope {
+        root: &args.path,
+        inputs: &inputs,
+        config: &config,
+        today: today(),
+        show_secrets: args.show_secrets,
+        progress: Progress::default(),
+    };
+    // Every analyser over the same scope, in parallel; the binary knows none of their inputs.
+    let parts: Vec<Analysis> = crate::registry::analysers()
+        .par_iter()
+        .filter(|a| !(args.no_secrets && a.id() == "secrets"))
+        .map(|a| a.analyse(&scope))
+        .collect();
+    let mut analysis = Analysis::concat(parts);
+    analysis.inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    analysis.inputs.dedup();
+    // Analysers name everything relative to the root (fingerprints do not depend on where the
+    // scan started); the report shows paths as the user named them.
+    analysis.reroot(&shipshape_core::analyser::display_prefix(&args.path));
     let target = args.path.to_string_lossy().to_string();
     finish(analysis, &config, target, &args.output, args.show_secrets)
 }

@@ -1,8 +1,7 @@
 //! `shipshape graph`: the network graph of a compose project.
 
-use crate::analyse::read_source;
 use crate::cli::{GraphArgs, GraphFormat};
-use crate::discover::{display, is_compose_name, Input, InputKind};
+use shipshape_core::analyser::{display, is_compose_name, read_text};
 use shipshape_core::exit;
 use std::path::{Path, PathBuf};
 
@@ -48,11 +47,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<i32> {
         if !(is_compose_name(&name) || name.ends_with(".yml") || name.ends_with(".yaml")) {
             eprintln!("warning: {} does not look like a compose file", p.display());
         }
-        match read_source(&Input {
-            path: p.clone(),
-            display: display(p),
-            kind: InputKind::Compose,
-        }) {
+        match read_text(p, &display(p)) {
             Ok(s) => sources.push(s),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -1,9 +1,7 @@
 //! The `shipshape` binary: command-line parsing and wiring of the analysers; no analysis here.
 
-mod analyse;
 mod check;
 mod cli;
-mod discover;
 mod graph;
 mod image;
 mod progress;

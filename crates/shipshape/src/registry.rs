@@ -1,18 +1,29 @@
 //! The registry of every analyser's rules, and the `rules` / `rule` commands.
 
-use shipshape_core::{exit, RuleRegistry};
+use shipshape_core::{exit, Analyser, RuleRegistry};
 use std::sync::OnceLock;
 
-/// All rules of all analysers (one line per analyser crate).
+/// Every analyser, one line each. `check` runs them all over the discovered inputs; the rule
+/// registry is their rules plus the policy's.
+static ANALYSERS: &[&dyn Analyser] = &[
+    &shipshape_dockerfile::DockerfileAnalyser,
+    &shipshape_runtime::RuntimeAnalyser,
+    &shipshape_secrets::SecretsAnalyser,
+    &shipshape_image::ImageAnalyser,
+];
+
+/// The analysers, in registry order.
+pub fn analysers() -> &'static [&'static dyn Analyser] {
+    ANALYSERS
+}
+
+/// All rules of all analysers, and the policy's own.
 pub fn registry() -> &'static RuleRegistry {
     static REGISTRY: OnceLock<RuleRegistry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut groups: Vec<&[&'static shipshape_core::RuleMeta]> =
             vec![shipshape_core::policy::rules::METAS];
-        groups.extend(shipshape_dockerfile::RULE_GROUPS);
-        groups.push(shipshape_runtime::RULES);
-        groups.push(shipshape_image::RULES);
-        groups.push(shipshape_secrets::rules_slice());
+        groups.extend(ANALYSERS.iter().map(|a| a.rules()));
         RuleRegistry::new(&groups)
     })
 }

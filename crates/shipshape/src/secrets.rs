@@ -10,81 +10,16 @@ use shipshape_secrets::{Baseline, SecretsOptions};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Secrets options from the `[secrets]` table of the config and the config's `exclude` globs.
-/// A bad table is reported with the config file and the table's line.
+/// Secrets options from the configuration (the secrets crate reads its own table).
 pub fn options(config: &Config, show_secrets: bool) -> Result<SecretsOptions, String> {
-    let mut table = config
-        .secrets_section
-        .as_ref()
-        .map(|(t, _)| t.clone())
-        .unwrap_or_default();
-    // Paths excluded from the whole scan are never scanned for secrets either.
-    if !config.exclude.is_empty() {
-        let mut allow: Vec<toml::Value> = table
-            .get("allow-paths")
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default();
-        for g in &config.exclude {
-            let g = g.trim_start_matches('/').trim_end_matches('/');
-            allow.push(toml::Value::String(g.to_string()));
-            allow.push(toml::Value::String(format!("{g}/**")));
-        }
-        table.insert("allow-paths".into(), toml::Value::Array(allow));
-    }
-    let opts = SecretsOptions {
-        show_secrets,
-        ..SecretsOptions::default()
-    };
-    opts.with_config_toml(&table.to_string()).map_err(|e| {
-        let (file, line) = match (&config.source, &config.secrets_section) {
-            (Some(f), Some((_, line))) => (f.path().to_string(), *line),
-            _ => ("shipshape.toml".to_string(), 1),
-        };
-        format!("{file}:{line}: [secrets]: {e}")
-    })
+    shipshape_secrets::options_from_config(config, show_secrets).map_err(|e| e.to_string())
 }
 
 /// Findings of the secrets analyser carry paths relative to the scanned directory (so baselines
 /// and fingerprints do not depend on where the scan starts); the report shows them as the user
 /// would name them, like every other analyser.
-pub fn reroot(analysis: &mut Analysis, root: &Path) {
-    let prefix = crate::discover::display(root);
-    if prefix.is_empty() || prefix == "." {
-        return;
-    }
-    let join = |p: &str| format!("{}/{}", prefix.trim_end_matches('/'), p);
-    for f in &mut analysis.findings {
-        f.location.path = join(&f.location.path);
-        for r in &mut f.related {
-            if !r.path.is_empty() {
-                r.path = join(&r.path);
-            }
-        }
-    }
-    for e in &mut analysis.errors {
-        e.path = join(&e.path);
-    }
-    for i in &mut analysis.inputs {
-        i.path = join(&i.path);
-    }
-    let sources = std::mem::take(&mut analysis.sources);
-    for (path, file) in sources {
-        let moved = SourceFile::new(join(&path), file.text_arc());
-        analysis.sources.insert(moved.path().to_string(), moved);
-    }
-    let ignores = std::mem::take(&mut analysis.ignores);
-    for (path, v) in ignores {
-        analysis.ignores.insert(join(&path), v);
-    }
-}
-
-/// The secrets scan of `check`: the whole tree (or the one file) under `root`.
-pub fn scan_for_check(root: &Path, opts: &SecretsOptions) -> Analysis {
-    let mut analysis = shipshape_secrets::scan_tree(root, opts);
-    if root.is_dir() {
-        reroot(&mut analysis, root);
-    }
-    analysis
+fn reroot(analysis: &mut Analysis, root: &Path) {
+    analysis.reroot(&shipshape_core::analyser::display_prefix(root));
 }
 
 /// `shipshape secrets PATH`.
@@ -172,7 +107,9 @@ pub fn run(args: &SecretsArgs) -> anyhow::Result<i32> {
             );
             return Ok(exit::ERROR);
         }
-        scan_for_check(&args.path, &opts)
+        let mut a = shipshape_secrets::scan_tree(&args.path, &opts);
+        reroot(&mut a, &args.path);
+        a
     };
     if let (Some(b), Some(path)) = (&opts.baseline, &args.baseline) {
         let n = b.accepted();

@@ -1,0 +1,151 @@
+//! The runtime analyser as the pipeline sees it: which discovered files are Compose projects,
+//! Kubernetes manifests, text with `docker run` lines or saved `docker inspect` output, and the
+//! one rule set run over all of them.
+
+use rayon::prelude::*;
+use shipshape_core::report::Analysis;
+use shipshape_core::{Analyser, ChecklistItem, Input, InputKind, RuleMeta, Scope};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The runtime-configuration analyser.
+pub struct RuntimeAnalyser;
+
+impl Analyser for RuntimeAnalyser {
+    fn id(&self) -> &'static str {
+        "runtime"
+    }
+
+    fn rules(&self) -> &'static [&'static RuleMeta] {
+        crate::rules::METAS
+    }
+
+    fn analyse(&self, scope: &Scope<'_>) -> Analysis {
+        let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
+        let projects = compose_projects(&compose);
+        let mut parts: Vec<Analysis> = projects
+            .par_iter()
+            .map(|p| analyse_compose_project(p))
+            .collect();
+        let candidates: Vec<&Input> = scope
+            .inputs_of(&[InputKind::Yaml, InputKind::RunText, InputKind::Json])
+            .collect();
+        parts.par_extend(candidates.par_iter().map(|i| analyse_candidate(i)));
+        let mut out = Analysis::concat(parts);
+        if out.inputs.is_empty() {
+            for item in [
+                ChecklistItem::ReadOnly,
+                ChecklistItem::ResourceLimits,
+                ChecklistItem::Capabilities,
+                ChecklistItem::NoNewPrivileges,
+                ChecklistItem::LogRotation,
+                ChecklistItem::Network,
+            ] {
+                out.notes.insert(
+                    item,
+                    "no compose file, Kubernetes manifest or `docker run` line found".into(),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Compose files docker compose loads together by default: the project file of a directory
+/// (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`, first found) and
+/// its override (`compose.override.y*ml` / `docker-compose.override.y*ml`). Every other compose
+/// file (`docker-compose.prod.yml`) is a project of its own.
+pub fn compose_projects<'a>(inputs: &[&'a Input]) -> Vec<Vec<&'a Input>> {
+    let base_names = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ];
+    let override_names = [
+        "compose.override.yaml",
+        "compose.override.yml",
+        "docker-compose.override.yaml",
+        "docker-compose.override.yml",
+    ];
+    let mut by_dir: BTreeMap<PathBuf, Vec<&Input>> = BTreeMap::new();
+    for i in inputs {
+        let dir = i.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        by_dir.entry(dir).or_default().push(i);
+    }
+    let name_of = |i: &Input| {
+        i.path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let mut projects = Vec::new();
+    for files in by_dir.into_values() {
+        let base = base_names
+            .iter()
+            .find_map(|b| files.iter().copied().find(|i| name_of(i) == *b));
+        let overrides: Vec<&Input> = files
+            .iter()
+            .copied()
+            .filter(|i| override_names.contains(&name_of(i).as_str()))
+            .collect();
+        match base {
+            Some(base) => {
+                let mut project = vec![base];
+                project.extend(overrides.iter().copied());
+                projects.push(project);
+            }
+            // An override without its base is still analysed on its own.
+            None => projects.extend(overrides.iter().map(|o| vec![*o])),
+        }
+        for f in files {
+            let grouped = base.is_some_and(|b| b.path == f.path)
+                || overrides.iter().any(|o| o.path == f.path);
+            if !grouped {
+                projects.push(vec![f]);
+            }
+        }
+    }
+    projects
+}
+
+fn analyse_compose_project(files: &[&Input]) -> Analysis {
+    let mut out = Analysis::default();
+    let mut sources = Vec::new();
+    for f in files {
+        match f.read() {
+            Ok(s) => sources.push(s),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    if let (false, Some(first)) = (sources.is_empty(), files.first()) {
+        let dir = first.path.parent().unwrap_or(Path::new("."));
+        out.merge(crate::analyse_compose(&sources, dir));
+    }
+    out
+}
+
+/// A YAML, script or JSON file is only a candidate until its content says it is an input: an
+/// unreadable or non-text candidate is skipped, not an error.
+fn analyse_candidate(input: &Input) -> Analysis {
+    let Ok(file) = input.read() else {
+        return Analysis::default();
+    };
+    match input.kind {
+        InputKind::Yaml if crate::looks_like_kubernetes(file.text()) => {
+            crate::analyse_kubernetes(&file)
+        }
+        // A compose file by content (`stack.yml`, `app.yaml` with a top-level `services:`).
+        InputKind::Yaml if crate::looks_like_compose(file.text()) => {
+            let dir = input.path.parent().unwrap_or(Path::new("."));
+            crate::analyse_compose(std::slice::from_ref(&file), dir)
+        }
+        InputKind::RunText if crate::mentions_container_run(file.text()) => {
+            crate::analyse_docker_run_text(&file)
+        }
+        InputKind::Json if file.text().contains("\"HostConfig\"") => {
+            crate::analyse_inspect_json(&file)
+        }
+        _ => Analysis::default(),
+    }
+}
