@@ -74,6 +74,34 @@ impl std::fmt::Display for RuleMeta {
     }
 }
 
+/// Slugs rules had before the slug scheme (see ARCHITECTURE.md) was made one for every analyser:
+/// still accepted wherever a rule is named (config, ignores, inline suppressions, `shipshape
+/// rule`), as the rule they name now.
+pub const SLUG_ALIASES: &[(&str, &str)] = &[
+    ("root-user", "SS1001"),
+    ("missing-healthcheck", "SS1004"),
+    ("base-image-unpinned", "SS1006"),
+    ("missing-oci-labels", "SS1012"),
+    ("seccomp-profile-not-set", "SS2009"),
+    ("no-new-privileges-not-set", "SS2010"),
+    ("memory-limit-not-set", "SS2012"),
+    ("cpu-limit-not-set", "SS2013"),
+    ("pids-limit-not-set", "SS2014"),
+    ("user-not-set", "SS2015"),
+    ("explicit-root-user", "SS2016"),
+    ("restart-policy-not-set", "SS2017"),
+    ("log-rotation-not-set", "SS2018"),
+    ("secret-in-environment", "SS2021"),
+    ("image-latest-tag", "SS2022"),
+    ("image-not-pinned-by-digest", "SS2023"),
+    ("healthcheck-not-set", "SS2024"),
+    ("image-runs-as-root", "SS3001"),
+    ("image-no-healthcheck", "SS3002"),
+    ("image-missing-provenance-labels", "SS3008"),
+    ("image-reference-unpinned", "SS3009"),
+    ("image-setuid-file", "SS3015"),
+];
+
 /// The sections every rule's documentation has, in this order (`shipshape rule ID` prints them).
 pub const DOC_SECTIONS: [&str; 4] = [
     "## What it does",
@@ -104,9 +132,13 @@ impl RuleMeta {
             .map(|(_, id)| *id)
     }
 
-    /// Whether `name` (a code or slug, case-insensitive) names this rule.
+    /// Whether `name` (a code, a slug or a former slug, case-insensitive) names this rule.
     pub fn is_named(&self, name: &str) -> bool {
-        self.code.eq_ignore_ascii_case(name) || self.slug.eq_ignore_ascii_case(name)
+        self.code.eq_ignore_ascii_case(name)
+            || self.slug.eq_ignore_ascii_case(name)
+            || SLUG_ALIASES
+                .iter()
+                .any(|(old, code)| *code == self.code && old.eq_ignore_ascii_case(name))
     }
 }
 
@@ -182,7 +214,11 @@ impl RuleRegistry {
         let mut out = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for r in &self.rules {
-            for name in [r.code, r.slug] {
+            let aliases = SLUG_ALIASES
+                .iter()
+                .filter(|(_, code)| *code == r.code)
+                .map(|(old, _)| *old);
+            for name in [r.code, r.slug].into_iter().chain(aliases) {
                 if let Some(prev) = seen.insert(name.to_ascii_lowercase(), r.code) {
                     out.push(format!("`{name}` used by {prev} and {}", r.code));
                 }
@@ -248,6 +284,32 @@ pub(crate) mod tests {
         equivalents: &[("hadolint", "DL3002")],
         fix: None,
         docs: "## What it does\nTests.\n## Why it matters\nTests.\n## How to fix\nNothing.\n## Example\nNone.\n",
+    };
+
+    #[test]
+    fn former_slugs_still_name_their_rule() {
+        static RENAMED: RuleMeta = RuleMeta {
+            code: "SS1001",
+            slug: "user-root",
+            ..TEST_META_BASE
+        };
+        let reg = RuleRegistry::new(&[&[&RENAMED]]);
+        assert_eq!(reg.get("root-user").map(|r| r.code), Some("SS1001"));
+        assert_eq!(reg.get("user-root").map(|r| r.code), Some("SS1001"));
+        assert!(RENAMED.is_named("ROOT-USER"));
+        assert!(reg.problems().is_empty(), "{:?}", reg.problems());
+    }
+
+    const TEST_META_BASE: RuleMeta = RuleMeta {
+        code: "SS9998",
+        slug: "base",
+        summary: "a rule for tests",
+        severity: Severity::High,
+        checklist: ChecklistItem::NonRoot,
+        source: SourceKind::Dockerfile,
+        equivalents: &[],
+        fix: None,
+        docs: "## What it does\nx\n## Why it matters\nx\n## How to fix\nx\n## Example\nx\n",
     };
 
     #[test]

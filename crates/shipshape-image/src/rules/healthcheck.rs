@@ -6,7 +6,7 @@ use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS3002",
-    slug: "image-no-healthcheck",
+    slug: "image-healthcheck-missing",
     summary: "The image defines no HEALTHCHECK (or disables it with NONE)",
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,

@@ -7,7 +7,7 @@ use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS3008",
-    slug: "image-missing-provenance-labels",
+    slug: "image-oci-labels-missing",
     summary: "The image lacks OCI provenance labels (source, revision, version)",
     severity: Severity::Low,
     checklist: ChecklistItem::Provenance,

@@ -8,13 +8,13 @@ use shipshape_core::{
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS3001",
-    slug: "image-runs-as-root",
+    slug: "image-user-root",
     summary: "The image's configured user is root (empty, `root`, uid 0)",
     severity: Severity::High,
     checklist: ChecklistItem::NonRoot,
     source: SourceKind::Image,
     equivalents: &[("cis-docker", "4.1"), ("dockle", "CIS-DI-0001")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reads `config.User` of the built image. An empty user, `root`, `0`, `0:0`, or a name that
 `/etc/passwd` in the image maps to uid 0 means every container started from the image runs as

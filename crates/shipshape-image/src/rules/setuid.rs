@@ -7,7 +7,7 @@ use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS3015",
-    slug: "image-setuid-file",
+    slug: "image-setuid-bit",
     summary: "A setuid or setgid executable is present in the final image",
     severity: Severity::Medium,
     checklist: ChecklistItem::NoNewPrivileges,

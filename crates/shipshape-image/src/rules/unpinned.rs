@@ -9,13 +9,13 @@ use shipshape_core::{
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS3009",
-    slug: "image-reference-unpinned",
+    slug: "image-reference-not-pinned",
     summary: "The image reference is a tag, not pinned by digest",
     severity: Severity::Low,
     checklist: ChecklistItem::ImageTag,
     source: SourceKind::Image,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 For images read from the Docker Engine or a registry, reports a reference without
 `@sha256:…`, and shows the digest it resolved to.

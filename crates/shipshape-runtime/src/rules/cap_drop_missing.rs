@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2003",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Capabilities,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.3"), ("compose-lint", "CL-0006"), ("trivy", "KSV003"), ("checkov", "CKV_K8S_37")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers that keep the runtime's default capabilities: no `--cap-drop ALL`, `cap_drop: [ALL]` or `capabilities.drop: [ALL]`.\n\n\
 ## Why it matters\nDocker's default set still includes `CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETUID`, `SETGID`, `NET_RAW`, `MKNOD` and more. Most services need none of them, and each one widens what an attacker can do after a compromise.\n\n\
 ## How to fix\nDrop everything and add back what is needed, typically only `NET_BIND_SERVICE` for ports below 1024.\n\n\

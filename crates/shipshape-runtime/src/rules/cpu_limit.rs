@@ -1,17 +1,17 @@
 use crate::model::{is_unlimited, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2013",
-    slug: "cpu-limit-not-set",
+    slug: "cpu-limit-missing",
     summary: "no CPU limit",
     severity: Severity::Medium,
     checklist: ChecklistItem::ResourceLimits,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.11"), ("compose-lint", "CL-0026"), ("trivy", "KSV011"), ("checkov", "CKV_K8S_11")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers without a CPU limit: no `--cpus`, `--cpu-quota` or `--cpuset-cpus` (Compose `cpus`, `cpu_quota`, `cpuset`, `deploy.resources.limits.cpus`; Kubernetes `resources.limits.cpu`; inspect `NanoCpus`/`CpuQuota`/`CpusetCpus`).\n\n\
 ## Why it matters\nWithout a limit a busy or hijacked container (a crypto miner is the classic) starves every other workload on the host.\n\n\
 ## How to fix\nSet `--cpus` to what the service needs at peak. On Kubernetes, where CPU limits cause throttling, a CPU request plus a namespace `LimitRange` is an accepted alternative: suppress the finding with a reason.\n\n\

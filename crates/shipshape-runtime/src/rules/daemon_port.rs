@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2020",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::DockerRun,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports port 2375 published from a container (critical on all interfaces, high on a specific address) and a daemon started with `-H tcp://...:2375` / `--host=tcp://...:2375` in the container's command (typically Docker-in-Docker with TLS turned off).\n\n\
 ## Why it matters\n2375 is the Docker API without TLS or authentication: anyone who reaches it can start privileged containers, which is root on that host. Internet scanners find exposed 2375 ports within minutes and install miners.\n\n\
 ## How to fix\nUse the TLS port 2376 with client certificates (`DOCKER_TLS_CERTDIR` in `docker:dind`), or a unix socket shared only with the one client that needs it.\n\n\

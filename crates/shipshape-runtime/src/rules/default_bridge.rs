@@ -1,7 +1,7 @@
 use crate::model::{Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2026",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.29")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports `docker run` and inspected containers with no `--network` (or `--network bridge`). Compose projects get their own network and are covered by the network graph rules instead (SS2030-SS2032). One-off foreground containers are not reported.\n\n\
 ## Why it matters\nEvery container on `docker0` can reach every other one on any port, with no way to segment them, and the legacy bridge allows ARP spoofing between containers.\n\n\
 ## How to fix\nCreate a network per application tier (`docker network create app-net`) and attach with `--network app-net`.\n\n\

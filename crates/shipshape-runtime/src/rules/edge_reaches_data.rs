@@ -3,7 +3,7 @@
 use crate::graph::Graph;
 use crate::model::RuntimeSpec;
 use crate::rules::{Cx, Rule};
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2030",
@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::Compose,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nBuilds the Compose network graph (services sharing a network, the implicit `default` network, `network_mode: service:x` and `host`) and classifies services: *edge* publishes ports or is a reverse proxy, *data* is a database, cache or queue (recognised by image), *app* is the rest. It reports each edge service that shares a network with a data service when the project has an application tier between them. Projects with no app tier (the web server is the application) are not reported. Services with `profiles:` are part of the graph like the others: profiles can be enabled together (`--profile a --profile b`, `COMPOSE_PROFILES=a,b` or `*`), so no two services are ever certain not to run at the same time, and a service that only runs in a `debug` profile is still deployed by someone. The message names the profile so the finding can be weighed (or ignored for a profile that is never used in production).\n\n\
 ## Why it matters\nThe edge service is the first thing an attacker compromises. If it can open connections to the database, one bug in a proxy or static-file server is enough to reach the data; segmentation makes the attacker go through the application, which authenticates and validates.\n\n\
 ## How to fix\nPut services on tier networks: edge and app on `frontend`, app and data on `backend`, and mark `backend` `internal: true`.\n\n\

@@ -1,17 +1,17 @@
 use crate::model::{Health, Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2024",
-    slug: "healthcheck-not-set",
+    slug: "container-healthcheck-missing",
     summary: "a long-running container has no health check, or it is disabled",
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.26"), ("checkov", "CKV_K8S_8")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports long-running containers with no `--health-cmd` / `healthcheck:` / liveness or readiness probe / inspect `Config.Healthcheck`, and health checks switched off (`--no-healthcheck`, `disable: true`, `test: [\"NONE\"]`). A `HEALTHCHECK` in the image cannot be seen from here: suppress with that reason if the image has one. One-off containers, Jobs, CronJobs and init containers are not reported.\n\n\
 ## Why it matters\nWithout a health check a hung process looks healthy: restarts, `depends_on: condition: service_healthy`, rolling updates and load balancers keep sending it traffic.\n\n\
 ## How to fix\nAdd a cheap check of the real service (`wget -qO- http://127.0.0.1:8080/healthz`).\n\n\

@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2025",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Capabilities,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.17"), ("compose-lint", "CL-0016")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports `--device` / `devices:` entries (and device files mounted from the host in Kubernetes). Raw memory and disks (`/dev/mem`, `/dev/kmem`, `/dev/port`, `/dev/sd*`, `/dev/nvme*`, `/dev/vd*`, `/dev/xvd*`, `/dev/loop*`, `/dev/dm-*`, `/dev/mapper`) are critical; `/dev/kvm`, `/dev/fuse`, `/dev/net/tun` medium; other devices (GPUs, sound, serial) low.\n\n\
 ## Why it matters\nA raw disk or memory device gives the container the host's data and kernel; other devices widen the kernel attack surface the container can reach.\n\n\
 ## How to fix\nPass only the device needed, with the least permissions (`--device /dev/ttyUSB0:/dev/ttyUSB0:r`).\n\n\

@@ -1,7 +1,7 @@
 use crate::model::{Namespace, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2007",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Capabilities,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.15"), ("compose-lint", "CL-0010"), ("trivy", "KSV010"), ("checkov", "CKV_K8S_17")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports `--pid host` (high), `--ipc host` (medium), `--uts host`, `--userns host` and `--cgroupns host` (low) and their Compose, Kubernetes (`hostPID`, `hostIPC`, `hostUsers: true` is the default and not reported) and `docker inspect` forms.\n\n\
 ## Why it matters\nWith the host PID namespace a container sees and can signal or trace every host process (and read their environment through `/proc`); the host IPC namespace exposes shared memory of host processes; the host UTS namespace lets it change the host name; sharing the user namespace undoes user-namespace remapping.\n\n\
 ## How to fix\nRemove the setting. For debugging, use an ephemeral debug container instead of a permanent one.\n\n\

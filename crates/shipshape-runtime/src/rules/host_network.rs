@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2006",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.9"), ("compose-lint", "CL-0008"), ("trivy", "KSV009"), ("checkov", "CKV_K8S_19")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports `--network host`, `network_mode: host`, `hostNetwork: true` and `HostConfig.NetworkMode: host`.\n\n\
 ## Why it matters\nThe container sees every host interface, can bind any host port, reach services listening on the host's loopback (including unauthenticated admin endpoints) and sniff traffic with `NET_RAW`. Network segmentation no longer applies to it.\n\n\
 ## How to fix\nUse a user-defined network and publish only the ports needed, bound to a specific address.\n\n\

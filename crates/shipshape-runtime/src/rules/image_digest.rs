@@ -2,17 +2,17 @@ use crate::model::RuntimeSpec;
 use crate::rules::image_latest::split_ref;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2023",
-    slug: "image-not-pinned-by-digest",
+    slug: "container-image-not-pinned",
     summary: "the image is pinned by tag but not by digest",
     severity: Severity::Low,
     checklist: ChecklistItem::ImageTag,
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0019"), ("checkov", "CKV_K8S_43")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports image references with a version tag but no `@sha256:` digest. Untagged and `latest` references are SS2022's; images built by the same Compose file are not reported.\n\n\
 ## Why it matters\nTags are mutable: the registry (or whoever controls it) can point `1.4.2` at different content tomorrow. A digest names exactly the bytes you tested.\n\n\
 ## How to fix\nAppend the digest: `docker buildx imagetools inspect app:1.4.2` prints it; tools like Renovate keep it current.\n\n\

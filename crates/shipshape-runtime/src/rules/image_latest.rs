@@ -1,17 +1,17 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2022",
-    slug: "image-latest-tag",
+    slug: "container-image-latest",
     summary: "the image is untagged or uses `latest` (or another moving tag)",
     severity: Severity::Medium,
     checklist: ChecklistItem::ImageTag,
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0004"), ("trivy", "KSV013"), ("checkov", "CKV_K8S_14")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports image references with no tag and no digest, the `latest` tag or another channel name (`stable`, `edge`, `dev`, `nightly`, `main`, `master`, `beta`, `lts`, `mainline`, ...), and variable defaults that fall back to one (`app:${TAG:-latest}`, `${IMAGE:-app}`). Images built by the same Compose file (`build:`) are not reported.\n\n\
 ## Why it matters\n`latest` is whatever was pushed last: deployments are not reproducible, a rollback may pull the broken version again and an upstream compromise reaches you on the next pull.\n\n\
 ## How to fix\nPin a version tag and, better, its digest: `postgres:16.4@sha256:...`.\n\n\

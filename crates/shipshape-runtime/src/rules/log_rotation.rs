@@ -1,17 +1,17 @@
 use crate::model::{Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2018",
-    slug: "log-rotation-not-set",
+    slug: "log-rotation-missing",
     summary: "container logs are not rotated, or logging is disabled",
     severity: Severity::Low,
     checklist: ChecklistItem::LogRotation,
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0014")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports long-running containers whose logs grow without bound: the `json-file` (or Podman `k8s-file`) driver, explicit or by default, without a `max-size` option. The `local` driver (rotates by default) and remote drivers (`journald`, `syslog`, `fluentd`, `gelf`, `awslogs`, `splunk`, `gcplogs`, `loki`, ...) pass. `--log-driver none` is reported too: the logs are lost. A daemon-wide default in `daemon.json` cannot be seen from here; suppress the finding with that reason if you rely on one. Kubernetes is not reported: the kubelet rotates container logs.\n\n\
 ## Why it matters\nAn unrotated `json-file` log grows until the disk is full, taking the daemon and every container on the host down with it.\n\n\
 ## How to fix\nAdd `--log-opt max-size=10m --log-opt max-file=3`, or use `--log-driver local`.\n\n\

@@ -1,17 +1,17 @@
 use crate::model::{is_unlimited, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2012",
-    slug: "memory-limit-not-set",
+    slug: "memory-limit-missing",
     summary: "no memory limit",
     severity: Severity::Medium,
     checklist: ChecklistItem::ResourceLimits,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.10"), ("compose-lint", "CL-0026"), ("trivy", "KSV018"), ("checkov", "CKV_K8S_13")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers without a memory limit: no `--memory`/`-m`, `mem_limit` or `deploy.resources.limits.memory`, `resources.limits.memory`, or `HostConfig.Memory` 0; a limit of 0 or -1 counts as none.\n\n\
 ## Why it matters\nOne leaking or attacked container can take all host memory and get other workloads, or the daemon itself, killed by the OOM killer.\n\n\
 ## How to fix\nSet a limit a little above the observed peak.\n\n\

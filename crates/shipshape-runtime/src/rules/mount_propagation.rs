@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2028",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Capabilities,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.19"), ("compose-lint", "CL-0017")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports bind mounts with `shared` or `rshared` propagation and Kubernetes `mountPropagation: Bidirectional`.\n\n\
 ## Why it matters\nMounts made inside the container appear on the host: a compromised container can mount over host paths other processes trust.\n\n\
 ## How to fix\nUse the default `rprivate` propagation (or `rslave` if the container must see host mounts).\n\n\

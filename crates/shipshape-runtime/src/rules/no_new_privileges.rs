@@ -1,17 +1,17 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2010",
-    slug: "no-new-privileges-not-set",
+    slug: "no-new-privileges-missing",
     summary: "processes can gain privileges through setuid binaries (no `no-new-privileges`)",
     severity: Severity::Medium,
     checklist: ChecklistItem::NoNewPrivileges,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.25"), ("compose-lint", "CL-0003"), ("trivy", "KSV001"), ("checkov", "CKV_K8S_20")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers without `--security-opt no-new-privileges` (`security_opt: [no-new-privileges:true]` in Compose, `allowPrivilegeEscalation: false` in Kubernetes), or with it explicitly false.\n\n\
 ## Why it matters\nWithout the flag a process can regain privileges through setuid or file-capability binaries (`su`, `sudo`, `ping` in older images), undoing `--user` and dropped capabilities.\n\n\
 ## How to fix\nAdd `--security-opt no-new-privileges:true` (Compose: `security_opt: [\"no-new-privileges:true\"]`; Kubernetes: `allowPrivilegeEscalation: false`).\n\n\

@@ -1,17 +1,17 @@
 use crate::model::{is_unlimited, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2014",
-    slug: "pids-limit-not-set",
+    slug: "pids-limit-missing",
     summary: "no limit on the number of processes",
     severity: Severity::Medium,
     checklist: ChecklistItem::ResourceLimits,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.28"), ("compose-lint", "CL-0026")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers without `--pids-limit` (`pids_limit`, `deploy.resources.limits.pids`, inspect `PidsLimit`); 0 and -1 mean unlimited. Kubernetes has no per-container PID limit (the kubelet's `podPidsLimit` sets it per node), so Kubernetes containers are not reported.\n\n\
 ## Why it matters\nA fork bomb, or a bug that spawns processes in a loop, exhausts the host's PID table and stops every other container and the host from starting processes.\n\n\
 ## How to fix\nSet `--pids-limit` to a few times the normal process count (100 to 500 for most services).\n\n\

@@ -2,7 +2,7 @@ use crate::classify::{is_edge_port, sensitive_port, PortRole};
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2019",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.13"), ("compose-lint", "CL-0005"), ("trivy", "KSV024")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports ports published without a host address (or on `0.0.0.0`/`::`): `-p 5432:5432`, `ports: [\"8080:80\"]`, `-P`, Kubernetes `hostPort` without `hostIP`, inspect `PortBindings` with an empty `HostIp`. A database, cache, queue, admin console or debugger port is high; 80 and 443 (the edge proxy's job) are not reported; anything else is medium. The Docker API port 2375 has its own rule (SS2020). A compose port entry that is only a variable with no value where the file is scanned (`- \"${PORT}\"`, no `.env` setting it) is reported too: Docker publishes whatever it holds on every interface unless the value names a host address.\n\n\
 ## Why it matters\nDocker inserts its own firewall rules: a published port is reachable from every network the host is on, host firewall (ufw, firewalld) notwithstanding. Databases and admin endpoints published this way are a leading cause of data breaches.\n\n\
 ## How to fix\nBind to loopback (`-p 127.0.0.1:5432:5432`) or to the one interface that should serve it, or do not publish the port and reach the service over a container network.\n\n\

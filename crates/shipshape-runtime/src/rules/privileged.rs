@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2001",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Capabilities,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.4"), ("compose-lint", "CL-0002"), ("trivy", "KSV017"), ("checkov", "CKV_K8S_16")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports `--privileged`, `privileged: true` (Compose, Kubernetes `securityContext`) and `HostConfig.Privileged`.\n\n\
 ## Why it matters\nA privileged container has every capability, every host device, no seccomp or AppArmor confinement and a writable `/sys`: root in it is root on the host.\n\n\
 ## How to fix\nRemove the flag and add back only the capabilities or devices the workload needs (`--cap-add`, `--device`).\n\n\

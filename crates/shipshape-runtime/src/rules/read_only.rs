@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2011",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::ReadOnly,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.12"), ("compose-lint", "CL-0007"), ("trivy", "KSV014"), ("checkov", "CKV_K8S_22")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers without `--read-only` (`read_only: true`, `readOnlyRootFilesystem: true`, `HostConfig.ReadonlyRootfs`).\n\n\
 ## Why it matters\nA writable root lets an attacker drop tools, replace binaries and persist changes for the container's life; a read-only root makes the image the only code that runs.\n\n\
 ## How to fix\nAdd `--read-only` and give the paths the application writes a `--tmpfs` (with `noexec,nosuid`) or a volume.\n\n\

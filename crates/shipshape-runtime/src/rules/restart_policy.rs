@@ -1,17 +1,17 @@
 use crate::model::{Lifecycle, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2017",
-    slug: "restart-policy-not-set",
+    slug: "restart-policy-missing",
     summary: "a long-running container has no restart policy",
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.14")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports long-running containers with no restart policy (`--restart`, `restart:`, `deploy.restart_policy`, inspect `RestartPolicy`) or with `no`. One-off containers (`docker run --rm` in the foreground) and Kubernetes (where controllers restart pods) are not reported.\n\n\
 ## Why it matters\nA crashed service stays down until someone notices. `on-failure:5` (CIS) or `unless-stopped` bring it back while limiting crash loops.\n\n\
 ## How to fix\nAdd `--restart on-failure:5` or `--restart unless-stopped`.\n\n\

@@ -1,17 +1,17 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2016",
-    slug: "explicit-root-user",
+    slug: "container-user-root",
     summary: "the container is explicitly run as root",
     severity: Severity::High,
     checklist: ChecklistItem::NonRoot,
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0018"), ("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports `--user root`, `--user 0`, `user: \"0:0\"`, `runAsUser: 0` and `runAsNonRoot: false` with no non-root user.\n\n\
 ## Why it matters\nRoot in a container has the host's UID 0 (without user namespaces): any escape, writable host mount or shared namespace becomes root on the host. Setting it explicitly also overrides an image that was built to run as a normal user.\n\n\
 ## How to fix\nRun as a dedicated numeric user; fix file ownership in the image instead of running as root.\n\n\

@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2027",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Capabilities,
     source: SourceKind::Kubernetes,
     equivalents: &[("checkov", "CKV_K8S_38")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports pods that do not set `automountServiceAccountToken: false` (the default mounts the token).\n\n\
 ## Why it matters\nThe token authenticates to the Kubernetes API as the pod's service account. Most application pods never call the API; for them the token only helps an attacker who gets code execution to explore or act on the cluster.\n\n\
 ## How to fix\nSet `automountServiceAccountToken: false` on the pod (or the service account) and mount a projected token only where the API is really used.\n\n\

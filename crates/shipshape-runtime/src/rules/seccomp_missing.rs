@@ -1,17 +1,17 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2009",
-    slug: "seccomp-profile-not-set",
+    slug: "seccomp-profile-missing",
     summary: "no seccomp profile where the runtime does not apply one by default (Kubernetes)",
     severity: Severity::Medium,
     checklist: ChecklistItem::NoNewPrivileges,
     source: SourceKind::Kubernetes,
     equivalents: &[("trivy", "KSV030"), ("checkov", "CKV_K8S_31")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports Kubernetes containers whose pod and container `securityContext` set no `seccompProfile`. Docker, Podman and Compose are not reported: their runtimes apply a default profile unless told `unconfined` (SS2008).\n\n\
 ## Why it matters\nUnless the kubelet runs with `--seccomp-default`, a pod without a profile runs `Unconfined`: every system call, including those used by most kernel exploits, is allowed. The Pod Security Standards' restricted profile requires `RuntimeDefault` or `Localhost`.\n\n\
 ## How to fix\nSet `securityContext.seccompProfile.type: RuntimeDefault` on the pod.\n\n\

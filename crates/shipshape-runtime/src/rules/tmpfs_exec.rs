@@ -1,7 +1,7 @@
 use crate::model::{MountKind, RuntimeSpec};
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2033",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::ReadOnly,
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0022")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports tmpfs mounts whose options re-enable execution (`exec`) on a container whose root filesystem is read-only: `docker run --tmpfs /x:exec`, Compose `tmpfs: [\"/x:exec\"]`, `HostConfig.Tmpfs` in `docker inspect`. The last of `exec`/`noexec` in the option list wins, as for `mount`.\n\n\
 Not reported: tmpfs mounts that do not name `exec`. Docker and Podman mount every tmpfs `noexec,nosuid,nodev` unless told otherwise, so a missing `noexec` is not executable. Compose's long syntax (`type: tmpfs` with `size`/`mode`) and `--mount type=tmpfs` have no way to set `exec` and are never reported. Containers with a writable root are left to SS2011 (the tmpfs adds nothing there). Kubernetes `emptyDir` (also with `medium: Memory`) has no mount options at all and is not covered by this rule.\n\n\
 ## Why it matters\nA read-only root is meant to keep an attacker who gets code execution from dropping and running tools. A writable, executable tmpfs gives that back: download a binary to it, `chmod +x`, run it.\n\n\

@@ -1,7 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2008",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::NoNewPrivileges,
     source: SourceKind::DockerRun,
     equivalents: &[("cis-docker", "5.21"), ("compose-lint", "CL-0009")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports `--security-opt seccomp=unconfined`, `apparmor=unconfined`, `label=disable` (or `label:disable`), Kubernetes `seccompProfile.type: Unconfined`, `appArmorProfile.type: Unconfined` and the `container.apparmor.security.beta.kubernetes.io/<name>: unconfined` annotation.\n\n\
 AppArmor stance: Docker and Podman apply their default AppArmor profile (`docker-default`) on hosts with AppArmor unless told otherwise, and containerd/CRI-O do the same for Kubernetes, so only an explicit `unconfined` is reported. Seccomp: Docker and Podman apply their default profile too; Kubernetes does not (see SS2009).\n\n\
 ## Why it matters\nThe default seccomp profile blocks about 44 system calls used in kernel exploits (`keyctl`, `unshare`, `bpf`, `mount`, ...); the default AppArmor profile denies writes to `/proc` and `/sys`; SELinux labels keep a container off other containers' files. Switching them off turns any kernel bug into a potential escape.\n\n\

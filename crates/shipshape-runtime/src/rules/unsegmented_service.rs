@@ -3,7 +3,7 @@
 use crate::graph::Graph;
 use crate::model::RuntimeSpec;
 use crate::rules::{Cx, Rule};
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2032",
@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::Compose,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: "## What it does\nReports services that name no network (and so join `default`) in a project where other services name their networks. Services with `profiles:` count on both sides (profiles can be enabled together); the message names the profile.\n\n\
 ## Why it matters\nSegmentation is only as good as its exceptions: a service left on `default` is usually an oversight, and it can reach every other service left there.\n\n\
 ## How to fix\nGive the service the tier network it belongs to.\n\n\

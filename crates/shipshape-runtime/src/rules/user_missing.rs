@@ -1,17 +1,17 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
-use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS2015",
-    slug: "user-not-set",
+    slug: "container-user-missing",
     summary: "no user is set, so the image's default user (often root) runs the container",
     severity: Severity::Medium,
     checklist: ChecklistItem::NonRoot,
     source: SourceKind::DockerRun,
     equivalents: &[("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
-    fix: Some(FixApplicability::Unsafe),
+    fix: None,
     docs: "## What it does\nReports containers that set no user: no `--user`/`-u`, `user:`, `runAsUser`/`runAsNonRoot: true` (pod or container), or an empty `Config.User` in `docker inspect`.\n\n\
 ## Why it matters\nThe image's `USER` applies, and most images do not set one: the process runs as root, so a compromise of the application is root in the container, one kernel bug away from the host. The runtime setting is also what protects you when an image update drops its `USER`.\n\n\
 ## How to fix\nSet a numeric non-root user (`--user 10001:10001`); on Kubernetes also `runAsNonRoot: true`.\n\n\

@@ -1,7 +1,7 @@
 use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1019",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports `ADD` sources that are fetched at build time and not pinned:
 

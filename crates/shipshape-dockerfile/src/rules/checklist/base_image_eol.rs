@@ -2,7 +2,7 @@ use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::stages::BaseRef;
 use shipshape_core::imageref::ImageRef;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1007",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::BaseImage,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reads the tag of every external base image (after expanding build arguments) and reports the
 releases it names whose free security support has ended: the image's own version

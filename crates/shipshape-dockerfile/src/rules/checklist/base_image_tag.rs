@@ -7,7 +7,7 @@ use shipshape_core::{
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1006",
-    slug: "base-image-unpinned",
+    slug: "base-image-not-pinned",
     summary: "A base image is not pinned: no tag, `latest`, or a tag without a digest",
     severity: Severity::Medium,
     checklist: ChecklistItem::ImageTag,
@@ -17,7 +17,7 @@ pub static META: RuleMeta = RuleMeta {
         ("hadolint", "DL3007"),
         ("trivy", "DS001"),
     ],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Checks every `FROM` that names an external image (after expanding build arguments with their
 defaults):

@@ -5,7 +5,7 @@ use super::tools_in_final_image::is_single_stage;
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::InstructionKind;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1011",
@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::MinimalImage,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a Dockerfile whose final image is built without a separate build stage (every stage the
 build runs is one the final image is built `FROM`) and that:

@@ -1,7 +1,7 @@
 use super::common::{advice, context_sources, is_whole_context, stage_severity};
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1015",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::BuildContext,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports `COPY` and `ADD` instructions that copy the whole build context (`COPY . .`,
 `COPY . /app`, `COPY ./ ./`, `ADD * /src/`, `COPY / /app`) when the context has no

@@ -1,7 +1,7 @@
 use super::common::{advice, context_sources, stage_severity};
 use crate::rules::{Context, Rule};
 use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1017",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Secrets,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports `COPY`/`ADD` sources from the build context that name a file which holds secrets:
 

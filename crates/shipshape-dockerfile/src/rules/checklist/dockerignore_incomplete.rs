@@ -2,7 +2,7 @@ use super::common::{advice, context_sources, is_whole_context};
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind};
 use shipshape_core::finding::Location;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1016",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::BuildContext,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 For each `COPY`/`ADD` of the whole build context (`COPY . .`, `COPY . /app`, `ADD * /src/`)
 when a `.dockerignore` exists, checks what that file lets through, with BuildKit's matching

@@ -1,7 +1,7 @@
 use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1020",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Network,
     source: SourceKind::Dockerfile,
     equivalents: &[("trivy", "DS004")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports `EXPOSE` of ports used for remote administration or unauthenticated control, in the
 stages the final image is built from (ranges are checked too):

@@ -2,17 +2,17 @@ use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::shell;
 use crate::{HealthcheckInstr, Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1004",
-    slug: "missing-healthcheck",
+    slug: "healthcheck-missing",
     summary: "The final image of a service has no HEALTHCHECK, or disables it",
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,
     source: SourceKind::Dockerfile,
     equivalents: &[("trivy", "DS026"), ("cis-docker", "4.6")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a final image that looks like a long-running service and has no `HEALTHCHECK` in the
 stages it is built from. An image counts as a service when those stages `EXPOSE` a port, or when

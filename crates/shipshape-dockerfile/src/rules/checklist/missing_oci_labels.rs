@@ -6,13 +6,13 @@ use shipshape_core::{
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1012",
-    slug: "missing-oci-labels",
+    slug: "oci-labels-missing",
     summary: "The final image lacks the OCI source, revision or version labels",
     severity: Severity::Low,
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3049")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports, at the final stage's `FROM`, which of these annotations the final image's `LABEL`s
 (its own stage and the stages it is built from) do not set:

@@ -1,6 +1,7 @@
 use crate::rules::{Context, Rule};
 use crate::stages::BaseRef;
 use crate::InstructionKind;
+use shipshape_core::finding::Edit;
 use shipshape_core::imageref::ImageRef;
 use shipshape_core::{
     ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
@@ -8,7 +9,7 @@ use shipshape_core::{
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1001",
-    slug: "root-user",
+    slug: "user-root",
     summary: "The final image runs as root",
     severity: Severity::High,
     checklist: ChecklistItem::NonRoot,
@@ -97,6 +98,12 @@ impl Rule for RootUser {
                     return;
                 }
                 if is_root(&expanded.value) {
+                    // The last USER is replaced by the unprivileged one.
+                    let edit = Edit {
+                        start: instr.span.start,
+                        end: instr.span.end,
+                        replacement: USER_LINE.to_string(),
+                    };
                     out.push(
                         ctx.finding(
                             &META,
@@ -106,7 +113,7 @@ impl Rule for RootUser {
                                 expanded.value
                             ),
                         )
-                        .with_fix(fix()),
+                        .with_fix(fix(edit)),
                     );
                 }
                 return;
@@ -133,16 +140,115 @@ impl Rule for RootUser {
             Some(f) if chain.len() > 1 => f.span,
             _ => span,
         };
-        out.push(ctx.finding(&META, span, message).with_fix(fix()));
+        out.push(
+            ctx.finding(&META, span, message)
+                .with_fix(fix(insert_user(ctx, final_stage))),
+        );
     }
 }
 
-fn fix() -> Fix {
+const USER_LINE: &str = "USER 10001:10001";
+
+/// Inserts `USER 10001:10001` in the final stage: before its first `CMD` or `ENTRYPOINT` (the
+/// steps before it may need root), else after its last instruction.
+fn insert_user(ctx: &Context<'_>, stage: &crate::stages::Stage) -> Edit {
+    let text = ctx.file.text();
+    let instructions: Vec<_> = ctx.stage_instructions(stage).collect();
+    let start = instructions.iter().find(|(_, i)| {
+        matches!(
+            i.kind,
+            InstructionKind::Cmd(_) | InstructionKind::Entrypoint(_)
+        )
+    });
+    if let Some((_, i)) = start {
+        return Edit {
+            start: i.span.start,
+            end: i.span.start,
+            replacement: format!("{USER_LINE}\n"),
+        };
+    }
+    let end = instructions
+        .last()
+        .map_or(text.len(), |(_, i)| i.span.end.min(text.len()));
+    // After the instruction's line break, if it has one.
+    let (at, replacement) = match text[end..].find('\n') {
+        Some(n) if text[end..end + n].trim().is_empty() => (end + n + 1, format!("{USER_LINE}\n")),
+        _ => (end, format!("\n{USER_LINE}\n")),
+    };
+    Edit {
+        start: at,
+        end: at,
+        replacement,
+    }
+}
+
+fn fix(edit: Edit) -> Fix {
     Fix {
         description:
-            "add `USER 10001:10001` (a numeric, unprivileged user) after the steps that need root"
+            "run as a numeric, unprivileged user: `USER 10001:10001` after the steps that need root"
                 .into(),
         applicability: FixApplicability::Unsafe,
-        edits: Vec::new(),
+        edits: vec![edit],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shipshape_core::config::DockerfileOptions;
+    use shipshape_core::SourceFile;
+
+    /// The Dockerfile after applying SS1001's edits.
+    fn fixed(src: &str) -> String {
+        let file = SourceFile::new("Dockerfile", src.to_string());
+        let a = crate::analyse(&crate::DockerfileInput {
+            file: &file,
+            dockerignore: None,
+            context_files: &[],
+            options: &DockerfileOptions::default(),
+            today: "2026-01-01".parse().unwrap(),
+        });
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.rule == "SS1001")
+            .expect("SS1001 fires");
+        let mut edits = f.fix.as_ref().unwrap().edits.clone();
+        assert!(!edits.is_empty());
+        edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+        let mut out = src.to_string();
+        for e in edits {
+            out.replace_range(e.start..e.end, &e.replacement);
+        }
+        out
+    }
+
+    #[test]
+    fn edits_set_an_unprivileged_user() {
+        assert_eq!(
+            fixed("FROM python:3.12\nRUN pip install x\nCMD [\"python\"]\n"),
+            "FROM python:3.12\nRUN pip install x\nUSER 10001:10001\nCMD [\"python\"]\n"
+        );
+        assert_eq!(
+            fixed("FROM python:3.12\nRUN pip install x"),
+            "FROM python:3.12\nRUN pip install x\nUSER 10001:10001\n"
+        );
+        assert_eq!(
+            fixed("FROM python:3.12\nUSER root\nCMD x\n"),
+            "FROM python:3.12\nUSER 10001:10001\nCMD x\n"
+        );
+        assert_eq!(
+            fixed("FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\n"),
+            "FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\nUSER 10001:10001\n"
+        );
+        // The fixed file no longer draws the finding.
+        let file = SourceFile::new("Dockerfile", fixed("FROM python:3.12\nCMD x\n"));
+        let a = crate::analyse(&crate::DockerfileInput {
+            file: &file,
+            dockerignore: None,
+            context_files: &[],
+            options: &DockerfileOptions::default(),
+            today: "2026-01-01".parse().unwrap(),
+        });
+        assert!(!a.findings.iter().any(|f| f.rule == "SS1001"));
     }
 }

@@ -1,7 +1,7 @@
 use super::common::{advice, is_not_a_secret_value, is_placeholder, secret_word};
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind, Span};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1014",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Secrets,
     source: SourceKind::Dockerfile,
     equivalents: &[("docker-build-check", "SecretsUsedInArgOrEnv")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports `ARG` declarations whose name looks like a secret (`NPM_TOKEN`, `DB_PASSWORD`,
 `AWS_SECRET_ACCESS_KEY`, `GITHUB_PAT_TOKEN`, `API_KEY`… — the same names as SS1013), with no

@@ -5,7 +5,7 @@ use super::common::{
 use crate::ast::Word;
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1013",
@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Secrets,
     source: SourceKind::Dockerfile,
     equivalents: &[("docker-build-check", "SecretsUsedInArgOrEnv")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports `ENV` and `LABEL` values and `ARG` defaults that hold a literal secret, in every stage:
 

@@ -2,7 +2,7 @@ use super::common::{advice, command_label, command_mode, final_copy_chmod, sets_
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1003",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::NonRoot,
     source: SourceKind::Dockerfile,
     equivalents: &[("cis-docker", "4.8")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports modes that set the setuid or setgid bit on files of the final image: `chmod u+s`,
 `chmod +s`, `chmod 4755`, `chmod 6755`, `install -m 4755`, and `COPY --chmod=4755` /

@@ -5,7 +5,7 @@ use crate::rules::{Context, Rule};
 use crate::shell;
 use crate::stages::Stage;
 use crate::InstructionKind;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1010",
@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::MinimalImage,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports operating-system packages installed by the stages the final image is built from, and
 not removed later in them, that give an intruder tools:

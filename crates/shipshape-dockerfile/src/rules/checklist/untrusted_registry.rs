@@ -2,7 +2,7 @@ use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::stages::BaseRef;
 use shipshape_core::imageref::ImageRef;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1008",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::BaseImage,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3026")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 When `[dockerfile] trusted_registries` is set in `shipshape.toml`, reports every `FROM` whose
 external image does not come from one of those registries. It does nothing when the list is

@@ -2,7 +2,7 @@ use super::common::{advice, command_label, command_mode, final_copy_chmod};
 use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1021",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::NonRoot,
     source: SourceKind::Dockerfile,
     equivalents: &[],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports modes that give *others* write permission on files of the final image: `chmod 777`,
 `chmod 666`, `chmod -R 777 /app`, `chmod o+w`, `chmod a+rwx`, `mkdir -m 777`,

@@ -2,7 +2,7 @@ use super::common::{self, advice};
 use crate::rules::packages::{self, Action, Manager};
 use crate::rules::{Context, Rule};
 use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1126",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("trivy", "DS017")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports an `apt-get update` (or `apt update`) in a RUN that installs nothing, when a later RUN
 of the same stage runs `apt-get install`.

@@ -2,7 +2,7 @@ use super::common::{self, advice};
 use crate::rules::{Context, Rule};
 use crate::shell::Connector;
 use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1107",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3003"), ("trivy", "DS013")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a RUN whose script starts with `cd <absolute path>` followed by the rest of the work
 (`cd /src && make`), and a RUN that is nothing but a `cd` (which has no effect at all: the

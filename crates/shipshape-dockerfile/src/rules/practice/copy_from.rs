@@ -1,7 +1,7 @@
 use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::stages::{RefKind, RefTarget};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1113",
@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
         ("hadolint", "DL3023"),
         ("trivy", "DS006"),
     ],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Checks the `--from` of `COPY` and of `RUN --mount`:
 

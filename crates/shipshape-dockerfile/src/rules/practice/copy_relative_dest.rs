@@ -2,7 +2,7 @@ use super::common::{self, advice, windows_absolute};
 use crate::rules::{Context, Rule};
 use crate::stages::BaseRef;
 use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1120",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3045")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a `COPY` or `ADD` whose destination is relative (`COPY . .`, `COPY app.py app/`) in a
 stage where no `WORKDIR` has been set yet, neither in the stage nor in the stages it is built

@@ -2,7 +2,7 @@ use super::common::{self, advice};
 use crate::rules::packages::{self, Action};
 use crate::rules::{Context, Rule};
 use crate::{Span, Word};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1117",
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::MinimalImage,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL4001"), ("trivy", "DS014")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a final image (the final stage and the stages whose files end up in it) whose RUN
 instructions install both the `curl` and the `wget` packages with a package manager, unless one

@@ -1,6 +1,6 @@
 use super::common::advice;
 use crate::rules::{Context, Rule};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1114",
@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3024"), ("trivy", "DS012")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a `FROM … AS <name>` whose name (compared case-insensitively, as BuildKit does) was
 already given to an earlier stage.

@@ -1,7 +1,7 @@
 use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind, Span};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1119",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3044")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports, in an `ENV` setting several variables, a value that refers (`$NAME`, `${NAME}`,
 `${NAME:-default}`) to a variable set earlier in the *same* instruction.

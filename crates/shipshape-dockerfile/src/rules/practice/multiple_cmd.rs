@@ -1,7 +1,7 @@
 use super::common::advice;
 use crate::rules::{Context, Rule};
 use crate::Keyword;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1109",
@@ -18,7 +18,7 @@ pub static META: RuleMeta = RuleMeta {
         ("trivy", "DS007"),
         ("trivy", "DS023"),
     ],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports every `CMD`, `ENTRYPOINT` and `HEALTHCHECK` of a stage that a later instruction of the
 same kind in the same stage overrides. `ONBUILD` triggers are not counted.

@@ -2,7 +2,7 @@ use super::common::{self, advice};
 use crate::rules::packages::{self, Action, Manager};
 use crate::rules::{Context, Rule};
 use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1102",
@@ -22,7 +22,7 @@ pub static META: RuleMeta = RuleMeta {
         ("hadolint", "DL3041"),
         ("hadolint", "DL3062"),
     ],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports install commands that name registry packages without a version:
 

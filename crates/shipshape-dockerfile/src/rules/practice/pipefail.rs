@@ -3,7 +3,7 @@ use crate::rules::{Context, Rule};
 use crate::shell::SimpleCommand;
 use crate::stages::BaseRef;
 use crate::{CommandForm, Instruction, InstructionKind, Word};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1110",
@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL4006"), ("trivy", "DS032")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a shell-form RUN containing a pipeline (`a | b`) when neither the `SHELL` in force
 (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`) nor the script itself (`set -o pipefail`,

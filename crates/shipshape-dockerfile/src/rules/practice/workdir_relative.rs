@@ -1,7 +1,7 @@
 use super::common::{advice, windows_absolute};
 use crate::rules::{Context, Rule};
 use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1111",
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: ChecklistItem::Provenance,
     source: SourceKind::Dockerfile,
     equivalents: &[("hadolint", "DL3000"), ("trivy", "DS009")],
-    fix: Some(FixApplicability::DisplayOnly),
+    fix: None,
     docs: r#"## What it does
 Reports a `WORKDIR` whose path (after expanding build arguments and environment variables) is
 not absolute. Paths that depend on a variable without a known value are not judged, and
