@@ -16,6 +16,9 @@ pub enum SourceKind {
     Compose,
     Kubernetes,
     DockerRun,
+    /// Rule metadata only: a runtime rule that reads every runtime source (`docker run` lines,
+    /// Compose, Kubernetes, inspect output). Its findings name the source they were found in.
+    Runtime,
     Image,
     Sbom,
     Vulnerability,
@@ -34,6 +37,7 @@ impl SourceKind {
             SourceKind::Compose => "compose",
             SourceKind::Kubernetes => "kubernetes",
             SourceKind::DockerRun => "docker-run",
+            SourceKind::Runtime => "runtime",
             SourceKind::Image => "image",
             SourceKind::Sbom => "sbom",
             SourceKind::Vulnerability => "vulnerability",

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the default capability set is not dropped (`--cap-drop ALL`)",
     severity: Severity::Medium,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.3"), ("compose-lint", "CL-0006"), ("trivy", "KSV003"), ("checkov", "CKV_K8S_37")],
     fix: None,
     docs: "## What it does\nReports containers that keep the runtime's default capabilities: no `--cap-drop ALL`, `cap_drop: [ALL]` or `capabilities.drop: [ALL]`.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the Docker, containerd, CRI-O or Podman API socket is mounted into the container",
     severity: Severity::Critical,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.31"), ("compose-lint", "CL-0001"), ("trivy", "KSV006"), ("checkov", "CKV_K8S_27")],
     fix: None,
     docs: "## What it does\nReports bind mounts (and Kubernetes `hostPath` volumes) of `docker.sock`, `containerd.sock`, `crio.sock`, `podman.sock`, their directories, or a directory that contains them (`/`, `/var`, `/run`, `/var/run`), read-only or not.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "no CPU limit",
     severity: Severity::Medium,
     checklist: ChecklistItem::ResourceLimits,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.11"), ("compose-lint", "CL-0026"), ("trivy", "KSV011"), ("checkov", "CKV_K8S_11")],
     fix: None,
     docs: "## What it does\nReports containers without a CPU limit: no `--cpus`, `--cpu-quota` or `--cpuset-cpus` (Compose `cpus`, `cpu_quota`, `cpuset`, `deploy.resources.limits.cpus`; Kubernetes `resources.limits.cpu`; inspect `NanoCpus`/`CpuQuota`/`CpusetCpus`).\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the unencrypted Docker API port 2375 is published or listened on",
     severity: Severity::Critical,
     checklist: ChecklistItem::Network,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[],
     fix: None,
     docs: "## What it does\nReports port 2375 published from a container (critical on all interfaces, high on a specific address) and a daemon started with `-H tcp://...:2375` / `--host=tcp://...:2375` in the container's command (typically Docker-in-Docker with TLS turned off).\n\n\

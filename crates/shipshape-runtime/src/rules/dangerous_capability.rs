@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a capability that opens a path to the host is added",
     severity: Severity::High,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.3"), ("compose-lint", "CL-0011"), ("compose-lint", "CL-0024"), ("compose-lint", "CL-0027"), ("compose-lint", "CL-0028"), ("compose-lint", "CL-0029"), ("compose-lint", "CL-0030"), ("trivy", "KSV005"), ("checkov", "CKV_K8S_39")],
     fix: None,
     docs: "## What it does\nReports `--cap-add` / `cap_add` / `capabilities.add` entries such as `ALL`, `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`, `DAC_READ_SEARCH` (critical), `SYS_PTRACE`, `NET_ADMIN`, `BPF`, `PERFMON`, `SYS_BOOT`, `SYS_TIME`, `MAC_ADMIN`, `MAC_OVERRIDE`, `LINUX_IMMUTABLE`, `SYSLOG` (high), `SYS_RESOURCE` (medium) and `NET_RAW` (low).\n\n\

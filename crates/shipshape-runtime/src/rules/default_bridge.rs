@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a long-running container is on Docker's default bridge network",
     severity: Severity::Low,
     checklist: ChecklistItem::Network,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.29")],
     fix: None,
     docs: "## What it does\nReports `docker run` and inspected containers with no `--network` (or `--network bridge`). Compose projects get their own network and are covered by the network graph rules instead (SS2030-SS2032). One-off foreground containers are not reported.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a long-running container has no health check, or it is disabled",
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.26"), ("checkov", "CKV_K8S_8")],
     fix: None,
     docs: "## What it does\nReports long-running containers with no `--health-cmd` / `healthcheck:` / liveness or readiness probe / inspect `Config.Healthcheck`, and health checks switched off (`--no-healthcheck`, `disable: true`, `test: [\"NONE\"]`). A `HEALTHCHECK` in the image cannot be seen from here: suppress with that reason if the image has one. One-off containers, Jobs, CronJobs and init containers are not reported.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a host device is passed into the container",
     severity: Severity::Medium,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.17"), ("compose-lint", "CL-0016")],
     fix: None,
     docs: "## What it does\nReports `--device` / `devices:` entries (and device files mounted from the host in Kubernetes). Raw memory and disks (`/dev/mem`, `/dev/kmem`, `/dev/port`, `/dev/sd*`, `/dev/nvme*`, `/dev/vd*`, `/dev/xvd*`, `/dev/loop*`, `/dev/dm-*`, `/dev/mapper`) are critical; `/dev/kvm`, `/dev/fuse`, `/dev/net/tun` medium; other devices (GPUs, sound, serial) low.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "container shares the host's PID, IPC, UTS, user or cgroup namespace",
     severity: Severity::High,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.15"), ("compose-lint", "CL-0010"), ("trivy", "KSV010"), ("checkov", "CKV_K8S_17")],
     fix: None,
     docs: "## What it does\nReports `--pid host` (high), `--ipc host` (medium), `--uts host`, `--userns host` and `--cgroupns host` (low) and their Compose, Kubernetes (`hostPID`, `hostIPC`, `hostUsers: true` is the default and not reported) and `docker inspect` forms.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "container shares the host's network namespace",
     severity: Severity::High,
     checklist: ChecklistItem::Network,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.9"), ("compose-lint", "CL-0008"), ("trivy", "KSV009"), ("checkov", "CKV_K8S_19")],
     fix: None,
     docs: "## What it does\nReports `--network host`, `network_mode: host`, `hostNetwork: true` and `HostConfig.NetworkMode: host`.\n\n\

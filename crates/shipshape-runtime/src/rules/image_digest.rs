@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the image is pinned by tag but not by digest",
     severity: Severity::Low,
     checklist: ChecklistItem::ImageTag,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0019"), ("checkov", "CKV_K8S_43")],
     fix: None,
     docs: "## What it does\nReports image references with a version tag but no `@sha256:` digest. Untagged and `latest` references are SS2022's; images built by the same Compose file are not reported.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the image is untagged or uses `latest` (or another moving tag)",
     severity: Severity::Medium,
     checklist: ChecklistItem::ImageTag,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0004"), ("trivy", "KSV013"), ("checkov", "CKV_K8S_14")],
     fix: None,
     docs: "## What it does\nReports image references with no tag and no digest, the `latest` tag or another channel name (`stable`, `edge`, `dev`, `nightly`, `main`, `master`, `beta`, `lts`, `mainline`, ...), and variable defaults that fall back to one (`app:${TAG:-latest}`, `${IMAGE:-app}`). Images built by the same Compose file (`build:`) are not reported.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "container logs are not rotated, or logging is disabled",
     severity: Severity::Low,
     checklist: ChecklistItem::LogRotation,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0014")],
     fix: None,
     docs: "## What it does\nReports long-running containers whose logs grow without bound: the `json-file` (or Podman `k8s-file`) driver, explicit or by default, without a `max-size` option. The `local` driver (rotates by default) and remote drivers (`journald`, `syslog`, `fluentd`, `gelf`, `awslogs`, `splunk`, `gcplogs`, `loki`, ...) pass. `--log-driver none` is reported too: the logs are lost. A daemon-wide default in `daemon.json` cannot be seen from here; suppress the finding with that reason if you rely on one. Kubernetes is not reported: the kubelet rotates container logs.\n\n\

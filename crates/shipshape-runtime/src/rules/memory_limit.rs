@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "no memory limit",
     severity: Severity::Medium,
     checklist: ChecklistItem::ResourceLimits,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.10"), ("compose-lint", "CL-0026"), ("trivy", "KSV018"), ("checkov", "CKV_K8S_13")],
     fix: None,
     docs: "## What it does\nReports containers without a memory limit: no `--memory`/`-m`, `mem_limit` or `deploy.resources.limits.memory`, `resources.limits.memory`, or `HostConfig.Memory` 0; a limit of 0 or -1 counts as none.\n\n\

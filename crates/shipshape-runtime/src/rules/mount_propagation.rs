@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a mount propagates mounts back to the host (shared / Bidirectional)",
     severity: Severity::Medium,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.19"), ("compose-lint", "CL-0017")],
     fix: None,
     docs: "## What it does\nReports bind mounts with `shared` or `rshared` propagation and Kubernetes `mountPropagation: Bidirectional`.\n\n\

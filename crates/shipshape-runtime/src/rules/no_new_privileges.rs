@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "processes can gain privileges through setuid binaries (no `no-new-privileges`)",
     severity: Severity::Medium,
     checklist: ChecklistItem::NoNewPrivileges,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.25"), ("compose-lint", "CL-0003"), ("trivy", "KSV001"), ("checkov", "CKV_K8S_20")],
     fix: None,
     docs: "## What it does\nReports containers without `--security-opt no-new-privileges` (`security_opt: [no-new-privileges:true]` in Compose, `allowPrivilegeEscalation: false` in Kubernetes), or with it explicitly false.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "no limit on the number of processes",
     severity: Severity::Medium,
     checklist: ChecklistItem::ResourceLimits,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.28"), ("compose-lint", "CL-0026")],
     fix: None,
     docs: "## What it does\nReports containers without `--pids-limit` (`pids_limit`, `deploy.resources.limits.pids`, inspect `PidsLimit`); 0 and -1 mean unlimited. Kubernetes has no per-container PID limit (the kubelet's `podPidsLimit` sets it per node), so Kubernetes containers are not reported.\n\n\

@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a port is published on every host interface",
     severity: Severity::Medium,
     checklist: ChecklistItem::Network,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.13"), ("compose-lint", "CL-0005"), ("trivy", "KSV024")],
     fix: None,
     docs: "## What it does\nReports ports published without a host address (or on `0.0.0.0`/`::`): `-p 5432:5432`, `ports: [\"8080:80\"]`, `-P`, Kubernetes `hostPort` without `hostIP`, inspect `PortBindings` with an empty `HostIp`. A database, cache, queue, admin console or debugger port is high; 80 and 443 (the edge proxy's job) are not reported; anything else is medium. The Docker API port 2375 has its own rule (SS2020). A compose port entry that is only a variable with no value where the file is scanned (`- \"${PORT}\"`, no `.env` setting it) is reported too: Docker publishes whatever it holds on every interface unless the value names a host address.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "container runs privileged",
     severity: Severity::Critical,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.4"), ("compose-lint", "CL-0002"), ("trivy", "KSV017"), ("checkov", "CKV_K8S_16")],
     fix: None,
     docs: "## What it does\nReports `--privileged`, `privileged: true` (Compose, Kubernetes `securityContext`) and `HostConfig.Privileged`.\n\n\

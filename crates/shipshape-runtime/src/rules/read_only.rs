@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the container's root filesystem is writable",
     severity: Severity::Medium,
     checklist: ChecklistItem::ReadOnly,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.12"), ("compose-lint", "CL-0007"), ("trivy", "KSV014"), ("checkov", "CKV_K8S_22")],
     fix: None,
     docs: "## What it does\nReports containers without `--read-only` (`read_only: true`, `readOnlyRootFilesystem: true`, `HostConfig.ReadonlyRootfs`).\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a long-running container has no restart policy",
     severity: Severity::Low,
     checklist: ChecklistItem::Healthcheck,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.14")],
     fix: None,
     docs: "## What it does\nReports long-running containers with no restart policy (`--restart`, `restart:`, `deploy.restart_policy`, inspect `RestartPolicy`) or with `no`. One-off containers (`docker run --rm` in the foreground) and Kubernetes (where controllers restart pods) are not reported.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "the container is explicitly run as root",
     severity: Severity::High,
     checklist: ChecklistItem::NonRoot,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0018"), ("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
     fix: None,
     docs: "## What it does\nReports `--user root`, `--user 0`, `user: \"0:0\"`, `runAsUser: 0` and `runAsNonRoot: false` with no non-root user.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a credential is written as a literal environment value",
     severity: Severity::High,
     checklist: ChecklistItem::Secrets,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0020"), ("compose-lint", "CL-0021"), ("checkov", "CKV_K8S_35")],
     fix: None,
     docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIAL*`, `*ENCRYPTION_KEY*`, `*SIGNING_KEY*`, `*MASTER_KEY*`, `*SALT*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`), and literal credentials on the command line: known credential options followed by their value (`--requirepass x`, `--password x`, `--api-key x`, `--token x`, ...), options and `key=value` settings whose name ends in a credential word, with the value written inline (`--db-password=x`, `-Dspring.datasource.password=x`, `authCredentials=user:pass`). A name matches only when its last part (after `-`, `.` and camelCase split into words) is the credential word, so `--max-tokens=512`, `--tokenizer=x` and `--password-file=/x` are not reported; etcd's `--initial-cluster-token` names a cluster and is not reported either.\n\n\

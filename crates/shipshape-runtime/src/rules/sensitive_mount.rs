@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a sensitive host directory is mounted into the container",
     severity: Severity::High,
     checklist: ChecklistItem::Capabilities,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.5"), ("compose-lint", "CL-0013"), ("compose-lint", "CL-0025"), ("trivy", "KSV023")],
     fix: None,
     docs: "## What it does\nReports bind mounts and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`, `/var/lib/kubelet`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a tmpfs mount allows executing files on a read-only container",
     severity: Severity::Low,
     checklist: ChecklistItem::ReadOnly,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0022")],
     fix: None,
     docs: "## What it does\nReports tmpfs mounts whose options re-enable execution (`exec`) on a container whose root filesystem is read-only: `docker run --tmpfs /x:exec`, Compose `tmpfs: [\"/x:exec\"]`, `HostConfig.Tmpfs` in `docker inspect`. The last of `exec`/`noexec` in the option list wins, as for `mount`.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "seccomp, AppArmor or SELinux confinement is switched off",
     severity: Severity::High,
     checklist: ChecklistItem::NoNewPrivileges,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.21"), ("compose-lint", "CL-0009")],
     fix: None,
     docs: "## What it does\nReports `--security-opt seccomp=unconfined`, `apparmor=unconfined`, `label=disable` (or `label:disable`), Kubernetes `seccompProfile.type: Unconfined`, `appArmorProfile.type: Unconfined` and the `container.apparmor.security.beta.kubernetes.io/<name>: unconfined` annotation.\n\n\

@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     summary: "no user is set, so the image's default user (often root) runs the container",
     severity: Severity::Medium,
     checklist: ChecklistItem::NonRoot,
-    source: SourceKind::DockerRun,
+    source: SourceKind::Runtime,
     equivalents: &[("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
     fix: None,
     docs: "## What it does\nReports containers that set no user: no `--user`/`-u`, `user:`, `runAsUser`/`runAsNonRoot: true` (pod or container), or an empty `Config.User` in `docker inspect`.\n\n\
