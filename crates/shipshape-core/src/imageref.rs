@@ -147,23 +147,32 @@ pub fn classify(text: &str) -> Result<ImageClass, RefError> {
 /// Whether a tag names a specific version, the line between [`ImageClass::VersionTag`] and
 /// [`ImageClass::MovingTag`]. It does when it
 /// - starts with at least `major.minor`, optionally after `v` (`1.27`, `3.12.7-slim-bookworm`,
-///   `v2.10.1`, `22.04`, `17.0.10_7-jre`);
+///   `v2.10.1`, `22.04`, `17.0.10_7-jre`), or has a `-` or `_` separated part that does
+///   (`min-6.3.0`, `server-v1.2`);
 /// - or holds a date stamp `YYYYMMDD` / `YYYY-MM-DD` / `YYYY.MM.DD` (`jammy-20240111`,
 ///   `RELEASE.2024-01-11T07-46-16Z`);
 /// - or has a `-`, `_` or `.` separated part of 7 to 64 lower-case hex digits with at least one
 ///   digit and one letter: a commit hash (`sha-1a2b3c4`).
 ///
-/// Everything else is moving: `20`, `v3`, `20-alpine`, `lts`, `bookworm-slim`, `alpine3.20`.
+/// Everything else is moving: `20`, `v3`, `20-alpine`, `lts`, `bookworm-slim`, `alpine3.20`,
+/// `20-alpine3.20` (the variant's version does not pin the main one).
 pub fn is_version_tag(tag: &str) -> bool {
-    let b = tag.as_bytes();
-    // major.minor at the start
-    let start = usize::from(matches!(b.first(), Some(b'v' | b'V')));
-    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
-    let major = digits(start);
-    if major > 0 && b.get(start + major) == Some(&b'.') && digits(start + major + 1) > 0 {
-        return true;
-    }
-    has_date_stamp(b)
+    // major.minor at the start of the tag or of a `-`/`_` separated part
+    let versioned = |part: &str| {
+        let b = part.as_bytes();
+        let start = usize::from(matches!(b.first(), Some(b'v' | b'V')));
+        let digits = |from: usize| {
+            b.get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        };
+        let major = digits(start);
+        major > 0 && b.get(start + major) == Some(&b'.') && digits(start + major + 1) > 0
+    };
+    tag.split(['-', '_']).any(versioned)
+        || has_date_stamp(tag.as_bytes())
         || tag.split(['-', '_', '.']).any(|part| {
             (7..=64).contains(&part.len())
                 && part
@@ -744,6 +753,8 @@ mod tests {
             ("ubuntu:jammy-20240111", Ok(VersionTag)),
             ("minio/minio:RELEASE.2024-01-11T07-46-16Z", Ok(VersionTag)),
             ("app:sha-1a2b3c4", Ok(VersionTag)),
+            ("apache/openmeetings:min-6.3.0", Ok(VersionTag)),
+            ("node:20-alpine3.20", Ok(MovingTag)),
             ("${REGISTRY:-ghcr.io}/acme/app:2.0.1", Ok(VersionTag)),
             (&longest_tag, Ok(VersionTag)),
             (&longest_name, Ok(Untagged)),

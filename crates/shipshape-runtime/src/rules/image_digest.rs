@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::DockerRun,
     equivalents: &[("compose-lint", "CL-0019"), ("checkov", "CKV_K8S_43")],
     fix: Some(FixApplicability::DisplayOnly),
-    docs: "## What it does\nReports image references with a version tag but no `@sha256:` digest, at **low** severity: a tag that starts with at least `major.minor` (`1.4.2`, `16.4-bookworm`) or holds a date stamp or commit hash. Untagged, `latest` and other moving tags (`20`, `lts`, `alpine`) are SS2022's. The classes and severities are the same for Dockerfiles (SS1006), Compose, Kubernetes, `docker run` and images (SS3009). A tag that comes from a variable with no value here (`app:${TAG}`) is not judged; images built by the same Compose file are not reported.\n\n\
+    docs: "## What it does\nReports image references with a version tag but no `@sha256:` digest, at **low** severity: a tag with at least `major.minor` at its start or after a `-` (`1.4.2`, `16.4-bookworm`, `min-6.3.0`) or holds a date stamp or commit hash. Untagged, `latest` and other moving tags (`20`, `lts`, `alpine`) are SS2022's. The classes and severities are the same for Dockerfiles (SS1006), Compose, Kubernetes, `docker run` and images (SS3009). A tag that comes from a variable with no value here (`app:${TAG}`) is not judged; images built by the same Compose file are not reported.\n\n\
 ## Why it matters\nTags are mutable: the registry (or whoever controls it) can point `1.4.2` at different content tomorrow. A digest names exactly the bytes you tested.\n\n\
 ## How to fix\nAppend the digest: `docker buildx imagetools inspect app:1.4.2` prints it; tools like Renovate keep it current.\n\n\
 ## Example\n```sh\ndocker run registry.example.com/app:1.4.2@sha256:<digest>\n```\n",

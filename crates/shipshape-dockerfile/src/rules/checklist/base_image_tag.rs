@@ -26,8 +26,9 @@ defaults). The reference is classified the same way for Dockerfiles, Compose, Ku
 - no tag, or the `latest` tag, is reported at **medium** severity;
 - a moving tag, one that is not a specific version, is reported at **low** severity: a channel
   (`lts`, `stable`, `edge`), a variant or codename alone (`alpine`, `slim`, `bookworm`), a bare
-  major version (`20`, `20-alpine`). A version tag starts with at least `major.minor` (`1.27`,
-  `3.12.7-slim`) or holds a date stamp or commit hash (`jammy-20240111`, `sha-1a2b3c4`);
+  major version (`20`, `20-alpine`). A version tag has at least `major.minor` at its start or
+  after a `-` (`1.27`, `3.12.7-slim`, `min-6.3.0`), or holds a date stamp or commit hash
+  (`jammy-20240111`, `sha-1a2b3c4`);
 - a version tag without a `@sha256:` digest is reported at **low** severity: tags are mutable, so
   the same Dockerfile can build on a different base tomorrow.
 
