@@ -175,14 +175,11 @@ pub fn lookup_codename(codename: &str) -> Option<&'static Release> {
         .find(|r| r.codename.as_deref() == Some(codename))
 }
 
-/// Products named by official image names.
+/// Products named by official image names (`python`, `docker.io/library/python`).
 fn product_of_image(name: &str) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
-    let name = name
-        .strip_prefix("docker.io/")
-        .unwrap_or(&name)
-        .trim_start_matches("library/");
-    Some(match name {
+    let image = crate::imageref::ImageRef::parse(&name).ok()?;
+    Some(match image.familiar_name().as_ref() {
         "debian" => "debian",
         "ubuntu" => "ubuntu",
         "alpine" => "alpine",

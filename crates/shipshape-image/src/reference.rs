@@ -2,6 +2,7 @@
 //! `registry:`) and Docker-style names (`[host[:port]/]repo[:tag][@sha256:…]`).
 
 use crate::error::{ErrorKind, ImageError, Result};
+use shipshape_core::imageref::ImageRef;
 use std::path::{Path, PathBuf};
 
 /// Where an image comes from, once the reference is understood.
@@ -65,7 +66,8 @@ pub struct RegistryRef {
 }
 
 impl RegistryRef {
-    /// Parses `[host[:port]/]repo[:tag][@digest]`.
+    /// Parses `[host[:port]/]repo[:tag][@digest]` with the core grammar
+    /// (`shipshape_core::imageref`); Docker Hub names get `docker.io` and `library/`.
     pub fn parse(s: &str) -> Result<Self> {
         let bad = |why: &str| {
             ImageError::new(
@@ -74,63 +76,19 @@ impl RegistryRef {
             )
         };
         let s = s.strip_prefix("//").unwrap_or(s);
-        if s.is_empty() {
-            return Err(bad("empty"));
+        let r = ImageRef::parse(s).map_err(|e| bad(&e.to_string()))?;
+        if r.has_variables {
+            return Err(bad("variables are not expanded here"));
         }
-        let (rest, digest) = match s.split_once('@') {
-            Some((r, d)) => {
-                crate::store::split_digest(d).map_err(|_| bad("malformed digest"))?;
-                (r, Some(d.to_string()))
-            }
-            None => (s, None),
-        };
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (
-                &rest[..last_slash + i],
-                Some(rest[last_slash + i + 1..].to_string()),
-            ),
-            None => (rest, None),
-        };
-        if let Some(t) = &tag {
-            let ok = !t.is_empty()
-                && t.len() <= 128
-                && t.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-            if !ok {
-                return Err(bad("malformed tag"));
-            }
-        }
-        let (registry, repo) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (first.to_string(), rest.to_string())
-            }
-            _ => ("docker.io".to_string(), name.to_string()),
-        };
-        let repository = if registry == "docker.io" && !repo.contains('/') {
-            format!("library/{repo}")
-        } else {
-            repo
-        };
-        let repo_ok = !repository.is_empty()
-            && repository.split('/').all(|c| {
-                !c.is_empty()
-                    && c.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)
-                    })
-            });
-        if !repo_ok {
-            return Err(bad(
-                "repository names are lowercase letters, digits and . _ - separated by /",
-            ));
+        if let Some(d) = r.digest {
+            // the store takes the digest apart again to name blobs
+            crate::store::split_digest(d).map_err(|_| bad("malformed digest"))?;
         }
         Ok(RegistryRef {
-            registry,
-            repository,
-            tag,
-            digest,
+            registry: r.registry.unwrap_or("docker.io").to_string(),
+            repository: r.path().into_owned(),
+            tag: r.tag.map(str::to_string),
+            digest: r.digest.map(str::to_string),
         })
     }
 
@@ -164,6 +122,24 @@ impl RegistryRef {
         }
         s
     }
+}
+
+/// The Docker-style name an Engine or registry reference gives (`docker:app:1` is `app:1`,
+/// `registry:ghcr.io/a/b:1` is `ghcr.io/a/b:1`), without its transport; `None` for archives and
+/// layouts, which are not pulled by name.
+pub fn image_name(reference: &str) -> Option<&str> {
+    let r = reference.trim();
+    if ["docker-archive:", "oci-archive:", "oci:"]
+        .iter()
+        .any(|p| r.starts_with(p))
+    {
+        return None;
+    }
+    let name = ["docker://", "docker-daemon:", "docker:", "registry:"]
+        .iter()
+        .find_map(|p| r.strip_prefix(p))
+        .unwrap_or(r);
+    Some(name.strip_prefix("//").unwrap_or(name))
 }
 
 /// Understands a reference. Paths are checked against the filesystem for auto-detection.
@@ -314,6 +290,24 @@ mod tests {
         assert!(RegistryRef::parse("Bad/Name").is_err());
         assert!(RegistryRef::parse("app:bad tag").is_err());
         assert!(RegistryRef::parse("app@sha256:nothex").is_err());
+        assert!(RegistryRef::parse("app:${TAG}").is_err());
+        assert!(RegistryRef::parse("").is_err());
+        let r = RegistryRef::parse("index.docker.io/nginx:1.27").expect("valid");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.api_host()),
+            ("index.docker.io", "library/nginx", "registry-1.docker.io")
+        );
+        assert_eq!(r.canonical(), "index.docker.io/library/nginx:1.27");
+    }
+
+    #[test]
+    fn names_without_transport() {
+        assert_eq!(image_name("docker:app:1"), Some("app:1"));
+        assert_eq!(image_name("docker://ghcr.io/a/b:1"), Some("ghcr.io/a/b:1"));
+        assert_eq!(image_name("registry:ghcr.io/a/b:1"), Some("ghcr.io/a/b:1"));
+        assert_eq!(image_name(" nginx "), Some("nginx"));
+        assert_eq!(image_name("oci:/tmp/layout:v1"), None);
+        assert_eq!(image_name("docker-archive:/tmp/a.tar"), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Recognising what a service is from its image and ports: data stores, proxies, admin and
 //! debug endpoints. Used by the port rule and by the Compose network graph.
 
+use shipshape_core::imageref::ImageRef;
+
 /// Why a port is sensitive when published on every interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortRole {
@@ -65,22 +67,13 @@ pub fn is_edge_port(n: u16) -> bool {
 }
 
 /// The repository part of an image reference, lower case, without registry host, tag or digest.
+/// Split by the core parser, leniently: the text may be partly interpolated (`postgres:` when
+/// `${TAG}` had no value, `/postgres:16` for `${REGISTRY}/postgres:16`).
 pub fn image_repo(image: &str) -> String {
-    let no_digest = image.split('@').next().unwrap_or("");
-    let last_slash = no_digest.rfind('/').map(|i| i + 1).unwrap_or(0);
-    let name_end = no_digest[last_slash..]
-        .find(':')
-        .map(|i| last_slash + i)
-        .unwrap_or(no_digest.len());
-    let path = &no_digest[..name_end];
-    // drop a registry host (first component with a dot, colon or `localhost`)
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 1
-        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
-    {
-        parts.remove(0);
-    }
-    parts.join("/").to_ascii_lowercase()
+    let lower = image.to_ascii_lowercase();
+    ImageRef::parse_lenient(&lower)
+        .map(|r| r.repository.to_string())
+        .unwrap_or_default()
 }
 
 const DATA_IMAGES: [&str; 38] = [
@@ -178,6 +171,9 @@ mod tests {
             "team/app"
         );
         assert_eq!(image_repo("postgres:16"), "postgres");
+        assert_eq!(image_repo("postgres:"), "postgres");
+        assert_eq!(image_repo("/Postgres:16"), "/postgres");
+        assert_eq!(image_repo("localhost/app"), "app");
         assert_eq!(
             data_image("docker.io/library/postgres:16-alpine"),
             Some("postgres")

@@ -1,7 +1,8 @@
 use crate::model::RuntimeSpec;
-use crate::rules::image_latest::split_ref;
+use crate::rules::image_latest::image_class;
 use crate::rules::Cx;
 use crate::rules::Rule;
+use shipshape_core::imageref::ImageClass;
 use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -13,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0019"), ("checkov", "CKV_K8S_43")],
     fix: None,
-    docs: "## What it does\nReports image references with a version tag but no `@sha256:` digest. Untagged and `latest` references are SS2022's; images built by the same Compose file are not reported.\n\n\
+    docs: "## What it does\nReports image references with a version tag but no `@sha256:` digest, at **low** severity: a tag with at least `major.minor` at its start or after a `-` (`1.4.2`, `16.4-bookworm`, `min-6.3.0`) or holds a date stamp or commit hash. Untagged, `latest` and other moving tags (`20`, `lts`, `alpine`) are SS2022's. The classes and severities are the same for Dockerfiles (SS1006), Compose, Kubernetes, `docker run` and images (SS3009). A tag that comes from a variable with no value here (`app:${TAG}`) is not judged; images built by the same Compose file are not reported.\n\n\
 ## Why it matters\nTags are mutable: the registry (or whoever controls it) can point `1.4.2` at different content tomorrow. A digest names exactly the bytes you tested.\n\n\
 ## How to fix\nAppend the digest: `docker buildx imagetools inspect app:1.4.2` prints it; tools like Renovate keep it current.\n\n\
 ## Example\n```sh\ndocker run registry.example.com/app:1.4.2@sha256:<digest>\n```\n",
@@ -28,28 +29,23 @@ impl Rule for ImageDigest {
 
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         let Some(img) = &spec.image else { return };
-        if spec.image_built {
+        let Some((image, written)) = image_class(spec) else {
             return;
-        }
-        // `app:${TAG}`: the tag is unknown here, but without `@sha256:` it is not pinned either way
-        let v = if spec.image_unresolved {
-            spec.image_raw.as_deref().unwrap_or("").trim()
-        } else {
-            img.value.trim()
         };
-        if v.is_empty() || v.contains('@') {
+        let class = image.class();
+        if class != ImageClass::VersionTag {
             return;
         }
-        if let (_, Some(tag), None) = split_ref(v) {
-            if !tag.is_empty() && !crate::rules::image_latest::is_floating(tag) {
-                cx.report(
-                    &META,
-                    spec,
-                    &img.loc,
-                    format!("`{}` image `{v}` is not pinned by digest", spec.name),
-                );
-            }
-        }
+        let Some(severity) = class.unpinned_severity() else {
+            return;
+        };
+        cx.report_with(
+            &META,
+            spec,
+            &img.loc,
+            format!("`{}` image {written} is not pinned by digest", spec.name),
+            severity,
+        );
     }
 }
 
@@ -59,9 +55,15 @@ mod tests {
     #[test]
     fn cases() {
         assert!(fires("SS2023", "docker run -d nginx:1.27"));
+        assert!(fires(
+            "SS2023",
+            "docker run -d ghcr.io/acme/app:sha-1a2b3c4"
+        ));
         assert!(!fires("SS2023", "docker run -d nginx:latest"));
+        assert!(!fires("SS2023", "docker run -d node:20"));
         assert!(!fires("SS2023", HARD));
-        assert!(fires("SS2023", "docker run -d nginx:$TAG"));
+        assert!(!fires("SS2023", "docker run -d nginx:$TAG"));
+        assert!(fires("SS2023", "docker run -d nginx:${TAG:-1.27}"));
         assert!(!fires("SS2023", "docker run -d $IMAGE"));
     }
 }

@@ -1,6 +1,7 @@
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
+use shipshape_core::imageref::{ImageClass, ImageRef};
 use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -12,50 +13,36 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0004"), ("trivy", "KSV013"), ("checkov", "CKV_K8S_14")],
     fix: None,
-    docs: "## What it does\nReports image references with no tag and no digest, the `latest` tag or another channel name (`stable`, `edge`, `dev`, `nightly`, `main`, `master`, `beta`, `lts`, `mainline`, ...), and variable defaults that fall back to one (`app:${TAG:-latest}`, `${IMAGE:-app}`). Images built by the same Compose file (`build:`) are not reported.\n\n\
+    docs: "## What it does\nReports image references with no tag and no digest or the `latest` tag (**medium**), and moving tags (**low**): tags that are not a specific version, such as a channel (`stable`, `lts`, `edge`, `nightly`, `main`), a variant or codename alone (`alpine`, `slim`, `bookworm`) or a bare major version (`20`, `20-alpine`). A version tag has at least `major.minor` at its start or after a `-` (`1.27`, `16.4-bookworm`, `min-6.3.0`) or holds a date stamp or commit hash; those are SS2023's. The classes and severities are the same for Dockerfiles (SS1006), Compose, Kubernetes, `docker run` and images (SS3009). Variable defaults count (`app:${TAG:-latest}`); a tag that comes from a variable with no value here (`app:${TAG}`, `${IMAGE}`) is not judged, but a tag written out is (`${REGISTRY}/app:latest`). Images built by the same Compose file (`build:`), references pinned by digest or image ID, and invalid references are not reported.\n\n\
 ## Why it matters\n`latest` is whatever was pushed last: deployments are not reproducible, a rollback may pull the broken version again and an upstream compromise reaches you on the next pull.\n\n\
 ## How to fix\nPin a version tag and, better, its digest: `postgres:16.4@sha256:...`.\n\n\
 ## Example\n```yaml\nimage: postgres:16.4-bookworm@sha256:<digest>\n```\n",
 };
 
-/// Splits an image reference into (name, tag, digest).
-pub fn split_ref(image: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, digest) = match image.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (image, None),
-    };
-    let slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match rest[slash..].rfind(':') {
-        Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..]), digest),
-        None => (rest, None, digest),
+/// The pinning class of a container's image (`shipshape_core::imageref`), shared with SS2023, and
+/// the reference it was judged on with how it reads in messages. The interpolated value is judged
+/// when every variable had a value; otherwise the text as written, variables kept (`app:${TAG}` is
+/// a [`ImageClass::Variable`], `${REGISTRY}/app:latest` is still [`ImageClass::Latest`]). `None`
+/// when there is no image, the image is built by the same Compose file, or the text is not a valid
+/// reference.
+pub(crate) fn image_class(spec: &RuntimeSpec) -> Option<(ImageRef<'_>, String)> {
+    let img = spec.image.as_ref()?;
+    if spec.image_built {
+        return None;
     }
-}
-
-/// Tags that name a channel rather than a release.
-pub fn is_floating(tag: &str) -> bool {
-    matches!(
-        tag.to_ascii_lowercase().as_str(),
-        "latest"
-            | "stable"
-            | "edge"
-            | "dev"
-            | "develop"
-            | "development"
-            | "nightly"
-            | "main"
-            | "master"
-            | "beta"
-            | "alpha"
-            | "rolling"
-            | "release"
-            | "current"
-            | "lts"
-            | "mainline"
-            | "testing"
-            | "unstable"
-            | "canary"
-            | "next"
-    )
+    let v = img.value.trim();
+    let text = if spec.image_unresolved {
+        spec.image_raw.as_deref().unwrap_or(v).trim()
+    } else {
+        v
+    };
+    // invalid text, and image IDs (pinned content), have nothing to report
+    let image = ImageRef::parse(text).ok()?;
+    let written = match spec.image_raw.as_deref().map(str::trim) {
+        Some(raw) if raw != text => format!("`{raw}` (`{text}` after interpolation)"),
+        _ => format!("`{text}`"),
+    };
+    Some((image, written))
 }
 
 pub struct ImageLatest;
@@ -67,66 +54,54 @@ impl Rule for ImageLatest {
 
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         let Some(img) = &spec.image else { return };
-        if spec.image_built {
+        let Some((image, written)) = image_class(spec) else {
             return;
-        }
-        let v = img.value.trim();
-        let written = match spec.image_raw.as_deref() {
-            Some(raw) if raw != v => format!("`{raw}` (`{v}` after interpolation)"),
-            _ => format!("`{v}`"),
         };
-        // `app:${TAG}` with TAG unknown: nothing to judge; `app:${TAG:-latest}` resolves to latest
-        if v.is_empty()
-            || v.contains('$')
-            || (spec.image_unresolved && split_ref(v).1.is_none_or(str::is_empty))
-        {
+        let class = image.class();
+        let Some(severity) = class.unpinned_severity() else {
             return;
-        }
-        match split_ref(v) {
-            (_, _, Some(_)) => {}
-            (_, Some(tag), None) if is_floating(tag) => cx.report(
-                &META,
-                spec,
-                &img.loc,
-                format!(
-                    "`{}` uses image {written}: `{tag}` is a moving tag",
-                    spec.name
-                ),
+        };
+        let message = match class {
+            ImageClass::Untagged => format!(
+                "`{}` uses untagged image {written} (implies latest)",
+                spec.name
             ),
-            (_, Some(""), None) | (_, None, None) => cx.report(
-                &META,
-                spec,
-                &img.loc,
-                format!(
-                    "`{}` uses untagged image {written} (implies latest)",
-                    spec.name
-                ),
+            ImageClass::Latest | ImageClass::MovingTag => format!(
+                "`{}` uses image {written}: `{}` is a moving tag",
+                spec.name,
+                image.tag.unwrap_or_default()
             ),
-            (_, Some(_), None) => {}
-        }
+            // version tags are SS2023's
+            _ => return,
+        };
+        cx.report_with(&META, spec, &img.loc, message, severity);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::split_ref;
     use crate::rules::testutil::*;
+    use shipshape_core::Severity;
     #[test]
     fn cases() {
-        assert_eq!(
-            split_ref("localhost:5000/a/b:1@sha256:x"),
-            ("localhost:5000/a/b", Some("1"), Some("sha256:x"))
-        );
-        assert_eq!(
-            split_ref("localhost:5000/a"),
-            ("localhost:5000/a", None, None)
-        );
-        assert!(fires("SS2022", "docker run -d nginx"));
-        assert!(fires("SS2022", "docker run -d nginx:latest"));
+        let sev = |cmd: &str| {
+            run(cmd)
+                .into_iter()
+                .find(|(c, _)| c == "SS2022")
+                .map(|(_, s)| s)
+        };
+        assert_eq!(sev("docker run -d nginx"), Some(Severity::Medium));
+        assert_eq!(sev("docker run -d nginx:latest"), Some(Severity::Medium));
+        assert_eq!(sev("docker run -d nginx:mainline"), Some(Severity::Low));
+        assert_eq!(sev("docker run -d node:20"), Some(Severity::Low));
+        assert_eq!(sev("docker run -d $IMAGE:latest"), Some(Severity::Medium));
         assert!(!fires("SS2022", "docker run -d nginx:1.27"));
-        assert!(fires("SS2022", "docker run -d nginx:mainline"));
-        assert!(!fires("SS2022", "docker run -d nginx@sha256:abc"));
+        assert!(!fires(
+            "SS2022",
+            "docker run -d nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        ));
         assert!(!fires("SS2022", "docker run -d nginx:$TAG"));
+        assert!(!fires("SS2022", "docker run -d $IMAGE"));
         assert!(fires("SS2022", "docker run -d nginx:${TAG:-latest}"));
         assert!(!fires("SS2022", "docker run -d nginx:${TAG:-1.27}"));
     }

@@ -66,15 +66,11 @@ impl Rule for BaseImageEol {
             if !stage.base.unresolved.is_empty() || stage.base.error.is_some() {
                 continue;
             }
-            let Some(image) = ImageRef::parse(reference) else {
+            let Ok(image) = ImageRef::parse(reference) else {
                 continue;
             };
             let Some(tag) = image.tag else { continue };
-            let name = match image.registry {
-                Some(r) => format!("{r}/{}", image.repository),
-                None => image.repository.to_string(),
-            };
-            let ended: Vec<_> = shipshape_core::eol::from_image(&name, tag)
+            let ended: Vec<_> = shipshape_core::eol::from_image(&image.familiar_name(), tag)
                 .into_iter()
                 .filter(|r| r.is_eol(ctx.today))
                 .collect();

@@ -945,7 +945,7 @@ pub fn is_interactive_image(ctx: &Context<'_>) -> bool {
     let crate::stages::BaseRef::Image(reference) = &base.base_ref else {
         return false;
     };
-    let Some(image) = shipshape_core::imageref::ImageRef::parse(reference) else {
+    let Ok(image) = shipshape_core::imageref::ImageRef::parse(reference) else {
         return false;
     };
     if image.repository.contains("devcontainers") {

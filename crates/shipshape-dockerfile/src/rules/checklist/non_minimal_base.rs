@@ -126,7 +126,7 @@ impl Rule for NonMinimalBase {
         if !stage.base.unresolved.is_empty() || stage.base.error.is_some() {
             return;
         }
-        let Some(image) = ImageRef::parse(reference) else {
+        let Ok(image) = ImageRef::parse(reference) else {
             return;
         };
         let Some((what, fix)) = judgement(&image) else {

@@ -60,7 +60,7 @@ fn base_runs_unprivileged(reference: &str) -> bool {
         .iter()
         .any(|w| lower.contains(w))
         || lower.starts_with("cgr.dev/chainguard/")
-        || ImageRef::parse(&lower).is_some_and(|r| r.short_name().starts_with("bitnami/"))
+        || ImageRef::parse(&lower).is_ok_and(|r| r.short_name().starts_with("bitnami/"))
 }
 
 fn is_root(user: &str) -> bool {

@@ -116,7 +116,7 @@ impl Rule for UntrustedRegistry {
             if !stage.base.unresolved.is_empty() || stage.base.error.is_some() {
                 continue;
             }
-            let Some(image) = ImageRef::parse(reference) else {
+            let Ok(image) = ImageRef::parse(reference) else {
                 continue;
             };
             let full = full_name(&image);
