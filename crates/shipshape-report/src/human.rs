@@ -115,7 +115,12 @@ impl Emitter for Human {
         };
         let bold = Style::new().bold();
 
-        for e in &report.errors {
+        let errors: &[_] = if ctx.errors_on_stderr {
+            &[]
+        } else {
+            &report.errors
+        };
+        for e in errors {
             let prefix = paint(
                 ctx,
                 Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
@@ -123,7 +128,7 @@ impl Emitter for Human {
             );
             writeln!(out, "{prefix}: cannot scan {e}")?;
         }
-        if !report.errors.is_empty() {
+        if !errors.is_empty() {
             writeln!(out)?;
         }
 

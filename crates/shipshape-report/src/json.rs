@@ -391,6 +391,7 @@ mod tests {
                 verbose: false,
                 quiet: false,
                 tool_version: "0.0.0",
+                errors_on_stderr: false,
             };
             let doc = document(&report, &ctx);
             let mut ours = Vec::new();

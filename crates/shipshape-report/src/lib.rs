@@ -33,6 +33,10 @@ pub struct Context<'a> {
     pub quiet: bool,
     /// The shipshape version.
     pub tool_version: &'a str,
+    /// Scan errors are already written to standard error (as `error: PATH:LINE:COL: message`),
+    /// so the human report on the terminal does not repeat them (it still counts them). Reports
+    /// written to a file and the machine formats always keep them.
+    pub errors_on_stderr: bool,
 }
 
 /// One output format.

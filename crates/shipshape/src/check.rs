@@ -90,7 +90,17 @@ pub fn finish(
         verbose: output.verbose,
         quiet: output.quiet,
         tool_version: env!("CARGO_PKG_VERSION"),
+        errors_on_stderr: output.output.is_none(),
     };
+    // One error path: every scan error reaches standard error, whatever the format and wherever
+    // the report goes, so a failed CI job always says why (the report keeps them too).
+    {
+        let stderr = std::io::stderr();
+        let mut err = stderr.lock();
+        for e in &report.errors {
+            let _ = writeln!(err, "error: {e}");
+        }
+    }
     let format = output.format.into();
     match &output.output {
         Some(path) => {

@@ -137,9 +137,10 @@ fn malformed_dockerfile_is_exit_2_with_file_and_line() {
     let dir = project("FROM alpine:3.22\n\nRUN echo ok\nFROBNICATE now\n", None);
     let out = shipshape().arg("check").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Dockerfile:4"), "{stdout}");
-    assert!(stdout.to_lowercase().contains("frobnicate"), "{stdout}");
+    // Scan errors go to standard error (the human report counts them).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Dockerfile:4"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("frobnicate"), "{stderr}");
     let dir = project("FROM alpine:3.22\nRUN <<EOF\necho never closed\n", None);
     let out = shipshape().arg("check").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
