@@ -11,7 +11,7 @@
 //! Discovery ([`discover`]) walks a tree once and classifies each file by its name
 //! ([`InputKind`]): a guess that each analyser confirms by content.
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::progress::Progress;
 use crate::report::{Analysis, ScanError};
 use crate::rule::RuleMeta;
@@ -112,6 +112,13 @@ pub trait Analyser: Sync {
     /// The metadata of every rule it can report, for the registry (`shipshape rules`, config
     /// names, SARIF rule lists). A finding of a rule not listed here is refused by the writers.
     fn rules(&self) -> &'static [&'static RuleMeta];
+
+    /// Checks the analyser's own section of the configuration (read with
+    /// [`Config::section`], so problems name their line), when the configuration is loaded:
+    /// a bad option stops the run before anything is scanned.
+    fn check_config(&self, _config: &Config) -> Vec<ConfigError> {
+        Vec::new()
+    }
 
     /// Analyses what it reads of `scope` (the inputs it recognises; an image analyser reads
     /// images instead, through its own entry point, and returns nothing here). Every rule run

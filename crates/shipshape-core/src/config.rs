@@ -46,8 +46,10 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     dockerfile: Option<RawDockerfile>,
-    /// Options of the secrets analyser, validated by it (see `secrets_section`).
-    secrets: Option<Spanned<toml::Table>>,
+    /// Sections owned by analysers: present here so that `deny_unknown_fields` accepts them;
+    /// each analyser deserialises its own with [`Config::section`] (errors keep their span).
+    #[serde(rename = "secrets")]
+    _secrets: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,9 +145,6 @@ pub struct Config {
     pub rules: BTreeMap<&'static str, RuleOverride>,
     pub ignores: Vec<Ignore>,
     pub dockerfile: DockerfileOptions,
-    /// The `[secrets]` table as written, with the 1-based line it starts on; the secrets analyser
-    /// validates it (unknown keys are errors there too).
-    pub secrets_section: Option<(toml::Table, u32)>,
 }
 
 impl Default for Config {
@@ -159,7 +158,6 @@ impl Default for Config {
             rules: BTreeMap::new(),
             ignores: Vec::new(),
             dockerfile: DockerfileOptions::default(),
-            secrets_section: None,
         }
     }
 }
@@ -342,10 +340,6 @@ impl Config {
             });
         }
 
-        if let Some(sec) = &raw.secrets {
-            let line = file.line_col(sec.span().start).0;
-            config.secrets_section = Some((sec.get_ref().clone(), line));
-        }
         if let Some(d) = raw.dockerfile {
             config.dockerfile = DockerfileOptions {
                 target: d.target,
@@ -359,6 +353,31 @@ impl Config {
         } else {
             Err(errors)
         }
+    }
+
+    /// Deserialises the `[name]` table of the configuration file as `T` (an analyser's own
+    /// options), straight from the file's text so that an error names the file, line and column
+    /// of the offending key or value. No file, or no such table: `T::default()`.
+    pub fn section<T>(&self, name: &str) -> Result<T, ConfigError>
+    where
+        T: serde::de::DeserializeOwned + Default,
+    {
+        let Some(file) = &self.source else {
+            return Ok(T::default());
+        };
+        let error = |e: toml::de::Error| {
+            let (line, column) = file.line_col(e.span().map_or(0, |s| s.start));
+            ConfigError {
+                path: file.path().to_string(),
+                line,
+                column,
+                message: format!("[{name}]: {}", e.message()),
+            }
+        };
+        let de = toml::Deserializer::parse(file.text()).map_err(error)?;
+        serde::de::DeserializeSeed::deserialize(SectionSeed::<T>::new(name), de)
+            .map(Option::unwrap_or_default)
+            .map_err(error)
     }
 
     /// The matcher of `exclude` (paths relative to the scan root, .gitignore-like meaning).
@@ -445,6 +464,51 @@ exclude = []
 "#;
 
 #[cfg(test)]
+mod section_tests {
+    use super::*;
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    struct Opts {
+        max_file_size: Option<u64>,
+        #[serde(default)]
+        words: Vec<String>,
+    }
+
+    fn config(text: &str) -> Config {
+        Config::parse(
+            SourceFile::new("shipshape.toml", text),
+            &RuleRegistry::default(),
+        )
+        .expect("valid config")
+    }
+
+    #[test]
+    fn a_section_is_read_with_errors_at_their_line() {
+        let c = config("fail-on = \"high\"\n[secrets]\nmax-file-size = 5\nwords = [\"a\"]\n");
+        let o: Opts = c.section("secrets").unwrap();
+        assert_eq!(o.max_file_size, Some(5));
+        assert_eq!(o.words, vec!["a"]);
+        let c = config("[secrets]\nmax-file-size = 5\n\nwordz = 1\n");
+        let e = c.section::<Opts>("secrets").unwrap_err();
+        assert_eq!((e.path.as_str(), e.line), ("shipshape.toml", 4), "{e}");
+        assert!(e.message.contains("wordz"), "{e}");
+        let c = config("[secrets]\nmax-file-size = \"big\"\n");
+        let e = c.section::<Opts>("secrets").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        // Absent table, no file: defaults.
+        assert_eq!(
+            config("").section::<Opts>("secrets").unwrap(),
+            Opts::default()
+        );
+        assert_eq!(
+            Config::default().section::<Opts>("secrets").unwrap(),
+            Opts::default()
+        );
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::rule::tests::TEST_RULE;
@@ -517,5 +581,49 @@ expires = 2030-01-01
         let bad_date = "[[ignore]]\nrules=[\"SS9999\"]\nreason=\"r\"\nexpires=\"soon\"\n";
         let errs = Config::parse(SourceFile::new("s.toml", bad_date), &reg()).unwrap_err();
         assert_eq!(errs[0].line, 4);
+    }
+}
+
+/// Deserialises one top-level table of a document, skipping the others (so the table's own
+/// errors keep their spans in the whole file).
+struct SectionSeed<'n, T> {
+    name: &'n str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<'n, T> SectionSeed<'n, T> {
+    fn new(name: &'n str) -> Self {
+        SectionSeed {
+            name,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::de::DeserializeSeed<'de> for SectionSeed<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Option<T>, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for SectionSeed<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a configuration with an optional [{}] table", self.name)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.name {
+                found = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
     }
 }

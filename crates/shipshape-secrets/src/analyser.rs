@@ -5,38 +5,39 @@
 //! reads every file (dependency folders such as `node_modules` included, which discovery skips),
 //! honours `.gitleaksignore`, and counts the binary and oversized files it skips.
 
-use crate::{scan_tree, SecretsOptions};
-use shipshape_core::config::Config;
+use crate::{scan_tree, SecretsConfig, SecretsOptions};
+use shipshape_core::config::{Config, ConfigError};
 use shipshape_core::report::Analysis;
 use shipshape_core::{Analyser, RuleMeta, ScanError, Scope};
 
 /// The secrets analyser of `shipshape check`.
 pub struct SecretsAnalyser;
 
-/// Secrets options from the `[secrets]` table of the config and the config's `exclude` globs.
-/// A bad table is reported with the config file and the table's line.
+/// Secrets options from the `[secrets]` table of the config (read with spans: a bad key or
+/// value is reported at its line and column) and the config's `exclude` globs.
 pub fn options_from_config(
     config: &Config,
     show_secrets: bool,
-) -> Result<SecretsOptions, ScanError> {
-    let table = config
-        .secrets_section
-        .as_ref()
-        .map(|(t, _)| t.clone())
-        .unwrap_or_default();
+) -> Result<SecretsOptions, ConfigError> {
+    let section: SecretsConfig = config.section("secrets")?;
     let opts = SecretsOptions {
         show_secrets,
         ..SecretsOptions::default()
     };
-    let mut opts = opts.with_config_toml(&table.to_string()).map_err(|e| {
-        let (file, line) = match (&config.source, &config.secrets_section) {
-            (Some(f), Some((_, line))) => (f.path().to_string(), *line),
-            _ => ("shipshape.toml".to_string(), 1),
-        };
-        ScanError {
-            path: file,
-            line: Some(line),
-            column: None,
+    let mut opts = opts.with_config(&section).map_err(|e| {
+        // Globs and regexes are checked after deserialisation: point at the table.
+        let (path, line) = config
+            .source
+            .as_ref()
+            .map(|f| {
+                let at = f.text().find("[secrets]").unwrap_or(0);
+                (f.path().to_string(), f.line_col(at).0)
+            })
+            .unwrap_or_else(|| ("shipshape.toml".into(), 1));
+        ConfigError {
+            path,
+            line,
+            column: 1,
             message: format!("[secrets]: {e}"),
         }
     })?;
@@ -53,11 +54,23 @@ impl Analyser for SecretsAnalyser {
         crate::rules_slice()
     }
 
+    fn check_config(&self, config: &Config) -> Vec<ConfigError> {
+        options_from_config(config, false)
+            .err()
+            .into_iter()
+            .collect()
+    }
+
     fn analyse(&self, scope: &Scope<'_>) -> Analysis {
         match options_from_config(scope.config, scope.show_secrets) {
             Ok(opts) => scan_tree(scope.root, &opts),
             Err(e) => Analysis {
-                errors: vec![e],
+                errors: vec![ScanError {
+                    path: e.path,
+                    line: Some(e.line),
+                    column: Some(e.column),
+                    message: e.message,
+                }],
                 ..Analysis::default()
             },
         }

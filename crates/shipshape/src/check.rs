@@ -30,7 +30,19 @@ pub fn load_config(policy: &PolicyArgs, start: &Path) -> Result<Config, i32> {
                 }
             };
             let shown = path.to_string_lossy().to_string();
-            match Config::parse(SourceFile::new(shown, text), registry()) {
+            // The core options, then every analyser's own section: all problems at once.
+            let parsed = Config::parse(SourceFile::new(shown, text), registry()).and_then(|c| {
+                let errors: Vec<_> = crate::registry::analysers()
+                    .iter()
+                    .flat_map(|a| a.check_config(&c))
+                    .collect();
+                if errors.is_empty() {
+                    Ok(c)
+                } else {
+                    Err(errors)
+                }
+            });
+            match parsed {
                 Ok(c) => c,
                 Err(errors) => {
                     for e in &errors {

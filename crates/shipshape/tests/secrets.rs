@@ -166,5 +166,7 @@ fn bad_secrets_config_names_the_line() {
     let out = shipshape().arg("secrets").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("shipshape.toml:3"), "{err}");
+    // The exact key, not just the table.
+    assert!(err.contains("shipshape.toml:4:1"), "{err}");
+    assert!(err.contains("bogus-key"), "{err}");
 }
