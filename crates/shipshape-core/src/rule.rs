@@ -142,6 +142,29 @@ impl RuleMeta {
     }
 }
 
+/// What every rule object has, whatever its analyser: its metadata. Analysers' hook traits
+/// require it; [`declare_rule!`] implements it.
+pub trait HasMeta {
+    /// The rule's metadata (the module's `META`).
+    fn meta(&self) -> &'static RuleMeta;
+}
+
+/// Declares a rule's unit struct and ties it to the module's `pub static META: RuleMeta`:
+/// `shipshape_core::declare_rule!(RootUser);`, then `impl Rule for RootUser { hooks }`.
+#[macro_export]
+macro_rules! declare_rule {
+    ($name:ident) => {
+        /// The rule; its metadata is this module's `META`, its checks the `Rule` impl.
+        pub struct $name;
+
+        impl $crate::rule::HasMeta for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &META
+            }
+        }
+    };
+}
+
 /// Declares an analyser's rules, one line per rule (`module::Struct`, where the module also
 /// holds the rule's `pub static META: RuleMeta`). Expands to `RULES`, the rule objects the
 /// analyser runs (`&[&dyn Trait]`, the analyser's hook trait), and `METAS`, their metadata for

@@ -110,32 +110,30 @@ impl<'a> Context<'a> {
 }
 
 /// A Dockerfile rule: metadata plus hooks with empty defaults.
-pub trait Rule: Sync {
-    /// The rule's metadata.
-    fn meta(&self) -> &'static RuleMeta;
+pub use shipshape_core::rule::HasMeta;
 
+/// Where a rule's hooks put their findings.
+pub type Out = Vec<Finding>;
+/// Short names for the hook signatures (each fits on one line).
+pub use crate::shell::SimpleCommand as Cmd;
+pub use crate::Instruction as Instr;
+
+pub trait Rule: HasMeta + Sync {
     /// Whole-file checks (final stage, stage graph, build context).
-    fn check_file(&self, _ctx: &Context<'_>, _out: &mut Vec<Finding>) {}
+    fn check_file(&self, _ctx: &Context, _out: &mut Out) {}
 
     /// Called for every top-level instruction (an `ONBUILD` is passed as itself).
-    fn check_instruction(
-        &self,
-        _ctx: &Context<'_>,
-        _index: usize,
-        _instr: &Instruction,
-        _out: &mut Vec<Finding>,
-    ) {
-    }
+    fn check_instruction(&self, _ctx: &Context, _index: usize, _instr: &Instr, _out: &mut Out) {}
 
     /// Called for every simple shell command of every RUN (heredoc scripts and `sh -c` strings
     /// included).
     fn check_command(
         &self,
-        _ctx: &Context<'_>,
+        _ctx: &Context,
         _index: usize,
-        _instr: &Instruction,
-        _cmd: &SimpleCommand,
-        _out: &mut Vec<Finding>,
+        _instr: &Instr,
+        _cmd: &Cmd,
+        _out: &mut Out,
     ) {
     }
 }

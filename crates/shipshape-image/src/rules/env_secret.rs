@@ -37,13 +37,9 @@ ENV DB_PASSWORD_FILE=/run/secrets/db_password
 "#,
 };
 
-pub struct EnvSecret;
+shipshape_core::declare_rule!(EnvSecret);
 
 impl Rule for EnvSecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let mut out = Vec::new();
         for (i, kv) in ctx.image.config.config.env.iter().enumerate() {

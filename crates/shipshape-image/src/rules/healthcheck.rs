@@ -31,13 +31,9 @@ HEALTHCHECK --interval=30s --timeout=3s CMD ["/app/healthcheck"]
 "#,
 };
 
-pub struct Healthcheck;
+shipshape_core::declare_rule!(Healthcheck);
 
 impl Rule for Healthcheck {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let hc = ctx.image.config.config.healthcheck.as_ref();
         let disabled = hc.is_some_and(|h| h.test.first().map(String::as_str) == Some("NONE"));

@@ -44,13 +44,9 @@ fn pattern() -> Option<&'static Regex> {
     .as_ref()
 }
 
-pub struct HistoryPipeShell;
+shipshape_core::declare_rule!(HistoryPipeShell);
 
 impl Rule for HistoryPipeShell {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(re) = pattern() else {
             return Vec::new();

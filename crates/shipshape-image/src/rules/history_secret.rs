@@ -36,13 +36,9 @@ RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm
 "#,
 };
 
-pub struct HistorySecret;
+shipshape_core::declare_rule!(HistorySecret);
 
 impl Rule for HistorySecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let mut out = Vec::new();
         for (i, h) in ctx.image.config.history.iter().enumerate() {

@@ -34,13 +34,9 @@ LABEL deploy.token="glpat-…"
 "#,
 };
 
-pub struct LabelSecret;
+shipshape_core::declare_rule!(LabelSecret);
 
 impl Rule for LabelSecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let mut out = Vec::new();
         for (k, v) in &ctx.image.config.config.labels {

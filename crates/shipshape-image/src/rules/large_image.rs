@@ -32,13 +32,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends x && rm -rf /va
 "#,
 };
 
-pub struct LargeImage;
+shipshape_core::declare_rule!(LargeImage);
 
 impl Rule for LargeImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(fs) = ctx.fs else {
             return Vec::new();

@@ -1,7 +1,7 @@
 //! The image rules (`SS3xxx`), one module each, and their registry.
 
 use crate::audit::Ctx;
-use shipshape_core::{Finding, RuleMeta};
+use shipshape_core::Finding;
 
 pub mod env_secret;
 pub mod healthcheck;
@@ -28,10 +28,9 @@ mod tools;
 
 /// An image rule: metadata and one check over the image (its config, history and, when the
 /// layers were read, the final filesystem).
-pub trait Rule: Sync {
-    /// The rule's metadata.
-    fn meta(&self) -> &'static RuleMeta;
+pub use shipshape_core::rule::HasMeta;
 
+pub trait Rule: HasMeta + Sync {
     /// The rule's findings for the image.
     fn check(&self, ctx: &Ctx) -> Vec<Finding>;
 }

@@ -91,13 +91,9 @@ pub(crate) fn os_release(ctx: &Ctx) -> Option<OsRelease> {
     })
 }
 
-pub struct OsEol;
+shipshape_core::declare_rule!(OsEol);
 
 impl Rule for OsEol {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(os) = os_release(ctx) else {
             return Vec::new();

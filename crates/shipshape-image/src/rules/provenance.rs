@@ -39,13 +39,9 @@ LABEL org.opencontainers.image.source="https://github.com/acme/app" \
 
 use shipshape_core::oci::PROVENANCE_LABELS as WANTED;
 
-pub struct Provenance;
+shipshape_core::declare_rule!(Provenance);
 
 impl Rule for Provenance {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let labels = &ctx.image.config.config.labels;
         let has = |k: &str| labels.get(k).is_some_and(|v| !v.trim().is_empty());

@@ -37,13 +37,9 @@ USER 10001
 "#,
 };
 
-pub struct RootUser;
+shipshape_core::declare_rule!(RootUser);
 
 impl Rule for RootUser {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let user = ctx.runtime_user();
         if !user.is_root() {

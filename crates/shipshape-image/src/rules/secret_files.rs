@@ -256,13 +256,9 @@ fn private_key(content: &[u8]) -> Option<&'static str> {
     None
 }
 
-pub struct SecretFiles;
+shipshape_core::declare_rule!(SecretFiles);
 
 impl Rule for SecretFiles {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(fs) = ctx.fs else {
             return Vec::new();

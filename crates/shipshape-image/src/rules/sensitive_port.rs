@@ -33,13 +33,9 @@ EXPOSE 22
 "#,
 };
 
-pub struct SensitivePort;
+shipshape_core::declare_rule!(SensitivePort);
 
 impl Rule for SensitivePort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let mut out = Vec::new();
         for port in ctx.image.config.config.exposed_ports.keys() {

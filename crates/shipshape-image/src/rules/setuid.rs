@@ -34,13 +34,9 @@ RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} + || true
 "#,
 };
 
-pub struct Setuid;
+shipshape_core::declare_rule!(Setuid);
 
 impl Rule for Setuid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(ix) = ctx.index() else {
             return Vec::new();

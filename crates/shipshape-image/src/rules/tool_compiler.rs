@@ -40,13 +40,9 @@ const NAMES: &[&str] = &[
     "gcc", "g++", "cc", "c++", "clang", "clang++", "tcc", "rustc", "cargo", "go", "javac", "make",
 ];
 
-pub struct ToolCompiler;
+shipshape_core::declare_rule!(ToolCompiler);
 
 impl Rule for ToolCompiler {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         tools::report(ctx, &META, NAMES, "the compiler")
     }

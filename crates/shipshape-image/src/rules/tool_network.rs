@@ -40,13 +40,9 @@ const NAMES: &[&str] = &[
     "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "tftp", "ssh", "scp", "nmap",
 ];
 
-pub struct ToolNetwork;
+shipshape_core::declare_rule!(ToolNetwork);
 
 impl Rule for ToolNetwork {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         tools::report(ctx, &META, NAMES, "the network tool")
     }

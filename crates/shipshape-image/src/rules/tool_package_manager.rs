@@ -41,13 +41,9 @@ const NAMES: &[&str] = &[
     "pip", "pip3", "npm", "yarn", "pnpm", "gem",
 ];
 
-pub struct ToolPackageManager;
+shipshape_core::declare_rule!(ToolPackageManager);
 
 impl Rule for ToolPackageManager {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         tools::report(ctx, &META, NAMES, "a package manager")
     }

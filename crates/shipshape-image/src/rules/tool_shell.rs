@@ -38,13 +38,9 @@ const NAMES: &[&str] = &[
     "sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "csh", "tcsh", "fish", "busybox",
 ];
 
-pub struct ToolShell;
+shipshape_core::declare_rule!(ToolShell);
 
 impl Rule for ToolShell {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         tools::report(ctx, &META, NAMES, "a shell")
     }

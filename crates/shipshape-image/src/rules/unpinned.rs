@@ -61,13 +61,9 @@ fn judgement(reference: &str, id: Option<&str>) -> Option<(Option<ImageClass>, S
     }
 }
 
-pub struct Unpinned;
+shipshape_core::declare_rule!(Unpinned);
 
 impl Rule for Unpinned {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let img = ctx.image;
         if !matches!(img.source, SourceType::Engine | SourceType::Registry) {

@@ -57,13 +57,9 @@ const CRITICAL: &[&[u8]] = &[
     b"/etc/gshadow",
 ];
 
-pub struct UserWritable;
+shipshape_core::declare_rule!(UserWritable);
 
 impl Rule for UserWritable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(ix) = ctx.index() else {
             return Vec::new();

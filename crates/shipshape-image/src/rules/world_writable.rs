@@ -43,13 +43,9 @@ const TEMP: &[&[u8]] = &[
     b"/var/lock",
 ];
 
-pub struct WorldWritable;
+shipshape_core::declare_rule!(WorldWritable);
 
 impl Rule for WorldWritable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(ix) = ctx.index() else {
             return Vec::new();

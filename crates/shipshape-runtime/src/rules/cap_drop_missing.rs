@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE web:1.4\n```\n",
 };
 
-pub struct CapDropMissing;
+shipshape_core::declare_rule!(CapDropMissing);
 
 impl Rule for CapDropMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.is_privileged() || spec.drops("ALL") {
             return;

@@ -47,13 +47,9 @@ pub fn is_runtime_socket(path: &str) -> bool {
     )
 }
 
-pub struct ContainerSocket;
+shipshape_core::declare_rule!(ContainerSocket);
 
 impl Rule for ContainerSocket {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for m in &spec.mounts {
             if m.kind != MountKind::Bind {

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --cpus 1.5 app:1.0\n```\n",
 };
 
-pub struct CpuLimit;
+shipshape_core::declare_rule!(CpuLimit);
 
 impl Rule for CpuLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         match &spec.cpus {
             Some(v) if !is_unlimited(&v.value) => {}

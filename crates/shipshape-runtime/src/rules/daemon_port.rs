@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  dind:\n    image: docker:27-dind\n    ports: [\"2375:2375\"]   # flagged\n```\n",
 };
 
-pub struct DaemonPort;
+shipshape_core::declare_rule!(DaemonPort);
 
 impl Rule for DaemonPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for port in &spec.ports {
             if port.numbers().contains(&2375) {

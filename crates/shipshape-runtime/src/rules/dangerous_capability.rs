@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  vpn:\n    cap_add: [NET_ADMIN]   # flagged\n```\n",
 };
 
-pub struct DangerousCapability;
+shipshape_core::declare_rule!(DangerousCapability);
 
 impl Rule for DangerousCapability {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for cap in &spec.cap_add {
             let name = normalise_cap(&cap.value);

@@ -20,13 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  db:\n    image: postgres:16\n    # no ports: reached as db:5432 from the app\n```\n",
 };
 
-pub struct DataServicePublished;
+shipshape_core::declare_rule!(DataServicePublished);
 
 impl Rule for DataServicePublished {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_project(&self, graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
         for (svc, spec) in graph.services.iter().zip(specs) {
             if svc.role != Role::Data || spec.ports.is_empty() {

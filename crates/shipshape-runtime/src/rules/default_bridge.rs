@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --network app-net app:1.0\n```\n",
 };
 
-pub struct DefaultBridge;
+shipshape_core::declare_rule!(DefaultBridge);
 
 impl Rule for DefaultBridge {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.lifecycle == Lifecycle::OneOff
             || !matches!(spec.kind(), SourceKind::DockerRun | SourceKind::Engine)

@@ -20,13 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  web: {image: nginx:1.27, ports: [\"443:443\"], networks: [frontend]}\n  api: {image: api:1.0, networks: [frontend, backend]}\n  db: {image: postgres:16, networks: [backend]}\nnetworks:\n  frontend: {}\n  backend: {internal: true}\n```\n",
 };
 
-pub struct EdgeReachesData;
+shipshape_core::declare_rule!(EdgeReachesData);
 
 impl Rule for EdgeReachesData {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_project(&self, graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
         let spec_of = |name: &str| specs.iter().find(|s| s.name == name);
         let skips = graph.tier_skips();

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nhealthcheck:\n  test: [\"CMD\", \"wget\", \"-qO-\", \"http://127.0.0.1:8080/healthz\"]\n  interval: 30s\n```\n",
 };
 
-pub struct HealthcheckMissing;
+shipshape_core::declare_rule!(HealthcheckMissing);
 
 impl Rule for HealthcheckMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.lifecycle == Lifecycle::OneOff {
             return;

@@ -40,13 +40,9 @@ pub fn device_risk(host: &str) -> Severity {
     }
 }
 
-pub struct HostDevice;
+shipshape_core::declare_rule!(HostDevice);
 
 impl Rule for HostDevice {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for d in &spec.devices {
             let host = d.value.split(':').next().unwrap_or("");

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --pid=host app:1.0   # flagged\n```\n",
 };
 
-pub struct HostNamespace;
+shipshape_core::declare_rule!(HostNamespace);
 
 impl Rule for HostNamespace {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for (ns, val) in &spec.namespaces {
             if val.value.trim() != "host" {

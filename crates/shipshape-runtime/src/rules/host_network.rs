@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  app:\n    network_mode: host   # flagged\n```\n",
 };
 
-pub struct HostNetwork;
+shipshape_core::declare_rule!(HostNetwork);
 
 impl Rule for HostNetwork {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if let Some(n) = spec
             .network_mode

@@ -20,13 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run registry.example.com/app:1.4.2@sha256:<digest>\n```\n",
 };
 
-pub struct ImageDigest;
+shipshape_core::declare_rule!(ImageDigest);
 
 impl Rule for ImageDigest {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         let Some(img) = &spec.image else { return };
         let Some((image, written)) = image_class(spec) else {

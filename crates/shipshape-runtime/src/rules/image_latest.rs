@@ -45,13 +45,9 @@ pub(crate) fn image_class(spec: &RuntimeSpec) -> Option<(ImageRef<'_>, String)> 
     Some((image, written))
 }
 
-pub struct ImageLatest;
+shipshape_core::declare_rule!(ImageLatest);
 
 impl Rule for ImageLatest {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         let Some(img) = &spec.image else { return };
         let Some((image, written)) = image_class(spec) else {

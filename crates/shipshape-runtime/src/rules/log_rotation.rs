@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nlogging:\n  driver: json-file\n  options:\n    max-size: 10m\n    max-file: \"3\"\n```\n",
 };
 
-pub struct LogRotation;
+shipshape_core::declare_rule!(LogRotation);
 
 impl Rule for LogRotation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     /// Kubernetes leaves log rotation to the node (kubelet), not the manifest.
     fn applies_to(&self, kind: SourceKind) -> bool {
         kind != SourceKind::Kubernetes

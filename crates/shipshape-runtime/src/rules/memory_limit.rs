@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\ndeploy:\n  resources:\n    limits:\n      memory: 512M\n```\n",
 };
 
-pub struct MemoryLimit;
+shipshape_core::declare_rule!(MemoryLimit);
 
 impl Rule for MemoryLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         match &spec.memory {
             Some(v) if !is_unlimited(&v.value) => {}

@@ -43,10 +43,9 @@ pub mod user_missing;
 /// [`Rule::check_spec`] once and covers every front end (`docker run`, Compose, Kubernetes,
 /// inspect JSON); a project-level rule implements [`Rule::check_project`] over the Compose
 /// network graph.
-pub trait Rule: Sync {
-    /// The rule's metadata.
-    fn meta(&self) -> &'static RuleMeta;
+pub use shipshape_core::rule::HasMeta;
 
+pub trait Rule: HasMeta + Sync {
     /// Called for every container of every source.
     fn check_spec(&self, _spec: &RuntimeSpec, _cx: &mut Cx<'_>) {}
 

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run -v /mnt:/mnt:rshared app:1.0   # flagged\n```\n",
 };
 
-pub struct MountPropagation;
+shipshape_core::declare_rule!(MountPropagation);
 
 impl Rule for MountPropagation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for m in &spec.mounts {
             let shared = m

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --security-opt no-new-privileges:true app:1.0\n```\n",
 };
 
-pub struct NoNewPrivileges;
+shipshape_core::declare_rule!(NoNewPrivileges);
 
 impl Rule for NoNewPrivileges {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         match &spec.no_new_privileges {
             Some(v) if v.value => {}

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --pids-limit 200 app:1.0\n```\n",
 };
 
-pub struct PidsLimit;
+shipshape_core::declare_rule!(PidsLimit);
 
 impl Rule for PidsLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.pids_not_applicable {
             return;

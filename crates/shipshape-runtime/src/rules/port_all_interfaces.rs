@@ -19,13 +19,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nports:\n  - \"127.0.0.1:8080:8080\"\n```\n",
 };
 
-pub struct PortAllInterfaces;
+shipshape_core::declare_rule!(PortAllInterfaces);
 
 impl Rule for PortAllInterfaces {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if let Some(p) = spec.publish_all.as_ref().filter(|p| p.value) {
             cx.report(

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --privileged app:1.2   # flagged\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE app:1.2\n```\n",
 };
 
-pub struct Privileged;
+shipshape_core::declare_rule!(Privileged);
 
 impl Rule for Privileged {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if let Some(p) = spec.privileged.as_ref().filter(|p| p.value) {
             cx.report(

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```sh\ndocker run --read-only --tmpfs /tmp:rw,noexec,nosuid,size=64m app:1.0\n```\n",
 };
 
-pub struct ReadOnly;
+shipshape_core::declare_rule!(ReadOnly);
 
 impl Rule for ReadOnly {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         match &spec.read_only {
             Some(v) if v.value => {}

@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  api:\n    restart: unless-stopped\n```\n",
 };
 
-pub struct RestartPolicy;
+shipshape_core::declare_rule!(RestartPolicy);
 
 impl Rule for RestartPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.lifecycle == Lifecycle::OneOff || spec.restart_not_applicable {
             return;

@@ -24,13 +24,9 @@ pub fn is_root(user: &str) -> bool {
     u == "0" || u == "root"
 }
 
-pub struct RootUser;
+shipshape_core::declare_rule!(RootUser);
 
 impl Rule for RootUser {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if let Some(u) = spec.user.as_ref().filter(|u| is_root(&u.value)) {
             cx.report(

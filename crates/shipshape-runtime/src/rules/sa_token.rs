@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nspec:\n  automountServiceAccountToken: false\n```\n",
 };
 
-pub struct SaToken;
+shipshape_core::declare_rule!(SaToken);
 
 impl Rule for SaToken {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         let Some(pod) = &spec.pod_anchor else { return };
         match &spec.automount_sa_token {

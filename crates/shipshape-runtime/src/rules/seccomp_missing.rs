@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nspec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n```\n",
 };
 
-pub struct SeccompMissing;
+shipshape_core::declare_rule!(SeccompMissing);
 
 impl Rule for SeccompMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.seccomp_default_confined || spec.seccomp.is_some() || spec.is_privileged() {
             return;

@@ -259,13 +259,9 @@ fn secret_argument(cmd: &str) -> Option<String> {
     None
 }
 
-pub struct SecretEnv;
+shipshape_core::declare_rule!(SecretEnv);
 
 impl Rule for SecretEnv {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if let Some(cmd) = &spec.command {
             if let Some(opt) = secret_argument(&cmd.value) {

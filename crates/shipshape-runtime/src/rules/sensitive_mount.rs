@@ -116,13 +116,9 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
     None
 }
 
-pub struct SensitiveMount;
+shipshape_core::declare_rule!(SensitiveMount);
 
 impl Rule for SensitiveMount {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         for m in &spec.mounts {
             if m.kind != MountKind::Bind {

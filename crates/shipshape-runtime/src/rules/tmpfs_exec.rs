@@ -33,13 +33,9 @@ pub fn tmpfs_executable(options: &str) -> bool {
     exec
 }
 
-pub struct TmpfsExec;
+shipshape_core::declare_rule!(TmpfsExec);
 
 impl Rule for TmpfsExec {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if !spec.read_only.as_ref().is_some_and(|r| r.value) {
             return;

@@ -19,13 +19,9 @@ AppArmor stance: Docker and Podman apply their default AppArmor profile (`docker
 ## Example\n```yaml\nsecurity_opt:\n  - seccomp:unconfined   # flagged\n```\n",
 };
 
-pub struct Unconfined;
+shipshape_core::declare_rule!(Unconfined);
 
 impl Rule for Unconfined {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if let Some(s) = spec.seccomp.as_ref().filter(|s| is_unconfined(&s.value)) {
             cx.report(

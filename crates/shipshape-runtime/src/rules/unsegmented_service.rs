@@ -20,13 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nservices:\n  worker:\n    networks: [backend]\n```\n",
 };
 
-pub struct UnsegmentedService;
+shipshape_core::declare_rule!(UnsegmentedService);
 
 impl Rule for UnsegmentedService {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_project(&self, graph: &Graph, specs: &[RuntimeSpec], cx: &mut Cx<'_>) {
         let segmented = graph.services.iter().any(|s| {
             !s.implicit_default

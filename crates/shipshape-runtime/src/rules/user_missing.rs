@@ -18,13 +18,9 @@ pub static META: RuleMeta = RuleMeta {
 ## Example\n```yaml\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n```\n",
 };
 
-pub struct UserMissing;
+shipshape_core::declare_rule!(UserMissing);
 
 impl Rule for UserMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_spec(&self, spec: &RuntimeSpec, cx: &mut Cx<'_>) {
         if spec.user.is_some() || spec.run_as_non_root.as_ref().is_some_and(|v| v.value) {
             return;

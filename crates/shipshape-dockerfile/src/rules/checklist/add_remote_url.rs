@@ -1,7 +1,7 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1019",
@@ -58,20 +58,10 @@ fn is_git(url: &str) -> bool {
         || base.ends_with(".git")
 }
 
-pub struct AddRemoteUrl;
+shipshape_core::declare_rule!(AddRemoteUrl);
 
 impl Rule for AddRemoteUrl {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Add(add) = &instr.effective().kind else {
             return;
         };

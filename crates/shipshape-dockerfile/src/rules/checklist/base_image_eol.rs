@@ -1,8 +1,8 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::stages::BaseRef;
 use shipshape_core::imageref::ImageRef;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1007",
@@ -50,14 +50,10 @@ FROM centos:7                       # high: CentOS 7 support ended 2024-06-30
 "#,
 };
 
-pub struct BaseImageEol;
+shipshape_core::declare_rule!(BaseImageEol);
 
 impl Rule for BaseImageEol {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let chain: Vec<usize> = ctx.final_chain().iter().map(|s| s.index).collect();
         for stage in &ctx.graph.stages {
             let BaseRef::Image(reference) = &stage.base_ref else {

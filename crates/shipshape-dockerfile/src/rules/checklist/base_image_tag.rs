@@ -1,9 +1,7 @@
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::stages::BaseRef;
 use shipshape_core::imageref::{ImageClass, ImageRef};
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1006",
@@ -62,14 +60,10 @@ FROM node:22.11.0     # low: no digest
 "#,
 };
 
-pub struct BaseImageTag;
+shipshape_core::declare_rule!(BaseImageTag);
 
 impl Rule for BaseImageTag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         for stage in &ctx.graph.stages {
             let BaseRef::Image(reference) = &stage.base_ref else {
                 continue;

@@ -2,10 +2,10 @@ use super::common::{
     advice, final_chain_base_first, installed_packages, is_interactive_image, tool_kind, ToolKind,
 };
 use super::tools_in_final_image::is_single_stage;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::shell::SimpleCommand;
 use crate::InstructionKind;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1011",
@@ -91,14 +91,10 @@ fn build_command(cmd: &SimpleCommand) -> Option<(String, crate::Span)> {
     hit.then(|| (format!("{name} {sub}"), cmd.name.span.cover(first.span)))
 }
 
-pub struct BuildToolsSingleStage;
+shipshape_core::declare_rule!(BuildToolsSingleStage);
 
 impl Rule for BuildToolsSingleStage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         if !is_single_stage(ctx) || is_interactive_image(ctx) {
             return;
         }

@@ -1,7 +1,7 @@
 use super::common::{advice, context_sources, is_whole_context, stage_severity};
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1015",
@@ -62,20 +62,10 @@ COPY . .          # reported when there is no .dockerignore
 "#,
 };
 
-pub struct CopyContextWithoutDockerignore;
+shipshape_core::declare_rule!(CopyContextWithoutDockerignore);
 
 impl Rule for CopyContextWithoutDockerignore {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if ctx.dockerignore.is_some() {
             return;
         }

@@ -1,7 +1,6 @@
 use super::common::{advice, context_sources, stage_severity};
-use crate::rules::{Context, Rule};
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1017",
@@ -119,20 +118,10 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
     None
 }
 
-pub struct CopySensitiveFile;
+shipshape_core::declare_rule!(CopySensitiveFile);
 
 impl Rule for CopySensitiveFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         for src in context_sources(instr) {
             let Some(what) = sensitive(&src.value) else {
                 continue;

@@ -1,8 +1,7 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Cmd, Context, Instr, Out, Rule};
 use crate::shell::SimpleCommand;
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1018",
@@ -100,21 +99,10 @@ fn mentions_download(text: &str) -> bool {
         .any(|d| text.contains(d))
 }
 
-pub struct CurlPipeShell;
+shipshape_core::declare_rule!(CurlPipeShell);
 
 impl Rule for CurlPipeShell {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_command(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        _instr: &Instruction,
-        cmd: &SimpleCommand,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_command(&self, ctx: &Context, index: usize, _instr: &Instr, cmd: &Cmd, out: &mut Out) {
         let name = cmd.base_name();
         // `download | sh`
         if cmd.is_piped() && cmd.pipeline.index > 0 && executes_stdin(cmd) {

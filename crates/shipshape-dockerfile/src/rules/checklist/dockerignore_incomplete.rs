@@ -1,8 +1,8 @@
 use super::common::{advice, context_sources, is_whole_context};
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
 use shipshape_core::finding::Location;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1016",
@@ -93,20 +93,10 @@ fn lower(sev: Severity) -> Severity {
     }
 }
 
-pub struct DockerignoreIncomplete;
+shipshape_core::declare_rule!(DockerignoreIncomplete);
 
 impl Rule for DockerignoreIncomplete {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let Some(ignore) = &ctx.dockerignore else {
             return;
         };

@@ -1,7 +1,7 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1020",
@@ -61,20 +61,10 @@ const PORTS: &[(u16, &str, Severity)] = &[
     (5986, "WinRM", Severity::Medium),
 ];
 
-pub struct ExposeSensitivePort;
+shipshape_core::declare_rule!(ExposeSensitivePort);
 
 impl Rule for ExposeSensitivePort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Expose(expose) = &instr.kind else {
             return;
         };

@@ -1,8 +1,8 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::shell;
 use crate::{HealthcheckInstr, Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1004",
@@ -113,14 +113,10 @@ fn is_server(name: &str, args: &[String]) -> bool {
     }
 }
 
-pub struct MissingHealthcheck;
+shipshape_core::declare_rule!(MissingHealthcheck);
 
 impl Rule for MissingHealthcheck {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let chain = ctx.final_chain();
         let Some(final_stage) = chain.first() else {
             return;

@@ -1,8 +1,6 @@
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::InstructionKind;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1012",
@@ -52,14 +50,10 @@ COPY app /app
 
 use shipshape_core::oci::PROVENANCE_LABELS as WANTED;
 
-pub struct MissingOciLabels;
+shipshape_core::declare_rule!(MissingOciLabels);
 
 impl Rule for MissingOciLabels {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let chain = ctx.final_chain();
         let Some(final_stage) = chain.first() else {
             return;

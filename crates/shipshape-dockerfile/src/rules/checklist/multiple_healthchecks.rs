@@ -1,9 +1,7 @@
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::InstructionKind;
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1005",
@@ -35,14 +33,10 @@ HEALTHCHECK CMD wget -q --spider http://localhost/health || exit 1
 "#,
 };
 
-pub struct MultipleHealthchecks;
+shipshape_core::declare_rule!(MultipleHealthchecks);
 
 impl Rule for MultipleHealthchecks {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         for stage in &ctx.graph.stages {
             let checks: Vec<_> = ctx
                 .stage_instructions(stage)

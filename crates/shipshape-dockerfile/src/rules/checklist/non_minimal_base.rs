@@ -1,8 +1,8 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::stages::BaseRef;
 use shipshape_core::imageref::ImageRef;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1009",
@@ -109,14 +109,10 @@ fn judgement(image: &ImageRef<'_>) -> Option<(&'static str, &'static str)> {
     }
 }
 
-pub struct NonMinimalBase;
+shipshape_core::declare_rule!(NonMinimalBase);
 
 impl Rule for NonMinimalBase {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let Some(stage) = ctx.final_base_image() else {
             return;
         };

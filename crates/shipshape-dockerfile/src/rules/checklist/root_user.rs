@@ -1,11 +1,9 @@
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::stages::BaseRef;
 use crate::InstructionKind;
 use shipshape_core::finding::Edit;
 use shipshape_core::imageref::ImageRef;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1001",
@@ -68,14 +66,10 @@ fn is_root(user: &str) -> bool {
     name == "root" || name == "0"
 }
 
-pub struct RootUser;
+shipshape_core::declare_rule!(RootUser);
 
 impl Rule for RootUser {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let chain = ctx.final_chain();
         let Some(final_stage) = chain.first() else {
             return;

@@ -1,7 +1,7 @@
 use super::common::{advice, is_not_a_secret_value, is_placeholder, secret_word};
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind, Span};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::{InstructionKind, Span};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1014",
@@ -81,20 +81,10 @@ fn references(text: &str, name: &str) -> Vec<usize> {
     out
 }
 
-pub struct SecretBuildArg;
+shipshape_core::declare_rule!(SecretBuildArg);
 
 impl Rule for SecretBuildArg {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Arg(arg) = &instr.effective().kind else {
             return;
         };

@@ -3,9 +3,9 @@ use super::common::{
     token_format, url_password,
 };
 use crate::ast::Word;
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1013",
@@ -89,20 +89,10 @@ pub fn judge(key: &str, value: &Word) -> Option<(Severity, String)> {
     Some((Severity::High, format!("sets a literal {word}")))
 }
 
-pub struct SecretInEnv;
+shipshape_core::declare_rule!(SecretInEnv);
 
 impl Rule for SecretInEnv {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let instr = instr.effective();
         let mut pairs: Vec<(&Word, &Word)> = Vec::new();
         let what = match &instr.kind {

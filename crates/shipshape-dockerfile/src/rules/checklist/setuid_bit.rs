@@ -1,8 +1,6 @@
 use super::common::{advice, command_label, command_mode, final_copy_chmod, sets_directory_mode};
-use crate::rules::{Context, Rule};
-use crate::shell::SimpleCommand;
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Cmd, Context, Instr, Out, Rule};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1003",
@@ -49,7 +47,7 @@ RUN chmod u+s /usr/bin/ping                      # reported
 "#,
 };
 
-pub struct SetuidBit;
+shipshape_core::declare_rule!(SetuidBit);
 
 /// `what` is the command with its mode as written: `chmod u+s`, `--chmod=4755`.
 fn message(what: &str, setuid: bool, targets: &str) -> (String, Severity) {
@@ -67,17 +65,7 @@ fn message(what: &str, setuid: bool, targets: &str) -> (String, Severity) {
 }
 
 impl Rule for SetuidBit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let Some((c, chmod, mode)) = final_copy_chmod(ctx, index, instr) else {
             return;
         };
@@ -95,14 +83,7 @@ impl Rule for SetuidBit {
         );
     }
 
-    fn check_command(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        _instr: &Instruction,
-        cmd: &SimpleCommand,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_command(&self, ctx: &Context, index: usize, _instr: &Instr, cmd: &Cmd, out: &mut Out) {
         let Some((mode_word, value, mode, targets)) = command_mode(cmd) else {
             return;
         };

@@ -1,12 +1,9 @@
 use super::common::{advice, is_root_user, stage_severity, user_before};
 use crate::rules::packages::{self, Action};
-use crate::rules::{Context, Rule};
-use crate::shell::SimpleCommand;
-use crate::{Instruction, InstructionKind, Span};
+use crate::rules::{Cmd, Context, Instr, Out, Rule};
+use crate::{InstructionKind, Span};
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1002",
@@ -56,24 +53,14 @@ RUN apt-get install -y sudo \
 "#,
 };
 
-pub struct SudoInRun;
+shipshape_core::declare_rule!(SudoInRun);
 
 fn severity(ctx: &Context<'_>, index: usize) -> Severity {
     stage_severity(ctx, index, Severity::Medium, Severity::Low)
 }
 
 impl Rule for SudoInRun {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !matches!(instr.kind, InstructionKind::Run(_)) || !ctx.in_final_image(index) {
             return;
         }
@@ -95,14 +82,7 @@ impl Rule for SudoInRun {
         }
     }
 
-    fn check_command(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        _instr: &Instruction,
-        cmd: &SimpleCommand,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_command(&self, ctx: &Context, index: usize, _instr: &Instr, cmd: &Cmd, out: &mut Out) {
         // `sudo cmd …`: the wrapper.
         for (i, w) in cmd.wrappers.iter().enumerate() {
             if w.name.value.rsplit('/').next() != Some("sudo") {

@@ -1,11 +1,11 @@
 use super::common::{
     advice, final_chain_base_first, installed_packages, is_interactive_image, tool_kind, ToolKind,
 };
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::shell;
 use crate::stages::Stage;
 use crate::InstructionKind;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1010",
@@ -112,14 +112,10 @@ fn provides(package: &str) -> &str {
     }
 }
 
-pub struct ToolsInFinalImage;
+shipshape_core::declare_rule!(ToolsInFinalImage);
 
 impl Rule for ToolsInFinalImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         if is_interactive_image(ctx) {
             return;
         }

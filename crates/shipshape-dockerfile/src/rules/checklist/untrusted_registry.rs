@@ -1,8 +1,8 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::stages::BaseRef;
 use shipshape_core::imageref::ImageRef;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1008",
@@ -97,14 +97,10 @@ pub fn is_trusted(full: &str, entries: &[String]) -> bool {
     })
 }
 
-pub struct UntrustedRegistry;
+shipshape_core::declare_rule!(UntrustedRegistry);
 
 impl Rule for UntrustedRegistry {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let trusted = &ctx.options.trusted_registries;
         if trusted.is_empty() {
             return;

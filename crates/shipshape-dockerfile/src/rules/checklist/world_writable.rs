@@ -1,8 +1,6 @@
 use super::common::{advice, command_label, command_mode, final_copy_chmod};
-use crate::rules::{Context, Rule};
-use crate::shell::SimpleCommand;
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Cmd, Context, Instr, Out, Rule};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1021",
@@ -45,20 +43,10 @@ RUN chmod 1777 /scratch      # fine: sticky bit
 "#,
 };
 
-pub struct WorldWritable;
+shipshape_core::declare_rule!(WorldWritable);
 
 impl Rule for WorldWritable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let Some((c, chmod, mode)) = final_copy_chmod(ctx, index, instr) else {
             return;
         };
@@ -80,14 +68,7 @@ impl Rule for WorldWritable {
         );
     }
 
-    fn check_command(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        _instr: &Instruction,
-        cmd: &SimpleCommand,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_command(&self, ctx: &Context, index: usize, _instr: &Instr, cmd: &Cmd, out: &mut Out) {
         let Some((mode_word, value, mode, targets)) = command_mode(cmd) else {
             return;
         };

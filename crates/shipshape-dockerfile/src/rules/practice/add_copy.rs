@@ -1,9 +1,7 @@
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1116",
@@ -39,7 +37,7 @@ ADD rootfs.tar.xz /          # fine: unpacks on purpose
 "#,
 };
 
-pub struct AddCopy;
+shipshape_core::declare_rule!(AddCopy);
 
 const ARCHIVES: [&str; 14] = [
     ".tar",
@@ -64,17 +62,7 @@ fn is_remote(src: &str) -> bool {
 }
 
 impl Rule for AddCopy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Add(c) = &instr.kind else {
             return;
         };

@@ -1,11 +1,8 @@
 use super::common::{self, advice};
 use crate::rules::packages::{self, Manager};
-use crate::rules::{Context, Rule};
-use crate::Instruction;
+use crate::rules::{Context, Instr, Out, Rule};
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1105",
@@ -40,7 +37,7 @@ RUN apt-get update && apt-get install -y curl   # fine
 "#,
 };
 
-pub struct AptNotAptGet;
+shipshape_core::declare_rule!(AptNotAptGet);
 
 const APT_GET_COMMANDS: [&str; 11] = [
     "install",
@@ -57,17 +54,7 @@ const APT_GET_COMMANDS: [&str; 11] = [
 ];
 
 impl Rule for AptNotAptGet {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::posix_shell(ctx, index) {
             return;
         }

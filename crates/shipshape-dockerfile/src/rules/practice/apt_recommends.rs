@@ -1,8 +1,8 @@
 use super::common::{self, insert_after};
 use crate::rules::packages::{self, Action, Manager};
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1104",
@@ -43,7 +43,7 @@ RUN apt-get install -y python3      # also installs python3's recommends: report
 "#,
 };
 
-pub struct AptRecommends;
+shipshape_core::declare_rule!(AptRecommends);
 
 fn disables_recommends(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -77,17 +77,7 @@ fn configured_before(ctx: &Context<'_>, index: usize) -> bool {
 }
 
 impl Rule for AptRecommends {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::in_image(ctx, index) {
             return;
         }

@@ -1,8 +1,7 @@
 use super::common::{self, advice};
 use crate::rules::packages::{self, Action, Manager};
-use crate::rules::{Context, Rule};
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1126",
@@ -40,24 +39,14 @@ RUN apt-get install -y --no-install-recommends curl
 "#,
 };
 
-pub struct AptUpdateAlone;
+shipshape_core::declare_rule!(AptUpdateAlone);
 
 fn is_apt(m: Manager) -> bool {
     matches!(m, Manager::AptGet | Manager::Apt | Manager::Aptitude)
 }
 
 impl Rule for AptUpdateAlone {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) {
             return;
         }

@@ -1,8 +1,7 @@
 use super::common::{self, advice};
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Instr, Out, Rule};
 use crate::shell::Connector;
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1107",
@@ -44,20 +43,10 @@ RUN cd /app                           # reported: does nothing
 "#,
 };
 
-pub struct CdWorkdir;
+shipshape_core::declare_rule!(CdWorkdir);
 
 impl Rule for CdWorkdir {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::posix_shell(ctx, index) {
             return;
         }

@@ -1,7 +1,7 @@
 use super::common::insert_after;
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1112",
@@ -35,20 +35,10 @@ COPY requirements.txt setup.py /app/    # fine
 "#,
 };
 
-pub struct CopyDestDir;
+shipshape_core::declare_rule!(CopyDestDir);
 
 impl Rule for CopyDestDir {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let (InstructionKind::Copy(c) | InstructionKind::Add(c)) = &instr.kind else {
             return;
         };

@@ -1,7 +1,7 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::stages::{RefKind, RefTarget};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1113",
@@ -46,7 +46,7 @@ COPY --from=buidler /out/app /app     # reported: did you mean `builder`?
 "#,
 };
 
-pub struct CopyFrom;
+shipshape_core::declare_rule!(CopyFrom);
 
 /// Levenshtein distance, bounded by small inputs (stage names).
 fn distance(a: &str, b: &str) -> usize {
@@ -76,11 +76,7 @@ fn normalise(s: &str) -> String {
 }
 
 impl Rule for CopyFrom {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         for r in &ctx.graph.from_refs {
             if !r.value.unresolved.is_empty() || r.value.error.is_some() {
                 continue;

@@ -1,8 +1,8 @@
 use super::common::{self, advice, windows_absolute};
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Instr, Out, Rule};
 use crate::stages::BaseRef;
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1120",
@@ -40,7 +40,7 @@ COPY . .                  # reported: copies into / (python sets no WORKDIR)
 "#,
 };
 
-pub struct CopyRelativeDest;
+shipshape_core::declare_rule!(CopyRelativeDest);
 
 fn workdir_set_before(ctx: &Context<'_>, index: usize) -> bool {
     let Some(mut stage) = ctx
@@ -75,17 +75,7 @@ fn workdir_set_before(ctx: &Context<'_>, index: usize) -> bool {
 }
 
 impl Rule for CopyRelativeDest {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let (InstructionKind::Copy(c) | InstructionKind::Add(c)) = &instr.kind else {
             return;
         };

@@ -1,8 +1,8 @@
 use super::common::{self, advice};
 use crate::rules::packages::{self, Action};
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::{Span, Word};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1117",
@@ -37,14 +37,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl wget   # r
 "#,
 };
 
-pub struct CurlWget;
+shipshape_core::declare_rule!(CurlWget);
 
 impl Rule for CurlWget {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let stages = common::image_stages(ctx);
         let mut installed: [Option<Span>; 2] = [None, None];
         let mut removed = [false, false];

@@ -1,6 +1,6 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Out, Rule};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1114",
@@ -31,14 +31,10 @@ FROM golang:1.23 AS build     # reported
 "#,
 };
 
-pub struct DuplicateStage;
+shipshape_core::declare_rule!(DuplicateStage);
 
 impl Rule for DuplicateStage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         for (i, stage) in ctx.graph.stages.iter().enumerate() {
             let (Some(name), Some(span)) = (&stage.name, stage.name_span) else {
                 continue;

@@ -1,7 +1,7 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind, Span};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::{InstructionKind, Span};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1119",
@@ -39,7 +39,7 @@ ENV APP_HOME=/app APP_BIN=$APP_HOME/bin     # reported: APP_BIN is not /app/bin
 "#,
 };
 
-pub struct EnvSelfReference;
+shipshape_core::declare_rule!(EnvSelfReference);
 
 /// Byte offsets (in `raw`) of references to `name`.
 fn references(raw: &str, name: &str) -> Vec<usize> {
@@ -76,17 +76,7 @@ fn references(raw: &str, name: &str) -> Vec<usize> {
 }
 
 impl Rule for EnvSelfReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Env(env) = &instr.kind else {
             return;
         };

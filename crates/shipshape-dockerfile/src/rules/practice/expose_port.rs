@@ -1,6 +1,6 @@
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1121",
@@ -35,7 +35,7 @@ EXPOSE 8080/tcp     # fine
 "#,
 };
 
-pub struct ExposePort;
+shipshape_core::declare_rule!(ExposePort);
 
 fn problem(item: &str) -> Option<String> {
     let (ports, proto) = match item.split_once('/') {
@@ -69,17 +69,7 @@ fn problem(item: &str) -> Option<String> {
 }
 
 impl Rule for ExposePort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Expose(e) = &instr.kind else {
             return;
         };

@@ -1,6 +1,6 @@
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1124",
@@ -36,7 +36,7 @@ LABEL org.opencontainers.image.version="1.0"
 "#,
 };
 
-pub struct LabelKey;
+shipshape_core::declare_rule!(LabelKey);
 
 fn problem(key: &str) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
@@ -67,17 +67,7 @@ fn problem(key: &str) -> Option<&'static str> {
 }
 
 impl Rule for LabelKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Label(l) = &instr.kind else {
             return;
         };

@@ -1,9 +1,7 @@
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1115",
@@ -36,20 +34,10 @@ MAINTAINER Jane Doe <jane@example.com>     # reported
 "#,
 };
 
-pub struct Maintainer;
+shipshape_core::declare_rule!(Maintainer);
 
 impl Rule for Maintainer {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        _index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, _index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Maintainer { name } = &instr.kind else {
             return;
         };

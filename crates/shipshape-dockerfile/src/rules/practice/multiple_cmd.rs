@@ -1,7 +1,7 @@
 use super::common::advice;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::Keyword;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1109",
@@ -41,14 +41,10 @@ CMD ["node", "server.js"]
 "#,
 };
 
-pub struct MultipleCmd;
+shipshape_core::declare_rule!(MultipleCmd);
 
 impl Rule for MultipleCmd {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         for stage in &ctx.graph.stages {
             for kw in [Keyword::Cmd, Keyword::Entrypoint, Keyword::Healthcheck] {
                 let all: Vec<_> = ctx

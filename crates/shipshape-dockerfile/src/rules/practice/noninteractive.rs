@@ -1,8 +1,7 @@
 use super::common::{self, insert_after};
 use crate::rules::packages::{self, Action, Manager, PackageCommand};
-use crate::rules::{Context, Rule};
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1103",
@@ -51,7 +50,7 @@ RUN apt-get update && apt-get install -y curl   # fine
 "#,
 };
 
-pub struct Noninteractive;
+shipshape_core::declare_rule!(Noninteractive);
 
 fn assume_yes(pc: &PackageCommand<'_>) -> bool {
     let cmd = pc.command;
@@ -80,17 +79,7 @@ fn assume_yes(pc: &PackageCommand<'_>) -> bool {
 }
 
 impl Rule for Noninteractive {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::posix_shell(ctx, index) {
             return;
         }

@@ -1,12 +1,10 @@
 use super::common::{self, advice};
 use crate::rules::packages::{self, Manager};
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Instr, Out, Rule};
 use crate::stages::BaseRef;
-use crate::{Instruction, InstructionKind};
+use crate::InstructionKind;
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1106",
@@ -53,7 +51,7 @@ RUN npm install          # reported: use npm ci
 "#,
 };
 
-pub struct NpmCi;
+shipshape_core::declare_rule!(NpmCi);
 
 fn glob_matches(pattern: &str, name: &str) -> bool {
     if !pattern.contains(['*', '?', '[']) {
@@ -112,17 +110,7 @@ fn lockfile_copied(ctx: &Context<'_>, index: usize, names: &[&str]) -> bool {
 }
 
 impl Rule for NpmCi {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::posix_shell(ctx, index) {
             return;
         }

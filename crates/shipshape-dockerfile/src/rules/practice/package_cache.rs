@@ -1,9 +1,8 @@
 use super::common::{self, advice, insert_after};
 use crate::rules::packages::{self, Action, Manager, PackageCommand};
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Instr, Out, Rule};
 use crate::shell::SimpleCommand;
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1101",
@@ -75,7 +74,7 @@ RUN pip install -r requirements.txt                                        # pip
 "#,
 };
 
-pub struct PackageCache;
+shipshape_core::declare_rule!(PackageCache);
 
 #[derive(PartialEq, Clone, Copy)]
 enum Family {
@@ -112,17 +111,7 @@ fn label(pc: &PackageCommand<'_>) -> String {
 }
 
 impl Rule for PackageCache {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::in_image(ctx, index) {
             return;
         }

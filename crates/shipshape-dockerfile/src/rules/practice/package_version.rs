@@ -1,7 +1,6 @@
 use super::common::{self, advice};
 use crate::rules::packages::{self, Action, Manager};
-use crate::rules::{Context, Rule};
-use crate::Instruction;
+use crate::rules::{Context, Instr, Out, Rule};
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -63,22 +62,12 @@ RUN npm install -g pm2@latest                           # reported: a tag, not a
 "#,
 };
 
-pub struct PackageVersion;
+shipshape_core::declare_rule!(PackageVersion);
 
 const PACKAGING_TOOLS: [&str; 4] = ["pip", "setuptools", "wheel", "pip-tools"];
 
 impl Rule for PackageVersion {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) || !common::posix_shell(ctx, index) {
             return;
         }

@@ -1,9 +1,9 @@
 use super::common::{self, advice};
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Instr, Out, Rule};
 use crate::shell::SimpleCommand;
 use crate::stages::BaseRef;
-use crate::{CommandForm, Instruction, InstructionKind, Word};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::{CommandForm, InstructionKind, Word};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1110",
@@ -49,7 +49,7 @@ RUN curl -fsSL https://example.com/key.asc | gpg --dearmor -o /usr/share/keyring
 "#,
 };
 
-pub struct Pipefail;
+shipshape_core::declare_rule!(Pipefail);
 
 /// `-o pipefail` among shell options (`-o pipefail`, `-eo pipefail`, `-euxo pipefail`).
 fn sets_pipefail(args: &[Word]) -> bool {
@@ -90,17 +90,7 @@ fn alpine_like(ctx: &Context<'_>, index: usize) -> bool {
 }
 
 impl Rule for Pipefail {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Run(run) = &instr.kind else {
             return;
         };

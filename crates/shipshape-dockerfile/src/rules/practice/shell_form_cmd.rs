@@ -1,10 +1,8 @@
 use super::common;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, Out, Rule};
 use crate::{CommandForm, InstructionKind, Keyword};
 use shipshape_core::finding::Edit;
-use shipshape_core::{
-    ChecklistItem, Finding, Fix, FixApplicability, RuleMeta, Severity, SourceKind,
-};
+use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1108",
@@ -44,7 +42,7 @@ CMD ["node", "server.js"]     # fine
 "#,
 };
 
-pub struct ShellFormCmd;
+shipshape_core::declare_rule!(ShellFormCmd);
 
 fn simple_words(text: &str) -> Option<Vec<&str>> {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -59,11 +57,7 @@ fn simple_words(text: &str) -> Option<Vec<&str>> {
 }
 
 impl Rule for ShellFormCmd {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_file(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check_file(&self, ctx: &Context, out: &mut Out) {
         let chain = ctx.final_chain();
         let mut seen_cmd = false;
         let mut seen_entry = false;

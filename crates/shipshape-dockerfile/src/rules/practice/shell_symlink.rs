@@ -1,7 +1,6 @@
 use super::common::{self, advice};
-use crate::rules::{Context, Rule};
-use crate::Instruction;
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1123",
@@ -33,20 +32,10 @@ RUN ln -sf /bin/bash /bin/sh       # reported
 "#,
 };
 
-pub struct ShellSymlink;
+shipshape_core::declare_rule!(ShellSymlink);
 
 impl Rule for ShellSymlink {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) {
             return;
         }

@@ -1,7 +1,7 @@
 use super::common::{self, insert_after};
-use crate::rules::{Context, Rule};
-use crate::{Instruction, Word};
-use shipshape_core::{ChecklistItem, Finding, FixApplicability, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::Word;
+use shipshape_core::{ChecklistItem, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1118",
@@ -33,7 +33,7 @@ RUN useradd --no-log-init -u 1000001 app    # fine
 "#,
 };
 
-pub struct UseraddLogInit;
+shipshape_core::declare_rule!(UseraddLogInit);
 
 const THRESHOLD: u64 = 100_000;
 
@@ -56,17 +56,7 @@ fn uid_word(args: &[Word]) -> Option<(&Word, &str)> {
 }
 
 impl Rule for UseraddLogInit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         if !common::is_run(instr) {
             return;
         }

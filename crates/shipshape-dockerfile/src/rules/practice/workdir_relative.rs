@@ -1,7 +1,7 @@
 use super::common::{advice, windows_absolute};
-use crate::rules::{Context, Rule};
-use crate::{Instruction, InstructionKind};
-use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
+use crate::rules::{Context, Instr, Out, Rule};
+use crate::InstructionKind;
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "SS1111",
@@ -33,20 +33,10 @@ WORKDIR /app     # fine
 "#,
 };
 
-pub struct WorkdirRelative;
+shipshape_core::declare_rule!(WorkdirRelative);
 
 impl Rule for WorkdirRelative {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_instruction(
-        &self,
-        ctx: &Context<'_>,
-        index: usize,
-        instr: &Instruction,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_instruction(&self, ctx: &Context, index: usize, instr: &Instr, out: &mut Out) {
         let InstructionKind::Workdir { path } = &instr.kind else {
             return;
         };
