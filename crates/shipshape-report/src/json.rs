@@ -381,6 +381,40 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_of_an_unregistered_rule_is_refused() {
+        let report = report(1);
+        let empty = shipshape_core::rule::RuleRegistry::default();
+        let registered = shipshape_core::rule::RuleRegistry::new(&[&[&RULE]]);
+        for format in [
+            crate::Format::Human,
+            crate::Format::Json,
+            crate::Format::Sarif,
+            crate::Format::Junit,
+            crate::Format::Github,
+        ] {
+            let ctx = |registry| Context {
+                registry,
+                color: false,
+                verbose: false,
+                quiet: false,
+                tool_version: "0.0.0",
+                errors_on_stderr: false,
+            };
+            let mut out = Vec::new();
+            assert!(crate::emit(format, &report, &ctx(&registered), &mut out).is_ok());
+            let refused = std::panic::catch_unwind(|| {
+                let mut out = Vec::new();
+                crate::emit(format, &report, &ctx(&empty), &mut out).is_err()
+            });
+            // A panic in debug builds (tests), an error in release builds: never written.
+            assert!(
+                refused.unwrap_or(true),
+                "{format:?} wrote an unregistered rule"
+            );
+        }
+    }
+
+    #[test]
     fn parallel_rendering_is_byte_identical_to_serde_json() {
         for n in [0, 1, 2, 255, 256, 257, 8193] {
             let report = report(n);
