@@ -13,7 +13,7 @@
 
 use crate::config::{Config, ConfigError};
 use crate::progress::Progress;
-use crate::report::{Analysis, ScanError};
+use crate::report::{Analysis, ScanError, Skipped};
 use crate::rule::RuleMeta;
 use crate::source::SourceFile;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InputKind {
     Dockerfile,
+    /// `Dockerfile.j2`, `Dockerfile.tmpl`, `Containerfile.in`: rendered into a Dockerfile by
+    /// another tool; listed as not analysed.
+    DockerfileTemplate,
     Dockerignore,
     Compose,
     /// A YAML file that may hold Kubernetes manifests or a Compose file (confirmed by content).
@@ -45,6 +48,8 @@ pub struct Input {
     /// what identifies the input whatever directory the scan was started from.
     pub rel: String,
     pub kind: InputKind,
+    /// The user named this file (the scan root is the file): what its name says is not a guess.
+    pub explicit: bool,
 }
 
 impl Input {
@@ -127,18 +132,116 @@ pub trait Analyser: Sync {
     fn analyse(&self, scope: &Scope<'_>) -> Analysis;
 }
 
-/// Whether a file name is a Dockerfile: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`…
+/// Extensions of templates that render into a Dockerfile (`Dockerfile.j2`).
+const TEMPLATE_EXTENSIONS: &[&str] = &[
+    "j2", "jinja", "jinja2", "tmpl", "tpl", "template", "in", "erb", "mustache", "hbs", "gotmpl",
+    "tera", "liquid", "njk", "ejs",
+];
+
+/// Extensions of other formats that share a Dockerfile's name: editor syntax files
+/// (`dockerfile.vim`), man pages (`Dockerfile.5`, `Dockerfile.5.gz`), documentation, scripts,
+/// archives, backups.
+const OTHER_FORMAT_EXTENSIONS: &[&str] = &[
+    "vim",
+    "el",
+    "nanorc",
+    "sublime-syntax",
+    "tmlanguage",
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "xml",
+    "md",
+    "markdown",
+    "rst",
+    "txt",
+    "adoc",
+    "html",
+    "htm",
+    "pdf",
+    "py",
+    "go",
+    "rs",
+    "js",
+    "ts",
+    "rb",
+    "java",
+    "sh",
+    "bash",
+    "ps1",
+    "bat",
+    "gz",
+    "bz2",
+    "xz",
+    "zst",
+    "zip",
+    "tar",
+    "tgz",
+    "bak",
+    "orig",
+    "rej",
+    "swp",
+    "swo",
+    "old",
+    "patch",
+    "diff",
+    "lock",
+    "sig",
+    "asc",
+    "sha256",
+    "png",
+    "svg",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+];
+
+/// The extensions of a `Dockerfile.x.y` / `Containerfile.x` name, lower case.
+fn dockerfile_suffixes(lower: &str) -> Option<Vec<&str>> {
+    let rest = lower
+        .strip_prefix("dockerfile.")
+        .or_else(|| lower.strip_prefix("containerfile."))?;
+    Some(rest.split('.').collect())
+}
+
+/// Whether a file name is a Dockerfile: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
+/// `Containerfile`… A name is a guess: `Dockerfile.<ext>` whose extension is another format's
+/// (`dockerfile.vim`, `Dockerfile.5.gz`) or a template's (`Dockerfile.j2`) is not one.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".dockerignore") {
         return false;
     }
+    if let Some(exts) = dockerfile_suffixes(&lower) {
+        return !exts
+            .iter()
+            .any(|e| OTHER_FORMAT_EXTENSIONS.contains(e) || TEMPLATE_EXTENSIONS.contains(e));
+    }
     lower == "dockerfile"
         || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
+}
+
+/// Whether a file name is a Dockerfile template (`Dockerfile.j2`, `Containerfile.tmpl`).
+pub fn is_dockerfile_template_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    dockerfile_suffixes(&lower).is_some_and(|exts| {
+        exts.last().is_some_and(|e| TEMPLATE_EXTENSIONS.contains(e))
+            && !exts.iter().any(|e| OTHER_FORMAT_EXTENSIONS.contains(e))
+    })
+}
+
+/// Whether a name is exactly `Dockerfile` or `Containerfile` (any case): no guess at all.
+pub fn is_plain_dockerfile_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("dockerfile") || name.eq_ignore_ascii_case("containerfile")
 }
 
 /// Whether a file name is a compose file (`compose.yaml`, `docker-compose.prod.yml`, …).
@@ -156,6 +259,9 @@ pub fn classify(path: &Path) -> InputKind {
     let lower = name.to_ascii_lowercase();
     if is_dockerfile_name(name) {
         return InputKind::Dockerfile;
+    }
+    if is_dockerfile_template_name(name) {
+        return InputKind::DockerfileTemplate;
     }
     if lower == ".dockerignore" || lower.ends_with(".dockerignore") {
         return InputKind::Dockerignore;
@@ -207,44 +313,124 @@ pub fn display_prefix(root: &Path) -> String {
     }
 }
 
-/// The input a walked entry is, unless it is not a file or the configuration excludes it.
-fn input_of(root: &Path, entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
-    if !entry.file_type().is_some_and(|t| t.is_file()) {
+/// What a walked entry is: an input, a file that looks like one but cannot be read as one (a
+/// FIFO named `Dockerfile`), or nothing (a directory, an excluded path, a link to a directory).
+enum Found {
+    Input(Input),
+    Skipped(Skipped),
+}
+
+/// Why a path that is not a regular file is not read, if it is anything but a directory.
+fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() || t.is_dir() {
         return None;
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// The input a walked entry is, unless it is not a file or the configuration excludes it.
+/// Links are followed to regular files; a link to a FIFO or device, or a dangling link, named
+/// like an input is reported as skipped, never read (a FIFO would block the scan).
+fn input_of(root: &Path, entry: &ignore::DirEntry, config: &Config) -> Option<Found> {
     let path = entry.path();
     let rel = display(path.strip_prefix(root).unwrap_or(path));
     let shown = display(path);
     if config.is_excluded(&rel) || config.is_excluded(&shown) {
         return None;
     }
-    Some(Input {
+    let kind = classify(Path::new(&rel));
+    let file_type = entry.file_type()?;
+    if !file_type.is_file() {
+        if file_type.is_dir() {
+            return None;
+        }
+        let why = if file_type.is_symlink() {
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_file() => None,
+                Ok(m) if m.is_dir() => return None,
+                Ok(m) => Some(format!(
+                    "a symbolic link to {}: not read",
+                    not_a_file(&m).unwrap_or("something else")
+                )),
+                Err(e) => Some(format!("a symbolic link that cannot be followed: {e}")),
+            }
+        } else {
+            std::fs::symlink_metadata(path)
+                .ok()
+                .and_then(|m| not_a_file(&m))
+                .map(|what| format!("{what}, not a regular file: not read"))
+        };
+        if let Some(reason) = why {
+            // Only what would have been analysed is worth saying; other odd files are not inputs.
+            return (kind != InputKind::Other).then_some(Found::Skipped(Skipped {
+                path: rel,
+                reason,
+                verbose_only: false,
+            }));
+        }
+    }
+    Some(Found::Input(Input {
         path: path.to_path_buf(),
         display: shown,
-        kind: classify(Path::new(&rel)),
+        kind,
         rel,
-    })
+        explicit: false,
+    }))
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    /// Files named like inputs that cannot be read as files (FIFOs, devices, dangling links).
+    pub skipped: Vec<Skipped>,
 }
 
 /// Walks `root` (a directory or a single file), honouring `.gitignore` and the configuration's
 /// `exclude`; `.git`, `node_modules` and `target` directories are not entered.
-pub fn discover(root: &Path, config: &Config) -> Result<Vec<Input>, String> {
+pub fn discover(root: &Path, config: &Config) -> Result<Discovered, String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
-    if meta.is_file() {
+    if !meta.is_dir() {
+        if let Some(what) = not_a_file(&meta) {
+            return Err(format!("{}: {what}, not a regular file", root.display()));
+        }
         let rel = root
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        return Ok(vec![Input {
-            path: root.to_path_buf(),
-            display: display(root),
-            rel,
-            kind: classify(root),
-        }]);
+        // A file the user names is analysed for what its name says, template or not.
+        let kind = match classify(root) {
+            InputKind::DockerfileTemplate => InputKind::Dockerfile,
+            k => k,
+        };
+        return Ok(Discovered {
+            inputs: vec![Input {
+                path: root.to_path_buf(),
+                display: display(root),
+                rel,
+                kind,
+                explicit: true,
+            }],
+            skipped: Vec::new(),
+        });
     }
     // Walked on every core (ripgrep's parallel walker): a large tree is mostly directory reads
     // and ignore-file lookups, which a single thread waits on one at a time.
-    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new(), Vec::new()));
     ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -266,14 +452,15 @@ pub fn discover(root: &Path, config: &Config) -> Result<Vec<Input>, String> {
                 };
                 if let (Some(input), Ok(mut found)) = (input, found.lock()) {
                     match input {
-                        Ok(i) => found.0.push(i),
+                        Ok(Found::Input(i)) => found.0.push(i),
+                        Ok(Found::Skipped(s)) => found.2.push(s),
                         Err(e) => found.1.push(e),
                     }
                 }
                 ignore::WalkState::Continue
             })
         });
-    let (mut inputs, mut errors) = found
+    let (mut inputs, mut errors, mut skipped) = found
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     errors.sort();
@@ -281,7 +468,8 @@ pub fn discover(root: &Path, config: &Config) -> Result<Vec<Input>, String> {
         return Err(first);
     }
     inputs.sort_by(|a, b| a.display.cmp(&b.display));
-    Ok(inputs)
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Discovered { inputs, skipped })
 }
 
 #[cfg(test)]
@@ -324,6 +512,70 @@ mod tests {
         assert_eq!(classify(Path::new("README.md")), InputKind::RunText);
         assert_eq!(classify(Path::new("app.service")), InputKind::RunText);
         assert_eq!(classify(Path::new("main.rs")), InputKind::Other);
+        // A name is a guess: other formats and templates are not Dockerfiles.
+        for other in ["dockerfile.vim", "Dockerfile.5.gz", "Dockerfile.5"] {
+            assert_eq!(classify(Path::new(other)), InputKind::Other, "{other}");
+        }
+        // Markdown named after the Dockerfile is Markdown (it may hold `docker run` lines).
+        assert_eq!(classify(Path::new("Dockerfile.md")), InputKind::RunText);
+        for template in [
+            "Dockerfile.j2",
+            "Dockerfile.tmpl",
+            "Dockerfile.template",
+            "Containerfile.in",
+            "Dockerfile.alpine.j2",
+        ] {
+            assert_eq!(
+                classify(Path::new(template)),
+                InputKind::DockerfileTemplate,
+                "{template}"
+            );
+        }
+        for yes in [
+            "Dockerfile.alpine",
+            "Dockerfile.prod",
+            "Dockerfile.dev",
+            "Dockerfile.base",
+        ] {
+            assert_eq!(classify(Path::new(yes)), InputKind::Dockerfile, "{yes}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_dangling_links_named_like_inputs_are_skipped_with_a_reason() {
+        let dir = std::env::temp_dir().join(format!("shipshape-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("Dockerfile");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !status.is_ok_and(|s| s.success()) {
+            std::fs::remove_dir_all(&dir).unwrap();
+            eprintln!("SKIP: mkfifo is not available");
+            return;
+        }
+        std::os::unix::fs::symlink(dir.join("missing.yaml"), dir.join("compose.yaml")).unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("api.Dockerfile")).unwrap();
+        std::fs::write(dir.join("real"), "FROM scratch\n").unwrap();
+        let found = discover(&dir, &Config::default()).unwrap();
+        let skipped: Vec<(&str, &str)> = found
+            .skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(
+            skipped[0].0 == "Dockerfile" && skipped[0].1.contains("FIFO"),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped[1].0 == "compose.yaml" && skipped[1].1.contains("link"),
+            "{skipped:?}"
+        );
+        // A link to a regular file is read like the file.
+        assert!(found.inputs.iter().any(|i| i.rel == "api.Dockerfile"));
+        // Naming the FIFO itself is an error, not a hang.
+        assert!(discover(&fifo, &Config::default()).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -333,8 +585,8 @@ mod tests {
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::write(sub.join("Dockerfile"), "FROM scratch\n").unwrap();
         let config = Config::default();
-        let a = discover(&dir, &config).unwrap();
-        let b = discover(&dir.join("."), &config).unwrap();
+        let a = discover(&dir, &config).unwrap().inputs;
+        let b = discover(&dir.join("."), &config).unwrap().inputs;
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].rel, "svc/Dockerfile");
         assert_eq!(b[0].rel, "svc/Dockerfile");

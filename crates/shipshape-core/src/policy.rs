@@ -275,6 +275,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         errors: analysis.errors,
         checklist,
         inputs: analysis.inputs,
+        skipped: analysis.skipped,
         summary,
         sources: analysis.sources,
     }

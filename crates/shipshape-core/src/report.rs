@@ -56,6 +56,17 @@ impl std::fmt::Display for ScanError {
     }
 }
 
+/// A file that looked like an input and was not analysed, and why: a FIFO or device named like
+/// a Dockerfile, a Dockerfile template, a file whose name guessed wrong. Never silent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+    /// Expected and harmless (a template, another format's file): listed with `--verbose` only.
+    #[serde(skip)]
+    pub verbose_only: bool,
+}
+
 /// One scanned input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScannedInput {
@@ -71,6 +82,8 @@ pub struct Analysis {
     pub ignores: BTreeMap<String, Vec<InlineIgnore>>,
     pub errors: Vec<ScanError>,
     pub inputs: Vec<ScannedInput>,
+    /// Files that looked like inputs and were not analysed.
+    pub skipped: Vec<Skipped>,
     /// Rules that evaluated at least one input, by code. A checklist item counts as analysed
     /// when at least one of these rules maps to it and is enabled by the configuration (so an
     /// item whose deciding rules are all turned off is *not analysed*, never passed).
@@ -104,6 +117,7 @@ impl Analysis {
         }
         self.errors.extend(other.errors);
         self.inputs.extend(other.inputs);
+        self.skipped.extend(other.skipped);
         self.evaluated.extend(other.evaluated);
         for (item, note) in other.notes {
             self.notes.entry(item).or_insert(note);
@@ -152,6 +166,9 @@ impl Analysis {
         }
         for i in &mut self.inputs {
             i.path = join(&i.path);
+        }
+        for s in &mut self.skipped {
+            s.path = join(&s.path);
         }
         let sources = std::mem::take(&mut self.sources);
         for (path, file) in sources {
@@ -239,6 +256,8 @@ pub struct Report {
     pub errors: Vec<ScanError>,
     pub checklist: Vec<ChecklistEntry>,
     pub inputs: Vec<ScannedInput>,
+    /// Files that looked like inputs and were not analysed, with the reason.
+    pub skipped: Vec<Skipped>,
     pub summary: Summary,
     pub sources: BTreeMap<String, SourceFile>,
 }

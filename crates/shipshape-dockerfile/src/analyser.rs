@@ -5,8 +5,8 @@
 
 use crate::analyse::{DockerfileInput, DECIDES};
 use rayon::prelude::*;
-use shipshape_core::analyser::read_text;
-use shipshape_core::report::Analysis;
+use shipshape_core::analyser::{is_plain_dockerfile_name, read_text};
+use shipshape_core::report::{Analysis, Skipped};
 use shipshape_core::{Analyser, Input, InputKind, RuleMeta, ScanError, Scope};
 use std::path::{Path, PathBuf};
 
@@ -40,6 +40,14 @@ impl Analyser for DockerfileAnalyser {
         // A `.dockerignore` is analysed with the Dockerfile of its context; one without a
         // Dockerfile is still an input the run looked at.
         let mut lone = Analysis::default();
+        for t in scope.inputs_of(&[InputKind::DockerfileTemplate]) {
+            lone.skipped.push(Skipped {
+                path: t.rel.clone(),
+                reason: "a Dockerfile template: not analysed (render it, then scan the result)"
+                    .into(),
+                verbose_only: true,
+            });
+        }
         for i in lone_ignores {
             lone.inputs.push(shipshape_core::report::ScannedInput {
                 path: i.rel.clone(),
@@ -66,6 +74,24 @@ fn analyse_one(scope: &Scope<'_>, input: &Input) -> Analysis {
             return out;
         }
     };
+    // `Dockerfile.prod` or `api.dockerfile` found by its name is a guess; one that does not
+    // start like a Dockerfile is some other file. A plain `Dockerfile`, or a file the user
+    // named, is analysed whatever it holds (and fails closed).
+    let name = input.rel.rsplit('/').next().unwrap_or(&input.rel);
+    if !input.explicit && !is_plain_dockerfile_name(name) {
+        if let Some(first) = first_word(file.text()) {
+            if !first.eq_ignore_ascii_case("FROM") && !first.eq_ignore_ascii_case("ARG") {
+                out.skipped.push(Skipped {
+                    path: input.rel.clone(),
+                    reason: format!(
+                        "named like a Dockerfile, but starts with `{first}`, not FROM or ARG: not analysed (name it on the command line to analyse it anyway)"
+                    ),
+                    verbose_only: false,
+                });
+                return out;
+            }
+        }
+    }
     let dockerignore = match dockerignore_for(&input.path) {
         Some(path) => {
             let name = sibling_name(&input.rel, &path);
@@ -96,6 +122,15 @@ fn analyse_one(scope: &Scope<'_>, input: &Input) -> Analysis {
         today: scope.today,
     }));
     out
+}
+
+/// The first word of the first line that is not blank and not a comment (parser directives
+/// are comments), if any.
+fn first_word(text: &str) -> Option<&str> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split_whitespace().next())
 }
 
 /// The root-relative name of `path`, a file beside the input named `rel`.

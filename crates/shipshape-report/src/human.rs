@@ -166,6 +166,20 @@ impl Emitter for Human {
                 }
             }
 
+            // What looked like an input and was not analysed is always said (templates and
+            // other formats' files only with --verbose).
+            let skipped: Vec<_> = report
+                .skipped
+                .iter()
+                .filter(|s| ctx.verbose || !s.verbose_only)
+                .collect();
+            for s in &skipped {
+                writeln!(out, "skipped {}: {}", s.path, s.reason)?;
+            }
+            if !skipped.is_empty() {
+                writeln!(out)?;
+            }
+
             writeln!(
                 out,
                 "{}",

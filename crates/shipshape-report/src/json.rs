@@ -23,7 +23,14 @@ struct V1<'a> {
     errors: Vec<ErrorV1<'a>>,
     checklist: Vec<ChecklistV1<'a>>,
     inputs: Vec<InputV1<'a>>,
+    skipped: Vec<SkippedV1<'a>>,
     summary: SummaryV1,
+}
+
+#[derive(Serialize)]
+struct SkippedV1<'a> {
+    path: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -231,6 +238,14 @@ fn document<'a>(report: &'a Report, ctx: &Context<'a>) -> V1<'a> {
                 kind: i.kind.as_str(),
             })
             .collect(),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|k| SkippedV1 {
+                path: &k.path,
+                reason: &k.reason,
+            })
+            .collect(),
         summary: SummaryV1 {
             critical: s.critical,
             high: s.high,
@@ -281,6 +296,8 @@ fn render_pretty(doc: &V1<'_>, out: &mut dyn Write) -> io::Result<()> {
     small(out, pretty(&doc.checklist)?)?;
     key(out, "inputs")?;
     small(out, pretty(&doc.inputs)?)?;
+    key(out, "skipped")?;
+    small(out, pretty(&doc.skipped)?)?;
     key(out, "summary")?;
     small(out, pretty(&doc.summary)?)?;
     out.write_all(b"\n}")

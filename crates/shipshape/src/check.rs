@@ -149,8 +149,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     if let Some(t) = &args.target {
         config.dockerfile.target = Some(t.clone());
     }
-    let inputs = match shipshape_core::analyser::discover(&args.path, &config) {
-        Ok(i) => i,
+    let found = match shipshape_core::analyser::discover(&args.path, &config) {
+        Ok(f) => f,
         Err(e) => {
             eprintln!("error: cannot scan {e}");
             return Ok(exit::ERROR);
@@ -158,7 +158,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     };
     let scope = Scope {
         root: &args.path,
-        inputs: &inputs,
+        inputs: &found.inputs,
         config: &config,
         today: today(),
         show_secrets: args.show_secrets,
@@ -173,6 +173,25 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     let mut analysis = Analysis::concat(parts);
     analysis.inputs.sort_by(|a, b| a.path.cmp(&b.path));
     analysis.inputs.dedup();
+    analysis.skipped.extend(found.skipped);
+    analysis.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    // Nothing scanned is said: a gate that saw nothing must not look like a gate that passed.
+    if !args.output.quiet {
+        let configs = analysis
+            .inputs
+            .iter()
+            .filter(|i| i.kind != shipshape_core::SourceKind::Secret)
+            .count();
+        if analysis.inputs.is_empty() {
+            eprintln!("warning: nothing was scanned under {}", args.path.display());
+        } else if configs == 0 {
+            eprintln!(
+                "warning: no Dockerfile, Compose file, Kubernetes manifest, `docker run` line or `docker inspect` output under {}{}",
+                args.path.display(),
+                if args.no_secrets { "" } else { " (only secrets were scanned)" }
+            );
+        }
+    }
     // Analysers name everything relative to the root (fingerprints do not depend on where the
     // scan started); the report shows paths as the user named them.
     analysis.reroot(&shipshape_core::analyser::display_prefix(&args.path));
