@@ -49,6 +49,8 @@ pub struct GraphNetwork {
     pub name: String,
     pub internal: bool,
     pub external: bool,
+    /// `driver:` as written (`bridge` when not set, as Compose defaults it).
+    pub driver: Option<String>,
 }
 
 /// The network graph of a Compose project.
@@ -183,6 +185,10 @@ pub fn build(project: &Project, specs: &[RuntimeSpec]) -> Graph {
                 external: def
                     .and_then(|d| d.get("external"))
                     .is_some_and(|v| v.as_bool() != Some(false)),
+                driver: def
+                    .and_then(|d| d.get("driver"))
+                    .and_then(|v| v.str())
+                    .map(str::to_string),
                 name,
             }
         })
@@ -242,6 +248,76 @@ impl Graph {
             }
         }
         out
+    }
+
+    /// Every pair of services that can open connections to each other, with all the networks
+    /// (or the host namespace, `<host>`) that connect them; pairs in name order.
+    pub fn reachable_pairs(&self) -> Vec<(&str, &str, Vec<&str>)> {
+        let mut out = Vec::new();
+        for (i, a) in self.services.iter().enumerate() {
+            for b in &self.services[i + 1..] {
+                let shared: Vec<&str> = a
+                    .networks
+                    .iter()
+                    .filter(|n| b.networks.contains(n) && n.as_str() != "<none>")
+                    .map(String::as_str)
+                    .collect();
+                if !shared.is_empty() {
+                    let (x, y) = if a.name <= b.name { (a, b) } else { (b, a) };
+                    out.push((x.name.as_str(), y.name.as_str(), shared));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The graph as JSON, as `schemas/shipshape-graph-v1.schema.json` describes it.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let services: Vec<_> = self
+            .services
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "tier": s.role.as_str(),
+                    "image": s.image,
+                    "networks": s.networks,
+                    "published_ports": s.ports,
+                    "profiles": s.profiles,
+                })
+            })
+            .collect();
+        let networks: Vec<_> = self
+            .networks
+            .iter()
+            .map(|n| {
+                json!({
+                    "name": n.name,
+                    "internal": n.internal,
+                    "external": n.external,
+                    "driver": n.driver.as_deref().unwrap_or("bridge"),
+                })
+            })
+            .collect();
+        let reachable: Vec<_> = self
+            .reachable_pairs()
+            .into_iter()
+            .map(|(a, b, nets)| json!({ "services": [a, b], "networks": nets }))
+            .collect();
+        let skips: Vec<_> = self
+            .tier_skips()
+            .into_iter()
+            .map(|p| json!({ "from": p.from, "to": p.to, "network": p.network }))
+            .collect();
+        json!({
+            "version": 1,
+            "services": services,
+            "networks": networks,
+            "reachable": reachable,
+            "edge_reaches_data": skips,
+        })
     }
 
     /// A plain-text rendering.

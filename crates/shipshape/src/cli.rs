@@ -170,6 +170,9 @@ pub enum GraphFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+    /// Services, networks and every reachable pair, for other tools
+    /// (`schemas/shipshape-graph-v1.schema.json`).
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,11 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<i32> {
                 GraphFormat::Text => graph.render_text(),
                 GraphFormat::Dot => graph.render_dot(),
                 GraphFormat::Mermaid => graph.render_mermaid(),
+                GraphFormat::Json => {
+                    let mut text = serde_json::to_string_pretty(&graph.to_json())?;
+                    text.push('\n');
+                    text
+                }
             };
             print!("{text}");
             Ok(exit::CLEAN)

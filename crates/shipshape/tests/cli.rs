@@ -255,6 +255,67 @@ fn graph_reports_reachability() {
         .stdout(predicate::str::starts_with("graph"));
 }
 
+#[test]
+fn graph_json_is_machine_readable_and_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = "services:\n  web:\n    image: nginx:1.27\n    ports: [\"443:443\"]\n    networks: [edge]\n  api:\n    image: acme/api:1.0\n    networks: [edge, data]\n  db:\n    image: postgres:16\n    networks: [data]\n  cache:\n    image: redis:7\n    networks: [data, edge]\nnetworks:\n  edge: {}\n  data:\n    internal: true\n    driver: overlay\n";
+    fs::write(dir.path().join("compose.yaml"), project).unwrap();
+    let out = shipshape()
+        .args(["graph", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc = json_of(&out.stdout);
+    let errors = schema_errors(
+        &repo_root().join("schemas/shipshape-graph-v1.schema.json"),
+        &doc,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let tier = |name: &str| {
+        doc["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["tier"].clone())
+    };
+    assert_eq!(tier("web"), Some("edge".into()));
+    assert_eq!(tier("db"), Some("data".into()));
+    let data = doc["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "data")
+        .unwrap();
+    assert_eq!(data["internal"], true);
+    assert_eq!(data["driver"], "overlay");
+    let pairs: Vec<(String, String, usize)> = doc["reachable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["services"][0].as_str().unwrap().to_string(),
+                p["services"][1].as_str().unwrap().to_string(),
+                p["networks"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    // api and cache share both networks; web never reaches db; web reaches cache (a data
+    // service on the edge network: the edge_reaches_data list names it).
+    assert!(
+        pairs.contains(&("api".into(), "cache".into(), 2)),
+        "{pairs:?}"
+    );
+    assert!(
+        !pairs.iter().any(|(a, b, _)| a == "db" && b == "web"),
+        "{pairs:?}"
+    );
+    assert_eq!(doc["edge_reaches_data"][0]["from"], "web");
+    assert_eq!(doc["edge_reaches_data"][0]["to"], "cache");
+}
+
 fn rules_in(doc: &serde_json::Value) -> std::collections::BTreeSet<String> {
     doc["findings"]
         .as_array()
