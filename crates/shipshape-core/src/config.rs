@@ -37,6 +37,7 @@ impl fmt::Display for ConfigError {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
     fail_on: Option<Spanned<String>>,
+    min_confidence: Option<Spanned<String>>,
     #[serde(default)]
     require: Vec<Spanned<String>>,
     #[serde(default)]
@@ -139,6 +140,8 @@ pub struct Config {
     /// The file it came from, if any (defaults otherwise).
     pub source: Option<SourceFile>,
     pub fail_on: Severity,
+    /// Findings less sure than this are set aside (shown as suppressed, never failing).
+    pub min_confidence: crate::severity::Confidence,
     pub require: Vec<ChecklistItem>,
     pub exclude: Vec<String>,
     exclude_matcher: GlobSet,
@@ -152,6 +155,7 @@ impl Default for Config {
         Config {
             source: None,
             fail_on: Severity::High,
+            min_confidence: crate::severity::Confidence::Low,
             require: Vec::new(),
             exclude: Vec::new(),
             exclude_matcher: GlobSet::empty(),
@@ -208,6 +212,12 @@ impl Config {
             match f.get_ref().parse::<Severity>() {
                 Ok(s) => config.fail_on = s,
                 Err(e) => errors.push(err_at(f.span().start, format!("fail-on: {e}"))),
+            }
+        }
+        if let Some(c) = &raw.min_confidence {
+            match c.get_ref().parse() {
+                Ok(c) => config.min_confidence = c,
+                Err(e) => errors.push(err_at(c.span().start, format!("min-confidence: {e}"))),
             }
         }
         for r in &raw.require {
@@ -429,6 +439,10 @@ pub const DEFAULT_CONFIG: &str = r#"# shipshape configuration. Every key is opti
 # critical, high, medium, low or info.
 fail-on = "high"
 
+# Findings less sure than this (high, medium or low) are set aside: listed as suppressed,
+# never failing the run. Low keeps everything.
+min-confidence = "low"
+
 # Checklist items that must pass; an item that fails or could not be analysed fails the run.
 # Ids: non-root, read-only, resource-limits, capabilities, no-new-privileges, vulnerabilities,
 # base-image, healthcheck, log-rotation, image-tag, secrets, network, minimal-image,
@@ -462,6 +476,55 @@ exclude = []
 # target = "production"            # the stage built for release (default: the last stage)
 # trusted-registries = ["registry.example.internal/"]   # base images must come from these (SS1008)
 "#;
+
+#[cfg(test)]
+mod confidence_tests {
+    use super::*;
+    use crate::policy::{apply, PolicyRun};
+    use crate::report::Analysis;
+    use crate::rule::tests::TEST_RULE;
+    use crate::severity::Confidence;
+
+    #[test]
+    fn min_confidence_sets_findings_aside_without_hiding_them() {
+        let file = SourceFile::new("Dockerfile", "FROM x\nUSER root\n");
+        let run = |config_text: &str| {
+            let mut a = Analysis::default();
+            a.findings.push(
+                crate::Finding::at(&TEST_RULE, &file, 7, 16, "sure")
+                    .with_confidence(Confidence::High),
+            );
+            a.findings.push(
+                crate::Finding::at(&TEST_RULE, &file, 0, 6, "a guess")
+                    .with_confidence(Confidence::Low),
+            );
+            let reg = RuleRegistry::new(&[&[&TEST_RULE]]);
+            let config =
+                Config::parse(SourceFile::new("shipshape.toml", config_text), &reg).expect("valid");
+            apply(
+                a,
+                &PolicyRun {
+                    config: &config,
+                    today: "2026-01-01".parse().unwrap(),
+                    target: ".".into(),
+                    show_secrets: false,
+                },
+            )
+        };
+        let all = run("");
+        assert_eq!(all.findings.len(), 2);
+        let sure = run("min-confidence = \"medium\"\n");
+        assert_eq!(sure.findings.len(), 1);
+        assert_eq!(sure.findings[0].message, "sure");
+        assert_eq!(sure.suppressed.len(), 1);
+        assert_eq!(sure.suppressed[0].by, "min-confidence");
+        let bad = Config::parse(
+            SourceFile::new("shipshape.toml", "min-confidence = \"certain\"\n"),
+            &RuleRegistry::default(),
+        );
+        assert!(bad.is_err());
+    }
+}
 
 #[cfg(test)]
 mod section_tests {

@@ -2,7 +2,7 @@
 
 use crate::checklist::ChecklistItem;
 use crate::rule::RuleMeta;
-use crate::severity::Severity;
+use crate::severity::{Confidence, Severity};
 use crate::source::SourceFile;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -152,6 +152,8 @@ pub struct Finding {
     #[serde(serialize_with = "serialize_rule")]
     pub rule: &'static RuleMeta,
     pub severity: Severity,
+    /// How sure the rule is (high unless the rule says otherwise); `--min-confidence` filters.
+    pub confidence: Confidence,
     pub message: String,
     pub location: Location,
     /// Further places that explain the finding (e.g. the stage a `COPY --from` names).
@@ -199,6 +201,7 @@ impl Finding {
         Finding {
             rule: meta,
             severity: meta.severity,
+            confidence: Confidence::High,
             message: message.into(),
             location,
             related: Vec::new(),
@@ -212,6 +215,12 @@ impl Finding {
     /// Overrides the rule's default severity for this finding.
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    /// Sets how sure the rule is of this finding.
+    pub fn with_confidence(mut self, confidence: Confidence) -> Self {
+        self.confidence = confidence;
         self
     }
 

@@ -25,7 +25,7 @@ pub use checklist::{ChecklistItem, ChecklistStatus};
 pub use finding::{Finding, Fix, FixApplicability, Location, SourceKind, Span};
 pub use report::{Report, ScanError};
 pub use rule::{RuleMeta, RuleRegistry};
-pub use severity::Severity;
+pub use severity::{Confidence, Severity};
 pub use source::SourceFile;
 
 /// Process exit codes, stable across releases.

@@ -105,6 +105,17 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         if let Some(sev) = config.severity_override(f.rule.code) {
             f.severity = sev;
         }
+        if f.confidence < config.min_confidence {
+            suppressed.push(Suppressed {
+                finding: f,
+                by: "min-confidence",
+                reason: Some(format!(
+                    "below the minimum confidence ({})",
+                    config.min_confidence
+                )),
+            });
+            continue;
+        }
         if let Some(reason) = inline_suppression(&analysis, &f) {
             suppressed.push(Suppressed {
                 finding: f,

@@ -212,7 +212,7 @@ pub struct ChecklistEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suppressed {
     pub finding: Finding,
-    /// `inline` or `config`.
+    /// `inline`, `config` or `min-confidence`.
     pub by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -79,3 +79,49 @@ mod tests {
         }
     }
 }
+
+/// How sure a rule is that a finding is real. Ordered: `Low < Medium < High`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A heuristic that is often wrong (an entropy-only secret, a guessed role).
+    Low,
+    /// Usually right; context the rule cannot see may change it.
+    Medium,
+    /// The input says so directly.
+    #[default]
+    High,
+}
+
+impl Confidence {
+    /// The lowercase name used in output and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            _ => Err(format!(
+                "unknown confidence `{s}` (expected high, medium or low)"
+            )),
+        }
+    }
+}

@@ -29,7 +29,10 @@ fn paint(ctx: &Context<'_>, style: Style, text: &str) -> String {
 }
 
 fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
-    let title = format!("{} ({})", f.message, f.slug());
+    let title = match f.confidence {
+        shipshape_core::Confidence::High => format!("{} ({})", f.message, f.slug()),
+        c => format!("{} ({}, {c} confidence)", f.message, f.slug()),
+    };
     let source = report.sources.get(&f.location.path);
     let group = match (source, f.location.span) {
         (Some(file), Some(span)) => {

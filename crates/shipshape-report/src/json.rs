@@ -87,6 +87,7 @@ struct FindingV1<'a> {
     rule: &'a str,
     slug: &'a str,
     severity: &'static str,
+    confidence: &'static str,
     message: &'a str,
     location: LocationV1<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -106,6 +107,7 @@ impl<'a> FindingV1<'a> {
             rule: f.rule.code,
             slug: f.slug(),
             severity: f.severity.as_str(),
+            confidence: f.confidence.as_str(),
             message: &f.message,
             location: LocationV1::from(&f.location),
             related: f.related.iter().map(LocationV1::from).collect(),

@@ -119,6 +119,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     props.insert("severity".into(), json!(f.severity.as_str()));
     props.insert("checklist".into(), json!(f.checklist.id()));
     props.insert("source".into(), json!(f.source.as_str()));
+    props.insert("confidence".into(), json!(f.confidence.as_str()));
     if let Some(layer) = &f.location.layer {
         props.insert("layer".into(), json!(layer));
     }

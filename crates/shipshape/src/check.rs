@@ -67,6 +67,15 @@ pub fn load_config(policy: &PolicyArgs, start: &Path) -> Result<Config, i32> {
             }
         }
     }
+    if let Some(c) = &policy.min_confidence {
+        match c.parse() {
+            Ok(c) => config.min_confidence = c,
+            Err(e) => {
+                eprintln!("error: --min-confidence: {e}");
+                return Err(exit::ERROR);
+            }
+        }
+    }
     Ok(config)
 }
 

@@ -108,6 +108,10 @@ pub struct PolicyArgs {
     /// Fail (exit 1) on findings of this severity or worse; overrides `fail-on` in the config.
     #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info"])]
     pub fail_on: Option<String>,
+    /// Set aside findings less sure than this (they are listed as suppressed, never fail);
+    /// overrides `min-confidence` in the config.
+    #[arg(long, value_name = "CONFIDENCE", value_parser = ["high", "medium", "low"])]
+    pub min_confidence: Option<String>,
 }
 
 #[derive(Debug, Args)]
