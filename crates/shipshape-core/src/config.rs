@@ -39,6 +39,9 @@ struct RawConfig {
     fail_on: Option<Spanned<String>>,
     min_confidence: Option<Spanned<String>>,
     #[serde(default)]
+    gate_contexts: Vec<Spanned<String>>,
+    contexts: Option<BTreeMap<String, Vec<Spanned<String>>>>,
+    #[serde(default)]
     require: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
@@ -140,6 +143,11 @@ pub struct Config {
     /// The file it came from, if any (defaults otherwise).
     pub source: Option<SourceFile>,
     pub fail_on: Severity,
+    /// Path contexts whose findings decide the exit code and the checklist (default:
+    /// production only); the others are reported and counted.
+    pub gate_contexts: Vec<crate::context::PathContext>,
+    /// `[contexts]`: globs that put paths in a context, before `.gitattributes` and convention.
+    pub context_overrides: Vec<(crate::context::PathContext, GlobSet)>,
     /// Findings less sure than this are set aside (shown as suppressed, never failing).
     pub min_confidence: crate::severity::Confidence,
     pub require: Vec<ChecklistItem>,
@@ -156,6 +164,8 @@ impl Default for Config {
             source: None,
             fail_on: Severity::High,
             min_confidence: crate::severity::Confidence::Low,
+            gate_contexts: vec![crate::context::PathContext::Production],
+            context_overrides: Vec::new(),
             require: Vec::new(),
             exclude: Vec::new(),
             exclude_matcher: GlobSet::empty(),
@@ -218,6 +228,35 @@ impl Config {
             match c.get_ref().parse() {
                 Ok(c) => config.min_confidence = c,
                 Err(e) => errors.push(err_at(c.span().start, format!("min-confidence: {e}"))),
+            }
+        }
+        if !raw.gate_contexts.is_empty() {
+            config.gate_contexts.clear();
+            for c in &raw.gate_contexts {
+                match c.get_ref().parse() {
+                    Ok(c) => config.gate_contexts.push(c),
+                    Err(e) => errors.push(err_at(c.span().start, format!("gate-contexts: {e}"))),
+                }
+            }
+        }
+        for (name, globs) in raw.contexts.iter().flatten() {
+            let at = globs.first().map_or(0, |g| g.span().start);
+            let context: crate::context::PathContext = match name.parse() {
+                Ok(c) => c,
+                Err(e) => {
+                    errors.push(err_at(at, format!("contexts: {e}")));
+                    continue;
+                }
+            };
+            let mut b = GlobSetBuilder::new();
+            for g in globs {
+                if let Err(e) = add_path_glob(&mut b, g.get_ref()) {
+                    errors.push(err_at(g.span().start, format!("contexts.{name}: {e}")));
+                }
+            }
+            match b.build() {
+                Ok(set) => config.context_overrides.push((context, set)),
+                Err(e) => errors.push(err_at(at, format!("contexts.{name}: {e}"))),
             }
         }
         for r in &raw.require {
@@ -414,7 +453,7 @@ impl Config {
 /// Adds a path pattern with .gitignore-like meaning: `*` stays within one path segment, a
 /// pattern matches at any depth unless it starts with `/`, and a directory pattern also matches
 /// everything below it.
-fn add_path_glob(set: &mut GlobSetBuilder, pattern: &str) -> Result<(), globset::Error> {
+pub(crate) fn add_path_glob(set: &mut GlobSetBuilder, pattern: &str) -> Result<(), globset::Error> {
     let (anchored, pat) = match pattern.strip_prefix('/') {
         Some(rest) => (true, rest),
         None => (false, pattern.strip_prefix("./").unwrap_or(pattern)),
@@ -442,6 +481,18 @@ fail-on = "high"
 # Findings less sure than this (high, medium or low) are set aside: listed as suppressed,
 # never failing the run. Low keeps everything.
 min-confidence = "low"
+
+# Findings in these path contexts decide the exit code and the checklist; the others (tests,
+# fixtures, docs and examples, vendored code) are reported and counted, never hidden.
+# Contexts: production, test, fixture, docs, vendored.
+gate-contexts = ["production"]
+
+# Put paths in a context yourself (globs relative to the scanned directory); checked before
+# .gitattributes (linguist-vendored, linguist-documentation) and the
+# conventions (tests/, testdata/, docs/, examples/, vendor/, *_test.go, *.md, ...).
+# [contexts]
+# production = ["examples/prod/**"]
+# test = ["qa/**"]
 
 # Checklist items that must pass; an item that fails or could not be analysed fails the run.
 # Ids: non-root, read-only, resource-limits, capabilities, no-new-privileges, vulnerabilities,

@@ -154,6 +154,9 @@ pub struct Finding {
     pub severity: Severity,
     /// How sure the rule is (high unless the rule says otherwise); `--min-confidence` filters.
     pub confidence: Confidence,
+    /// The part of the project its path belongs to (production unless classified otherwise):
+    /// only the contexts in `gate-contexts` decide the exit code and the checklist.
+    pub context: crate::context::PathContext,
     pub message: String,
     pub location: Location,
     /// Further places that explain the finding (e.g. the stage a `COPY --from` names).
@@ -202,6 +205,7 @@ impl Finding {
             rule: meta,
             severity: meta.severity,
             confidence: Confidence::High,
+            context: crate::context::PathContext::Production,
             message: message.into(),
             location,
             related: Vec::new(),

@@ -8,6 +8,7 @@
 pub mod analyser;
 pub mod checklist;
 pub mod config;
+pub mod context;
 pub mod eol;
 pub mod finding;
 pub mod imageref;
@@ -22,6 +23,7 @@ pub mod suppress;
 
 pub use analyser::{Analyser, Input, InputKind, Scope};
 pub use checklist::{ChecklistItem, ChecklistStatus};
+pub use context::PathContext;
 pub use finding::{Finding, Fix, FixApplicability, Location, SourceKind, Span};
 pub use report::{Report, ScanError};
 pub use rule::{RuleMeta, RuleRegistry};

@@ -212,7 +212,12 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         fail_on: Some(config.fail_on),
         ..Summary::default()
     };
-    for f in &findings {
+    // Findings outside the gating contexts are reported and counted, not gated on.
+    let gates = |f: &Finding| config.gate_contexts.contains(&f.context);
+    for f in findings.iter().filter(|f| !gates(f)) {
+        *summary.not_gating.entry(f.context.as_str()).or_default() += 1;
+    }
+    for f in findings.iter().filter(|f| gates(f)) {
         match f.severity {
             Severity::Critical => summary.critical += 1,
             Severity::High => summary.high += 1,
@@ -230,7 +235,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         .map(|item| {
             let n = findings
                 .iter()
-                .filter(|f| f.checklist == item && f.severity >= Severity::Low)
+                .filter(|f| gates(f) && f.checklist == item && f.severity >= Severity::Low)
                 .count();
             let status = if n > 0 {
                 ChecklistStatus::Fail
@@ -263,7 +268,9 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         })
         .collect();
 
-    let failing = findings.iter().any(|f| f.severity >= config.fail_on);
+    let failing = findings
+        .iter()
+        .any(|f| gates(f) && f.severity >= config.fail_on);
     let required_missing = checklist
         .iter()
         .any(|c| c.required && c.status != ChecklistStatus::Pass);

@@ -142,6 +142,16 @@ impl Analysis {
             .collect()
     }
 
+    /// Puts every finding in the context of its root-relative path (before [`Analysis::reroot`]).
+    /// Image findings name paths inside an image: they stay production.
+    pub fn assign_contexts(&mut self, classifier: &crate::context::ContextClassifier) {
+        for f in &mut self.findings {
+            if f.source != SourceKind::Image && !f.location.path.is_empty() {
+                f.context = classifier.classify(&f.location.path);
+            }
+        }
+    }
+
     /// Moves every path the analysers named relative to the scan root (what fingerprints are
     /// made from, so they do not depend on where the scan was started) under `prefix`, the
     /// root as the user named it, for display. Image references and empty paths are kept.
@@ -229,6 +239,9 @@ pub struct Summary {
     pub suppressed: usize,
     pub errors: usize,
     pub inputs: usize,
+    /// Findings outside the gating contexts (tests, fixtures, docs, vendored code), counted by
+    /// context; they are not in the severity counts above and never fail the run.
+    pub not_gating: BTreeMap<&'static str, usize>,
     pub fail_on: Option<Severity>,
     pub exit_code: i32,
 }

@@ -29,10 +29,13 @@ fn paint(ctx: &Context<'_>, style: Style, text: &str) -> String {
 }
 
 fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
-    let title = match f.confidence {
+    let mut title = match f.confidence {
         shipshape_core::Confidence::High => format!("{} ({})", f.message, f.slug()),
         c => format!("{} ({}, {c} confidence)", f.message, f.slug()),
     };
+    if f.context != shipshape_core::PathContext::Production {
+        title.push_str(&format!(" [{} path: not gating]", f.context));
+    }
     let source = report.sources.get(&f.location.path);
     let group = match (source, f.location.span) {
         (Some(file), Some(span)) => {

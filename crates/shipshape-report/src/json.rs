@@ -88,6 +88,7 @@ struct FindingV1<'a> {
     slug: &'a str,
     severity: &'static str,
     confidence: &'static str,
+    context: &'static str,
     message: &'a str,
     location: LocationV1<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -108,6 +109,7 @@ impl<'a> FindingV1<'a> {
             slug: f.slug(),
             severity: f.severity.as_str(),
             confidence: f.confidence.as_str(),
+            context: f.context.as_str(),
             message: &f.message,
             location: LocationV1::from(&f.location),
             related: f.related.iter().map(LocationV1::from).collect(),
@@ -179,6 +181,8 @@ struct SummaryV1 {
     suppressed: usize,
     errors: usize,
     inputs: usize,
+    /// Findings outside the gating contexts, by context.
+    not_gating: std::collections::BTreeMap<&'static str, usize>,
     fail_on: &'static str,
     exit_code: i32,
 }
@@ -257,6 +261,7 @@ fn document<'a>(report: &'a Report, ctx: &Context<'a>) -> V1<'a> {
             suppressed: s.suppressed,
             errors: s.errors,
             inputs: s.inputs,
+            not_gating: s.not_gating.clone(),
             fail_on: s.fail_on.map_or("high", |f| f.as_str()),
             exit_code: s.exit_code,
         },

@@ -95,6 +95,18 @@ pub fn summary_line(report: &Report) -> String {
     if s.suppressed > 0 {
         extra.push(format!("{} suppressed", s.suppressed));
     }
+    let not_gating: usize = s.not_gating.values().sum();
+    if not_gating > 0 {
+        let by: Vec<String> = s
+            .not_gating
+            .iter()
+            .map(|(c, n)| format!("{n} {c}"))
+            .collect();
+        extra.push(format!(
+            "{not_gating} in non-gating paths: {}",
+            by.join(", ")
+        ));
+    }
     if s.errors > 0 {
         extra.push(format!(
             "{} scan error{}",

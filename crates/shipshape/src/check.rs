@@ -201,6 +201,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             );
         }
     }
+    // Every finding in the context of its path (tests, docs, vendored code do not gate).
+    analysis.assign_contexts(&shipshape_core::context::ContextClassifier::new(
+        &config, &args.path,
+    ));
     // Analysers name everything relative to the root (fingerprints do not depend on where the
     // scan started); the report shows paths as the user named them.
     analysis.reroot(&shipshape_core::analyser::display_prefix(&args.path));
