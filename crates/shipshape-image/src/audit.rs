@@ -21,8 +21,6 @@ pub struct AuditOptions {
     pub today: Option<Date>,
     /// Largest file whose content is inspected for key material (bigger files are listed only).
     pub max_content_bytes: u64,
-    /// At most this many findings per rule (the last one says how many more there were).
-    pub max_findings_per_rule: usize,
     /// SS3019 thresholds: whole image, and one layer (uncompressed bytes).
     pub large_image_bytes: u64,
     pub large_layer_bytes: u64,
@@ -33,7 +31,6 @@ impl Default for AuditOptions {
         AuditOptions {
             today: None,
             max_content_bytes: 1 << 20,
-            max_findings_per_rule: 50,
             large_image_bytes: 1 << 30,
             large_layer_bytes: 512 << 20,
         }
@@ -251,16 +248,9 @@ where
     };
     for rule in rules::RULES {
         let meta = rule.meta();
-        let mut found = rule.check(&ctx);
-        let cap = opts.max_findings_per_rule.max(1);
-        if found.len() > cap {
-            let extra = found.len() - cap;
-            found.truncate(cap);
-            if let Some(last) = found.last_mut() {
-                last.message
-                    .push_str(&format!(" (and {extra} more like it)"));
-            }
-        }
+        // Every finding reaches the policy: an ignore or a baseline must see all of them (a
+        // display limit is the human writer's business).
+        let found = rule.check(&ctx);
         debug_assert!(found.iter().all(|f| f.rule == meta.code));
         analysis
             .findings

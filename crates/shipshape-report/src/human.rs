@@ -6,6 +6,7 @@ use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 use shipshape_core::report::ChecklistEntry;
 use shipshape_core::{exit, ChecklistStatus, Finding, Report, Severity};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 pub struct Human;
@@ -112,6 +113,9 @@ fn status_mark(ctx: &Context<'_>, entry: &ChecklistEntry) -> String {
     paint(ctx, style, mark)
 }
 
+/// Findings of one rule shown in full before the rest are only counted (`--verbose`: all).
+pub const DISPLAY_PER_RULE: usize = 50;
+
 impl Emitter for Human {
     fn emit(&self, report: &Report, ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
         let renderer = if ctx.color {
@@ -140,12 +144,32 @@ impl Emitter for Human {
 
         if !ctx.quiet {
             let mut current: Option<&str> = None;
+            // A display limit, not a policy: past DISPLAY_PER_RULE findings of one rule the
+            // rest are counted (every format but this one, and --verbose, shows them all).
+            let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut hidden: BTreeMap<&str, usize> = BTreeMap::new();
             for f in &report.findings {
+                let n = shown.entry(f.rule.code).or_default();
+                if !ctx.verbose && *n >= DISPLAY_PER_RULE {
+                    *hidden.entry(f.rule.code).or_default() += 1;
+                    continue;
+                }
+                *n += 1;
                 if current != Some(f.location.path.as_str()) {
                     current = Some(f.location.path.as_str());
                     writeln!(out, "{}", paint(ctx, bold.underline(), &f.location.path))?;
                 }
                 writeln!(out, "{}", render_finding(report, f, &renderer))?;
+                writeln!(out)?;
+            }
+            for (code, n) in &hidden {
+                writeln!(
+                    out,
+                    "… and {n} more {code} finding{} (--verbose or --format json shows all)",
+                    if *n == 1 { "" } else { "s" }
+                )?;
+            }
+            if !hidden.is_empty() {
                 writeln!(out)?;
             }
             if ctx.verbose {

@@ -377,7 +377,7 @@ mod tests {
         source: SourceKind::Dockerfile,
         equivalents: &[("hadolint", "DL3002")],
         fix: None,
-        docs: "Test.",
+        docs: "## What it does\nTests.\n## Why it matters\nTests.\n## How to fix\nNone.\n## Example\nNone.\n",
     };
 
     fn report(n: usize) -> Report {
@@ -402,6 +402,40 @@ mod tests {
                 show_secrets: false,
             },
         )
+    }
+
+    #[test]
+    fn the_human_display_limit_is_not_a_policy() {
+        let report = report(60);
+        let reg = shipshape_core::rule::RuleRegistry::new(&[&[&RULE]]);
+        let ctx = |verbose| Context {
+            registry: &reg,
+            color: false,
+            verbose,
+            quiet: false,
+            tool_version: "0.0.0",
+            errors_on_stderr: false,
+        };
+        let render = |format, verbose| {
+            let mut out = Vec::new();
+            crate::emit(format, &report, &ctx(verbose), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let human = render(crate::Format::Human, false);
+        assert_eq!(
+            human.matches("message ").count(),
+            crate::human::DISPLAY_PER_RULE
+        );
+        assert!(human.contains("… and 10 more SS9998 findings"), "{human}");
+        assert_eq!(
+            render(crate::Format::Human, true)
+                .matches("message ")
+                .count(),
+            60
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(crate::Format::Json, false)).unwrap();
+        assert_eq!(json["findings"].as_array().unwrap().len(), 60);
     }
 
     #[test]
