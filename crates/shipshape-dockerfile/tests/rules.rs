@@ -33,9 +33,15 @@ fn rule_fixtures() {
     let today: jiff::civil::Date = "2026-11-23".parse().unwrap();
     let mut suite = Suite::new(CHECK_FIX_EDITS);
     for (code, dir) in shipshape_testkit::rule_dirs(&fixtures_dir()) {
-        let files = shipshape_testkit::entries(&dir)
+        let files: Vec<PathBuf> = shipshape_testkit::entries(&dir)
             .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"));
+            .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+            .collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| shipshape_testkit::file_name(p))
+            .collect();
+        suite.check_snapshots(&dir, &names);
         for path in files {
             let text = shipshape_testkit::read(&path);
             let h = Header::parse(&text, &code, OPTIONS)

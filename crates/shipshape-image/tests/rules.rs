@@ -281,11 +281,13 @@ fn fixtures_dir() -> PathBuf {
 fn rule_fixtures() {
     let mut suite = Suite::new(CHECK_FIX_EDITS);
     for (code, dir) in shipshape_testkit::rule_dirs(&fixtures_dir()) {
+        let mut names = Vec::new();
         for path in shipshape_testkit::entries(&dir) {
             let name = shipshape_testkit::file_name(&path);
             if name == "snapshots" {
                 continue;
             }
+            names.push(name.clone());
             assert!(
                 name.ends_with(".image.toml"),
                 "{}: image fixtures are `*.image.toml`",
@@ -310,6 +312,7 @@ fn rule_fixtures() {
                 insta::assert_snapshot!(name, rendered.join("\n"));
             });
         }
+        suite.check_snapshots(&dir, &names);
     }
     suite.finish(shipshape_image::RULES.iter().copied());
 }

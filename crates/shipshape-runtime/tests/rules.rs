@@ -154,6 +154,7 @@ fn place(run: &Run, f: &Finding) -> String {
 fn rule_fixtures() {
     let mut suite = Suite::new(CHECK_FIX_EDITS);
     for (code, dir) in shipshape_testkit::rule_dirs(&fixtures_dir()) {
+        let mut names = Vec::new();
         for path in shipshape_testkit::entries(&dir) {
             if shipshape_testkit::file_name(&path) == "snapshots" {
                 continue;
@@ -161,6 +162,7 @@ fn rule_fixtures() {
             let Some(run) = load(&code, &path) else {
                 continue;
             };
+            names.push(shipshape_testkit::file_name(&path));
             let fixture = format!("{code}/{}", shipshape_testkit::file_name(&path));
             if !run.analysis.errors.is_empty() {
                 suite.fail(format!("{fixture}: scan errors {:?}", run.analysis.errors));
@@ -190,6 +192,7 @@ fn rule_fixtures() {
                 insta::assert_snapshot!(name, rendered.join("\n"));
             });
         }
+        suite.check_snapshots(&dir, &names);
     }
     let mut spread = Vec::new();
     for meta in shipshape_runtime::rules::METAS {

@@ -433,6 +433,12 @@ impl Suite {
         self.failures.push(message.into());
     }
 
+    /// Records a failure for each snapshot in `dir/snapshots/` whose fixture (`<name>.snap`) is
+    /// not in `fixtures` (left behind by a renamed or removed fixture).
+    pub fn check_snapshots(&mut self, dir: &Path, fixtures: &[String]) {
+        self.failures.extend(stale_snapshots(dir, fixtures));
+    }
+
     /// Fixtures marked `known-issue`, as `fixture: why`.
     pub fn known_issues(&self) -> &[String] {
         &self.known_issues
@@ -453,6 +459,27 @@ impl Suite {
         let problems = self.coverage.problems(rules);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
+}
+
+/// Snapshots in `dir/snapshots/` named after no fixture of `fixtures` (`<fixture>.snap`).
+pub fn stale_snapshots(dir: &Path, fixtures: &[String]) -> Vec<String> {
+    let snaps = dir.join("snapshots");
+    if !snaps.is_dir() {
+        return Vec::new();
+    }
+    entries(&snaps)
+        .into_iter()
+        .filter_map(|p| {
+            let name = file_name(&p);
+            let fixture = name.strip_suffix(".snap")?;
+            (!fixtures.iter().any(|f| f == fixture)).then(|| {
+                format!(
+                    "{}: stale snapshot, no fixture `{fixture}` (delete it)",
+                    p.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// The rule directories under `root` (`<root>/<CODE>/`), sorted, as `(code, dir)`.
@@ -627,6 +654,19 @@ mod tests {
         );
         c.record("SS9997", "x", true);
         assert_eq!(c.problems([&FIXED]).len(), 1, "unregistered rule");
+    }
+
+    #[test]
+    fn stale_snapshots_are_found() {
+        let dir = std::env::temp_dir().join(format!("shipshape-testkit-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("snapshots")).unwrap();
+        std::fs::write(dir.join("snapshots/a.Dockerfile.snap"), "").unwrap();
+        std::fs::write(dir.join("snapshots/b.Dockerfile.snap"), "").unwrap();
+        std::fs::write(dir.join("snapshots/b.Dockerfile.snap.new"), "").unwrap();
+        let stale = stale_snapshots(&dir, &["a.Dockerfile".to_string()]);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(stale.len(), 1, "{stale:?}");
+        assert!(stale[0].contains("b.Dockerfile"));
     }
 
     #[test]
