@@ -18,9 +18,8 @@ use shipshape_dockerfile::{analyse, DockerfileInput, RULE_GROUPS};
 use shipshape_testkit::{render, Header, Suite};
 use std::path::PathBuf;
 
-/// Also require every finding of a rule that declares a fix (`RuleMeta.fix: Some(..)`) to carry
-/// a fix with at least one edit. Off until advice-only rules declare `fix: None`.
-const CHECK_FIX_EDITS: bool = false;
+/// A rule declaring a fix emits edits in some fixture; a rule declaring none emits no edits.
+const CHECK_FIX_EDITS: bool = true;
 
 const OPTIONS: &[&str] = &["target", "context", "trusted-registries"];
 

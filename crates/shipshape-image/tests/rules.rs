@@ -29,7 +29,6 @@
 //! [audit]                      # AuditOptions
 //! large_image_bytes = 1000
 //! large_layer_bytes = 1000
-//! max_findings_per_rule = 50
 //!
 //! [[layer]]
 //! created_by = "COPY app /app" # its history entry (default: `shipshape build: layer N`)
@@ -55,9 +54,8 @@ use shipshape_testkit::{redact_digests, render, Header, Suite};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Also require every finding of a rule that declares a fix (`RuleMeta.fix: Some(..)`) to carry
-/// a fix with at least one edit. Off until advice-only rules declare `fix: None`.
-const CHECK_FIX_EDITS: bool = false;
+/// A rule declaring a fix emits edits in some fixture; a rule declaring none emits no edits.
+const CHECK_FIX_EDITS: bool = true;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,7 +97,6 @@ struct Config {
 struct Audit {
     large_image_bytes: Option<u64>,
     large_layer_bytes: Option<u64>,
-    max_findings_per_rule: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -234,10 +231,6 @@ fn audit(spec: &Spec, dir: &Path) -> Result<(Vec<Finding>, Vec<String>), String>
             .audit
             .large_layer_bytes
             .unwrap_or(defaults.large_layer_bytes),
-        max_findings_per_rule: spec
-            .audit
-            .max_findings_per_rule
-            .unwrap_or(defaults.max_findings_per_rule),
         ..defaults
     };
     let analysis = shipshape_image::audit(&image, &opts);

@@ -28,9 +28,8 @@ use shipshape_runtime::{
 use shipshape_testkit::{render, Header, Suite};
 use std::path::{Path, PathBuf};
 
-/// Also require every finding of a rule that declares a fix (`RuleMeta.fix: Some(..)`) to carry
-/// a fix with at least one edit. Off until advice-only rules declare `fix: None`.
-const CHECK_FIX_EDITS: bool = false;
+/// A rule declaring a fix emits edits in some fixture; a rule declaring none emits no edits.
+const CHECK_FIX_EDITS: bool = true;
 
 /// Per-container rules that only one front end can trigger: pod-level Kubernetes settings.
 const ONE_FRONT_END: &[&str] = &[

@@ -284,30 +284,25 @@ pub fn redact_digests(s: &str) -> String {
     out
 }
 
-/// Findings of rules that declare a fix (`RuleMeta.fix` is `Some`) but carry no [`Fix`] with at
-/// least one edit. `place` names each finding in the messages.
-///
-/// [`Fix`]: shipshape_core::Fix
+/// Findings that carry edits although their rule declares no fix (`RuleMeta.fix` is `None`):
+/// a machine fix must be declared, so `shipshape rules` and the docs say it exists.
 pub fn fix_edit_problems(
     fixture: &str,
     findings: &[&Finding],
     place: impl Fn(&Finding) -> String,
 ) -> Vec<String> {
-    let mut out = Vec::new();
-    for f in findings {
-        let Some(declared) = f.rule.fix else { continue };
-        let problem = match &f.fix {
-            None => "carries no fix",
-            Some(fix) if fix.edits.is_empty() => "carries a fix without edits",
-            Some(_) => continue,
-        };
-        out.push(format!(
-            "{fixture}: {} declares fix {declared:?}, but its finding at {} {problem}",
-            f.rule.code,
-            place(f)
-        ));
-    }
-    out
+    findings
+        .iter()
+        .filter(|f| f.rule.fix.is_none())
+        .filter(|f| f.fix.as_ref().is_some_and(|fx| !fx.edits.is_empty()))
+        .map(|f| {
+            format!(
+                "{fixture}: {} declares no fix, but its finding at {} carries edits",
+                f.rule.code,
+                place(f)
+            )
+        })
+        .collect()
 }
 
 /// Which rules have fixtures that fire and fixtures that do not, by input kind.
@@ -384,11 +379,14 @@ pub struct Suite {
     failures: Vec<String>,
     known_issues: Vec<String>,
     check_fix_edits: bool,
+    /// Rules one of whose fixture findings carried edits.
+    with_edits: std::collections::BTreeSet<String>,
 }
 
 impl Suite {
-    /// `check_fix_edits`: also require every finding of a rule declaring a fix to carry edits
-    /// ([`fix_edit_problems`]).
+    /// `check_fix_edits`: also require that a rule declaring a fix (`RuleMeta.fix`) emits edits
+    /// in at least one of its fixtures (a fix may be mechanical only in some cases), and that no
+    /// rule without one emits edits ([`fix_edit_problems`]).
     pub fn new(check_fix_edits: bool) -> Self {
         Suite {
             check_fix_edits,
@@ -421,6 +419,11 @@ impl Suite {
         if self.check_fix_edits {
             self.failures
                 .extend(fix_edit_problems(fixture, mine, &place));
+            for f in mine {
+                if f.fix.as_ref().is_some_and(|fx| !fx.edits.is_empty()) {
+                    self.with_edits.insert(f.rule.code.to_string());
+                }
+            }
         }
         if let Some(why) = &header.known_issue {
             self.known_issues.push(format!("{fixture}: {why}"));
@@ -456,6 +459,18 @@ impl Suite {
             self.failures.len(),
             self.failures.join("\n\n")
         );
+        let rules: Vec<&RuleMeta> = rules.into_iter().collect();
+        if self.check_fix_edits {
+            let silent: Vec<&str> = rules
+                .iter()
+                .filter(|r| r.fix.is_some() && !self.with_edits.contains(r.code))
+                .map(|r| r.code)
+                .collect();
+            assert!(
+                silent.is_empty(),
+                "rules declaring a fix whose fixtures never carry edits: {silent:?}"
+            );
+        }
         let problems = self.coverage.problems(rules);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
@@ -634,11 +649,20 @@ mod tests {
             });
         }
         let place = |f: &Finding| f.location.line().unwrap_or(0).to_string();
-        assert_eq!(fix_edit_problems("f", &[&bare], place).len(), 1);
-        assert_eq!(fix_edit_problems("f", &[&advice], place).len(), 1);
-        assert!(fix_edit_problems("f", &[&edited], place).is_empty());
+        // A rule declaring a fix may give advice only in some cases (checked per rule by
+        // `Suite::finish`); a rule declaring none must not emit edits.
+        assert!(fix_edit_problems("f", &[&bare, &advice, &edited], place).is_empty());
         let none = Finding::at(&ADVICE, &file, 0, 4, "m");
         assert!(fix_edit_problems("f", &[&none], place).is_empty());
+        let mut undeclared = none.clone();
+        undeclared.fix = edited.fix.clone();
+        assert_eq!(fix_edit_problems("f", &[&undeclared], place).len(), 1);
+        // Per rule: a declared fix whose fixtures never carry edits fails the suite.
+        let mut suite = Suite::new(true);
+        let header = Header::parse("# expect: SS9998@1\n", "SS9998", &[]).unwrap();
+        suite.check("f", "Dockerfile", "SS9998", &header, &[&advice], place);
+        let finished = std::panic::catch_unwind(move || suite.finish([&FIXED]));
+        assert!(finished.is_err());
     }
 
     #[test]
