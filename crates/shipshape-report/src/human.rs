@@ -94,6 +94,103 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
     renderer.render(&[group])
 }
 
+/// `path:line:col: severity[rule] message`, as ruff's concise output.
+fn concise_line(f: &Finding) -> String {
+    let mut at = f.location.path.clone();
+    if let Some(span) = f.location.span {
+        at.push_str(&format!(":{}:{}", span.line, span.column));
+    }
+    let mut line = format!("{at}: {}[{}] {}", f.severity, f.rule.code, f.message);
+    if f.context != shipshape_core::PathContext::Production {
+        line.push_str(&format!(" [{}]", f.context));
+    }
+    line
+}
+
+/// Several findings on one span: one excerpt, each rule with its severity, each fix once.
+fn render_group(report: &Report, fs: &[&Finding], renderer: &Renderer) -> String {
+    let Some(first) = fs.first() else {
+        return String::new();
+    };
+    let worst = fs
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(first.severity);
+    let (Some(file), Some(span)) = (
+        report.sources.get(&first.location.path),
+        first.location.span,
+    ) else {
+        return fs
+            .iter()
+            .map(|f| render_finding(report, f, renderer))
+            .collect::<Vec<_>>()
+            .join("\n");
+    };
+    let subject = file
+        .text()
+        .get(span.byte_start..span.byte_end)
+        .and_then(|t| t.lines().next())
+        .unwrap_or("")
+        .trim();
+    let title = format!("{} findings on `{subject}`", fs.len());
+    let snippet = Snippet::source(file.text())
+        .line_start(1)
+        .path(first.location.path.as_str())
+        .fold(true)
+        .annotation(
+            AnnotationKind::Primary.span(span.byte_start..span.byte_end.max(span.byte_start)),
+        );
+    let mut group = level(worst).primary_title(title).element(snippet);
+    let mut fixes: Vec<&str> = Vec::new();
+    for f in fs {
+        let mut line = format!(
+            "{}[{}] {} ({})",
+            f.severity,
+            f.rule.code,
+            f.message,
+            f.slug()
+        );
+        if f.context != shipshape_core::PathContext::Production {
+            line.push_str(&format!(" [{} path: not gating]", f.context));
+        }
+        group = group.element(Level::NOTE.no_name().message(line));
+        if let Some(fx) = &f.fix {
+            if !fixes.contains(&fx.description.as_str()) {
+                fixes.push(&fx.description);
+            }
+        }
+    }
+    for fix in fixes {
+        group = group.element(Level::HELP.message(fix));
+    }
+    renderer.render(&[group])
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: BTreeMap<&str, (usize, &Finding)> = BTreeMap::new();
+    for f in &report.findings {
+        counts.entry(f.rule.code).or_insert((0, f)).0 += 1;
+    }
+    let mut rows: Vec<(usize, &Finding)> = counts.into_values().collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.rule.code.cmp(b.1.rule.code)));
+    let width = rows.first().map_or(1, |r| r.0.to_string().len());
+    for (n, f) in &rows {
+        writeln!(
+            out,
+            "{n:>width$}  {}  {:<8}  {}",
+            f.rule.code,
+            f.rule.severity.as_str(),
+            f.rule.slug
+        )?;
+    }
+    if !rows.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 fn status_mark(ctx: &Context<'_>, entry: &ChecklistEntry) -> String {
     let (mark, style) = match entry.status {
         ChecklistStatus::Pass => ("pass", Style::new().fg_color(Some(AnsiColor::Green.into()))),
@@ -142,12 +239,15 @@ impl Emitter for Human {
             writeln!(out)?;
         }
 
-        if !ctx.quiet {
+        if !ctx.quiet && ctx.statistics {
+            write_statistics(report, out)?;
+        } else if !ctx.quiet {
             let mut current: Option<&str> = None;
             // A display limit, not a policy: past DISPLAY_PER_RULE findings of one rule the
             // rest are counted (every format but this one, and --verbose, shows them all).
             let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
             let mut hidden: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut visible: Vec<&Finding> = Vec::new();
             for f in &report.findings {
                 let n = shown.entry(f.rule.code).or_default();
                 if !ctx.verbose && *n >= DISPLAY_PER_RULE {
@@ -155,11 +255,38 @@ impl Emitter for Human {
                     continue;
                 }
                 *n += 1;
-                if current != Some(f.location.path.as_str()) {
-                    current = Some(f.location.path.as_str());
-                    writeln!(out, "{}", paint(ctx, bold.underline(), &f.location.path))?;
+                visible.push(f);
+            }
+            // Findings on the same subject (the same span: a compose service, a container, a
+            // `docker run` line, an instruction) are one block: one excerpt, every rule.
+            for group in visible.chunk_by(|a, b| {
+                a.location.path == b.location.path
+                    && a.location.span.is_some()
+                    && a.location.span == b.location.span
+            }) {
+                let Some(first) = group.first() else { continue };
+                if ctx.concise {
+                    for f in group {
+                        writeln!(out, "{}", concise_line(f))?;
+                    }
+                    continue;
                 }
-                writeln!(out, "{}", render_finding(report, f, &renderer))?;
+                if current != Some(first.location.path.as_str()) {
+                    current = Some(first.location.path.as_str());
+                    writeln!(
+                        out,
+                        "{}",
+                        paint(ctx, bold.underline(), &first.location.path)
+                    )?;
+                }
+                if group.len() == 1 {
+                    writeln!(out, "{}", render_finding(report, first, &renderer))?;
+                } else {
+                    writeln!(out, "{}", render_group(report, group, &renderer))?;
+                }
+                writeln!(out)?;
+            }
+            if ctx.concise && !visible.is_empty() {
                 writeln!(out)?;
             }
             for (code, n) in &hidden {

@@ -415,6 +415,8 @@ mod tests {
             quiet: false,
             tool_version: "0.0.0",
             errors_on_stderr: false,
+            concise: false,
+            statistics: false,
         };
         let render = |format, verbose| {
             let mut out = Vec::new();
@@ -457,6 +459,8 @@ mod tests {
                 quiet: false,
                 tool_version: "0.0.0",
                 errors_on_stderr: false,
+                concise: false,
+                statistics: false,
             };
             let mut out = Vec::new();
             assert!(crate::emit(format, &report, &ctx(&registered), &mut out).is_ok());
@@ -484,6 +488,8 @@ mod tests {
                 quiet: false,
                 tool_version: "0.0.0",
                 errors_on_stderr: false,
+                concise: false,
+                statistics: false,
             };
             let doc = document(&report, &ctx);
             let mut ours = Vec::new();

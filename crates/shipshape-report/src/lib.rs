@@ -37,6 +37,10 @@ pub struct Context<'a> {
     /// so the human report on the terminal does not repeat them (it still counts them). Reports
     /// written to a file and the machine formats always keep them.
     pub errors_on_stderr: bool,
+    /// Human output: one line per finding (`path:line:col: severity[rule] message`).
+    pub concise: bool,
+    /// Human output: counts per rule instead of the findings.
+    pub statistics: bool,
 }
 
 /// One output format.

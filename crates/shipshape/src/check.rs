@@ -112,6 +112,8 @@ pub fn finish(
         quiet: output.quiet,
         tool_version: env!("CARGO_PKG_VERSION"),
         errors_on_stderr: output.output.is_none(),
+        concise: output.concise,
+        statistics: output.statistics,
     };
     // One error path: every scan error reaches standard error, whatever the format and wherever
     // the report goes, so a failed CI job always says why (the report keeps them too).

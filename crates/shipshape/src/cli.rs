@@ -97,6 +97,12 @@ pub struct OutputArgs {
     /// Never use colours (also: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,
+    /// One line per finding: `path:line:col: severity[rule] message` (human format).
+    #[arg(long, conflicts_with = "statistics")]
+    pub concise: bool,
+    /// Counts per rule, most frequent first, instead of the findings (human format).
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// Options of the policy.

@@ -373,3 +373,62 @@ fn demo_example_fails_with_the_expected_problems() {
         );
     }
 }
+
+#[test]
+fn human_output_groups_findings_on_one_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  vote:\n    image: registry.example.com/vote:1.0\n",
+    )
+    .unwrap();
+    let out = shipshape()
+        .current_dir(dir.path())
+        .args(["check", ".", "--no-color", "--no-secrets"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // One excerpt of the service for all its missing settings, each rule listed under it.
+    let blocks = text.matches("findings on `").count();
+    assert!(blocks >= 1, "{text}");
+    assert!(
+        text.contains("medium[SS2012]") && text.contains("medium[SS2011]"),
+        "{text}"
+    );
+    let excerpts = text.matches("| ^").count();
+    let findings = text.matches("[SS2").count();
+    assert!(
+        excerpts < findings,
+        "{excerpts} excerpts for {findings} findings:\n{text}"
+    );
+
+    let concise = shipshape()
+        .current_dir(dir.path())
+        .args(["check", ".", "--no-color", "--no-secrets", "--concise"])
+        .output()
+        .unwrap();
+    let concise = String::from_utf8_lossy(&concise.stdout);
+    let first = concise.lines().next().unwrap_or_default();
+    assert!(first.starts_with("compose.yaml:"), "{concise}");
+    assert!(
+        ["critical", "high", "medium", "low"]
+            .iter()
+            .any(|s| first.contains(&format!(": {s}[SS"))),
+        "{concise}"
+    );
+    assert!(!concise.contains(" | "), "no excerpts: {concise}");
+
+    let stats = shipshape()
+        .current_dir(dir.path())
+        .args(["check", ".", "--no-color", "--no-secrets", "--statistics"])
+        .output()
+        .unwrap();
+    let stats = String::from_utf8_lossy(&stats.stdout);
+    assert!(
+        stats
+            .lines()
+            .any(|l| l.trim_start().starts_with("1  SS2012  medium")),
+        "{stats}"
+    );
+    assert!(!stats.contains("[SS2012]"), "{stats}");
+}
