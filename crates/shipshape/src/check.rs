@@ -229,6 +229,6 @@ pub fn init(dir: &Path, force: bool) -> anyhow::Result<i32> {
     std::fs::write(&tmp, DEFAULT_CONFIG)
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {}", path.display());
+    outln!("wrote {}", path.display());
     Ok(exit::CLEAN)
 }

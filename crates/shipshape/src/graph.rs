@@ -68,7 +68,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<i32> {
                     text
                 }
             };
-            print!("{text}");
+            out!("{text}");
             Ok(exit::CLEAN)
         }
         Err(errors) => {

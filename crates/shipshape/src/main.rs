@@ -1,5 +1,20 @@
 //! The `shipshape` binary: command-line parsing and wiring of the analysers; no analysis here.
 
+/// `println!` that returns an error instead of panicking when standard output is closed
+/// (`shipshape rules | head`): `main` ends quietly on a broken pipe.
+macro_rules! outln {
+    ($($t:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout(), format_args!("{}\n", format_args!($($t)*)))?
+    };
+}
+
+/// `print!` that returns an error instead of panicking (see `outln!`).
+macro_rules! out {
+    ($($t:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout(), format_args!($($t)*))?
+    };
+}
+
 mod check;
 mod cli;
 mod graph;
@@ -21,12 +36,21 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,
+        // A reader that stopped reading (`| head`) is not an error of ours.
+        Err(e) if is_broken_pipe(&e) => exit::CLEAN,
         Err(e) => {
             eprintln!("error: {e:#}");
             exit::ERROR
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<i32> {
@@ -40,7 +64,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Init { dir, force } => check::init(&dir, force),
         cli::Command::Completions { shell } => {
             let mut cmd = cli::Cli::command();
-            clap_complete::generate(shell, &mut cmd, "shipshape", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "shipshape", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
             Ok(exit::CLEAN)
         }
     }

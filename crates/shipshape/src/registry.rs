@@ -33,7 +33,7 @@ pub fn print_rules(json: bool) -> anyhow::Result<i32> {
     let reg = registry();
     if json {
         let rules: Vec<RuleJson> = reg.all().iter().map(|r| RuleJson::from(*r)).collect();
-        println!("{}", serde_json::to_string_pretty(&rules)?);
+        outln!("{}", serde_json::to_string_pretty(&rules)?);
         return Ok(exit::CLEAN);
     }
     let slug_w = reg
@@ -43,9 +43,12 @@ pub fn print_rules(json: bool) -> anyhow::Result<i32> {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    outln!(
         "{:<7} {:<slug_w$} {:<8} {:<17} EQUIVALENTS",
-        "CODE", "SLUG", "SEVERITY", "CHECKLIST"
+        "CODE",
+        "SLUG",
+        "SEVERITY",
+        "CHECKLIST"
     );
     for r in reg.all() {
         let eq: Vec<String> = r
@@ -53,7 +56,7 @@ pub fn print_rules(json: bool) -> anyhow::Result<i32> {
             .iter()
             .map(|(t, id)| format!("{t}:{id}"))
             .collect();
-        println!(
+        outln!(
             "{:<7} {:<slug_w$} {:<8} {:<17} {}",
             r.code,
             r.slug,
@@ -62,7 +65,7 @@ pub fn print_rules(json: bool) -> anyhow::Result<i32> {
             eq.join(" ")
         );
     }
-    println!(
+    outln!(
         "\n{} rules. `shipshape rule CODE` shows one rule's documentation.",
         reg.all().len()
     );
@@ -84,8 +87,8 @@ pub fn print_rule(id: &str) -> anyhow::Result<i32> {
         eprintln!("error: no rule named `{id}` (see `shipshape rules`)");
         return Ok(exit::ERROR);
     };
-    println!("# {} {}: {}\n", meta.code, meta.slug, meta.summary);
-    println!(
+    outln!("# {} {}: {}\n", meta.code, meta.slug, meta.summary);
+    outln!(
         "Severity: {} · Checklist: {} · Source: {}",
         meta.severity,
         meta.checklist.id(),
@@ -97,9 +100,9 @@ pub fn print_rule(id: &str) -> anyhow::Result<i32> {
             .iter()
             .map(|(t, id)| format!("{t} {id}"))
             .collect();
-        println!("Equivalent to: {}", eq.join(", "));
+        outln!("Equivalent to: {}", eq.join(", "));
     }
-    println!("\n{}", meta.docs.trim_end());
+    outln!("\n{}", meta.docs.trim_end());
     Ok(exit::CLEAN)
 }
 

@@ -432,3 +432,33 @@ fn human_output_groups_findings_on_one_subject() {
     );
     assert!(!stats.contains("[SS2012]"), "{stats}");
 }
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    for args in [
+        vec!["rules"],
+        vec!["rules", "--json"],
+        vec!["rule", "SS1001"],
+        vec!["completions", "bash"],
+        vec!["check", "examples/demo"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shipshape"))
+            .current_dir(repo_root())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).unwrap();
+        // The reader is gone: the next writes fail with a broken pipe.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}");
+        assert!(!first.is_empty(), "{args:?}");
+    }
+}
