@@ -143,7 +143,7 @@ fn analyse_candidate(input: &Input) -> Analysis {
         InputKind::RunText if crate::mentions_container_run(file.text()) => {
             crate::analyse_docker_run_text(&file)
         }
-        InputKind::Json if file.text().contains("\"HostConfig\"") => {
+        InputKind::Json if crate::inspect::looks_like_inspect(file.text()) => {
             crate::analyse_inspect_json(&file)
         }
         _ => Analysis::default(),

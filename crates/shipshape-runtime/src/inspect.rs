@@ -8,6 +8,28 @@ use crate::yaml::{self, Node, V};
 use shipshape_core::{ScanError, SourceFile, SourceKind};
 
 /// The specs of every container in `file`, and any error.
+/// Whether JSON text is saved `docker inspect` output for containers: an object, or an array of
+/// objects, with `Config` and `HostConfig` objects and a `State` object (the Engine's
+/// `/containers/json` list has `State` as a string and no `Config`: not an inspect document).
+pub fn looks_like_inspect(text: &str) -> bool {
+    if !text.contains("\"HostConfig\"") {
+        return false;
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let is_container = |v: &serde_json::Value| {
+        v.get("Config").is_some_and(serde_json::Value::is_object)
+            && v.get("HostConfig")
+                .is_some_and(serde_json::Value::is_object)
+            && v.get("State").is_none_or(serde_json::Value::is_object)
+    };
+    match &value {
+        serde_json::Value::Array(items) => !items.is_empty() && items.iter().all(is_container),
+        v => is_container(v),
+    }
+}
+
 pub fn specs(file: &SourceFile) -> (Vec<RuntimeSpec>, Vec<ScanError>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -303,6 +325,18 @@ fn container(c: &Node) -> RuntimeSpec {
         }
     }
     spec
+}
+
+#[cfg(test)]
+mod shape_tests {
+    #[test]
+    fn only_inspect_documents_are_inputs() {
+        let inspect = r#"[{"Id":"x","Name":"/web","State":{"Status":"running"},"Config":{"Image":"nginx"},"HostConfig":{"Privileged":true}}]"#;
+        assert!(super::looks_like_inspect(inspect));
+        let list = r#"[{"Id":"x","Names":["/web"],"Image":"nginx","State":"running","HostConfig":{"NetworkMode":"default"}}]"#;
+        assert!(!super::looks_like_inspect(list));
+        assert!(!super::looks_like_inspect(r#"{"HostConfig": 1"#));
+    }
 }
 
 #[cfg(test)]

@@ -27,16 +27,73 @@ pub use analyser::RuntimeAnalyser;
 pub use k8s::looks_like_kubernetes;
 
 /// Whether a YAML file with another name (`base.yaml`, `stack.yml`) is a Compose file by its
-/// content: a top-level `services:` key (block style, column 0) and no Kubernetes `apiVersion`/
-/// `kind`. For callers that pick inputs by name first; Compose v1 files (services at the top
-/// level) are not recognised this way, only by name.
+/// content: a top-level `services:` mapping whose entries are Compose-shaped services (mappings
+/// with Compose service keys), and no Kubernetes `apiVersion`/`kind`. A `.travis.yml` with
+/// `services: [xvfb]`, or a YAML that does not parse, is not a target (not an error either).
+/// For callers that pick inputs by name first; Compose v1 files (services at the top level) are
+/// not recognised this way, only by name.
 pub fn looks_like_compose(text: &str) -> bool {
     let top_level = |k: &str| {
         text.lines()
             .any(|l| l.trim_start_matches('\u{feff}').starts_with(k))
     };
-    top_level("services:") && !looks_like_kubernetes(text)
+    if !top_level("services:") || looks_like_kubernetes(text) {
+        return false;
+    }
+    let Ok(docs) = yaml::load(text, 0) else {
+        return false;
+    };
+    let Some(services) = docs.first().and_then(|d| d.get("services")) else {
+        return false;
+    };
+    let Some(entries) = services.map() else {
+        return false;
+    };
+    !entries.is_empty()
+        && entries.iter().all(|(_, svc)| {
+            svc.is_null()
+                || svc.map().is_some_and(|m| {
+                    m.iter()
+                        .any(|(k, _)| k.str().is_some_and(|k| COMPOSE_SERVICE_KEYS.contains(&k)))
+                })
+        })
 }
+
+/// Keys only a Compose service has in this combination (any one of them makes a mapping a
+/// service).
+const COMPOSE_SERVICE_KEYS: &[&str] = &[
+    "image",
+    "build",
+    "command",
+    "entrypoint",
+    "ports",
+    "expose",
+    "environment",
+    "env_file",
+    "volumes",
+    "depends_on",
+    "networks",
+    "network_mode",
+    "restart",
+    "deploy",
+    "healthcheck",
+    "container_name",
+    "extends",
+    "profiles",
+    "privileged",
+    "cap_add",
+    "cap_drop",
+    "security_opt",
+    "read_only",
+    "user",
+    "working_dir",
+    "labels",
+    "logging",
+    "tmpfs",
+    "ulimits",
+    "secrets",
+    "configs",
+];
 pub use shell::mentions_container_run;
 
 /// Every rule of this crate's metadata, for the registry.
@@ -218,6 +275,17 @@ mod tests {
             "apiVersion: v1\nkind: Service\nservices:\n"
         ));
         assert!(!super::looks_like_compose("steps:\n  - run: echo\n"));
+        // Only targets are parsed as targets.
+        assert!(!super::looks_like_compose(
+            "language: python\nservices:\n  - xvfb\n"
+        ));
+        assert!(!super::looks_like_compose("services: [xvfb, redis]\n"));
+        assert!(!super::looks_like_compose(
+            "services:\n  alerting:\n    rules: 1\n    rules: 2\n"
+        ));
+        assert!(super::looks_like_compose(
+            "services:\n  db:\n    image: postgres:16.4\n  cache:\n"
+        ));
     }
 
     use super::*;
