@@ -77,6 +77,7 @@ impl Release {
         let mut name = match self.product.as_str() {
             "amzn" => "Amazon Linux".to_string(),
             "golang" => "Go".to_string(),
+            "dotnet" => ".NET".to_string(),
             "postgres" => "PostgreSQL".to_string(),
             "mysql" => "MySQL".to_string(),
             "php" => "PHP".to_string(),
@@ -193,6 +194,17 @@ fn product_of_image(name: &str) -> Option<&'static str> {
         "golang" => "golang",
         "postgres" => "postgres",
         "mysql" => "mysql",
+        "mcr.microsoft.com/dotnet/runtime"
+        | "mcr.microsoft.com/dotnet/aspnet"
+        | "mcr.microsoft.com/dotnet/sdk"
+        | "mcr.microsoft.com/dotnet/runtime-deps"
+        | "mcr.microsoft.com/dotnet/core/runtime"
+        | "mcr.microsoft.com/dotnet/core/aspnet"
+        | "mcr.microsoft.com/dotnet/core/sdk"
+        | "mcr.microsoft.com/dotnet/core/runtime-deps"
+        | "microsoft/dotnet"
+        | "microsoft/aspnetcore"
+        | "microsoft/aspnetcore-build" => "dotnet",
         _ => return None,
     })
 }
@@ -277,6 +289,30 @@ mod tests {
         assert_eq!(deb12.status(d("2028-07-01")), EolStatus::EndOfLife);
         assert!(deb12.is_eol(d("2028-07-01")));
         assert_eq!(deb12.label(), "debian 12 (bookworm)");
+    }
+
+    #[test]
+    fn dotnet_images() {
+        let today = d("2026-12-05");
+        for (image, tag, eol) in [
+            ("mcr.microsoft.com/dotnet/runtime", "7.0", true),
+            ("mcr.microsoft.com/dotnet/aspnet", "5.0", true),
+            ("mcr.microsoft.com/dotnet/aspnet", "6.0-alpine", true),
+            ("mcr.microsoft.com/dotnet/core/sdk", "3.1", true),
+            ("mcr.microsoft.com/dotnet/sdk", "8.0-bookworm-slim", true),
+            ("mcr.microsoft.com/dotnet/aspnet", "10.0", false),
+        ] {
+            let r = from_image(image, tag);
+            let dotnet = r
+                .iter()
+                .find(|r| r.product == "dotnet")
+                .unwrap_or_else(|| panic!("{image}:{tag}"));
+            assert_eq!(dotnet.is_eol(today), eol, "{image}:{tag}");
+        }
+        assert_eq!(
+            from_image("mcr.microsoft.com/dotnet/runtime", "7.0")[0].display_name(),
+            ".NET 7.0"
+        );
     }
 
     #[test]
