@@ -7,6 +7,7 @@ use crate::image::Image;
 use crate::layer::LayerStats;
 use crate::reference::SourceType;
 use crate::rules::{self, secret_files::SecretHit};
+use crate::visitor::{FnVisitor, LayerVisitor};
 use jiff::civil::Date;
 use shipshape_core::report::{Analysis, ScanError, ScannedInput};
 use shipshape_core::{ChecklistItem, Finding, Location, SourceKind};
@@ -221,24 +222,32 @@ pub fn audit_full(image: &Image, opts: &AuditOptions) -> ImageAudit {
 }
 
 /// [`audit_full`] that also hands every entry of every layer to `visit` during the audit's own
-/// pass, so a caller that scans file contents (the secrets engine) reads and verifies the layers
-/// once instead of twice ([`Image::walk_files`] is a second pass).
-///
-/// `visit(id, entry, content)` sees entries in layer order, deleted and replaced ones included.
-/// `entry.hidden` is not known yet during the pass: after the audit, `image.index()` (cached by
-/// the audit, no further reading) gives the final entry by `id`, with `hidden` set. An error
-/// from `visit` stops the pass and becomes a scan error of the audit.
+/// pass (a [`FnVisitor`]). `entry.hidden` is not known yet during the pass: after the audit,
+/// `image.index()` (cached by the audit, no further reading) gives the final entry by `id`.
 pub fn audit_full_with<F>(image: &Image, opts: &AuditOptions, visit: F) -> ImageAudit
 where
     F: FnMut(usize, &FileEntry, &mut dyn Read) -> std::io::Result<()>,
 {
+    audit_with(image, opts, &mut [&mut FnVisitor(visit)])
+}
+
+/// The image audit with [`LayerVisitor`]s in its single verified pass over the layers (the
+/// secrets engine, SBOM catalogers): each reads the files it wants as the pass reaches them, and
+/// its findings join the audit's. An error from a visitor stops the pass and is a scan error.
+pub fn audit_with(
+    image: &Image,
+    opts: &AuditOptions,
+    visitors: &mut [&mut dyn LayerVisitor],
+) -> ImageAudit {
     let mut analysis = Analysis::default();
     analysis.inputs.push(ScannedInput {
         path: image.reference.clone(),
         kind: SourceKind::Image,
     });
     let today = opts.today.unwrap_or_else(|| jiff::Zoned::now().date());
-    let (facts, errors) = fs_pass(image, opts, visit);
+    let (facts, errors) = fs_pass(image, opts, |id, fe, r| {
+        crate::visitor::dispatch(visitors, id, fe, r)
+    });
     analysis.errors.extend(errors);
     let ctx = Ctx {
         image,
@@ -263,6 +272,10 @@ where
         }
     }
     covered(&ctx, &mut analysis);
+    // What the visitors found, now that the final filesystem is known.
+    for v in visitors.iter_mut() {
+        analysis.merge(v.finish(image));
+    }
     let summary = summarize(&ctx);
     ImageAudit { analysis, summary }
 }

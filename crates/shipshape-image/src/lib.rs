@@ -30,15 +30,19 @@ pub use reference::SourceType;
 pub use shipshape_core::progress::Progress;
 mod audit;
 pub mod rules;
+mod secrets;
+pub mod visitor;
 
 pub use audit::{
-    audit, audit_full, audit_full_with, show_in_image, AuditOptions, ImageAudit, ImageSummary,
-    LayerSummary,
+    audit, audit_full, audit_full_with, audit_with, show_in_image, AuditOptions, ImageAudit,
+    ImageSummary, LayerSummary,
 };
 pub use rules::METAS as RULES;
+pub use secrets::LayerSecrets;
+pub use visitor::{FnVisitor, LayerVisitor};
 
 /// The image analyser's place in the analyser registry. It reads images, not source trees:
-/// `shipshape image` calls [`audit_full_with`]; [`shipshape_core::Analyser::analyse`] of a
+/// `shipshape image` calls [`audit_with`] with its layer visitors; [`shipshape_core::Analyser::analyse`] of a
 /// source tree finds nothing for it.
 pub struct ImageAnalyser;
 

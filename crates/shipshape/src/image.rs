@@ -3,7 +3,7 @@
 use crate::check::{finish, load_config, today};
 use crate::cli::ImageArgs;
 use shipshape_core::exit;
-use shipshape_image::{audit_full_with, open, AuditOptions, ImageOptions};
+use shipshape_image::{audit_with, open, AuditOptions, ImageOptions, LayerSecrets};
 use std::path::Path;
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
@@ -46,21 +46,17 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         }
     };
     // One pass over the layers: the audit reads and verifies every blob once and hands each
-    // file to the secrets engine on the way.
-    let (result, found) = std::thread::scope(|scope| {
-        let mut secrets = crate::secrets::LayerSecrets::start(scope, &secrets_opts);
-        let result = audit_full_with(
-            &image,
-            &AuditOptions {
-                today: Some(today()),
-                ..AuditOptions::default()
-            },
-            |id, entry, reader| secrets.visit(&secrets_opts, id, entry, reader),
-        );
-        (result, secrets.finish(&image))
-    });
-    let mut analysis = result.analysis;
-    analysis.merge(found);
+    // file to its layer visitors (the secrets engine) on the way.
+    let mut secrets = LayerSecrets::start(secrets_opts);
+    let result = audit_with(
+        &image,
+        &AuditOptions {
+            today: Some(today()),
+            ..AuditOptions::default()
+        },
+        &mut [&mut secrets],
+    );
+    let analysis = result.analysis;
     crate::progress::finish(bar);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {

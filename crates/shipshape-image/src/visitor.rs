@@ -1,0 +1,79 @@
+//! Layer visitors: what else reads file contents during the image's one verified pass.
+//!
+//! The audit reads every layer once, verifying every byte. Anything that needs file contents
+//! (the secrets engine now, SBOM catalogers next) is a [`LayerVisitor`]: it says which files it
+//! wants from their path and size, reads those from the stream as the pass reaches them, and
+//! turns what it saw into findings once the final filesystem is known (which files a later layer
+//! deleted or replaced). Several visitors share the pass; the image is never read twice.
+
+use crate::fs::FileEntry;
+use crate::image::Image;
+use shipshape_core::report::Analysis;
+use std::io::{self, Read};
+
+/// A reader of layer files during the audit's single pass.
+pub trait LayerVisitor {
+    /// Whether to read this entry. Called for every entry of every layer, in layer order,
+    /// deleted and replaced ones included (directories and links with size 0): keep it cheap.
+    fn wants(&self, path: &str, size: u64) -> bool;
+
+    /// Reads one wanted file: `id` identifies the entry in the image's index (see
+    /// [`Image::index`] after the pass), `reader` streams its verified content. A visitor that
+    /// needs a whole large file bounds what it holds itself. An error stops the pass and becomes
+    /// a scan error naming the image.
+    fn visit(&mut self, id: usize, entry: &FileEntry, reader: &mut dyn Read) -> io::Result<()>;
+
+    /// After the pass: the visitor's findings, errors and evaluated rules. The image's index is
+    /// complete by now (`entry.hidden` says whether a later layer deleted or replaced a file).
+    fn finish(&mut self, image: &Image) -> Analysis;
+}
+
+/// A closure as a visitor that wants every file and finds nothing (for callers that only
+/// read, such as tests and tools built on the pass).
+pub struct FnVisitor<F>(pub F);
+
+impl<F> LayerVisitor for FnVisitor<F>
+where
+    F: FnMut(usize, &FileEntry, &mut dyn Read) -> io::Result<()>,
+{
+    fn wants(&self, _path: &str, _size: u64) -> bool {
+        true
+    }
+
+    fn visit(&mut self, id: usize, entry: &FileEntry, reader: &mut dyn Read) -> io::Result<()> {
+        (self.0)(id, entry, reader)
+    }
+
+    fn finish(&mut self, _image: &Image) -> Analysis {
+        Analysis::default()
+    }
+}
+
+/// Hands one file to the visitors that want it: the stream itself to a single one; a copy of the
+/// content to each when several do (bounded by what they asked for: the file's size).
+pub(crate) fn dispatch(
+    visitors: &mut [&mut dyn LayerVisitor],
+    id: usize,
+    entry: &FileEntry,
+    reader: &mut dyn Read,
+) -> io::Result<()> {
+    let path = entry.path_str();
+    let wanting: Vec<usize> = visitors
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.wants(&path, entry.size))
+        .map(|(i, _)| i)
+        .collect();
+    match wanting.as_slice() {
+        [] => Ok(()),
+        [one] => visitors[*one].visit(id, entry, reader),
+        many => {
+            let mut content = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+            reader.read_to_end(&mut content)?;
+            for &i in many {
+                visitors[i].visit(id, entry, &mut content.as_slice())?;
+            }
+            Ok(())
+        }
+    }
+}
