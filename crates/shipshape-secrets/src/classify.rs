@@ -487,7 +487,29 @@ const FILL_IN_WORDS: &[&str] = &[
     "_here",
 ];
 
-/// Whether a value is a placeholder or a reference rather than a secret written in it:
+/// What kind of non-secret a placeholder value is (see [`placeholder_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceholderKind {
+    /// Empty or under three characters.
+    Empty,
+    /// A variable, a command substitution, a template or an expression.
+    Reference,
+    /// A switch, a flag or a small number.
+    Switch,
+    /// A path or a file name.
+    Path,
+    /// A value that stands for "fill this in" (`changeme`, `xxx`, `TODO`…).
+    FillIn,
+}
+
+/// Whether a value is a placeholder or a reference rather than a secret written in it (see
+/// [`placeholder_kind`]).
+pub fn is_placeholder_value(value: &str) -> bool {
+    placeholder_kind(value).is_some()
+}
+
+/// Which kind of placeholder or reference a value is, if it is one rather than a secret written in
+/// it:
 ///
 /// - empty or under three characters; a variable or command substitution (`$VAR`, `${VAR}`,
 ///   `$(cat /run/secrets/x)`), a template (`{{ .Values.pw }}`, `{password}`, `%(pw)s`,
@@ -497,11 +519,11 @@ const FILL_IN_WORDS: &[&str] = &[
 /// - a fill-in value: `changeme`, `xxx`, `****`, `0000-0000`, `TODO`, `REPLACE_ME`,
 ///   `your-api-key-here`, `dummy`, and the documentation examples and hand-typed sequences the
 ///   engine's placeholder check knows (`AKIAIOSFODNN7EXAMPLE`, `123456`, `abcdef`).
-pub fn is_placeholder_value(value: &str) -> bool {
+pub fn placeholder_kind(value: &str) -> Option<PlaceholderKind> {
     let (start, end) = literal_span(value);
     let v = value.get(start..end).unwrap_or("");
     if v.len() < 3 {
-        return true;
+        return Some(PlaceholderKind::Empty);
     }
     let b = v.as_bytes();
     // references and templates
@@ -517,7 +539,7 @@ pub fn is_placeholder_value(value: &str) -> bool {
                 .iter()
                 .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c)))
     {
-        return true;
+        return Some(PlaceholderKind::Reference);
     }
     // an expression: an identifier followed by a call, an index or a struct body
     // (`getenv("PW")`, `JSONExprTok1[0]`, `parallelPushdown{…}`)
@@ -526,7 +548,7 @@ pub fn is_placeholder_value(value: &str) -> bool {
         .take_while(|c| c.is_ascii_alphanumeric() || b"_.".contains(c))
         .count();
     if ident > 0 && b[0].is_ascii_alphabetic() && matches!(b.get(ident), Some(b'(' | b'[' | b'{')) {
-        return true;
+        return Some(PlaceholderKind::Reference);
     }
     let lower = v.to_ascii_lowercase();
     // switches, flags, small numbers
@@ -534,7 +556,7 @@ pub fn is_placeholder_value(value: &str) -> bool {
         || (v.starts_with('-') && !v.starts_with("-----"))
         || (v.len() < 8 && b.iter().all(u8::is_ascii_digit))
     {
-        return true;
+        return Some(PlaceholderKind::Switch);
     }
     // paths and file names
     if lower.starts_with('/')
@@ -544,7 +566,7 @@ pub fn is_placeholder_value(value: &str) -> bool {
         || lower.starts_with("file:")
         || looks_like_file_name(&lower)
     {
-        return true;
+        return Some(PlaceholderKind::Path);
     }
     // one repeated character, separators aside: `xxx`, `***`, `000000`, `0000-0000`
     let mut chars = lower
@@ -552,7 +574,7 @@ pub fn is_placeholder_value(value: &str) -> bool {
         .filter(|c| !matches!(c, '-' | '_' | '.' | ' ' | ':'));
     if let Some(first) = chars.next() {
         if chars.all(|c| c == first) {
-            return true;
+            return Some(PlaceholderKind::FillIn);
         }
     }
     // `xxxx-xxxx`, `****-****`
@@ -560,11 +582,12 @@ pub fn is_placeholder_value(value: &str) -> bool {
         .chars()
         .all(|c| matches!(c, 'x' | '*' | '-' | '_' | '.'))
     {
-        return true;
+        return Some(PlaceholderKind::FillIn);
     }
-    FILL_IN_PREFIXES.iter().any(|w| lower.starts_with(w))
+    let fill_in = FILL_IN_PREFIXES.iter().any(|w| lower.starts_with(w))
         || FILL_IN_WORDS.iter().any(|w| lower.contains(w))
-        || validate::is_placeholder(b)
+        || validate::is_placeholder(b);
+    fill_in.then_some(PlaceholderKind::FillIn)
 }
 
 /// `assets/tls/server.key`, `id_rsa`, `creds.json`: a value naming a file, not holding a secret.

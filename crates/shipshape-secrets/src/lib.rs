@@ -23,8 +23,9 @@ mod walk;
 
 pub use baseline::Baseline;
 pub use classify::{
-    credential_name, is_placeholder_value, redact, secret_in_assignment, secret_in_value,
-    secrets_in_line, sensitive_file, CredentialKind, FileCategory, SecretMatch, SensitiveFile,
+    credential_name, is_placeholder_value, placeholder_kind, redact, secret_in_assignment,
+    secret_in_value, secrets_in_line, sensitive_file, CredentialKind, FileCategory,
+    PlaceholderKind, SecretMatch, SensitiveFile,
 };
 pub use git::{scan_git, scan_git_with_stats, GitStats};
 pub use options::{Allowlist, SecretsConfig, SecretsOptions};

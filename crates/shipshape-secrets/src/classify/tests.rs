@@ -284,6 +284,25 @@ fn placeholders() {
 }
 
 #[test]
+fn placeholder_kinds() {
+    use PlaceholderKind::*;
+    for (v, kind) in [
+        ("", Empty),
+        ("0", Empty),
+        ("${TOKEN}", Reference),
+        ("getenv(\"PW\")", Reference),
+        ("<your-token>", Reference),
+        ("false", Switch),
+        ("3600", Switch),
+        ("/run/secrets/x", Path),
+        ("changeme", FillIn),
+    ] {
+        assert_eq!(placeholder_kind(v), Some(kind), "{v}");
+    }
+    assert_eq!(placeholder_kind("Zk29fPq81LmX0vBn"), None);
+}
+
+#[test]
 fn sensitive_files() {
     use FileCategory::*;
     for (p, category) in [
