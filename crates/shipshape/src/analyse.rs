@@ -48,39 +48,9 @@ fn dockerignore_for(dockerfile: &Path) -> Option<PathBuf> {
 
 /// Whether a file name in a build context looks like a secret or VCS data.
 pub fn is_sensitive_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let env_file = lower == ".env"
-        || (lower.starts_with(".env.")
-            && !["example", "sample", "template", "dist", "defaults"]
-                .iter()
-                .any(|s| lower.ends_with(s)));
-    env_file
-        || matches!(
-            lower.as_str(),
-            ".git"
-                | "id_rsa"
-                | "id_dsa"
-                | "id_ecdsa"
-                | "id_ed25519"
-                | ".npmrc"
-                | ".pypirc"
-                | ".netrc"
-                | ".git-credentials"
-                | "credentials"
-                | ".htpasswd"
-        )
-        || [
-            ".pem",
-            ".key",
-            ".p12",
-            ".pfx",
-            ".jks",
-            ".keystore",
-            ".kdbx",
-            ".tfstate",
-        ]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    // (credential directories are walked into: the files inside them are listed instead)
+    shipshape_secrets::sensitive_file(name)
+        .is_some_and(|f| !f.directory || f.category == shipshape_secrets::FileCategory::VcsData)
 }
 
 /// Sensitive files in a build context directory. The build context ignores .gitignore (an
