@@ -142,7 +142,8 @@ pub fn secret_in_assignment(name: &str, value: &str) -> Option<SecretMatch> {
     let (start, end) = literal_span(value);
     let literal = value.get(start..end)?;
     if is_placeholder_value(literal)
-        || !validate::plausible_assigned_value(literal.as_bytes(), false)
+        // (the value is whole, as if quoted: `"This is it"` may be a password)
+        || !validate::plausible_assigned_value(literal.as_bytes(), true)
         || validate::entropy(literal.as_bytes()) < MIN_ASSIGNED_ENTROPY
     {
         return None;
@@ -333,6 +334,7 @@ const QUALIFIERS: &[&str] = &[
     "PROMPT",
     "ISSUER",
     "AUDIENCE",
+    "REALM",
 ];
 
 /// Words that make a whole name public (`NEXT_PUBLIC_API_KEY`, `SSH_PUB_KEY`).

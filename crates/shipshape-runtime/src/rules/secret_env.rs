@@ -192,7 +192,6 @@ mod tests {
 
 #[cfg(test)]
 mod engine_tests {
-    use super::*;
 
     #[test]
     fn uses_the_secrets_engine_for_values() {

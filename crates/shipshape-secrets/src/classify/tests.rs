@@ -69,13 +69,14 @@ fn assignments_that_hold_secrets() {
             "SS4702",
         ),
         ("NPM_TOKEN", "Zk29fPq81LmX0vBn", "SS4703"),
+        ("DOCKER_ENV_PASSWORD", "\"This is it\"", "SS4701"),
         ("org.example.api-key", "Vq83nZp1Lk7tYw2R", "SS4704"),
     ] {
         let m = secret_in_assignment(name, value)
             .unwrap_or_else(|| panic!("{name}={value} is a secret"));
         assert_eq!(m.rule.code, code, "{name}={value}");
         assert_eq!(m.rank, Rank::Assignment);
-        assert_eq!(m.secret(value), value.trim_matches('\''));
+        assert_eq!(m.secret(value), value.trim_matches(['\'', '"']));
     }
     // a known format is reported whatever the name
     let key = aws_key_id();
@@ -117,6 +118,7 @@ fn assignments_that_do_not() {
         ("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D"),
         ("LANG", "C.UTF-8"),
         ("VERSION", "s3cr3tP4ss!"),
+        ("REGISTRY_AUTH_HTPASSWD_REALM", "Registry Realm"),
     ] {
         assert!(
             secret_in_assignment(name, value).is_none(),
