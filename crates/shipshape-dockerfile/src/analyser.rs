@@ -157,41 +157,12 @@ fn dockerignore_for(dockerfile: &Path) -> Option<PathBuf> {
     generic.is_file().then_some(generic)
 }
 
-/// Whether a file name in a build context looks like a secret or VCS data.
-pub fn is_sensitive_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let env_file = lower == ".env"
-        || (lower.starts_with(".env.")
-            && !["example", "sample", "template", "dist", "defaults"]
-                .iter()
-                .any(|s| lower.ends_with(s)));
-    env_file
-        || matches!(
-            lower.as_str(),
-            ".git"
-                | "id_rsa"
-                | "id_dsa"
-                | "id_ecdsa"
-                | "id_ed25519"
-                | ".npmrc"
-                | ".pypirc"
-                | ".netrc"
-                | ".git-credentials"
-                | "credentials"
-                | ".htpasswd"
-        )
-        || [
-            ".pem",
-            ".key",
-            ".p12",
-            ".pfx",
-            ".jks",
-            ".keystore",
-            ".kdbx",
-            ".tfstate",
-        ]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+/// Whether a path in a build context (relative to it) names a secret or VCS data, by the
+/// secrets crate's one list of sensitive files. Credential directories (`.aws`, `.ssh`) are
+/// walked into, so the files inside them are listed instead; a `.git` directory is listed whole.
+pub fn is_sensitive_name(path: &str) -> bool {
+    shipshape_secrets::sensitive_file(path)
+        .is_some_and(|f| !f.directory || f.category == shipshape_secrets::FileCategory::VcsData)
 }
 
 /// Sensitive files in a build context directory. The build context ignores .gitignore (an
@@ -214,13 +185,15 @@ fn sensitive_context_files(dir: &Path) -> Result<Vec<String>, String> {
                 "build context has more than {MAX_CONTEXT_ENTRIES} entries: not checked for sensitive files (exclude it, or narrow the scan)"
             ));
         }
-        let name = entry.file_name().to_string_lossy();
-        if entry.depth() == 0 || !is_sensitive_name(&name) {
+        if entry.depth() == 0 {
             continue;
         }
         // `.git` directories are reported as a whole; nothing below them is looked at.
         if let Ok(rel) = entry.path().strip_prefix(dir) {
             let rel = rel.to_string_lossy().replace('\\', "/");
+            if !is_sensitive_name(&rel) {
+                continue;
+            }
             if !out
                 .iter()
                 .any(|p: &String| rel.starts_with(&format!("{p}/")))

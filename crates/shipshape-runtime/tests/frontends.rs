@@ -200,7 +200,7 @@ const CASES: &[Case] = &[
         code: "SS2021",
         run: Some(("docker run -e API_TOKEN=abcd1234efgh app:1", "docker run -e API_TOKEN_FILE=/run/secrets/token app:1")),
         compose: Some((
-            "    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:-example-pass}\n",
+            "    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:-Zk29fPq81LmX}\n",
             "    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n      POSTGRES_PASSWORD2: ${DB_PASSWORD}\n",
         )),
         k8s: Some((
@@ -381,6 +381,11 @@ fn tmpfs_exec_forms() {
 #[test]
 fn command_line_credentials() {
     assert!(has(
+        &compose("    command: polipo authCredentials=deploy:Zk29fPq81LmX\n"),
+        "SS2021"
+    ));
+    // polipo's documented placeholder is not a credential
+    assert!(!has(
         &compose("    command: polipo authCredentials=username:password\n"),
         "SS2021"
     ));
@@ -389,7 +394,7 @@ fn command_line_credentials() {
         "SS2021"
     ));
     assert!(has(
-        &run("docker run app:1 app --api-key=abcdef123"),
+        &run("docker run app:1 app --api-key=Vq83nZp1Lk7tYw2R"),
         "SS2021"
     ));
     assert!(!has(

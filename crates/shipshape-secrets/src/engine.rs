@@ -350,7 +350,9 @@ impl Engine {
                     if !validate::plausible_assigned_value(s, quoted) {
                         continue;
                     }
-                    if bytes.get(abs_end) == Some(&b'(') {
+                    // A bare value followed by a call, an index or a struct body is an expression
+                    // (`token = JSONExprTok1[0]`, `pass := parallelPushdown{…}`).
+                    if matches!(bytes.get(abs_end), Some(b'(' | b'[' | b'{')) {
                         continue;
                     }
                     if sealed_ciphertext(bytes, s) {

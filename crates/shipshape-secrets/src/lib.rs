@@ -4,11 +4,14 @@
 //! placeholders, stop-words and the provider's own format (checksums, decodable structure). Findings
 //! never carry the secret itself: messages show a redacted prefix and fingerprints hash the secret.
 //!
-//! Entry points: [`scan_source`], [`scan_bytes`], [`scan_tree`], [`scan_git`], and the cheap
-//! [`looks_secret_value`] / [`looks_secret_assignment`] helpers for other analysers.
+//! Entry points: [`scan_source`], [`scan_bytes`], [`scan_tree`], [`scan_git`], and the classifier
+//! every other analyser uses for values, names and file paths ([`classify`]: [`secret_in_value`],
+//! [`secret_in_assignment`], [`secrets_in_line`], [`credential_name`], [`is_placeholder_value`],
+//! [`sensitive_file`], [`redact`]).
 
 mod analyser;
 pub mod baseline;
+pub mod classify;
 mod decode;
 mod engine;
 mod git;
@@ -21,13 +24,15 @@ mod walk;
 
 pub use analyser::{options_from_config, SecretsAnalyser};
 pub use baseline::Baseline;
+pub use classify::{
+    credential_name, is_placeholder_value, placeholder_kind, redact, secret_in_assignment,
+    secret_in_value, secrets_in_line, sensitive_file, CredentialKind, FileCategory,
+    PlaceholderKind, SecretMatch, SensitiveFile,
+};
 pub use git::{scan_git, scan_git_with_stats, GitStats};
 pub use options::{Allowlist, SecretsConfig, SecretsOptions};
-pub use rules::{Family, SecretRule};
-pub use scan::{
-    is_binary, looks_secret_assignment, looks_secret_value, redact, scan_bytes, scan_source,
-    secret_hash, BINARY_PROBE,
-};
+pub use rules::{Family, Rank, SecretRule};
+pub use scan::{is_binary, scan_bytes, scan_source, secret_hash, BINARY_PROBE};
 pub use walk::{scan_tree, scan_tree_with_stats, TreeStats};
 
 use shipshape_core::rule::RuleMeta;

@@ -1,12 +1,12 @@
 //! From engine matches to findings: allowlists, baseline, `.gitleaksignore`, redaction,
 //! fingerprints over a hash of the secret.
 
+use crate::classify::redact;
 use crate::engine::{Engine, RawMatch, DEFAULT};
 use crate::options::SecretsOptions;
 use crate::rules::Rank;
 use sha2::{Digest, Sha256};
 use shipshape_core::finding::{Finding, Location};
-use shipshape_core::rule::RuleMeta;
 use shipshape_core::source::SourceFile;
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -56,30 +56,6 @@ impl<'a> Ctx<'a> {
 /// Whether content looks binary (a NUL byte near the start).
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
-}
-
-/// Keeps a short prefix: at most four characters, and at most a quarter of the secret. Leading
-/// whitespace and escaped line breaks (a PEM body inside a JSON string) are skipped, so the prefix
-/// says something and a message stays on one line.
-pub fn redact(secret: &str) -> String {
-    let keep = (secret.chars().count() / 4).min(4);
-    let mut shown = secret;
-    loop {
-        let next = shown
-            .trim_start()
-            .trim_start_matches("\\n")
-            .trim_start_matches("\\r");
-        if next.len() == shown.len() {
-            break;
-        }
-        shown = next;
-    }
-    let prefix: String = shown
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(keep)
-        .collect();
-    format!("{prefix}***")
 }
 
 /// Hex SHA-256 of a secret (the identity baselines and fingerprints use; never the raw value).
@@ -317,33 +293,4 @@ pub fn scan_bytes(display_path: &str, bytes: &[u8], opts: &SecretsOptions) -> Ve
     scan_text(&ctx, display_path, bytes, None)
         .map(|r| r.findings)
         .unwrap_or_default()
-}
-
-/// Whether a bare value (an `ENV` value, a compose `environment` value) has the format of a known
-/// credential. Only format rules answer: generic assignment heuristics need a key, see
-/// [`looks_secret_assignment`].
-pub fn looks_secret_value(value: &str) -> Option<&'static RuleMeta> {
-    let engine: &Engine = &DEFAULT;
-    engine
-        .scan(value.as_bytes(), None)
-        .into_iter()
-        .map(|m| &engine.rules[m.rule])
-        .filter(|r| r.rank <= Rank::Structural)
-        .min_by_key(|r| r.rank)
-        .map(|r| r.meta)
-}
-
-/// Whether `key=value` (an environment variable, a build argument) assigns a credential: format
-/// rules on the value, plus the generic rules that look at the key name.
-pub fn looks_secret_assignment(key: &str, value: &str) -> Option<&'static RuleMeta> {
-    let engine: &Engine = &DEFAULT;
-    let text = format!("{key}={value}");
-    let value_start = key.len() + 1;
-    engine
-        .scan(text.as_bytes(), None)
-        .into_iter()
-        .filter(|m| m.start >= value_start)
-        .map(|m| &engine.rules[m.rule])
-        .min_by_key(|r| r.rank)
-        .map(|r| r.meta)
 }

@@ -201,17 +201,17 @@ fn gitleaks_default_config_imports() {
 #[test]
 fn helpers_for_other_analysers() {
     assert_eq!(
-        shipshape_secrets::looks_secret_value(&gh()).map(|m| m.code),
+        shipshape_secrets::secret_in_value(&gh()).map(|m| m.rule.code),
         Some("SS4101")
     );
-    assert!(shipshape_secrets::looks_secret_value("hello world").is_none());
-    assert!(shipshape_secrets::looks_secret_value("AKIAIOSFODNN7EXAMPLE").is_none());
+    assert!(shipshape_secrets::secret_in_value("hello world").is_none());
+    assert!(shipshape_secrets::secret_in_value("AKIAIOSFODNN7EXAMPLE").is_none());
     assert_eq!(
-        shipshape_secrets::looks_secret_assignment("DB_PASSWORD", "Xk9v2mQ7pL4s").map(|m| m.code),
+        shipshape_secrets::secret_in_assignment("DB_PASSWORD", "Xk9v2mQ7pL4s").map(|m| m.rule.code),
         Some("SS4701")
     );
-    assert!(shipshape_secrets::looks_secret_assignment("DB_PASSWORD", "${DB_PASSWORD}").is_none());
-    assert!(shipshape_secrets::looks_secret_assignment("PORT", "8080").is_none());
+    assert!(shipshape_secrets::secret_in_assignment("DB_PASSWORD", "${DB_PASSWORD}").is_none());
+    assert!(shipshape_secrets::secret_in_assignment("PORT", "8080").is_none());
 }
 
 #[test]

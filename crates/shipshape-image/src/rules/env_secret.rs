@@ -1,6 +1,5 @@
 //! SS3004: secrets in the image's environment.
 
-use super::secretish;
 use crate::audit::Ctx;
 use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
@@ -44,7 +43,8 @@ impl Rule for EnvSecret {
         let mut out = Vec::new();
         for (i, kv) in ctx.image.config.config.env.iter().enumerate() {
             let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-            if let Some(why) = secretish::assessment(k, v) {
+            if let Some(m) = shipshape_secrets::secret_in_assignment(k, v) {
+                let why = format!("{} ({}): `{}`", m.rule.slug, m.rule.code, m.redacted(v));
                 out.push(Finding::new(
                     &META,
                     ctx.config_location(&format!("config.Env[{i}]")),
@@ -66,13 +66,13 @@ mod tests {
     fn fires_for_secret_values() {
         let a = audit_image(
             &ImageBuilder::new()
-                .env("DB_PASSWORD=correct-horse-battery")
-                .env("SOMETHING=AKIAIOSFODNN7EXAMPLE"),
+                .env("DB_PASSWORD=c0rrect-h0rse-b4ttery")
+                .env(&format!("SOMETHING=AKIA{}", "Q3VZ7M2XK4TBHWNP")),
         );
         let f = of(&a, "SS3004");
         assert_eq!(f.len(), 2);
         assert!(
-            !f[0].message.contains("correct-horse"),
+            !f[0].message.contains("c0rrect-h0rse"),
             "values are redacted"
         );
         assert_eq!(f[0].location.key.as_deref(), Some("config.Env[0]"));
@@ -85,7 +85,11 @@ mod tests {
                 .env("PATH=/usr/bin:/bin")
                 .env("DB_PASSWORD_FILE=/run/secrets/db")
                 .env("API_TOKEN=${API_TOKEN}")
-                .env("GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D"),
+                .env("GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D")
+                // AWS's documentation example and fill-in values are not secrets
+                .env("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE")
+                .env("DB_PASSWORD=changeme")
+                .env("MINIO_ACCESS_KEY=loki"),
         );
         assert!(of(&a, "SS3004").is_empty());
     }

@@ -1,6 +1,5 @@
 //! SS3006: secrets in the build history (build arguments, ENV steps).
 
-use super::secretish;
 use crate::audit::Ctx;
 use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
@@ -54,18 +53,24 @@ impl Rule for HistorySecret {
                 if !name_ok {
                     continue;
                 }
-                if let Some(why) = secretish::assessment(k, v) {
+                if let Some(m) = shipshape_secrets::secret_in_assignment(k, v) {
+                    let why = format!("{} ({}): `{}`", m.rule.slug, m.rule.code, m.redacted(v));
                     out.push(finding(ctx, i, k, &format!("`{k}` ({why})")));
                     reported = true;
                 }
             }
             if !reported {
-                if let Some((kind, m)) = secretish::known_secret(line) {
+                if let Some(m) = shipshape_secrets::secrets_in_line(line).first() {
+                    let slug = m.rule.slug;
                     out.push(finding(
                         ctx,
                         i,
-                        kind,
-                        &format!("a {kind} ({})", secretish::redact(&m)),
+                        slug,
+                        &format!(
+                            "a value matching {slug} ({}): `{}`",
+                            m.rule.code,
+                            m.redacted(line)
+                        ),
                     ));
                 }
             }
@@ -91,13 +96,15 @@ mod tests {
     #[test]
     fn fires_for_build_args_and_env_steps() {
         let b = ImageBuilder::new()
-            .history("RUN |2 NPM_TOKEN=npm_abcdefghijklmnop VERSION=1.2 /bin/sh -c npm ci")
-            .history("/bin/sh -c #(nop)  ENV AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-            .history("/bin/sh -c git clone https://bot:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/a/b");
+            .history("RUN |2 NPM_TOKEN=Zk29fPq81LmXvB7n VERSION=1.2 /bin/sh -c npm ci")
+            .history("/bin/sh -c #(nop)  ENV AWS_SECRET_ACCESS_KEY=q8Vz3LmX7pT2wKr9YbN4hJd6FsA1cE5gU0oIiRtQ")
+            .history("/bin/sh -c git clone https://bot:Wz4kQ81pXv0sLm7R@git.example.com/a/b");
         let a = audit_image(&b);
         let f = of(&a, "SS3006");
         assert_eq!(f.len(), 3, "{f:#?}");
-        assert!(f.iter().all(|f| !f.message.contains("abcdefghijklmnop")));
+        assert!(f
+            .iter()
+            .all(|f| !f.message.contains("29fPq81") && !f.message.contains("4kQ81")));
     }
 
     #[test]
@@ -106,7 +113,10 @@ mod tests {
             .history("RUN |1 VERSION=1.2 /bin/sh -c make")
             .history("ENV PATH=/usr/local/bin:/usr/bin")
             .history("ARG TOKEN")
-            .history("RUN /bin/sh -c curl -H \"Authorization: Bearer $TOKEN\" https://x");
+            .history("RUN /bin/sh -c curl -H \"Authorization: Bearer $TOKEN\" https://x")
+            // documentation values and command substitutions are not secrets
+            .history("RUN |1 NPM_TOKEN=npm_abcdefghijklmnop /bin/sh -c npm ci")
+            .history("/bin/sh -c mysqld --password=\"$(cat /run/secrets/db-password)\"");
         assert!(of(&audit_image(&b), "SS3006").is_empty());
     }
 }

@@ -1,6 +1,5 @@
 //! SS3005: secrets in the image's labels.
 
-use super::secretish;
 use crate::audit::Ctx;
 use crate::rules::Rule;
 use shipshape_core::{ChecklistItem, Finding, RuleMeta, Severity, SourceKind};
@@ -40,7 +39,8 @@ impl Rule for LabelSecret {
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let mut out = Vec::new();
         for (k, v) in &ctx.image.config.config.labels {
-            if let Some(why) = secretish::assessment(k, v) {
+            if let Some(m) = shipshape_secrets::secret_in_assignment(k, v) {
+                let why = format!("{} ({}): `{}`", m.rule.slug, m.rule.code, m.redacted(v));
                 out.push(Finding::new(
                     &META,
                     ctx.config_location(&format!("config.Labels.{k}")),
@@ -60,9 +60,10 @@ mod tests {
 
     #[test]
     fn fires_for_a_token_label() {
-        let a = audit_image(
-            &ImageBuilder::new().label("ci.deploy-token", "glpat-abcdefghij0123456789"),
-        );
+        let a = audit_image(&ImageBuilder::new().label(
+            "ci.deploy-token",
+            &format!("glpat-{}", "Xq2Lm7Vb4Kp8Rz3Tn9Wd"),
+        ));
         assert_eq!(of(&a, "SS3005").len(), 1);
     }
 

@@ -23,7 +23,6 @@ pub mod unpinned;
 pub mod user_writable;
 pub mod world_writable;
 
-mod secretish;
 mod tools;
 
 /// An image rule: metadata and one check over the image (its config, history and, when the

@@ -4,12 +4,12 @@
 //! `shipshape image` the secrets engine (SS4xxx) also reads every layer file; when it pinpoints a
 //! secret in the same file of the same layer, the policy keeps that finding and drops this one.
 
-use super::secretish;
 use crate::audit::{file_finding, Ctx};
 use crate::fs::HiddenHow;
 use crate::rules::Rule;
 use memchr::memmem;
 use shipshape_core::{ChecklistItem, Finding, Location, RuleMeta, Severity, SourceKind};
+use shipshape_secrets::FileCategory;
 use std::sync::LazyLock;
 
 pub static META: RuleMeta = RuleMeta {
@@ -66,30 +66,28 @@ fn name_of(path: &[u8]) -> &[u8] {
     path.rsplit(|&b| b == b'/').next().unwrap_or(path)
 }
 
-fn is_dotenv(name: &[u8]) -> bool {
-    if name == b".env" {
-        return true;
-    }
-    let Some(rest) = name.strip_prefix(b".env.") else {
-        return false;
-    };
-    !matches!(
-        rest,
-        b"example" | b"sample" | b"template" | b"dist" | b"defaults" | b"schema"
-    )
+/// The secrets classifier's verdict on a layer path (bytes that are not UTF-8 are replaced, so a
+/// `.env` under a directory with a Latin-1 name is still one).
+fn classify(path: &[u8]) -> Option<shipshape_secrets::SensitiveFile> {
+    shipshape_secrets::sensitive_file(&String::from_utf8_lossy(path)).filter(|f| !f.directory)
 }
 
-/// Files worth reading whatever their size (up to the content cap).
+fn is_dotenv(path: &[u8]) -> bool {
+    classify(path).is_some_and(|f| f.category == FileCategory::EnvFile)
+}
+
+/// Files worth reading whatever their size (up to the content cap): environment and credential
+/// files as the secrets classifier names them.
 pub(crate) fn is_candidate_name(path: &[u8]) -> bool {
-    let name = name_of(path);
-    is_dotenv(name)
-        || path.ends_with(b"/.aws/credentials")
-        || path.ends_with(b"/.docker/config.json")
-        || matches!(
-            name,
-            b".npmrc" | b".pypirc" | b".git-credentials" | b".netrc" | b"_netrc" | b".pgpass"
+    classify(path).is_some_and(|f| {
+        matches!(
+            f.category,
+            FileCategory::EnvFile
+                | FileCategory::RegistryCredentials
+                | FileCategory::CloudCredentials
+                | FileCategory::Credentials
         )
-        || path.ends_with(b"/.kube/config")
+    })
 }
 
 /// The shortest content `inspect` can report for a file that is not a candidate by name: a
@@ -101,23 +99,36 @@ pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHi
     let name = name_of(path);
     let hit = |what: String, severity| Some(SecretHit { id, what, severity });
     let candidate = is_candidate_name(path);
-    let aws = if candidate { aws_key_id(content) } else { None };
-    let aws_note = || {
-        aws.map(|k| format!(" with an AWS access key id ({})", secretish::redact(k)))
+    // A credential in a known format anywhere in an environment or credentials file.
+    let text = if candidate {
+        std::str::from_utf8(content).ok()
+    } else {
+        None
+    };
+    let known = text.and_then(|t| {
+        shipshape_secrets::secrets_in_line(t)
+            .into_iter()
+            .find(|m| m.is_format())
+            .map(|m| (m, t))
+    });
+    let known_note = || {
+        known
+            .map(|(m, t)| format!(" with a value matching {} ({})", m.rule.slug, m.redacted(t)))
             .unwrap_or_default()
     };
-    if is_dotenv(name) {
+    if is_dotenv(path) {
         let text = String::from_utf8_lossy(content);
         let secrets: Vec<String> = text
             .lines()
             .filter_map(|l| {
                 let l = l.trim().strip_prefix("export ").unwrap_or(l.trim());
                 let (k, v) = l.split_once('=')?;
-                secretish::assessment(k.trim(), v.trim()).map(|_| k.trim().to_string())
+                shipshape_secrets::secret_in_assignment(k.trim(), v.trim())
+                    .map(|_| k.trim().to_string())
             })
             .collect();
-        if aws.is_some() || !secrets.is_empty() {
-            let sev = if aws.is_some() {
+        if known.is_some() || !secrets.is_empty() {
+            let sev = if known.is_some() {
                 Severity::Critical
             } else {
                 Severity::High
@@ -128,7 +139,7 @@ pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHi
                 format!(" ({})", secrets.join(", "))
             };
             return hit(
-                format!("environment file with secrets{}{names}", aws_note()),
+                format!("environment file with secrets{}{names}", known_note()),
                 sev,
             );
         }
@@ -145,9 +156,9 @@ pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHi
         return None;
     }
     if path.ends_with(b"/.aws/credentials") {
-        if aws.is_some() || memmem::find(content, b"aws_secret_access_key").is_some() {
+        if known.is_some() || memmem::find(content, b"aws_secret_access_key").is_some() {
             return hit(
-                format!("AWS credentials file{}", aws_note()),
+                format!("AWS credentials file{}", known_note()),
                 Severity::Critical,
             );
         }
@@ -197,27 +208,6 @@ pub(crate) fn inspect(id: usize, path: &[u8], content: &[u8]) -> Option<SecretHi
             Severity::Critical
         };
         return hit(kind.to_string(), sev);
-    }
-    None
-}
-
-/// An AWS access key id (`AKIA…`/`ASIA…`, 20 characters) in `content`.
-fn aws_key_id(content: &[u8]) -> Option<&str> {
-    for prefix in [&b"AKIA"[..], b"ASIA"] {
-        for at in memmem::find_iter(content, prefix) {
-            let end = at + 20;
-            let Some(cand) = content.get(at..end) else {
-                continue;
-            };
-            let body_ok = cand[4..]
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-            let before_ok = at == 0 || !content[at - 1].is_ascii_alphanumeric();
-            let after_ok = content.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
-            if body_ok && before_ok && after_ok {
-                return std::str::from_utf8(cand).ok();
-            }
-        }
     }
     None
 }
@@ -315,9 +305,12 @@ mod tests {
 
     #[test]
     fn fires_for_a_deleted_env_file_with_both_layers() {
+        // A format-valid AWS key id, assembled at run time.
+        let key = format!("AKIA{}", "Q3VZ7M2XK4TBHWNP");
+        let env = format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
         let b = ImageBuilder::new()
             .layer(LayerBuilder::new().file("/app/main.py", b"print(1)"))
-            .layer(LayerBuilder::new().file("/app/.env", b"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
+            .layer(LayerBuilder::new().file("/app/.env", env.as_bytes()))
             .layer(LayerBuilder::new().whiteout("/app/.env"));
         let a = audit_image(&b);
         let f = of(&a, "SS3018");
@@ -332,7 +325,7 @@ mod tests {
             f.message
         );
         assert!(
-            !f.message.contains("IOSFODNN7EXAMPLE"),
+            !f.message.contains("Q3VZ7M2XK4TBHWNP"),
             "the key is redacted"
         );
         assert!(f.location.path.ends_with(":/app/.env"));
@@ -372,15 +365,13 @@ mod tests {
 
     #[test]
     fn detectors() {
-        assert_eq!(
-            aws_key_id(b"x=AKIAIOSFODNN7EXAMPLE\n"),
-            Some("AKIAIOSFODNN7EXAMPLE")
-        );
-        assert_eq!(aws_key_id(b"xAKIAIOSFODNN7EXAMPLE"), None);
-        assert_eq!(aws_key_id(b"AKIA123"), None);
         assert_eq!(private_key(KEY.as_bytes()), Some("private key"));
-        assert!(is_dotenv(b".env.production"));
-        assert!(!is_dotenv(b".env.example"));
-        assert!(!is_dotenv(b".envrc"));
+        assert!(is_dotenv(b"/app/.env.production"));
+        assert!(!is_dotenv(b"/app/.env.example"));
+        assert!(!is_dotenv(b"/home/u/.envrc"));
+        assert!(is_candidate_name(b"/root/.docker/config.json"));
+        assert!(is_candidate_name(b"/home/u/.aws/credentials"));
+        assert!(!is_candidate_name(b"/etc/ssl/private/server.key"));
+        assert!(!is_candidate_name(b"/usr/share/doc/README"));
     }
 }

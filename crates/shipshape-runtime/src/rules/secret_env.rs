@@ -13,141 +13,11 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("compose-lint", "CL-0020"), ("compose-lint", "CL-0021"), ("checkov", "CKV_K8S_35")],
     fix: None,
     docs: "## What it does\nReports environment variables whose name says credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`, `*_PWD`, `*CREDENTIAL*`, `*ENCRYPTION_KEY*`, `*SIGNING_KEY*`, `*MASTER_KEY*`, `*SALT*`) and whose value is written literally, and any variable whose value looks like a key (AWS `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`, Slack `xox?-...`, Stripe `sk_live_...`, Google `AIza...`, a PEM private key) or a URL with a password (`postgres://user:pass@db`), and literal credentials on the command line: known credential options followed by their value (`--requirepass x`, `--password x`, `--api-key x`, `--token x`, ...), options and `key=value` settings whose name ends in a credential word, with the value written inline (`--db-password=x`, `-Dspring.datasource.password=x`, `authCredentials=user:pass`). A name matches only when its last part (after `-`, `.` and camelCase split into words) is the credential word, so `--max-tokens=512`, `--tokenizer=x` and `--password-file=/x` are not reported; etcd's `--initial-cluster-token` names a cluster and is not reported either.\n\n\
-Not reported: values taken from elsewhere (`${DB_PASSWORD}`, `-e NAME`, `valueFrom`), `*_FILE` variables (pointing at `/run/secrets/...` is the right way), empty values, booleans and one- or two-digit flags (`MYSQL_RANDOM_ROOT_PASSWORD=1`), and names that describe a credential rather than hold one (`*_LENGTH`, `*_EXPIRY`, `*_HOST`, ...).\n\n\
+Not reported: values taken from elsewhere (`${DB_PASSWORD}`, `-e NAME`, `valueFrom`, `$(cat /run/secrets/x)`), `*_FILE` variables (pointing at `/run/secrets/...` is the right way), empty values, booleans and small numbers (`MYSQL_RANDOM_ROOT_PASSWORD=1`), placeholders (`changeme`, `your-api-key-here`, `username:password`, `123456`), identifier-like values (`MINIO_ACCESS_KEY=loki`), and names that describe a credential rather than hold one (`*_LENGTH`, `*_EXPIRY`, `*_HOST`, ...). Names and values are judged by the secrets crate's classifier, the same as the Dockerfile and image rules and the secrets scan; the message names the matching secrets rule.\n\n\
 ## Why it matters\nEnvironment values end up in version control, `docker inspect`, `/proc/<pid>/environ`, crash reports and CI logs, and every process in the container inherits them.\n\n\
 ## How to fix\nUse Compose/Swarm `secrets:` or Kubernetes Secrets mounted as files and point the application at the file (`POSTGRES_PASSWORD_FILE=/run/secrets/db_password`); at least interpolate the value from an untracked `.env`.\n\n\
 ## Example\n```yaml\nenvironment:\n  POSTGRES_PASSWORD_FILE: /run/secrets/db_password\nsecrets: [db_password]\n```\n",
 };
-
-const EXCLUDED_SUFFIXES: [&str; 31] = [
-    "_FILE",
-    "_PATH",
-    "_DIR",
-    "_HOST",
-    "_PORT",
-    "_USER",
-    "_USERNAME",
-    "_NAME",
-    "_LENGTH",
-    "_LEN",
-    "_MIN",
-    "_MAX",
-    "_TTL",
-    "_EXPIRY",
-    "_EXPIRE",
-    "_EXPIRES",
-    "_EXPIRATION",
-    "_TIMEOUT",
-    "_ENABLED",
-    "_ENABLE",
-    "_REQUIRED",
-    "_ALGORITHM",
-    "_TYPE",
-    "_METHOD",
-    "_HEADER",
-    "_ISSUER",
-    "_AUDIENCE",
-    "_POLICY",
-    "_ROUNDS",
-    "_LIFETIME",
-    "_ID",
-];
-
-/// Whether a variable name says it holds a credential.
-pub fn credential_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    if n == "PWD" || EXCLUDED_SUFFIXES.iter().any(|s| n.ends_with(s)) {
-        return false;
-    }
-    [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "ACCESS_KEY",
-        "PRIVATE_KEY",
-        "CREDENTIAL",
-        "AUTH_KEY",
-        "ENCRYPTION_KEY",
-        "SIGNING_KEY",
-        "MASTER_KEY",
-        "SALT",
-        "DSN",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-        || n.ends_with("_PASS")
-        || n.ends_with("_PWD")
-        || n == "PASS"
-}
-
-/// Whether a literal value is too trivial to be a credential.
-fn trivial(v: &str) -> bool {
-    let t = v.trim();
-    t.is_empty()
-        || t.len() <= 2
-        || matches!(
-            t.to_ascii_lowercase().as_str(),
-            "yes" | "no" | "true" | "false" | "on" | "off" | "null" | "none"
-        )
-        || t.starts_with('/')
-}
-
-/// What kind of key a value looks like, if any: the quick shapes checked when the secrets
-/// engine's detectors (tried first, see `check`) do not recognise the value.
-pub fn key_like(v: &str) -> Option<&'static str> {
-    let t = v.trim();
-    let tail_ok = |prefix: &str, min: usize, f: fn(char) -> bool| {
-        t.strip_prefix(prefix)
-            .is_some_and(|r| r.len() >= min && r.chars().take(min).all(f))
-    };
-    let alnum = |c: char| c.is_ascii_alphanumeric();
-    let upper = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
-    let token = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    if (tail_ok("AKIA", 16, upper) || tail_ok("ASIA", 16, upper)) && t.len() == 20 {
-        return Some("an AWS access key id");
-    }
-    for p in ["ghp_", "gho_", "ghs_", "ghu_", "ghr_"] {
-        if tail_ok(p, 36, alnum) {
-            return Some("a GitHub token");
-        }
-    }
-    if tail_ok("github_pat_", 40, token) {
-        return Some("a GitHub token");
-    }
-    if tail_ok("glpat-", 20, token) {
-        return Some("a GitLab token");
-    }
-    for p in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-"] {
-        if tail_ok(p, 10, token) {
-            return Some("a Slack token");
-        }
-    }
-    if tail_ok("sk_live_", 20, alnum) || tail_ok("rk_live_", 20, alnum) {
-        return Some("a Stripe live key");
-    }
-    if tail_ok("AIza", 35, token) {
-        return Some("a Google API key");
-    }
-    if t.contains("-----BEGIN") && t.contains("PRIVATE KEY") {
-        return Some("a private key");
-    }
-    url_password(t).map(|_| "a URL with a password")
-}
-
-/// The password of `scheme://user:password@host`, when literal.
-fn url_password(v: &str) -> Option<&str> {
-    let rest = &v[v.find("://")? + 3..];
-    let at = rest.find('@')?;
-    let userinfo = &rest[..at];
-    if userinfo.contains('/') {
-        return None;
-    }
-    let pass = userinfo.split_once(':')?.1;
-    (!pass.is_empty() && !pass.starts_with('$') && !pass.starts_with('<')).then_some(pass)
-}
 
 /// Command-line options known to take a credential as their next word (`--requirepass x`).
 const SECRET_OPTIONS: [&str; 9] = [
@@ -161,76 +31,6 @@ const SECRET_OPTIONS: [&str; 9] = [
     "--secret",
     "--auth-token",
 ];
-
-/// Last words of an option or setting name that hold a credential. Matched as the whole name or
-/// its last `_` part (after `-`, `.` and camelCase become `_`), so `--db-password=x`,
-/// `spring.datasource.password=x` and `authCredentials=u:p` match while `--max-tokens=512`,
-/// `--tokenizer=x` and `--password-file=/x` do not.
-const CREDENTIAL_ENDINGS: [&str; 17] = [
-    "PASSWORD",
-    "PASSWD",
-    "PASS",
-    "PWD",
-    "SECRET",
-    "SECRET_KEY",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "ACCESS_KEY",
-    "PRIVATE_KEY",
-    "AUTH_KEY",
-    "MASTER_KEY",
-    "CREDENTIALS",
-    "CREDENTIAL",
-    "REQUIREPASS",
-    "MASTERAUTH",
-];
-
-/// Names that end like a credential but hold an identifier (etcd's `--initial-cluster-token` names
-/// the cluster, it does not authenticate anyone).
-const NOT_CREDENTIALS: [&str; 1] = ["INITIAL_CLUSTER_TOKEN"];
-
-/// `--db-password` / `-Dspring.datasource.password` / `authCredentials` as `DB_PASSWORD`,
-/// `SPRING_DATASOURCE_PASSWORD`, `AUTH_CREDENTIALS`.
-fn normalise_name(name: &str) -> String {
-    let bare = match name.strip_prefix("-D") {
-        Some(rest) if !rest.starts_with('-') => rest,
-        _ => name.trim_start_matches('-'),
-    };
-    let mut out = String::with_capacity(bare.len() + 4);
-    let mut prev_lower = false;
-    for c in bare.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
-            out.push('_');
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(match c {
-            '-' | '.' => '_',
-            c => c.to_ascii_uppercase(),
-        });
-    }
-    out
-}
-
-/// Whether an option or setting name (`--db-password`, `authCredentials`) says it holds a credential.
-fn credential_setting(name: &str) -> bool {
-    let n = normalise_name(name);
-    !n.is_empty()
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !NOT_CREDENTIALS.contains(&n.as_str())
-        && CREDENTIAL_ENDINGS
-            .iter()
-            .any(|w| n == *w || n.strip_suffix(w).is_some_and(|r| r.ends_with('_')))
-}
-
-/// Whether a command-line value is written literally (not a variable, template or another option).
-fn literal_value(v: &str) -> bool {
-    !v.starts_with('$')
-        && !v.starts_with('-')
-        && !v.starts_with("{{")
-        && !v.starts_with('<')
-        && !trivial(v)
-}
 
 /// A literal credential on a command line: a known credential option and its next word
 /// (`redis-server --requirepass x`), an option whose name says credential with an inline value
@@ -248,11 +48,18 @@ fn secret_argument(cmd: &str) -> Option<String> {
         };
         let known = SECRET_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(opt));
         let value = match inline {
-            Some(v) if known || credential_setting(opt) => v,
+            Some(v) => v,
             None if known => words.get(i + 1).copied().unwrap_or(""),
             _ => continue,
         };
-        if literal_value(value) {
+        // The option name must say credential (known options do: `--requirepass`, `--token`),
+        // and the value be a literal secret, as the secrets classifier judges both.
+        let name = if known && shipshape_secrets::credential_name(opt).is_none() {
+            "password"
+        } else {
+            opt
+        };
+        if shipshape_secrets::secret_in_assignment(name, value).is_some() {
             return Some(opt.to_string());
         }
     }
@@ -280,26 +87,27 @@ impl Rule for SecretEnv {
             let Some(value) = e.value.as_deref() else {
                 continue;
             };
-            // a value that looks like a key or carries a URL password is literal in the part that
-            // matched (variables are left as `$X` or resolved to nothing), even when the rest of the
-            // value came from a variable
-            let detected = shipshape_secrets::looks_secret_value(value)
-                .map(|m| format!("a value matching {} ({})", m.slug, m.code))
-                .or_else(|| key_like(value).map(str::to_string));
-            if let Some(kind) = detected {
+            // A value in a known credential format is literal in the part that matched (variables
+            // are left as `$X` or resolved to nothing), even when the rest came from a variable; a
+            // literal under a credential name only counts when no variable supplied it.
+            let Some(m) = shipshape_secrets::secret_in_assignment(&e.name, value) else {
+                continue;
+            };
+            let rule = format!("{} ({})", m.rule.slug, m.rule.code);
+            if m.is_format() {
                 cx.report(
                     &META,
                     spec,
                     &e.loc,
-                    format!("`{}` sets {} to {kind}", spec.name, e.name),
+                    format!("`{}` sets {} to a value matching {rule}", spec.name, e.name),
                 );
-            } else if !e.from_variable && credential_name(&e.name) && !trivial(value) {
+            } else if !e.from_variable {
                 cx.report(
                     &META,
                     spec,
                     &e.loc,
                     format!(
-                        "`{}` sets credential {} to a literal value",
+                        "`{}` sets credential {} to a literal value ({rule})",
                         spec.name, e.name
                     ),
                 );
@@ -322,7 +130,7 @@ mod tests {
             "SS2021",
             &hard_with("--env DATABASE_URL=postgres://app:s3cr3t@db/app")
         ));
-        assert!(fires("SS2021", &hard_with("-e X=AKIAABCDEFGHIJKLMNOP")));
+        assert!(fires("SS2021", &hard_with("-e X=AKIAQ3VZ7M2XK4TBHWNP")));
         assert!(!fires(
             "SS2021",
             &hard_with("-e POSTGRES_PASSWORD_FILE=/run/secrets/db -e POSTGRES_PASSWORD")
@@ -333,10 +141,13 @@ mod tests {
                 "-e DB_PASSWORD=$DB_PASSWORD -e MYSQL_RANDOM_ROOT_PASSWORD=1 -e TOKEN_EXPIRY=3600"
             )
         ));
-        assert!(credential_name("SECRET_KEY_BASE"));
-        assert!(!credential_name("PWD"));
-        assert!(key_like("postgres://user@db").is_none());
-        assert!(key_like("postgres://:literal@db").is_some());
+        // a key id in AWS's documentation is an example, not a leak
+        assert!(!fires("SS2021", &hard_with("-e X=AKIAIOSFODNN7EXAMPLE")));
+        // real cases that were false positives: an identifier, a documentation placeholder
+        assert!(!fires(
+            "SS2021",
+            &hard_with("-e MINIO_ACCESS_KEY=loki -e KAFKA_SSL_KEYSTORE_CREDENTIALS=broker_keystore_creds -e API_KEY=your-api-key-here -e DB_PASSWORD=changeme")
+        ));
         assert!(fires("SS2021", &hard_with("redis:7 redis-server --requirepass hunter22").replace(" registry.example.com/app:1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000", "")));
         assert!(secret_argument("redis-server --requirepass $REDIS_PASSWORD").is_none());
     }
@@ -345,7 +156,7 @@ mod tests {
     fn command_line_settings() {
         let found = |c: &str| secret_argument(c);
         assert_eq!(
-            found("polipo authCredentials=username:password").as_deref(),
+            found("polipo authCredentials=deploy:Zk29fPq81LmX").as_deref(),
             Some("authCredentials")
         );
         assert_eq!(
@@ -357,7 +168,7 @@ mod tests {
             Some("-Dspring.datasource.password")
         );
         assert_eq!(
-            found("srv \"--api-key=abcdef\"").as_deref(),
+            found("srv \"--api-key=Vq83nZp1Lk7tYw2R\"").as_deref(),
             Some("--api-key")
         );
         for quiet in [
@@ -369,6 +180,11 @@ mod tests {
             "app --db-password somevalue",
             "app mode=production retries=3",
             "app --password={{ .Values.pw }}",
+            // documentation placeholders (polipo's example) and hand-typed sequences
+            "polipo authCredentials=username:password",
+            "srv --api-key=abcdef",
+            "mysqld --password=\"$(cat /run/secrets/db-password)\"",
+            "app password={password}",
         ] {
             assert!(found(quiet).is_none(), "{quiet}");
         }
@@ -381,16 +197,14 @@ mod tests {
 
 #[cfg(test)]
 mod engine_tests {
-    use super::*;
 
     #[test]
     fn uses_the_secrets_engine_for_values() {
-        // A SendGrid-shaped key (not among the quick shapes of `key_like`), assembled at run time.
+        // A SendGrid-shaped key, assembled at run time.
         let value = format!(
             "SG.{}.{}",
             "aB3dE5fG7hJ9kL1mN3pQ5r", "sT7uV9wX1yZ3aB5cD7eF9gH1jK3lM5nP7qR9sT1uV3w"
         );
-        assert!(key_like(&value).is_none());
         let compose = format!(
             "services:\n  mail:\n    image: acme/mail:1.0\n    environment:\n      MAIL_RELAY_SETTING: {value}\n"
         );

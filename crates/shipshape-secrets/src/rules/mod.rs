@@ -126,16 +126,31 @@ macro_rules! family_fix {
     (Generic) => { "Move the value out of the file: read it from the environment, a mounted secret or a secret manager, and rotate it if it was ever committed or shipped." };
 }
 
-/// Declares one rule entry. Arguments, in order: family, code, slug, severity, provider, what,
-/// gitleaks-equivalent ids, keywords, regex, secret group, minimum entropy, validator, rank,
-/// examples, negatives.
+/// Declares one rule entry, with named fields in this order:
+///
+/// ```text
+/// rule! {
+///     family: Cloud, code: "SS4xxx", slug: "...", severity: High,
+///     provider: "...", what: "...",          // the summary is "{provider} {what} in plain text"
+///     gitleaks: ["..."],                      // gitleaks-equivalent rule ids (may be empty)
+///     keywords: ["..."],                      // prefilter literals
+///     regex: r"...", group: 1, entropy: 3.0,  // confirming regex, secret group, minimum entropy
+///     validator: Some(v::...), rank: Specific,
+///     multiline: true,                        // optional (default false)
+///     examples: ["..."], negatives: ["..."],  // must-match / must-not-match templates
+/// }
+/// ```
+///
+/// The documentation (`docs`) is generated from these fields and the family's shared text.
 macro_rules! rule {
-    (
-        $fam:ident, $code:literal, $slug:literal, $sev:ident, $prov:literal, $what:literal,
-        gl[$($gl:literal),*], kw[$($kw:literal),+ $(,)?], $re:literal, $group:literal, $ent:literal,
-        $val:expr, $rank:ident $(, multiline $ml:literal)?,
-        ok[$($ok:literal),+ $(,)?], no[$($no:literal),+ $(,)?] $(,)?
-    ) => {
+    {
+        family: $fam:ident, code: $code:literal, slug: $slug:literal, severity: $sev:ident,
+        provider: $prov:literal, what: $what:literal,
+        gitleaks: [$($gl:literal),* $(,)?], keywords: [$($kw:literal),+ $(,)?],
+        regex: $re:literal, group: $group:literal, entropy: $ent:literal,
+        validator: $val:expr, rank: $rank:ident, $(multiline: $ml:literal,)?
+        examples: [$($ok:literal),+ $(,)?], negatives: [$($no:literal),+ $(,)?] $(,)?
+    } => {
         $crate::rules::SecretRule {
             meta: shipshape_core::rule::RuleMeta {
                 code: $code,

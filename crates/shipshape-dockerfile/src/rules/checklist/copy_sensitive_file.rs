@@ -18,10 +18,15 @@ Reports `COPY`/`ADD` sources from the build context that name a file which holds
   `.env.template`, `.env.dist`, `.env.defaults`);
 - private keys: `id_rsa`, `id_dsa`, `id_ecdsa`, `id_ed25519` (not `*.pub`), `*.key`,
   `*.pem`/`*.crt`-style files whose name says key or private (`server-key.pem`, `privkey.pem`),
-  keystores (`*.p12`, `*.pfx`, `*.jks`, `*.keystore`);
+  keystores (`*.p12`, `*.pfx`, `*.jks`, `*.keystore`), SSH key directories (`.ssh/`, `.gnupg/`);
 - credential files and directories: `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`,
   `.htpasswd`, `.aws/` and `.aws/credentials`, `.docker/config.json`, `.ssh/`, `.kube/config`,
-  `kubeconfig`, GCP service-account JSON (`*service-account*.json`, `credentials.json`).
+  `kubeconfig`, GCP service-account JSON (`*service-account*.json`, `credentials.json`),
+  `.pgpass`, `_netrc`, a file named `credentials`;
+- Terraform state (`*.tfstate`) and password databases (`*.kdbx`).
+
+The list is the secrets crate's one list of sensitive files (the build-context walk and the
+image rules use it too).
 
 Names that say *public* (`*.pub`, `*public*`, `*gpg*`, `*.asc`, apt/repository signing keys)
 are not reported. Copies into the final image's stages are **high**; into other stages
@@ -50,72 +55,12 @@ COPY .env.example /app/.env       # fine
 "#,
 };
 
-/// Why a source path names a secret file.
+/// Why a source path names a secret file (the secrets classifier's list; a `.git` directory is
+/// SS1016's concern, not this rule's).
 pub fn sensitive(path: &str) -> Option<&'static str> {
-    let p = path.trim_end_matches('/');
-    let lower = p.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    if name.is_empty() || name.contains('$') {
-        return None;
-    }
-    let public = [
-        "pub", "public", "gpg", "pgp", "asc", "apt", "repo", "signing", "release", "cert", "ca-",
-    ]
-    .iter()
-    .any(|w| name.contains(w));
-    let example = [
-        "example", "sample", "template", "dist", "defaults", "default", "test",
-    ]
-    .iter()
-    .any(|w| name.contains(w));
-    if (name == ".env" || name.starts_with(".env.") || name.ends_with(".env")) && !example {
-        return Some("an environment file (usually secrets)");
-    }
-    if matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519") {
-        return Some("an SSH private key");
-    }
-    if matches!(
-        name,
-        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".htpasswd"
-    ) {
-        return Some("a credentials file");
-    }
-    if matches!(name, ".aws" | ".ssh" | ".kube" | ".gnupg" | ".docker") {
-        return Some("a credentials directory");
-    }
-    if lower.ends_with(".aws/credentials")
-        || lower.ends_with(".docker/config.json")
-        || lower.ends_with(".kube/config")
-        || name == "kubeconfig"
-    {
-        return Some("a credentials file");
-    }
-    if name.ends_with(".json")
-        && (name.contains("service-account")
-            || name.contains("service_account")
-            || name == "credentials.json")
-        && !example
-    {
-        return Some("a cloud service-account key");
-    }
-    if public || example {
-        return None;
-    }
-    if name.ends_with(".key") {
-        return Some("a private key");
-    }
-    if (name.ends_with(".pem") || name.ends_with(".crt"))
-        && (name.contains("key") || name.contains("private"))
-    {
-        return Some("a private key");
-    }
-    if [".p12", ".pfx", ".jks", ".keystore"]
-        .iter()
-        .any(|e| name.ends_with(e))
-    {
-        return Some("a keystore (private keys)");
-    }
-    None
+    shipshape_secrets::sensitive_file(path)
+        .filter(|f| f.category != shipshape_secrets::FileCategory::VcsData)
+        .map(|f| f.what)
 }
 
 shipshape_core::declare_rule!(CopySensitiveFile);

@@ -180,3 +180,20 @@ impl Rule for DockerignoreIncomplete {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CATEGORIES;
+
+    #[test]
+    fn representative_paths_are_sensitive() {
+        for (name, paths) in CATEGORIES {
+            for p in *paths {
+                assert!(
+                    shipshape_secrets::sensitive_file(p).is_some(),
+                    "{name}: {p} is not a sensitive file for the secrets classifier"
+                );
+            }
+        }
+    }
+}

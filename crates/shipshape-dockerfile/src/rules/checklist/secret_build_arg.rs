@@ -1,4 +1,4 @@
-use super::common::{advice, is_not_a_secret_value, is_placeholder, secret_word};
+use super::common::advice;
 use crate::rules::{Context, Instr, Out, Rule};
 use crate::{InstructionKind, Span};
 use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
@@ -90,13 +90,20 @@ impl Rule for SecretBuildArg {
         };
         for decl in &arg.args {
             let name = decl.name.value.as_str();
-            let Some(word) = secret_word(name) else {
+            let Some(kind) = shipshape_secrets::credential_name(name) else {
                 continue;
             };
+            let word = kind.word();
             if let Some(d) = &decl.default {
-                // A literal default is SS1013's; a switch or a path is not a secret.
-                let literal = !d.has_expansion() && !is_placeholder(&d.value);
-                if literal || is_not_a_secret_value(&d.value) {
+                // A literal default is SS1013's; a switch, a number or a path is not a secret. A
+                // reference or a fill-in default means the value is to come from `--build-arg`.
+                use shipshape_secrets::PlaceholderKind as P;
+                let from_build_arg = d.has_expansion()
+                    || matches!(
+                        shipshape_secrets::placeholder_kind(&d.value),
+                        Some(P::Empty | P::Reference | P::FillIn)
+                    );
+                if !from_build_arg {
                     continue;
                 }
             }

@@ -1,7 +1,4 @@
-use super::common::{
-    advice, is_not_a_secret_value, is_placeholder, is_weak_default, redact, secret_word,
-    token_format, url_password,
-};
+use super::common::advice;
 use crate::ast::Word;
 use crate::rules::{Context, Instr, Out, Rule};
 use crate::InstructionKind;
@@ -19,26 +16,30 @@ pub static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Reports `ENV` and `LABEL` values and `ARG` defaults that hold a literal secret, in every stage:
 
-- **critical**: the value has the shape of a known credential, whatever the name — AWS access
-  key ids (`AKIA…`, `ASIA…`), GitHub (`ghp_…`, `github_pat_…`), GitLab (`glpat-…`), Slack
-  (`xoxb-…`, webhooks), Stripe live keys, npm tokens, Google API keys, private key blocks;
-- **high**: a URL with an embedded password (`postgres://app:s3cret@db/app`);
-- **high**: the name looks secret — it contains `PASSWORD`, `PASSWD`, `PASSPHRASE`, `SECRET`,
+- **critical**: the value matches a credential format of the secrets scan (`SS4xxx`), whatever
+  the name — AWS access key ids (`AKIA…`, `ASIA…`), GitHub (`ghp_…`, `github_pat_…`), GitLab
+  (`glpat-…`), Slack (`xoxb-…`, webhooks), Stripe live keys, npm tokens, Google API keys, signed
+  tokens, private key blocks, and 200 more;
+- **high**: a URL or connection string with an embedded password (`postgres://app:s3cret@db/app`);
+- **high**: the name says credential — it contains `PASSWORD`, `PASSWD`, `PASSPHRASE`, `SECRET`,
   `TOKEN`, `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`, `CREDENTIALS`, a `PASS`/`PWD` word, or a
-  `KEY` word — and the value is a literal. Well-known defaults (`changeme`, `changeit`,
-  `password`, `admin`, `postgres`, …) are real, weak passwords and are reported.
+  `KEY` word — and the value is a literal that passes the checks of the generic secrets rules
+  (`SS4701`–`SS4704`): no stop-words, not an identifier or a plain number, not a hand-typed
+  sequence.
 
 Not reported: values that reference variables (`$DB_PASSWORD`, `${TOKEN}`), empty values,
 obvious placeholders (`<your-token>`, `xxx`, `0000-0000`, `TODO`, `REPLACE_ME`, `FILL_ME_IN`,
-`your-api-key`, `dummy`),
+`your-api-key`, `dummy`, `changeme`), identifier-like values (`postgres`, `broker_keystore_creds`),
 switches, paths and file names (`true`, `0`, `/run/secrets/db`, `tls/server.key`, `id_rsa`); names whose last word says where or how a
 secret is provided rather than holding it (`*_FILE`, `*_PATH`, `*_DIR`, `*_URL`, `*_NAME`,
 `*_HOST`, `*_PORT`, `*_ID`, `*_USER`, `*_ENABLED`, `*_LENGTH`, …) — so `PASSWORD_FILE=/run/secrets/db`
 and `AWS_ACCESS_KEY_ID=…` are fine (a real `AKIA…` value is still caught by its shape); and
-public key ids (`GPG_KEY`, `NODE_PGP_KEY`, `*_SIGNING_KEY`). `KEY` alone and `PWD` (the working
+public material (`GPG_KEY`, `NODE_PGP_KEY`, `*PUBLIC*`). `KEY` alone and `PWD` (the working
 directory) are not secret names.
 
-The message never shows the secret: at most its first four characters, then `***`.
+The message names the matching secrets rule and never shows the secret: at most its first four
+characters, then `***`. Names, values and placeholders are judged by the same classifier as
+the secrets scan and the compose and image rules.
 
 ## Why it matters
 Everything in a Dockerfile is in the repository, and `ENV`/`LABEL` values and `ARG` defaults
@@ -63,30 +64,34 @@ ENV POSTGRES_PASSWORD_FILE=/run/secrets/db   # fine
 "#,
 };
 
-/// Why a key/value pair holds a literal secret, with the severity.
-pub fn judge(key: &str, value: &Word) -> Option<(Severity, String)> {
+/// Why a key/value pair holds a literal secret, with the severity and the secret's byte range in
+/// the value (the secrets classifier's judgement: a known format, or a literal under a credential
+/// name).
+pub fn judge(key: &str, value: &Word) -> Option<(Severity, String, (usize, usize))> {
     let v = value.value.as_str();
-    if let Some(what) = token_format(v) {
-        return Some((Severity::Critical, format!("contains {what}")));
-    }
-    if let Some(pw) = url_password(v) {
+    let m = shipshape_secrets::secret_in_assignment(key, v)?;
+    let span = (m.start, m.end);
+    let rule = format!("{} ({})", m.rule.slug, m.rule.code);
+    if m.is_format() {
+        if m.family == shipshape_secrets::Family::Connection {
+            return Some((
+                Severity::High,
+                format!("is a URL with an embedded password, matching {rule}"),
+                span,
+            ));
+        }
         return Some((
-            Severity::High,
-            format!("is a URL with an embedded password (`{}`)", redact(pw)),
+            Severity::Critical,
+            format!("contains a value matching {rule}"),
+            span,
         ));
     }
-    let word = secret_word(key)?;
-    if value.has_expansion() || is_placeholder(v) || is_not_a_secret_value(v) {
+    // A literal under a credential name; a value built from variables is not literal.
+    if value.has_expansion() {
         return None;
     }
-    if is_weak_default(v) {
-        // A public, well-known value: naming it leaks nothing.
-        return Some((
-            Severity::High,
-            format!("sets the well-known default {word} `{v}`"),
-        ));
-    }
-    Some((Severity::High, format!("sets a literal {word}")))
+    let word = shipshape_secrets::credential_name(key).map_or("secret", |k| k.word());
+    Some((Severity::High, format!("sets a literal {word}"), span))
 }
 
 shipshape_core::declare_rule!(SecretInEnv);
@@ -115,14 +120,13 @@ impl Rule for SecretInEnv {
             _ => return,
         };
         for (key, value) in pairs {
-            let Some((severity, why)) = judge(&key.value, value) else {
+            let Some((severity, why, (start, end))) = judge(&key.value, value) else {
                 continue;
             };
-            let shown = if why.contains("URL") || why.contains("well-known") {
-                String::new()
-            } else {
-                format!(" (`{}`)", redact(&value.value))
-            };
+            let shown = format!(
+                " (`{}`)",
+                shipshape_secrets::redact(value.value.get(start..end).unwrap_or(""))
+            );
             let kind = if what == "ARG" {
                 "ARG default of"
             } else {
