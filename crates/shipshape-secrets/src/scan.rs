@@ -224,18 +224,18 @@ pub(crate) fn findings_for(
         } else {
             redact(secret)
         };
+        // Entropy-only detections are heuristics: they say so in the finding's confidence
+        // (`--min-confidence` sets them aside), not in its message.
         let confidence = if rule.rank == Rank::Entropy {
-            ", low confidence"
+            shipshape_core::Confidence::Low
         } else {
-            ""
+            shipshape_core::Confidence::High
         };
-        let mut message = format!(
-            "{}: `{shown}` (entropy {:.2}{confidence})",
-            rule.description, m.entropy
-        );
+        let mut message = format!("{}: `{shown}` (entropy {:.2})", rule.description, m.entropy);
         let location = Location::in_file(file, m.start, m.end);
         let context = format!("{}:{}", rule.label, secret_hash(secret.as_bytes()));
-        let mut finding = Finding::new(rule.meta, location, String::new(), &context);
+        let mut finding =
+            Finding::new(rule.meta, location, String::new(), &context).with_confidence(confidence);
         if let Some(p) = prov {
             message.push_str(&format!(
                 "; introduced in commit {} by {} on {}",

@@ -41,7 +41,13 @@ fn severities_follow_the_kind_of_credential() {
     assert_eq!(by_rule("SS4711"), Some((Severity::Low, Some(3))));
     assert_eq!(by_rule("SS4502"), Some((Severity::Critical, Some(4))));
     let low = found.iter().find(|x| x.rule == "SS4711").unwrap();
-    assert!(low.message.contains("low confidence"), "{}", low.message);
+    // The entropy-only rule says how sure it is in the finding's confidence, not its message.
+    assert_eq!(low.confidence, shipshape_core::Confidence::Low);
+    assert!(!low.message.contains("confidence"), "{}", low.message);
+    assert!(found
+        .iter()
+        .filter(|x| x.rule != "SS4711")
+        .all(|x| x.confidence == shipshape_core::Confidence::High));
     assert!(found
         .iter()
         .all(|x| x.checklist == shipshape_core::ChecklistItem::Secrets));

@@ -186,7 +186,7 @@ pub static RULES: &[SecretRule] = &[
         slug: "generic-high-entropy-secret",
         severity: Low,
         provider: "Generic",
-        what: "high-entropy value under a credential-like key (entropy only, low confidence)",
+        what: "high-entropy value under a credential-like key (entropy only)",
         gitleaks: [],
         keywords: ["key", "secret", "token", "auth", "cred", "salt", "signature", "session"],
         regex: r#"(?i)(?:^|[^a-z0-9_.-])(?:[a-z0-9_.-]{0,40}(?:key|secret|token|auth|cred|credential|credentials|salt|signature|session)[a-z0-9_.-]{0,20})["'\]]?\s*(?::=|=>|=|:)\s*["']?([A-Za-z0-9+/=_-]{20,300})(?:[^A-Za-z0-9+/=_-]|$)"#,
