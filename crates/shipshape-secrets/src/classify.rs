@@ -141,10 +141,23 @@ pub fn secret_in_assignment(name: &str, value: &str) -> Option<SecretMatch> {
     let kind = credential_name(name)?;
     let (start, end) = literal_span(value);
     let literal = value.get(start..end)?;
-    if is_placeholder_value(literal)
-        // (the value is whole, as if quoted: `"This is it"` may be a password)
-        || !validate::plausible_assigned_value(literal.as_bytes(), true)
-        || validate::entropy(literal.as_bytes()) < MIN_ASSIGNED_ENTROPY
+    if is_placeholder_value(literal) {
+        return None;
+    }
+    // A password written into a configuration is a finding even when it is a weak, guessable
+    // word (`POSTGRES_PASSWORD: postgres`): it is the password, and a guessable one. For other
+    // credential names (`MINIO_ACCESS_KEY=loki`, `*_CREDENTIALS: a_file_name`) a plain word is
+    // an identifier or a reference, so the value must look like a secret.
+    let weak_password_counts =
+        matches!(kind, CredentialKind::Password | CredentialKind::Passphrase)
+            && literal.chars().count() >= 3
+            && !literal.chars().any(char::is_whitespace);
+    if !weak_password_counts
+        && (
+            // (the value is whole, as if quoted: `"This is it"` may be a password)
+            !validate::plausible_assigned_value(literal.as_bytes(), true)
+                || validate::entropy(literal.as_bytes()) < MIN_ASSIGNED_ENTROPY
+        )
     {
         return None;
     }

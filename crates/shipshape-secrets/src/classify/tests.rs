@@ -389,3 +389,33 @@ fn redaction() {
     assert_eq!(redact("abc"), "***");
     assert_eq!(redact("  \\nMIIEvQIBADAN"), "MIIE***");
 }
+
+#[test]
+fn weak_literal_passwords_are_still_passwords() {
+    // The password itself, and a guessable one: reported (issue: literal database passwords
+    // are the true positives of real projects).
+    for (name, value) in [
+        ("POSTGRES_PASSWORD", "postgres"),
+        ("MYSQL_ROOT_PASSWORD", "root"),
+        ("WORDPRESS_DB_PASSWORD", "wordpress"),
+    ] {
+        assert!(
+            secret_in_assignment(name, value).is_some(),
+            "{name}={value}"
+        );
+    }
+    // Placeholders, references and identifiers under other credential names are not.
+    for (name, value) in [
+        ("POSTGRES_PASSWORD", "changeme"),
+        ("POSTGRES_PASSWORD", "${POSTGRES_PASSWORD}"),
+        ("DB_PASSWORD", "$(cat /run/secrets/db-password)"),
+        ("MINIO_ACCESS_KEY", "loki"),
+        ("KAFKA_SSL_KEYSTORE_CREDENTIALS", "broker_keystore_creds"),
+        ("DB_PASSWORD", "ab"),
+    ] {
+        assert!(
+            secret_in_assignment(name, value).is_none(),
+            "{name}={value}"
+        );
+    }
+}
