@@ -17,6 +17,7 @@ pub mod kgraph;
 pub mod model;
 pub mod rules;
 pub mod shell;
+pub mod upstream;
 pub mod yaml;
 
 use model::RuntimeSpec;
