@@ -18,6 +18,7 @@ pub mod model;
 pub mod rules;
 pub mod shell;
 pub mod upstream;
+pub mod vars;
 pub mod yaml;
 
 use model::RuntimeSpec;
@@ -114,9 +115,10 @@ pub fn analyse_docker_run_text(file: &SourceFile) -> Analysis {
         }
     };
     let invocations = shell::find_invocations(&view);
+    let vars = vars::Vars::collect(&view, kind);
     let specs: Vec<RuntimeSpec> = invocations
         .iter()
-        .map(|inv| dockerrun::spec_from_invocation(inv, 0, kind))
+        .map(|inv| dockerrun::spec_from_invocation_in(inv, 0, kind, &view, &vars))
         .collect();
     let commands: Vec<(u32, u32)> = invocations
         .iter()
