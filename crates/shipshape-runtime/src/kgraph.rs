@@ -20,6 +20,7 @@ use crate::classify::{data_image, proxy_image};
 use crate::graph::Role;
 use crate::model::Loc;
 use crate::yaml::Node;
+use shipshape_core::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -357,8 +358,8 @@ fn loc_of(n: &Node, key: String) -> Loc {
     }
 }
 
-/// Builds the graph from the documents of a [`crate::k8s::ManifestSet`].
-pub fn build(docs: &[Node]) -> KubeGraph {
+/// Builds the graph from the documents of a [`crate::k8s::ManifestSet`] read from `files`.
+pub fn build(docs: &[Node], files: &[SourceFile]) -> KubeGraph {
     let mut g = KubeGraph::default();
     let mut raw_services: Vec<(KubeService, Option<&Node>)> = Vec::new();
     let mut raw_ingresses: Vec<(String, String, Vec<String>)> = Vec::new();
@@ -542,7 +543,14 @@ pub fn build(docs: &[Node]) -> KubeGraph {
             }
         });
     }
-    // unique display names: the object name, then namespace/name, then kind/namespace/name
+    // unique display names: the object name, then namespace/name, then kind/namespace/name, then
+    // with the file (the same object twice: alternatives, as in a directory of test fixtures)
+    let file_of = |w: &Workload| {
+        files
+            .get(w.anchor.file)
+            .map(|f| f.path().rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
     let count = |f: &dyn Fn(&Workload) -> String, ws: &[Workload], w: &Workload| {
         ws.iter().filter(|x| f(x) == f(w)).count()
     };
@@ -558,7 +566,15 @@ pub fn build(docs: &[Node]) -> KubeGraph {
         } else if count(&by_kind, &snapshot, &snapshot[i]) == 1 {
             by_kind(&snapshot[i])
         } else {
-            format!("{}#{}", by_kind(&snapshot[i]), i + 1)
+            let by_file = |x: &Workload| format!("{} ({})", by_kind(x), file_of(x));
+            let same = snapshot[..i]
+                .iter()
+                .filter(|x| by_file(x) == by_file(&snapshot[i]))
+                .count();
+            match same {
+                0 => by_file(&snapshot[i]),
+                n => format!("{} #{}", by_file(&snapshot[i]), n + 1),
+            }
         };
     }
     for (mut svc, _) in raw_services {

@@ -186,7 +186,7 @@ pub fn analyse_kubernetes_set(files: &[SourceFile]) -> Analysis {
             analysis.ignores.insert(file.path().to_string(), ignores);
         }
     }
-    let g = kgraph::build(&set.docs);
+    let g = kgraph::build(&set.docs, files);
     let mut cx = Cx::new(files);
     for rule in rules::RULES {
         rule.check_cluster(&g, &set.specs, &mut cx);
@@ -208,7 +208,7 @@ pub fn kubernetes_graph(
     if !set.errors.is_empty() {
         return Err(set.errors);
     }
-    Ok(kgraph::build(&set.docs))
+    Ok(kgraph::build(&set.docs, files))
 }
 
 /// Analyses saved `docker inspect` (container) JSON.
