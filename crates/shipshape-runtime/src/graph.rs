@@ -153,7 +153,7 @@ pub fn build(project: &Project, specs: &[RuntimeSpec]) -> Graph {
             .as_ref()
             .is_some_and(|n| n.value == "host");
         let proxy = spec.image.as_ref().is_some_and(|i| proxy_image(&i.value));
-        if let Some((by, how)) = proxied.get(&svc.name) {
+        if let Some((by, how)) = proxied.get(&svc.name).filter(|_| svc.role != Role::Data) {
             svc.behind = Some(format!("{by} ({how})"));
             if svc.role == Role::Edge && !host && !proxy {
                 svc.role = Role::App;
