@@ -30,7 +30,24 @@ impl Analyser for RuntimeAnalyser {
         let candidates: Vec<&Input> = scope
             .inputs_of(&[InputKind::Yaml, InputKind::RunText, InputKind::Json])
             .collect();
-        parts.par_extend(candidates.par_iter().map(|i| analyse_candidate(i)));
+        let read: Vec<Candidate> = candidates
+            .par_iter()
+            .map(|i| analyse_candidate(i))
+            .collect();
+        // Kubernetes manifests are analysed together per directory (`kubectl apply -f DIR`): the
+        // network rules need the Services and NetworkPolicies next to the workloads.
+        let mut manifests: BTreeMap<PathBuf, Vec<shipshape_core::SourceFile>> = BTreeMap::new();
+        for c in read {
+            match c {
+                Candidate::Done(a) => parts.push(a),
+                Candidate::Kubernetes(dir, file) => manifests.entry(dir).or_default().push(file),
+            }
+        }
+        parts.par_extend(
+            manifests
+                .into_par_iter()
+                .map(|(_, files)| crate::analyse_kubernetes_set(&files)),
+        );
         let mut out = Analysis::concat(parts);
         if out.inputs.is_empty() {
             for item in [
@@ -125,16 +142,27 @@ fn analyse_compose_project(files: &[&Input]) -> Analysis {
     out
 }
 
+/// A candidate input, analysed, or a Kubernetes manifest left for its directory's set.
+enum Candidate {
+    Done(Analysis),
+    Kubernetes(PathBuf, shipshape_core::SourceFile),
+}
+
 /// A YAML, script or JSON file is only a candidate until its content says it is an input: an
 /// unreadable or non-text candidate is skipped, not an error.
-fn analyse_candidate(input: &Input) -> Analysis {
+fn analyse_candidate(input: &Input) -> Candidate {
     let Ok(file) = input.read() else {
-        return Analysis::default();
+        return Candidate::Done(Analysis::default());
     };
-    match input.kind {
-        InputKind::Yaml if crate::looks_like_kubernetes(file.text()) => {
-            crate::analyse_kubernetes(&file)
-        }
+    if input.kind == InputKind::Yaml && crate::looks_like_kubernetes(file.text()) {
+        let dir = input
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        return Candidate::Kubernetes(dir, file);
+    }
+    Candidate::Done(match input.kind {
         // A compose file by content (`stack.yml`, `app.yaml` with a top-level `services:`).
         InputKind::Yaml if crate::looks_like_compose(file.text()) => {
             let dir = input.path.parent().unwrap_or(Path::new("."));
@@ -147,5 +175,5 @@ fn analyse_candidate(input: &Input) -> Analysis {
             crate::analyse_inspect_json(&file)
         }
         _ => Analysis::default(),
-    }
+    })
 }

@@ -2,6 +2,7 @@
 
 use crate::model::*;
 use crate::shell::{self, Invocation, TextKind, Word};
+use crate::vars::Vars;
 use shipshape_core::{SourceFile, SourceKind};
 
 /// Long options that take a value (docker and podman `run`/`create`); anything else is a switch.
@@ -155,15 +156,134 @@ fn short_long(c: char) -> Option<&'static str> {
     })
 }
 
-/// Every container-run invocation in a text file, as specs (file index `file_idx`).
+/// Every container-run invocation in a text file, as specs (file index `file_idx`), with the
+/// file's variables expanded ([`Vars`]).
 pub fn specs_in_text(file: &SourceFile, file_idx: usize, kind: TextKind) -> Vec<RuntimeSpec> {
     let Ok(view) = shell::shell_view(file.text(), kind) else {
         return Vec::new();
     };
+    let vars = Vars::collect(&view, kind);
     shell::find_invocations(&view)
         .iter()
-        .map(|inv| spec_from_invocation(inv, file_idx, kind))
+        .map(|inv| spec_from_invocation_in(inv, file_idx, kind, &view, &vars))
         .collect()
+}
+
+/// An argument after expansion: what it was written as, whether a variable in it had no value
+/// here, and the variable's name when the word was nothing but one reference (`$(FLAGS)`).
+struct ArgInfo {
+    orig: String,
+    unresolved: bool,
+    var: Option<String>,
+}
+
+/// `$(NAME)`, `${NAME}`, `$NAME`, `$$NAME`, `$${NAME}` → `NAME`.
+fn pure_var(text: &str) -> Option<String> {
+    let t = text.strip_prefix("$$").or_else(|| text.strip_prefix('$'))?;
+    let name = t
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| t.strip_prefix('{').and_then(|r| r.strip_suffix('}')))
+        .unwrap_or(t);
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'));
+    ok.then(|| name.to_string())
+}
+
+/// Whether a word that is only an unknown variable, where the image could stand, holds options
+/// rather than the image: its name says so (`DOCKER_FLAGS`, `RUN_OPTS`, `PORTS`), or options or a
+/// literal image reference follow it. `$(IMAGE)` and `$TAG`-like names stay the image.
+fn variable_holds_options(name: &str, next: Option<&Word>) -> bool {
+    let up = name.to_ascii_uppercase();
+    if ["IMAGE", "IMG", "REPO", "REF"]
+        .iter()
+        .any(|k| up.contains(k))
+        || up == "TAG"
+    {
+        return false;
+    }
+    if [
+        "FLAG", "OPT", "ARG", "PARAM", "PORT", "VOLUME", "MOUNT", "ENV", "NET", "PUBLISH",
+    ]
+    .iter()
+    .any(|k| up.contains(k))
+    {
+        return true;
+    }
+    next.is_some_and(|n| {
+        n.text.starts_with('-') || (!n.text.contains('$') && n.text.contains(['/', ':']))
+    })
+}
+
+/// Splits an expanded unquoted word on whitespace, as the shell does, keeping references that
+/// stayed unexpanded (`$(shell cat f)`, `` `cmd` ``) whole.
+fn split_fields(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0usize;
+    let mut tick = false;
+    let mut prev = '\0';
+    for c in s.chars() {
+        match c {
+            '`' => tick = !tick,
+            '(' | '{' if prev == '$' || depth > 0 => depth += 1,
+            ')' | '}' if depth > 0 => depth -= 1,
+            _ => {}
+        }
+        if c.is_whitespace() && depth == 0 && !tick {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+        prev = c;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Expands the file's variables in an invocation's arguments: an unquoted reference whose value
+/// holds several words becomes several arguments (the shell splits it), an empty one none.
+fn expand_args(inv: &Invocation, text: &str, vars: &Vars) -> (Vec<Word>, Vec<ArgInfo>) {
+    let mut words = Vec::new();
+    let mut info = Vec::new();
+    for w in &inv.args {
+        if !w.text.contains(['$', '`']) {
+            words.push(w.clone());
+            info.push(ArgInfo {
+                orig: w.text.clone(),
+                unresolved: false,
+                var: None,
+            });
+            continue;
+        }
+        let raw = text.get(w.start..w.end).unwrap_or(&w.text);
+        let e = vars.expand(&w.text, raw, w.start);
+        let quoted = raw.contains(['"', '\'']);
+        let parts: Vec<String> = if quoted || e.text == w.text {
+            vec![e.text.clone()]
+        } else {
+            split_fields(&e.text)
+        };
+        for p in parts {
+            info.push(ArgInfo {
+                orig: w.text.clone(),
+                unresolved: e.unresolved && p.contains(['$', '`']),
+                var: pure_var(&p),
+            });
+            words.push(Word {
+                text: p,
+                start: w.start,
+                end: w.end,
+            });
+        }
+    }
+    (words, info)
 }
 
 struct Opt<'a> {
@@ -173,18 +293,33 @@ struct Opt<'a> {
     end: usize,
 }
 
-/// Parses one invocation.
+/// Parses one invocation, its variables unexpanded (see [`spec_from_invocation_in`]).
 pub fn spec_from_invocation(inv: &Invocation, file_idx: usize, kind: TextKind) -> RuntimeSpec {
-    let args = &inv.args;
+    spec_from_invocation_in(inv, file_idx, kind, "", &Vars::default())
+}
+
+/// Parses one invocation found in `text` (the shell view of the file), with the file's
+/// variables `vars` expanded first.
+pub fn spec_from_invocation_in(
+    inv: &Invocation,
+    file_idx: usize,
+    kind: TextKind,
+    text: &str,
+    vars: &Vars,
+) -> RuntimeSpec {
+    let (expanded, info) = expand_args(inv, text, vars);
+    let args = &expanded;
     let mut opts: Vec<Opt<'_>> = Vec::new();
     let mut i = 0;
     let mut image: Option<&Word> = None;
+    let mut image_idx = 0;
     while i < args.len() {
         let w = &args[i];
         let t = w.text.as_str();
         if t == "--" {
             i += 1;
             image = args.get(i);
+            image_idx = i;
             i += 1;
             break;
         }
@@ -253,7 +388,18 @@ pub fn spec_from_invocation(inv: &Invocation, file_idx: usize, kind: TextKind) -
             i += if consumed_next { 2 } else { 1 };
             continue;
         }
+        if info[i].unresolved
+            && info[i]
+                .var
+                .as_deref()
+                .is_some_and(|v| variable_holds_options(v, args.get(i + 1)))
+        {
+            // `$(DOCKER_FLAGS)`, `$$OPTS`: options whose value is not known here
+            i += 1;
+            continue;
+        }
         image = Some(w);
+        image_idx = i;
         i += 1;
         break;
     }
@@ -381,14 +527,13 @@ pub fn spec_from_invocation(inv: &Invocation, file_idx: usize, kind: TextKind) -
             end: img.end,
             key: format!("{key_base} image"),
         };
-        // shell parameter defaults (`${TAG:-latest}`) resolve like Compose's; other variables
-        // stay unknown
-        let (value, unresolved) = crate::interp::interpolate(&img.text, &Default::default());
-        if img.text.contains('$') {
-            spec.image_raw = Some(img.text.clone());
-            spec.image_unresolved = unresolved;
+        // the file's variables and shell defaults (`${TAG:-latest}`) are expanded; a variable
+        // with no value here stays as written (`$(REGISTRY)/app:latest`)
+        if let Some(inf) = info.get(image_idx).filter(|x| x.orig.contains(['$', '`'])) {
+            spec.image_raw = Some(inf.orig.clone());
+            spec.image_unresolved = inf.unresolved;
         }
-        spec.image = Some(Val::new(value, l));
+        spec.image = Some(Val::new(img.text.clone(), l));
     }
     if let (Some(first), Some(last)) = (rest.first(), rest.last()) {
         let cmd: Vec<&str> = rest.iter().map(|w| w.text.as_str()).collect();

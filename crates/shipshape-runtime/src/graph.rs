@@ -41,6 +41,9 @@ pub struct GraphService {
     pub image: Option<String>,
     /// Compose `profiles:` (empty: started by every `up`).
     pub profiles: Vec<String>,
+    /// The reverse proxy in front of it and how the project says so (`nginx (depends_on)`): the
+    /// service is then the application tier even when it publishes ports.
+    pub behind: Option<String>,
 }
 
 /// One network.
@@ -68,7 +71,8 @@ pub struct Path {
     pub network: String,
 }
 
-/// Classifies a service.
+/// Classifies a service on its own (the project's proxies can make an edge service app: see
+/// [`build`]).
 pub fn role_of(spec: &RuntimeSpec) -> Role {
     let image = spec.image.as_ref().map(|i| i.value.as_str()).unwrap_or("");
     let name_is_data = matches!(
@@ -136,9 +140,26 @@ pub fn build(project: &Project, specs: &[RuntimeSpec]) -> Graph {
                     .collect(),
                 image: s.image.as_ref().map(|i| i.value.clone()),
                 profiles: s.profiles.clone(),
+                behind: None,
             }
         })
         .collect();
+    // a service a reverse proxy of the project forwards to is the application tier, even when it
+    // also publishes a port (usually left over from local development)
+    let proxied = crate::upstream::proxied(project, specs);
+    for (svc, spec) in services.iter_mut().zip(specs) {
+        let host = spec
+            .network_mode
+            .as_ref()
+            .is_some_and(|n| n.value == "host");
+        let proxy = spec.image.as_ref().is_some_and(|i| proxy_image(&i.value));
+        if let Some((by, how)) = proxied.get(&svc.name).filter(|_| svc.role != Role::Data) {
+            svc.behind = Some(format!("{by} ({how})"));
+            if svc.role == Role::Edge && !host && !proxy {
+                svc.role = Role::App;
+            }
+        }
+    }
     // `network_mode: service:x` shares x's network namespace (one level of indirection is enough
     // in practice; chains are followed up to the number of services)
     for _ in 0..services.len() {
@@ -287,6 +308,15 @@ impl Graph {
                     "published_ports": s.ports,
                     "profiles": s.profiles,
                 })
+                .as_object()
+                .cloned()
+                .map(|mut o| {
+                    if let Some(b) = &s.behind {
+                        o.insert("behind_proxy".into(), json!(b));
+                    }
+                    serde_json::Value::Object(o)
+                })
+                .unwrap_or_default()
             })
             .collect();
         let networks: Vec<_> = self
@@ -342,6 +372,9 @@ impl Graph {
             }
             if !svc.profiles.is_empty() {
                 let _ = write!(s, "  profiles: {}", svc.profiles.join(", "));
+            }
+            if let Some(b) = &svc.behind {
+                let _ = write!(s, "  behind: {b}");
             }
             s.push('\n');
         }

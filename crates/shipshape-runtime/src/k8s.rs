@@ -20,28 +20,68 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
 
 /// The specs of every container in `file` (file index 0), and any error.
 pub fn specs(file: &SourceFile) -> (Vec<RuntimeSpec>, Vec<ScanError>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let docs = match yaml::load(file.text(), 0) {
-        Ok(d) => d,
-        Err(e) => {
-            let hint = if yaml::is_template(file.text()) {
-                " (the file contains `{{ }}`: render the template first)"
-            } else {
-                ""
-            };
-            errors.push(ScanError::at(
-                file,
-                e.offset,
-                format!("YAML syntax error: {}{hint}", e.message),
-            ));
-            return (out, errors);
+    let set = load_set(std::slice::from_ref(file));
+    (set.specs, set.errors)
+}
+
+/// Manifests analysed together: every document of every file (nodes carry their file's index in
+/// the list given to [`load_set`]), the specs of every container, and the files that did not parse.
+#[derive(Debug, Default)]
+pub struct ManifestSet {
+    pub docs: Vec<Node>,
+    pub specs: Vec<RuntimeSpec>,
+    pub errors: Vec<ScanError>,
+}
+
+/// Parses `files` (file `i` gets index `i` in every [`Loc`]) into one [`ManifestSet`].
+pub fn load_set(files: &[SourceFile]) -> ManifestSet {
+    let mut set = ManifestSet::default();
+    for (idx, file) in files.iter().enumerate() {
+        match yaml::load(file.text(), idx) {
+            Ok(docs) => {
+                for d in &docs {
+                    object(d, &mut set.specs, 0);
+                }
+                set.docs.extend(docs);
+            }
+            Err(e) => {
+                let hint = if yaml::is_template(file.text()) {
+                    " (the file contains `{{ }}`: render the template first)"
+                } else {
+                    ""
+                };
+                set.errors.push(ScanError::at(
+                    file,
+                    e.offset,
+                    format!("YAML syntax error: {}{hint}", e.message),
+                ));
+            }
         }
-    };
-    for d in &docs {
-        object(d, &mut out, 0);
     }
-    (out, errors)
+    set
+}
+
+/// Where a workload's pod spec and pod template metadata are, by kind (`None` for kinds that
+/// run no pods).
+pub(crate) fn pod_paths(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    Some(match kind {
+        "Pod" => (&["spec"], &["metadata"]),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => (
+            &["spec", "template", "spec"],
+            &["spec", "template", "metadata"],
+        ),
+        "CronJob" => (
+            &["spec", "jobTemplate", "spec", "template", "spec"],
+            &["spec", "jobTemplate", "spec", "template", "metadata"],
+        ),
+        "PodTemplate" => (&["template", "spec"], &["template", "metadata"]),
+        _ => return None,
+    })
 }
 
 fn object(d: &Node, out: &mut Vec<RuntimeSpec>, depth: usize) {
@@ -61,24 +101,10 @@ fn object(d: &Node, out: &mut Vec<RuntimeSpec>, depth: usize) {
         .path(&["metadata", "name"])
         .and_then(Node::str)
         .unwrap_or("unnamed");
-    let (pod_path, template_meta): (&[&str], Option<&Node>) = match kind {
-        "Pod" => (&["spec"], d.get("metadata")),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job" => (
-            &["spec", "template", "spec"],
-            d.path(&["spec", "template", "metadata"]),
-        ),
-        "CronJob" => (
-            &["spec", "jobTemplate", "spec", "template", "spec"],
-            d.path(&["spec", "jobTemplate", "spec", "template", "metadata"]),
-        ),
-        "PodTemplate" => (&["template", "spec"], d.path(&["template", "metadata"])),
-        _ => return,
+    let Some((pod_path, meta_path)) = pod_paths(kind) else {
+        return;
     };
+    let template_meta = d.path(meta_path);
     let Some(pod) = d.path(pod_path) else { return };
     let prefix = format!("{kind}/{name}:{}", pod_path.join("."));
     let one_off_kind = matches!(kind, "Job" | "CronJob")

@@ -2,7 +2,8 @@
 //!
 //! One model ([`model::RuntimeSpec`]) filled by four front ends — `docker run` command lines in
 //! text files, Compose projects, Kubernetes manifests and `docker inspect` JSON — and one set of
-//! rules ([`rules`]) written against it, plus the Compose network graph ([`graph`]).
+//! rules ([`rules`]) written against it, plus the network graphs of Compose projects ([`graph`])
+//! and of sets of Kubernetes manifests ([`kgraph`]).
 
 pub mod analyser;
 pub mod classify;
@@ -12,9 +13,12 @@ pub mod graph;
 pub mod inspect;
 pub mod interp;
 pub mod k8s;
+pub mod kgraph;
 pub mod model;
 pub mod rules;
 pub mod shell;
+pub mod upstream;
+pub mod vars;
 pub mod yaml;
 
 use model::RuntimeSpec;
@@ -168,9 +172,10 @@ pub fn analyse_docker_run_text(file: &SourceFile) -> Analysis {
         }
     };
     let invocations = shell::find_invocations(&view);
+    let vars = vars::Vars::collect(&view, kind);
     let specs: Vec<RuntimeSpec> = invocations
         .iter()
-        .map(|inv| dockerrun::spec_from_invocation(inv, 0, kind))
+        .map(|inv| dockerrun::spec_from_invocation_in(inv, 0, kind, &view, &vars))
         .collect();
     let commands: Vec<(u32, u32)> = invocations
         .iter()
@@ -217,22 +222,50 @@ pub fn analyse_compose(files: &[SourceFile], project_dir: &Path) -> Analysis {
     )
 }
 
-/// Analyses a Kubernetes manifest (multi-document, `List`s; non-workload kinds are skipped).
+/// Analyses a Kubernetes manifest (multi-document, `List`s) on its own: see
+/// [`analyse_kubernetes_set`].
 pub fn analyse_kubernetes(file: &SourceFile) -> Analysis {
+    analyse_kubernetes_set(std::slice::from_ref(file))
+}
+
+/// Analyses Kubernetes manifests that are deployed together (the analyser gives it the manifests
+/// of one directory, as `kubectl apply -f DIR` applies them): every container against the
+/// per-container rules, and the set's network graph (workloads, Services, Ingresses,
+/// NetworkPolicies: [`kgraph`]) against the network rules. Kinds other than workloads and those
+/// are skipped.
+pub fn analyse_kubernetes_set(files: &[SourceFile]) -> Analysis {
     let mut analysis = Analysis::default();
-    let (specs, errors) = k8s::specs(file);
-    analysis.errors.extend(errors);
-    let ignores = suppress::scan_hash_comments(file.text());
-    if !ignores.is_empty() {
-        analysis.ignores.insert(file.path().to_string(), ignores);
+    let set = k8s::load_set(files);
+    analysis.errors.extend(set.errors.iter().cloned());
+    for file in files {
+        let ignores = suppress::scan_hash_comments(file.text());
+        if !ignores.is_empty() {
+            analysis.ignores.insert(file.path().to_string(), ignores);
+        }
+    }
+    let g = kgraph::build(&set.docs, files);
+    let mut cx = Cx::new(files);
+    for rule in rules::RULES {
+        rule.check_cluster(&g, &set.specs, &mut cx);
     }
     finish(
-        std::slice::from_ref(file),
-        &specs,
+        files,
+        &set.specs,
         SourceKind::Kubernetes,
         analysis,
-        Vec::new(),
+        cx.findings,
     )
+}
+
+/// The network graph of Kubernetes manifests deployed together (see [`analyse_kubernetes_set`]).
+pub fn kubernetes_graph(
+    files: &[SourceFile],
+) -> Result<kgraph::KubeGraph, Vec<shipshape_core::ScanError>> {
+    let set = k8s::load_set(files);
+    if !set.errors.is_empty() {
+        return Err(set.errors);
+    }
+    Ok(kgraph::build(&set.docs, files))
 }
 
 /// Analyses saved `docker inspect` (container) JSON.

@@ -306,6 +306,25 @@ pub fn find_invocations(text: &str) -> Vec<Invocation> {
     out
 }
 
+/// The top-level simple commands of `text` (already masked to shell), as words: what a script
+/// runs in order, for the variables it assigns. Command substitutions are not entered.
+pub(crate) fn commands(text: &str) -> Vec<Vec<Word>> {
+    let mut nested = Vec::new();
+    let mut out = Vec::new();
+    let mut cmd: Vec<Word> = Vec::new();
+    for t in tokenize(text, 0, text.len(), &mut nested)
+        .into_iter()
+        .chain(std::iter::once(Tok::Sep))
+    {
+        match t {
+            Tok::Word(w) => cmd.push(w),
+            Tok::Sep if !cmd.is_empty() => out.push(std::mem::take(&mut cmd)),
+            Tok::Sep => {}
+        }
+    }
+    out
+}
+
 /// Engine word: `docker`, `/usr/bin/podman`, `$(DOCKER)`, `@docker` (Make), `-/usr/bin/docker` (systemd).
 fn engine_name(word: &str) -> Option<&'static str> {
     let w = word.trim_start_matches(['@', '-', '+', ':', '!']);
@@ -319,7 +338,8 @@ fn engine_name(word: &str) -> Option<&'static str> {
     }
 }
 
-fn is_assignment(w: &str) -> bool {
+/// Whether a shell word is `NAME=value`.
+pub(crate) fn is_assignment(w: &str) -> bool {
     match w.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()

@@ -35,6 +35,7 @@ const CHECK_FIX_EDITS: bool = true;
 const ONE_FRONT_END: &[&str] = &[
     "SS2009", // seccomp: Docker applies its default profile; only a pod can run Unconfined by omission
     "SS2027", // the service account token exists only in Kubernetes
+    "SS2034", // NetworkPolicies exist only in Kubernetes
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -30,7 +30,8 @@ pub enum Command {
     /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
     /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
     Secrets(SecretsArgs),
-    /// Print the network graph of a compose project: which services can reach which.
+    /// Print the network graph of a compose project, or of Kubernetes manifests deployed together
+    /// (NetworkPolicies applied): which services or workloads can reach which.
     Graph(GraphArgs),
     /// List every rule: code, slug, severity, checklist item, equivalent ids in other tools.
     Rules(RulesArgs),
@@ -187,7 +188,8 @@ pub enum GraphFormat {
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// Compose files, merged in order like `docker compose -f a -f b` (or one directory).
+    /// Compose files, merged in order like `docker compose -f a -f b`; or Kubernetes manifests,
+    /// analysed together; or one directory (its compose files, else its Kubernetes manifests).
     #[arg(default_value = ".")]
     pub files: Vec<PathBuf>,
     /// Output format.

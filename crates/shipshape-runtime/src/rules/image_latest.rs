@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("compose-lint", "CL-0004"), ("trivy", "KSV013"), ("checkov", "CKV_K8S_14")],
     fix: None,
-    docs: "## What it does\nReports image references with no tag and no digest or the `latest` tag (**medium**), and moving tags (**low**): tags that are not a specific version, such as a channel (`stable`, `lts`, `edge`, `nightly`, `main`), a variant or codename alone (`alpine`, `slim`, `bookworm`) or a bare major version (`20`, `20-alpine`). A version tag has at least `major.minor` at its start or after a `-` (`1.27`, `16.4-bookworm`, `min-6.3.0`) or holds a date stamp or commit hash; those are SS2023's. The classes and severities are the same for Dockerfiles (SS1006), Compose, Kubernetes, `docker run` and images (SS3009). Variable defaults count (`app:${TAG:-latest}`); a tag that comes from a variable with no value here (`app:${TAG}`, `${IMAGE}`) is not judged, but a tag written out is (`${REGISTRY}/app:latest`). Images built by the same Compose file (`build:`), references pinned by digest or image ID, and invalid references are not reported.\n\n\
+    docs: "## What it does\nReports image references with no tag and no digest or the `latest` tag (**medium**), and moving tags (**low**): tags that are not a specific version, such as a channel (`stable`, `lts`, `edge`, `nightly`, `main`), a variant or codename alone (`alpine`, `slim`, `bookworm`) or a bare major version (`20`, `20-alpine`). A version tag has at least `major.minor` at its start or after a `-` (`1.27`, `16.4-bookworm`, `min-6.3.0`) or holds a date stamp or commit hash; those are SS2023's. The classes and severities are the same for Dockerfiles (SS1006), Compose, Kubernetes, `docker run` and images (SS3009). Variable defaults count (`app:${TAG:-latest}`). In `docker run` lines, the variables the file itself defines are expanded first: a Makefile's `IMAGE ?= x`, `IMAGE := x`, `IMAGE = x` (as `$(IMAGE)`/`${IMAGE}`, and `$$IMAGE` for exported ones), a script's `IMAGE=x` or `export IMAGE=x` before the command; values never come from the scanning machine's environment. A tag that comes from a variable with no value here (`app:${TAG}`, `${IMAGE}`, `$1`, `$(cat tag)`) is not judged, but a tag written out is (`${REGISTRY}/app:latest`, `$(IMAGE):latest`). Images built by the same Compose file (`build:`), references pinned by digest or image ID, and invalid references are not reported.\n\n\
 ## Why it matters\n`latest` is whatever was pushed last: deployments are not reproducible, a rollback may pull the broken version again and an upstream compromise reaches you on the next pull.\n\n\
 ## How to fix\nPin a version tag and, better, its digest: `postgres:16.4@sha256:...`.\n\n\
 ## Example\n```yaml\nimage: postgres:16.4-bookworm@sha256:<digest>\n```\n",
@@ -21,7 +21,8 @@ pub static META: RuleMeta = RuleMeta {
 
 /// The pinning class of a container's image (`shipshape_core::imageref`), shared with SS2023, and
 /// the reference it was judged on with how it reads in messages. The interpolated value is judged
-/// when every variable had a value; otherwise the text as written, variables kept (`app:${TAG}` is
+/// when every variable had a value (or it kept the ones that had none, as `docker run` lines do);
+/// otherwise the text as written, variables kept (`app:${TAG}` is
 /// a [`ImageClass::Variable`], `${REGISTRY}/app:latest` is still [`ImageClass::Latest`]). `None`
 /// when there is no image, the image is built by the same Compose file, or the text is not a valid
 /// reference.
@@ -31,7 +32,9 @@ pub(crate) fn image_class(spec: &RuntimeSpec) -> Option<(ImageRef<'_>, String)> 
         return None;
     }
     let v = img.value.trim();
-    let text = if spec.image_unresolved {
+    // Compose drops a variable with no value (`postgres:`), so judge what was written; `docker
+    // run` lines keep it in the value (`$(REGISTRY)/app:latest`), so judge the value
+    let text = if spec.image_unresolved && !v.contains(['$', '`']) {
         spec.image_raw.as_deref().unwrap_or(v).trim()
     } else {
         v

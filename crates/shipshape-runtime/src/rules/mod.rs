@@ -1,7 +1,9 @@
 //! Rules written once against [`RuntimeSpec`]: each module holds one rule's metadata, docs and
-//! check. The Compose network rules (which need the whole project) live in `crate::graph`.
+//! check. The network rules see the whole Compose project (`crate::graph`) or set of Kubernetes
+//! manifests (`crate::kgraph`).
 
 use crate::graph::Graph;
+use crate::kgraph::KubeGraph;
 use crate::model::{Loc, RuntimeSpec};
 use shipshape_core::{Finding, Location, RuleMeta, Severity, SourceFile, SourceKind};
 use std::collections::HashSet;
@@ -23,6 +25,7 @@ pub mod image_latest;
 pub mod log_rotation;
 pub mod memory_limit;
 pub mod mount_propagation;
+pub mod network_policy_missing;
 pub mod no_new_privileges;
 pub mod pids_limit;
 pub mod port_all_interfaces;
@@ -51,6 +54,10 @@ pub trait Rule: HasMeta + Sync {
 
     /// Called once per Compose project, with its network graph.
     fn check_project(&self, _graph: &Graph, _specs: &[RuntimeSpec], _cx: &mut Cx<'_>) {}
+
+    /// Called once per set of Kubernetes manifests analysed together (one directory), with its
+    /// network graph.
+    fn check_cluster(&self, _graph: &KubeGraph, _specs: &[RuntimeSpec], _cx: &mut Cx<'_>) {}
 
     /// Whether the rule decides its checklist item for containers of this kind of source
     /// (log rotation is the node's business in Kubernetes, not the manifest's).
@@ -92,6 +99,7 @@ shipshape_core::register_rules! { dyn Rule;
     data_service_published::DataServicePublished,
     unsegmented_service::UnsegmentedService,
     tmpfs_exec::TmpfsExec,
+    network_policy_missing::NetworkPolicyMissing,
 }
 
 /// Collects findings for a set of files, once per rule and location.
