@@ -139,8 +139,9 @@ const TEMPLATE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Extensions of other formats that share a Dockerfile's name: editor syntax files
-/// (`dockerfile.vim`), man pages (`Dockerfile.5`, `Dockerfile.5.gz`), documentation, scripts,
-/// archives, backups.
+/// (`dockerfile.vim`), compressed man pages (`Dockerfile.5.gz`), documentation, scripts,
+/// archives, backups. Numbers alone are versions (`Dockerfile.1.6`), not man sections: a troff
+/// page named `Dockerfile.5` does not start with FROM and is skipped by content.
 const OTHER_FORMAT_EXTENSIONS: &[&str] = &[
     "vim",
     "el",
@@ -513,7 +514,7 @@ mod tests {
         assert_eq!(classify(Path::new("app.service")), InputKind::RunText);
         assert_eq!(classify(Path::new("main.rs")), InputKind::Other);
         // A name is a guess: other formats and templates are not Dockerfiles.
-        for other in ["dockerfile.vim", "Dockerfile.5.gz", "Dockerfile.5"] {
+        for other in ["dockerfile.vim", "Dockerfile.5.gz", "Dockerfile.bak"] {
             assert_eq!(classify(Path::new(other)), InputKind::Other, "{other}");
         }
         // Markdown named after the Dockerfile is Markdown (it may hold `docker run` lines).
