@@ -70,16 +70,18 @@ pub fn emit(
     ctx: &Context<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let unregistered = report
+    // Each distinct rule once (a large scan has tens of thousands of findings, a few dozen rules).
+    let used: std::collections::BTreeSet<&str> = report
         .findings
         .iter()
         .chain(report.suppressed.iter().map(|s| &s.finding))
-        .find(|f| ctx.registry.get(f.rule.code).is_none());
-    if let Some(f) = unregistered {
-        debug_assert!(false, "rule {} is not registered", f.rule.code);
+        .map(|f| f.rule.code)
+        .collect();
+    if let Some(code) = used.into_iter().find(|c| ctx.registry.get(c).is_none()) {
+        debug_assert!(false, "rule {code} is not registered");
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("internal error: rule {} is not registered", f.rule.code),
+            format!("internal error: rule {code} is not registered"),
         ));
     }
     emitter(format).emit(report, ctx, out)
