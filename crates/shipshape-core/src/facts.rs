@@ -1,0 +1,192 @@
+//! Facts one analyser publishes for the others: one picture of a workload across sources.
+//!
+//! A check runs in two phases. First every analyser states what it knows that another source
+//! needs ([`crate::Analyser::facts`]): the Dockerfile analyser, what each image built here does
+//! at run time (its final user, health check, exposed ports, whether its entrypoint drops
+//! privileges); the runtime analyser, where those images are deployed and as which user. The
+//! binary merges the facts into the [`crate::Scope`] and runs every analyser's `analyse`, which
+//! may read them: a Compose service with `build: ./app` counts `app/Dockerfile`'s `USER`, and a
+//! `user:` set for that service mitigates the Dockerfile's root finding. Analysers never call
+//! each other; the facts are plain data keyed by root-relative paths.
+
+use crate::finding::Location;
+use std::collections::BTreeMap;
+
+/// Everything the analysers published in the first phase.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The images built from the Dockerfiles of the scan, by the Dockerfile's path relative to
+    /// the scan root (`app/Dockerfile`).
+    pub dockerfiles: BTreeMap<String, DockerfileFacts>,
+    /// Where an image built from a Dockerfile of the scan is run, by the Dockerfile's path.
+    pub deployments: BTreeMap<String, Vec<Deployment>>,
+}
+
+impl Facts {
+    /// Adds another analyser's facts.
+    pub fn merge(&mut self, other: Facts) {
+        self.dockerfiles.extend(other.dockerfiles);
+        for (path, deployments) in other.deployments {
+            self.deployments
+                .entry(path)
+                .or_default()
+                .extend(deployments);
+        }
+    }
+
+    /// The facts of the stage a deployment builds: its `target`, else the Dockerfile's release
+    /// stage.
+    pub fn stage(&self, dockerfile: &str, target: Option<&str>) -> Option<&StageFacts> {
+        let df = self.dockerfiles.get(dockerfile)?;
+        match target {
+            Some(t) => df
+                .stages
+                .iter()
+                .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(t))),
+            None => df.final_stage.and_then(|i| df.stages.get(i)),
+        }
+    }
+}
+
+/// What an image built from one Dockerfile does when it runs, per stage.
+#[derive(Debug, Clone, Default)]
+pub struct DockerfileFacts {
+    /// Every stage, in file order.
+    pub stages: Vec<StageFacts>,
+    /// The stage built for release (the last, or the configured target), an index into `stages`.
+    pub final_stage: Option<usize>,
+}
+
+/// Which user an image runs as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageUser {
+    /// A non-root user, set by `USER` (at `line`) or by a base image known to set one (no line).
+    NonRoot { user: String, line: Option<u32> },
+    /// Root: a `USER root` (at `line`), or no `USER` and a base image that runs as root.
+    Root { line: Option<u32> },
+    /// Not known here (a `USER` from a build argument without a default, a stage of another file).
+    Unknown,
+}
+
+/// What one stage, used as an image, does at run time.
+#[derive(Debug, Clone)]
+pub struct StageFacts {
+    /// `FROM … AS name`, if named.
+    pub name: Option<String>,
+    /// 1-based line of its `FROM`.
+    pub line: u32,
+    pub user: ImageUser,
+    /// `Some(true)`: a `HEALTHCHECK` is defined along its ancestry; `Some(false)`: the last one
+    /// is `HEALTHCHECK NONE`; `None`: none here (the base image may have one).
+    pub healthcheck: Option<bool>,
+    /// `EXPOSE`d ports as written (`8080`, `53/udp`), along its ancestry.
+    pub exposed: Vec<String>,
+    /// Why the image starts as root on purpose, when it does: its entrypoint drops privileges
+    /// (`gosu`, `su-exec`, …) or it runs a server that does so itself (nginx, postgres, httpd).
+    pub drops_privileges: Option<String>,
+    /// A `FROM scratch` image with no `CMD` or `ENTRYPOINT`: files only (an operator bundle, a
+    /// data image), never run as a container.
+    pub runs_nothing: bool,
+}
+
+/// One place an image built here is run, and the user it is run as.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// The service or workload (`web`).
+    pub name: String,
+    /// The stage built (`build.target`), if not the release stage.
+    pub target: Option<String>,
+    /// Where the deployment is written (the service's key).
+    pub location: Location,
+    /// The user it is run as (`user:`, `runAsUser`), and where that is written.
+    pub user: Option<(String, Location)>,
+    /// Kubernetes `runAsNonRoot: true`, and where.
+    pub run_as_non_root: Option<Location>,
+}
+
+impl Deployment {
+    /// Where it is run as a non-root user, if it is.
+    pub fn non_root_at(&self) -> Option<&Location> {
+        match &self.user {
+            Some((u, loc)) if !is_root_user(u) => Some(loc),
+            Some(_) => None,
+            None => self.run_as_non_root.as_ref(),
+        }
+    }
+}
+
+/// Whether a `user[:group]` string names root (`root`, `0`, `0:0`).
+pub fn is_root_user(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    name == "root" || name == "0"
+}
+
+/// Joins root-relative path parts and resolves `.` and `..` (never above the root).
+pub fn join_rel(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in dir.split('/').chain(rel.split('/')) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_and_normalise() {
+        assert_eq!(join_rel("flask", "app/Dockerfile"), "flask/app/Dockerfile");
+        assert_eq!(join_rel("a/b", "../c/./Dockerfile"), "a/c/Dockerfile");
+        assert_eq!(join_rel("", "./Dockerfile"), "Dockerfile");
+    }
+
+    #[test]
+    fn stage_by_target_or_final() {
+        let stage = |name: Option<&str>, line| StageFacts {
+            name: name.map(str::to_string),
+            line,
+            user: ImageUser::Unknown,
+            healthcheck: None,
+            exposed: Vec::new(),
+            drops_privileges: None,
+            runs_nothing: false,
+        };
+        let mut facts = Facts::default();
+        facts.dockerfiles.insert(
+            "app/Dockerfile".into(),
+            DockerfileFacts {
+                stages: vec![stage(Some("build"), 1), stage(None, 5)],
+                final_stage: Some(1),
+            },
+        );
+        assert_eq!(facts.stage("app/Dockerfile", None).map(|s| s.line), Some(5));
+        assert_eq!(
+            facts.stage("app/Dockerfile", Some("Build")).map(|s| s.line),
+            Some(1)
+        );
+        assert!(facts.stage("app/Dockerfile", Some("nope")).is_none());
+        assert!(facts.stage("other/Dockerfile", None).is_none());
+    }
+
+    #[test]
+    fn non_root_deployments() {
+        let d = |user: Option<&str>, non_root: bool| Deployment {
+            name: "web".into(),
+            target: None,
+            location: Location::path("compose.yaml"),
+            user: user.map(|u| (u.to_string(), Location::path("compose.yaml"))),
+            run_as_non_root: non_root.then(|| Location::path("k.yaml")),
+        };
+        assert!(d(Some("1000"), false).non_root_at().is_some());
+        assert!(d(Some("0:0"), true).non_root_at().is_none());
+        assert!(d(None, true).non_root_at().is_some());
+        assert!(d(None, false).non_root_at().is_none());
+    }
+}
