@@ -23,6 +23,7 @@ pub mod yaml;
 
 use model::RuntimeSpec;
 use rules::Cx;
+use shipshape_core::facts::Facts;
 use shipshape_core::report::{Analysis, ScannedInput};
 use shipshape_core::{suppress, SourceFile, SourceKind};
 use std::path::Path;
@@ -198,10 +199,72 @@ pub fn analyse_docker_run_text(file: &SourceFile) -> Analysis {
 /// Analyses one Compose project: `files` are merged in order (`docker compose -f a -f b`);
 /// `project_dir` is where `.env` and relative `extends`/`include` files are looked up.
 pub fn analyse_compose(files: &[SourceFile], project_dir: &Path) -> Analysis {
+    analyse_compose_with(files, project_dir, &Facts::default())
+}
+
+/// The specs of a loaded Compose project, each service that builds a Dockerfile of the scan
+/// with that Dockerfile's run-time facts (its `USER`, `HEALTHCHECK`, …).
+fn compose_specs(project: &compose::Project, facts: &Facts) -> Vec<RuntimeSpec> {
+    project
+        .services
+        .iter()
+        .map(|svc| {
+            let mut spec = compose::service_spec(svc);
+            if let Some((dockerfile, target)) = compose::build_ref(project, svc) {
+                spec.built_from = Some(model::BuiltImage {
+                    stage: facts.stage(&dockerfile, target.as_deref()).cloned(),
+                    dockerfile,
+                    target,
+                });
+            }
+            spec
+        })
+        .collect()
+}
+
+/// Where a Compose project runs images it builds from Dockerfiles of the scan, and as which
+/// user: the facts the Dockerfile analyser reads (a non-root `user:` mitigates SS1001).
+pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
+    let project = compose::load_project(files, project_dir);
+    let mut facts = Facts::default();
+    let location = |loc: &model::Loc| {
+        project.files.get(loc.file).map(|f| {
+            shipshape_core::Location::in_file(f, loc.start, loc.end).with_key(loc.key.clone())
+        })
+    };
+    for svc in &project.services {
+        let Some((dockerfile, target)) = compose::build_ref(&project, svc) else {
+            continue;
+        };
+        let spec = compose::service_spec(svc);
+        let Some(at) = location(&spec.anchor) else {
+            continue;
+        };
+        let user = spec
+            .user
+            .as_ref()
+            .and_then(|u| location(&u.loc).map(|l| (u.value.clone(), l)));
+        facts
+            .deployments
+            .entry(dockerfile)
+            .or_default()
+            .push(shipshape_core::facts::Deployment {
+                name: spec.name.clone(),
+                target,
+                location: at,
+                user,
+                run_as_non_root: None,
+            });
+    }
+    facts
+}
+
+/// [`analyse_compose`] with the facts other analysers published (see [`shipshape_core::facts`]).
+pub fn analyse_compose_with(files: &[SourceFile], project_dir: &Path, facts: &Facts) -> Analysis {
     let mut analysis = Analysis::default();
     let project = compose::load_project(files, project_dir);
     analysis.errors.extend(project.errors.iter().cloned());
-    let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
+    let specs = compose_specs(&project, facts);
     let mut cx = Cx::new(&project.files);
     let g = graph::build(&project, &specs);
     for rule in rules::RULES {
@@ -291,7 +354,7 @@ pub fn compose_graph(
     if !project.errors.is_empty() {
         return Err(project.errors);
     }
-    let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
+    let specs = compose_specs(&project, &Facts::default());
     Ok(graph::build(&project, &specs))
 }
 
