@@ -20,6 +20,42 @@ pub struct Facts {
     pub dockerfiles: BTreeMap<String, DockerfileFacts>,
     /// Where an image built from a Dockerfile of the scan is run, by the Dockerfile's path.
     pub deployments: BTreeMap<String, Vec<Deployment>>,
+    /// Names under which images are built from Dockerfiles of the scan (Skaffold artifacts,
+    /// Compose services with both `image:` and `build:`), so that manifests naming them can be
+    /// tied to the Dockerfile.
+    pub built_images: Vec<BuiltImageName>,
+}
+
+/// An image name a build configuration gives to an image built from a Dockerfile of the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltImageName {
+    /// The name as written (`frontend`, `ghcr.io/acme/api:dev`).
+    pub image: String,
+    /// The Dockerfile, relative to the scan root.
+    pub dockerfile: String,
+    /// The stage built, if not the release stage.
+    pub target: Option<String>,
+}
+
+impl BuiltImageName {
+    /// Whether a manifest's image reference names this image, whatever its tag or digest: the
+    /// same repository, or the same path under a registry prefix (Skaffold's default
+    /// repository turns `frontend` into `gcr.io/project/frontend`).
+    pub fn matches(&self, reference: &str) -> bool {
+        let repo = |r: &str| {
+            crate::imageref::ImageRef::parse_lenient(r).map(|i| {
+                match i.registry {
+                    Some(reg) => format!("{reg}/{}", i.repository),
+                    None => i.repository.to_string(),
+                }
+                .to_ascii_lowercase()
+            })
+        };
+        match (repo(&self.image), repo(reference)) {
+            (Some(built), Some(used)) => used == built || used.ends_with(&format!("/{built}")),
+            _ => false,
+        }
+    }
 }
 
 impl Facts {
@@ -173,6 +209,26 @@ mod tests {
         );
         assert!(facts.stage("app/Dockerfile", Some("nope")).is_none());
         assert!(facts.stage("other/Dockerfile", None).is_none());
+    }
+
+    #[test]
+    fn built_image_names_match_manifest_references() {
+        let n = BuiltImageName {
+            image: "frontend".into(),
+            dockerfile: "src/frontend/Dockerfile".into(),
+            target: None,
+        };
+        assert!(n.matches("frontend"));
+        assert!(n.matches("frontend:v1"));
+        assert!(n.matches("us-docker.pkg.dev/project/demo/frontend:v0.10.1"));
+        assert!(!n.matches("frontend-proxy"));
+        assert!(!n.matches("myfrontend"));
+        let n = BuiltImageName {
+            image: "ghcr.io/acme/api:dev".into(),
+            ..n
+        };
+        assert!(n.matches("ghcr.io/acme/api@sha256:0000000000000000000000000000000000000000000000000000000000000000"));
+        assert!(!n.matches("api"));
     }
 
     #[test]

@@ -21,10 +21,11 @@ impl Analyser for RuntimeAnalyser {
         crate::rules::METAS
     }
 
-    /// Where the images built from Dockerfiles of the scan run (Compose `build:`), and as whom.
+    /// Where the images built from Dockerfiles of the scan run (Compose `build:`, Kubernetes
+    /// workloads running an image Skaffold or Compose builds here), and as whom.
     fn facts(&self, scope: &Scope<'_>) -> Facts {
         let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
-        compose_projects(&compose)
+        let mut facts = compose_projects(&compose)
             .par_iter()
             .map(|files| {
                 let sources: Vec<_> = files.iter().filter_map(|f| f.read().ok()).collect();
@@ -36,10 +37,32 @@ impl Analyser for RuntimeAnalyser {
                     _ => Facts::default(),
                 }
             })
-            .reduce(Facts::default, |mut a, b| {
-                a.merge(b);
-                a
-            })
+            .reduce(Facts::default, merged);
+        let yaml: Vec<shipshape_core::SourceFile> = scope
+            .inputs_of(&[InputKind::Yaml])
+            .collect::<Vec<_>>()
+            .par_iter()
+            .filter_map(|i| i.read().ok())
+            .collect();
+        for f in &yaml {
+            let name = f.path().rsplit('/').next().unwrap_or(f.path());
+            if name.starts_with("skaffold") {
+                facts.built_images.extend(crate::skaffold_images(f));
+            }
+        }
+        let names = facts.built_images.clone();
+        if !names.is_empty() {
+            let k8s = yaml
+                .par_iter()
+                .filter(|f| crate::looks_like_kubernetes(f.text()))
+                .map(|f| crate::kubernetes_facts(f, &names))
+                .reduce(Facts::default, merged);
+            facts.merge(Facts {
+                built_images: Vec::new(),
+                ..k8s
+            });
+        }
+        facts
     }
 
     fn analyse(&self, scope: &Scope<'_>) -> Analysis {
@@ -88,6 +111,11 @@ impl Analyser for RuntimeAnalyser {
         }
         out
     }
+}
+
+fn merged(mut a: Facts, b: Facts) -> Facts {
+    a.merge(b);
+    a
 }
 
 /// Compose files docker compose loads together by default: the project file of a directory

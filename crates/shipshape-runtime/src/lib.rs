@@ -237,6 +237,16 @@ pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
             continue;
         };
         let spec = compose::service_spec(svc);
+        // `image:` beside `build:` names the built image: Kubernetes manifests may run it.
+        if let Some(image) = spec.image.as_ref().filter(|_| !spec.image_unresolved) {
+            facts
+                .built_images
+                .push(shipshape_core::facts::BuiltImageName {
+                    image: image.value.clone(),
+                    dockerfile: dockerfile.clone(),
+                    target: target.clone(),
+                });
+        }
         let Some(at) = location(&spec.anchor) else {
             continue;
         };
@@ -254,6 +264,97 @@ pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
                 location: at,
                 user,
                 run_as_non_root: None,
+            });
+    }
+    facts
+}
+
+/// The images a Skaffold configuration builds (`build.artifacts`: `image`, `context`,
+/// `docker.dockerfile`, `docker.target`), with their Dockerfiles relative to the scan root.
+/// Anything that is not a Skaffold configuration gives nothing.
+pub fn skaffold_images(file: &SourceFile) -> Vec<shipshape_core::facts::BuiltImageName> {
+    let Ok(docs) = yaml::load(file.text(), 0) else {
+        return Vec::new();
+    };
+    let dir = file.path().rsplit_once('/').map_or("", |(d, _)| d);
+    let mut out = Vec::new();
+    for doc in &docs {
+        if !doc
+            .get("apiVersion")
+            .and_then(yaml::Node::str)
+            .is_some_and(|v| v.starts_with("skaffold/"))
+        {
+            continue;
+        }
+        let Some(artifacts) = doc.path(&["build", "artifacts"]) else {
+            continue;
+        };
+        for a in artifacts.items() {
+            let Some(image) = a.get("image").and_then(yaml::Node::str) else {
+                continue;
+            };
+            let context = a.get("context").and_then(yaml::Node::str).unwrap_or(".");
+            let dockerfile = a
+                .path(&["docker", "dockerfile"])
+                .and_then(yaml::Node::str)
+                .unwrap_or("Dockerfile");
+            let context = shipshape_core::facts::join_rel(dir, context);
+            out.push(shipshape_core::facts::BuiltImageName {
+                image: image.to_string(),
+                dockerfile: shipshape_core::facts::join_rel(&context, dockerfile),
+                target: a
+                    .path(&["docker", "target"])
+                    .and_then(yaml::Node::str)
+                    .map(str::to_string),
+            });
+        }
+    }
+    out
+}
+
+/// Where the Kubernetes workloads of `file` run images built here (`names`, from Skaffold and
+/// Compose), and as which user: deployments for the Dockerfile analyser.
+pub fn kubernetes_facts(
+    file: &SourceFile,
+    names: &[shipshape_core::facts::BuiltImageName],
+) -> Facts {
+    let mut facts = Facts::default();
+    if names.is_empty() {
+        return facts;
+    }
+    let set = k8s::load_set(std::slice::from_ref(file));
+    let location = |loc: &model::Loc| {
+        shipshape_core::Location::in_file(file, loc.start, loc.end).with_key(loc.key.clone())
+    };
+    for spec in &set.specs {
+        let Some(image) = spec.image.as_ref() else {
+            continue;
+        };
+        let Some(built) = names.iter().find(|n| n.matches(&image.value)) else {
+            continue;
+        };
+        facts
+            .deployments
+            .entry(built.dockerfile.clone())
+            .or_default()
+            .push(shipshape_core::facts::Deployment {
+                // `Deployment/web`, the workload (the container is its anchor).
+                name: spec
+                    .anchor
+                    .key
+                    .split_once(':')
+                    .map_or_else(|| spec.name.clone(), |(w, _)| w.to_string()),
+                target: built.target.clone(),
+                location: location(&spec.anchor),
+                user: spec
+                    .user
+                    .as_ref()
+                    .map(|u| (u.value.clone(), location(&u.loc))),
+                run_as_non_root: spec
+                    .run_as_non_root
+                    .as_ref()
+                    .filter(|v| v.value)
+                    .map(|v| location(&v.loc)),
             });
     }
     facts

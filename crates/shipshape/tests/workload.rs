@@ -136,3 +136,46 @@ fn a_privilege_dropping_entrypoint_does_not_fail_the_default_gate() {
         .is_some_and(|m| m.contains("gosu")));
     assert_eq!(doc["summary"]["high"], 0, "{:#}", doc["findings"]);
 }
+
+#[test]
+fn kubernetes_workloads_running_an_image_skaffold_builds_mitigate_its_root_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    write(
+        p,
+        "src/api/Dockerfile",
+        "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+    );
+    write(
+        p,
+        "skaffold.yaml",
+        "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: api\n    context: src/api\n",
+    );
+    let deployment = |security: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {{app: api}}\n  template:\n    metadata:\n      labels: {{app: api}}\n    spec:\n{security}      containers:\n      - name: server\n        image: gcr.io/demo/api:v1\n"
+        )
+    };
+    write(
+        p,
+        "k8s/api.yaml",
+        &deployment(
+            "      securityContext:\n        runAsNonRoot: true\n        runAsUser: 1000\n",
+        ),
+    );
+    let (_, doc) = run(p);
+    let root = findings(&doc, "SS1001");
+    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
+    assert!(root[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("`Deployment/api`")));
+    assert!(root[0]["related"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|l| l["path"] == "k8s/api.yaml")));
+
+    // Without a securityContext the workload runs the image's root user.
+    write(p, "k8s/api.yaml", &deployment(""));
+    let (_, doc) = run(p);
+    assert_eq!(findings(&doc, "SS1001")[0]["severity"], "high");
+}

@@ -34,7 +34,9 @@ workers unprivileged (nginx, httpd, postgres, php-fpm, and the official images o
 Dockerfile keeps their command). Those are reported at **low** severity with the reason, and the
 fix is advice only.
 
-When every Compose service that builds this Dockerfile (`build:`) sets a non-root `user:`, the
+When every place that runs this image sets a non-root user (a Compose service that builds it
+with `build:`; a Kubernetes workload running an image that Skaffold or Compose builds from it,
+with `runAsNonRoot: true` or a non-zero `runAsUser`), the
 finding is reported as **mitigated**: at **info** severity, naming the services, with the places
 that set the user as related locations. A `FROM scratch` image with no `CMD` or `ENTRYPOINT`
 (files only: an operator bundle, a data image) is never run, and is not reported.
@@ -172,7 +174,9 @@ fn report(ctx: &Context, out: &mut Out, span: crate::Span, why: String, edit: Ed
         .collect();
     let mitigated: Vec<_> = runs.iter().filter_map(|d| d.non_root_at()).collect();
     if !runs.is_empty() && mitigated.len() == runs.len() {
-        let names: Vec<String> = runs.iter().map(|d| format!("`{}`", d.name)).collect();
+        let mut names: Vec<String> = runs.iter().map(|d| format!("`{}`", d.name)).collect();
+        names.sort();
+        names.dedup();
         let mut f = ctx
             .finding(
                 &META,
