@@ -35,6 +35,9 @@ pub struct BuiltImageName {
     pub dockerfile: String,
     /// The stage built, if not the release stage.
     pub target: Option<String>,
+    /// The tool that builds it also deploys it and writes the built image's exact reference
+    /// into the manifests (Skaffold): the name in a manifest is not the tag that runs.
+    pub pinned_on_deploy: bool,
 }
 
 impl BuiltImageName {
@@ -68,6 +71,7 @@ impl Facts {
                 .or_default()
                 .extend(deployments);
         }
+        self.built_images.extend(other.built_images);
     }
 
     /// The facts of the stage a deployment builds: its `target`, else the Dockerfile's release
@@ -217,6 +221,7 @@ mod tests {
             image: "frontend".into(),
             dockerfile: "src/frontend/Dockerfile".into(),
             target: None,
+            pinned_on_deploy: true,
         };
         assert!(n.matches("frontend"));
         assert!(n.matches("frontend:v1"));
@@ -229,6 +234,37 @@ mod tests {
         };
         assert!(n.matches("ghcr.io/acme/api@sha256:0000000000000000000000000000000000000000000000000000000000000000"));
         assert!(!n.matches("api"));
+    }
+
+    #[test]
+    fn merge_keeps_everything() {
+        let name = |image: &str| BuiltImageName {
+            image: image.into(),
+            dockerfile: format!("{image}/Dockerfile"),
+            target: None,
+            pinned_on_deploy: false,
+        };
+        let deployment = |n: &str| Deployment {
+            name: n.into(),
+            target: None,
+            location: Location::path("compose.yaml"),
+            user: None,
+            run_as_non_root: None,
+        };
+        let mut a = Facts::default();
+        a.built_images.push(name("a"));
+        a.deployments
+            .insert("a/Dockerfile".into(), vec![deployment("x")]);
+        let mut b = Facts::default();
+        b.built_images.push(name("b"));
+        b.deployments
+            .insert("a/Dockerfile".into(), vec![deployment("y")]);
+        b.dockerfiles
+            .insert("b/Dockerfile".into(), DockerfileFacts::default());
+        a.merge(b);
+        assert_eq!(a.built_images, vec![name("a"), name("b")]);
+        assert_eq!(a.deployments["a/Dockerfile"].len(), 2);
+        assert!(a.dockerfiles.contains_key("b/Dockerfile"));
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Analyser for RuntimeAnalyser {
         parts.par_extend(
             manifests
                 .into_par_iter()
-                .map(|(_, files)| crate::analyse_kubernetes_set(&files)),
+                .map(|(_, files)| crate::analyse_kubernetes_set_with(&files, scope.facts)),
         );
         let mut out = Analysis::concat(parts);
         if out.inputs.is_empty() {

@@ -245,6 +245,7 @@ pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
                     image: image.value.clone(),
                     dockerfile: dockerfile.clone(),
                     target: target.clone(),
+                    pinned_on_deploy: false,
                 });
         }
         let Some(at) = location(&spec.anchor) else {
@@ -306,6 +307,7 @@ pub fn skaffold_images(file: &SourceFile) -> Vec<shipshape_core::facts::BuiltIma
                     .path(&["docker", "target"])
                     .and_then(yaml::Node::str)
                     .map(str::to_string),
+                pinned_on_deploy: true,
             });
         }
     }
@@ -398,8 +400,29 @@ pub fn analyse_kubernetes(file: &SourceFile) -> Analysis {
 /// NetworkPolicies: [`kgraph`]) against the network rules. Kinds other than workloads and those
 /// are skipped.
 pub fn analyse_kubernetes_set(files: &[SourceFile]) -> Analysis {
+    analyse_kubernetes_set_with(files, &Facts::default())
+}
+
+/// [`analyse_kubernetes_set`] with the facts other analysers published: a container whose
+/// image is built here (a Skaffold artifact, a Compose service's `image:` with `build:`) counts
+/// that Dockerfile's run-time facts, and one Skaffold builds and deploys is pinned by it.
+pub fn analyse_kubernetes_set_with(files: &[SourceFile], facts: &Facts) -> Analysis {
     let mut analysis = Analysis::default();
-    let set = k8s::load_set(files);
+    let mut set = k8s::load_set(files);
+    for spec in &mut set.specs {
+        let built = spec
+            .image
+            .as_ref()
+            .and_then(|i| facts.built_images.iter().find(|b| b.matches(&i.value)));
+        if let Some(b) = built {
+            spec.image_built = b.pinned_on_deploy;
+            spec.built_from = Some(model::BuiltImage {
+                dockerfile: b.dockerfile.clone(),
+                target: b.target.clone(),
+                stage: facts.stage(&b.dockerfile, b.target.as_deref()).cloned(),
+            });
+        }
+    }
     analysis.errors.extend(set.errors.iter().cloned());
     for file in files {
         let ignores = suppress::scan_hash_comments(file.text());

@@ -223,7 +223,8 @@ pub struct RuntimeSpec {
     pub automount_sa_token: Option<Val<bool>>,
     /// Where the pod spec is (Kubernetes), for pod-level findings.
     pub pod_anchor: Option<Loc>,
-    /// The image is built by the same Compose file (`build:`), so its tag is a local name.
+    /// The image is built by the same Compose file (`build:`), so its tag is a local name, or
+    /// by Skaffold, which deploys the exact reference it built.
     pub image_built: bool,
     /// Compose `profiles:`: the service starts only when one of them is enabled (empty: always).
     pub profiles: Vec<String>,

@@ -179,3 +179,37 @@ fn kubernetes_workloads_running_an_image_skaffold_builds_mitigate_its_root_findi
     let (_, doc) = run(p);
     assert_eq!(findings(&doc, "SS1001")[0]["severity"], "high");
 }
+
+#[test]
+fn kubernetes_containers_count_the_dockerfile_of_an_image_skaffold_builds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    write(
+        p,
+        "src/api/Dockerfile",
+        "FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER 10001\nCMD [\"python\", \"app.py\"]\n",
+    );
+    write(
+        p,
+        "skaffold.yaml",
+        "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: api\n    context: src/api\n",
+    );
+    write(
+        p,
+        "k8s/api.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n      - name: server\n        image: api\n      - name: sidecar\n        image: busybox\n",
+    );
+    let (_, doc) = run(p);
+    // The Dockerfile's USER runs `server`; the sidecar's image says nothing.
+    let user = findings(&doc, "SS2015");
+    assert_eq!(user.len(), 1, "{:#}", doc["findings"]);
+    assert!(user[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("sidecar")));
+    // Skaffold deploys the reference it built: `api` is not an untagged image, `busybox` is.
+    let latest = findings(&doc, "SS2022");
+    assert_eq!(latest.len(), 1, "{:#}", doc["findings"]);
+    assert!(latest[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("busybox")));
+}
