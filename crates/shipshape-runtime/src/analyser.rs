@@ -38,12 +38,25 @@ impl Analyser for RuntimeAnalyser {
                 }
             })
             .reduce(Facts::default, merged);
-        let yaml: Vec<shipshape_core::SourceFile> = scope
+        let read: Vec<(&Input, shipshape_core::SourceFile)> = scope
             .inputs_of(&[InputKind::Yaml])
             .collect::<Vec<_>>()
             .par_iter()
-            .filter_map(|i| i.read().ok())
+            .filter_map(|i| i.read().ok().map(|f| (*i, f)))
             .collect();
+        // Compose files found by their content (`docker-stack.yml`), as `analyse` reads them.
+        let by_content = read
+            .par_iter()
+            .filter(|(_, f)| crate::looks_like_compose(f.text()))
+            .map(|(i, f)| {
+                crate::compose_facts(
+                    std::slice::from_ref(f),
+                    i.path.parent().unwrap_or(Path::new(".")),
+                )
+            })
+            .reduce(Facts::default, merged);
+        facts.merge(by_content);
+        let yaml: Vec<shipshape_core::SourceFile> = read.into_iter().map(|(_, f)| f).collect();
         for f in &yaml {
             let name = f.path().rsplit('/').next().unwrap_or(f.path());
             if name.starts_with("skaffold") {

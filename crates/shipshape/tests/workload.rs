@@ -213,3 +213,23 @@ fn kubernetes_containers_count_the_dockerfile_of_an_image_skaffold_builds() {
         .as_str()
         .is_some_and(|m| m.contains("busybox")));
 }
+
+#[test]
+fn a_compose_file_found_by_its_content_is_a_deployment_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    write(
+        p,
+        "app/Dockerfile",
+        "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+    );
+    write(
+        p,
+        "stack.yml",
+        "services:\n  web:\n    build: ./app\n    user: \"10001\"\n",
+    );
+    let (_, doc) = run(p);
+    let root = findings(&doc, "SS1001");
+    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
+}
