@@ -101,6 +101,12 @@ fn a_non_root_user_where_the_image_runs_mitigates_the_dockerfile_root_finding() 
     );
     // The runtime side is satisfied by the user it sets.
     assert!(findings(&doc, "SS2015").is_empty());
+    // A mitigation is said with the report's own fields: the schema holds.
+    let errors = schema_errors(
+        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
+        &doc,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
 
     // A second service runs the same image without a user: no longer mitigated.
     write(
