@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod config;
 pub mod context;
 pub mod eol;
+pub mod facts;
 pub mod finding;
 pub mod imageref;
 pub mod oci;

@@ -3,6 +3,7 @@
 //! one rule set run over all of them.
 
 use rayon::prelude::*;
+use shipshape_core::facts::Facts;
 use shipshape_core::report::Analysis;
 use shipshape_core::{Analyser, ChecklistItem, Input, InputKind, RuleMeta, Scope};
 use std::collections::BTreeMap;
@@ -20,19 +21,76 @@ impl Analyser for RuntimeAnalyser {
         crate::rules::METAS
     }
 
+    /// Where the images built from Dockerfiles of the scan run (Compose `build:`, Kubernetes
+    /// workloads running an image Skaffold or Compose builds here), and as whom.
+    fn facts(&self, scope: &Scope<'_>) -> Facts {
+        let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
+        let mut facts = compose_projects(&compose)
+            .par_iter()
+            .map(|files| {
+                let sources: Vec<_> = files.iter().filter_map(|f| f.read().ok()).collect();
+                match (sources.is_empty(), files.first()) {
+                    (false, Some(first)) => crate::compose_facts(
+                        &sources,
+                        first.path.parent().unwrap_or(Path::new(".")),
+                    ),
+                    _ => Facts::default(),
+                }
+            })
+            .reduce(Facts::default, merged);
+        let read: Vec<(&Input, shipshape_core::SourceFile)> = scope
+            .inputs_of(&[InputKind::Yaml])
+            .collect::<Vec<_>>()
+            .par_iter()
+            .filter_map(|i| i.read().ok().map(|f| (*i, f)))
+            .collect();
+        // Compose files found by their content (`docker-stack.yml`), as `analyse` reads them.
+        let by_content = read
+            .par_iter()
+            .filter(|(_, f)| crate::looks_like_compose(f.text()))
+            .map(|(i, f)| {
+                crate::compose_facts(
+                    std::slice::from_ref(f),
+                    i.path.parent().unwrap_or(Path::new(".")),
+                )
+            })
+            .reduce(Facts::default, merged);
+        facts.merge(by_content);
+        let yaml: Vec<shipshape_core::SourceFile> = read.into_iter().map(|(_, f)| f).collect();
+        for f in &yaml {
+            let name = f.path().rsplit('/').next().unwrap_or(f.path());
+            if name.starts_with("skaffold") {
+                facts.built_images.extend(crate::skaffold_images(f));
+            }
+        }
+        let names = facts.built_images.clone();
+        if !names.is_empty() {
+            let k8s = yaml
+                .par_iter()
+                .filter(|f| crate::looks_like_kubernetes(f.text()))
+                .map(|f| crate::kubernetes_facts(f, &names))
+                .reduce(Facts::default, merged);
+            facts.merge(Facts {
+                built_images: Vec::new(),
+                ..k8s
+            });
+        }
+        facts
+    }
+
     fn analyse(&self, scope: &Scope<'_>) -> Analysis {
         let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
         let projects = compose_projects(&compose);
         let mut parts: Vec<Analysis> = projects
             .par_iter()
-            .map(|p| analyse_compose_project(p))
+            .map(|p| analyse_compose_project(p, scope.facts))
             .collect();
         let candidates: Vec<&Input> = scope
             .inputs_of(&[InputKind::Yaml, InputKind::RunText, InputKind::Json])
             .collect();
         let read: Vec<Candidate> = candidates
             .par_iter()
-            .map(|i| analyse_candidate(i))
+            .map(|i| analyse_candidate(i, scope.facts))
             .collect();
         // Kubernetes manifests are analysed together per directory (`kubectl apply -f DIR`): the
         // network rules need the Services and NetworkPolicies next to the workloads.
@@ -46,7 +104,7 @@ impl Analyser for RuntimeAnalyser {
         parts.par_extend(
             manifests
                 .into_par_iter()
-                .map(|(_, files)| crate::analyse_kubernetes_set(&files)),
+                .map(|(_, files)| crate::analyse_kubernetes_set_with(&files, scope.facts)),
         );
         let mut out = Analysis::concat(parts);
         if out.inputs.is_empty() {
@@ -66,6 +124,11 @@ impl Analyser for RuntimeAnalyser {
         }
         out
     }
+}
+
+fn merged(mut a: Facts, b: Facts) -> Facts {
+    a.merge(b);
+    a
 }
 
 /// Compose files docker compose loads together by default: the project file of a directory
@@ -126,7 +189,7 @@ pub fn compose_projects<'a>(inputs: &[&'a Input]) -> Vec<Vec<&'a Input>> {
     projects
 }
 
-fn analyse_compose_project(files: &[&Input]) -> Analysis {
+fn analyse_compose_project(files: &[&Input], facts: &Facts) -> Analysis {
     let mut out = Analysis::default();
     let mut sources = Vec::new();
     for f in files {
@@ -137,7 +200,7 @@ fn analyse_compose_project(files: &[&Input]) -> Analysis {
     }
     if let (false, Some(first)) = (sources.is_empty(), files.first()) {
         let dir = first.path.parent().unwrap_or(Path::new("."));
-        out.merge(crate::analyse_compose(&sources, dir));
+        out.merge(crate::analyse_compose_with(&sources, dir, facts));
     }
     out
 }
@@ -150,7 +213,7 @@ enum Candidate {
 
 /// A YAML, script or JSON file is only a candidate until its content says it is an input: an
 /// unreadable or non-text candidate is skipped, not an error.
-fn analyse_candidate(input: &Input) -> Candidate {
+fn analyse_candidate(input: &Input, facts: &Facts) -> Candidate {
     let Ok(file) = input.read() else {
         return Candidate::Done(Analysis::default());
     };
@@ -166,7 +229,7 @@ fn analyse_candidate(input: &Input) -> Candidate {
         // A compose file by content (`stack.yml`, `app.yaml` with a top-level `services:`).
         InputKind::Yaml if crate::looks_like_compose(file.text()) => {
             let dir = input.path.parent().unwrap_or(Path::new("."));
-            crate::analyse_compose(std::slice::from_ref(&file), dir)
+            crate::analyse_compose_with(std::slice::from_ref(&file), dir, facts)
         }
         InputKind::RunText if crate::mentions_container_run(file.text()) => {
             crate::analyse_docker_run_text(&file)
