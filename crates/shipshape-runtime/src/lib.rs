@@ -229,7 +229,7 @@ pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
     let mut facts = Facts::default();
     let location = |loc: &model::Loc| {
         project.files.get(loc.file).map(|f| {
-            shipshape_core::Location::in_file(f, loc.start, loc.end).with_key(loc.key.clone())
+            shipshape_core::Location::in_file(f, loc.span.start, loc.span.end).with_key(loc.key.clone())
         })
     };
     for svc in &project.services {
@@ -326,7 +326,7 @@ pub fn kubernetes_facts(
     }
     let set = k8s::load_set(std::slice::from_ref(file));
     let location = |loc: &model::Loc| {
-        shipshape_core::Location::in_file(file, loc.start, loc.end).with_key(loc.key.clone())
+        shipshape_core::Location::in_file(file, loc.span.start, loc.span.end).with_key(loc.key.clone())
     };
     for spec in &set.specs {
         let Some(image) = spec.image.as_ref() else {
