@@ -116,6 +116,7 @@ pub fn analyse(input: &DockerfileInput<'_>) -> Analysis {
         today: input.today,
     };
     out.findings = rules::run(&ctx);
+    rules::checklist::record_evidence(&ctx, &mut out);
     out.evaluated_by(deciding_rules());
     out.ignores
         .insert(file.path().to_string(), inline_ignores(file, &df));

@@ -163,6 +163,8 @@ struct ChecklistV1<'a> {
     required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [shipshape_core::report::EvidenceEntry],
 }
 
 #[derive(Serialize)]
@@ -234,6 +236,7 @@ fn document<'a>(report: &'a Report, ctx: &Context<'a>) -> V1<'a> {
                 findings: c.findings,
                 required: c.required,
                 note: c.note.as_deref(),
+                evidence: &c.evidence,
             })
             .collect(),
         inputs: report

@@ -9,6 +9,7 @@ pub mod analyser;
 pub mod classify;
 pub mod compose;
 pub mod dockerrun;
+pub mod evidence;
 pub mod graph;
 pub mod inspect;
 pub mod interp;
@@ -114,6 +115,7 @@ fn finish(
     let mut cx = Cx::new(files);
     for s in specs {
         rules::check_all(s, &mut cx);
+        evidence::record(s, files, &mut analysis);
     }
     analysis.findings.extend(cx.findings);
     analysis.findings.extend(extra);

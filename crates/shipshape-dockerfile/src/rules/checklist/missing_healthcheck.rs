@@ -113,6 +113,66 @@ fn is_server(name: &str, args: &[String]) -> bool {
     }
 }
 
+/// What the final image is for, as far as its health check is concerned.
+pub(crate) enum Role {
+    /// A long-running service, and why it looks like one.
+    Service(String),
+    /// Something that runs and exits (a job, a command-line tool, a toolbox image), and why.
+    Job(String),
+}
+
+/// The final image's instructions, latest first (final stage first, each stage backwards).
+fn latest_first<'a>(ctx: &Context<'a>) -> Vec<(usize, &'a Instruction)> {
+    let mut out: Vec<(usize, &Instruction)> = Vec::new();
+    for stage in ctx.final_chain() {
+        let mut v: Vec<_> = ctx.stage_instructions(stage).collect();
+        v.reverse();
+        out.extend(v);
+    }
+    out
+}
+
+/// Whether the final image is a service: it `EXPOSE`s a port, or its command starts a server.
+pub(crate) fn role(ctx: &Context<'_>) -> Role {
+    let latest_first = latest_first(ctx);
+    let expose = latest_first.iter().find_map(|(_, i)| match &i.kind {
+        InstructionKind::Expose(e) => e.ports.first().map(|p| p.word.value.clone()),
+        _ => None,
+    });
+    let mut server = None;
+    for kind in ["ENTRYPOINT", "CMD"] {
+        let last = latest_first.iter().find(|(_, i)| {
+            matches!(
+                (&i.kind, kind),
+                (InstructionKind::Entrypoint(_), "ENTRYPOINT") | (InstructionKind::Cmd(_), "CMD")
+            )
+        });
+        let Some((_, instr)) = last else { continue };
+        for cmd in shell::commands(instr) {
+            let args: Vec<String> = cmd.args.iter().map(|a| a.value.clone()).collect();
+            if is_server(&cmd.name.value, &args) {
+                server = Some(cmd.base_name().to_string());
+                break;
+            }
+        }
+        if server.is_some() {
+            break;
+        }
+    }
+    match (expose, server) {
+        (_, Some(s)) => Role::Service(format!("its command starts `{s}`")),
+        (Some(p), None) => Role::Service(format!("it exposes port {p}")),
+        (None, None) => Role::Job("neither a port nor a server command".into()),
+    }
+}
+
+/// The last `HEALTHCHECK` of the final image's stages, with its index.
+pub(crate) fn last_healthcheck<'a>(ctx: &Context<'a>) -> Option<(usize, &'a Instruction)> {
+    latest_first(ctx)
+        .into_iter()
+        .find(|(_, i)| matches!(i.kind, InstructionKind::Healthcheck(_)))
+}
+
 shipshape_core::declare_rule!(MissingHealthcheck);
 
 impl Rule for MissingHealthcheck {
@@ -121,17 +181,7 @@ impl Rule for MissingHealthcheck {
         let Some(final_stage) = chain.first() else {
             return;
         };
-        // Instructions of the chain, latest first (final stage first, each stage backwards).
-        let mut latest_first: Vec<(usize, &Instruction)> = Vec::new();
-        for stage in &chain {
-            let mut v: Vec<_> = ctx.stage_instructions(stage).collect();
-            v.reverse();
-            latest_first.extend(v);
-        }
-        let last_health = latest_first
-            .iter()
-            .find(|(_, i)| matches!(i.kind, InstructionKind::Healthcheck(_)));
-        if let Some((_, instr)) = last_health {
+        if let Some((_, instr)) = last_healthcheck(ctx) {
             if matches!(
                 instr.kind,
                 InstructionKind::Healthcheck(HealthcheckInstr::None)
@@ -149,36 +199,8 @@ impl Rule for MissingHealthcheck {
             }
             return;
         }
-        // Evidence that the image is a service.
-        let expose = latest_first.iter().find_map(|(_, i)| match &i.kind {
-            InstructionKind::Expose(e) => e.ports.first().map(|p| p.word.value.clone()),
-            _ => None,
-        });
-        let mut server = None;
-        for kind in ["ENTRYPOINT", "CMD"] {
-            let last = latest_first.iter().find(|(_, i)| {
-                matches!(
-                    (&i.kind, kind),
-                    (InstructionKind::Entrypoint(_), "ENTRYPOINT")
-                        | (InstructionKind::Cmd(_), "CMD")
-                )
-            });
-            let Some((_, instr)) = last else { continue };
-            for cmd in shell::commands(instr) {
-                let args: Vec<String> = cmd.args.iter().map(|a| a.value.clone()).collect();
-                if is_server(&cmd.name.value, &args) {
-                    server = Some(cmd.base_name().to_string());
-                    break;
-                }
-            }
-            if server.is_some() {
-                break;
-            }
-        }
-        let evidence = match (expose, server) {
-            (_, Some(s)) => format!("its command starts `{s}`"),
-            (Some(p), None) => format!("it exposes port {p}"),
-            (None, None) => return,
+        let Role::Service(evidence) = role(ctx) else {
+            return;
         };
         let Some(from) = ctx.df.instructions.get(final_stage.from_instruction) else {
             return;

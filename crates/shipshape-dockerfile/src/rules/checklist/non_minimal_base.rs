@@ -64,8 +64,41 @@ const MINIMAL_MARKERS: &[&str] = &[
     "nano",
 ];
 
+/// What makes a base minimal, when its name or tag says so: `slim variant`, `Alpine variant`,
+/// `distroless`, ….
+pub(crate) fn minimal_variant(image: &ImageRef<'_>) -> Option<&'static str> {
+    if judgement(image).is_some() {
+        return None;
+    }
+    let name = image.familiar_name().to_ascii_lowercase();
+    let tag = image.tag.unwrap_or("latest").to_ascii_lowercase();
+    if name.starts_with("gcr.io/distroless/") {
+        return Some("distroless");
+    }
+    if name.starts_with("cgr.dev/chainguard/") {
+        return Some("Chainguard minimal image");
+    }
+    if name == "alpine" || name == "busybox" {
+        return Some("a minimal distribution");
+    }
+    const VARIANTS: &[(&str, &str)] = &[
+        ("distroless", "distroless variant"),
+        ("chiseled", "chiseled variant"),
+        ("slim", "slim variant"),
+        ("alpine", "Alpine variant"),
+        ("minimal", "minimal variant"),
+        ("micro", "micro variant"),
+        ("busybox", "busybox variant"),
+        ("nano", "nano variant"),
+    ];
+    VARIANTS
+        .iter()
+        .find(|(marker, _)| tag.contains(marker))
+        .map(|(_, what)| *what)
+}
+
 /// Why an image is not minimal, if it is not.
-fn judgement(image: &ImageRef<'_>) -> Option<(&'static str, &'static str)> {
+pub(crate) fn judgement(image: &ImageRef<'_>) -> Option<(&'static str, &'static str)> {
     let name = image.short_name().to_ascii_lowercase();
     let tag = image.tag.unwrap_or("latest").to_ascii_lowercase();
     let minimal_tag = MINIMAL_MARKERS.iter().any(|m| tag.contains(m));

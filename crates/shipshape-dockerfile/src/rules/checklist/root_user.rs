@@ -52,6 +52,11 @@ CMD ["python", "/app/app.py"]      # runs as root: reported
 };
 
 /// Base images documented to run as a non-root user by default.
+/// The user a base image known to run unprivileged runs as, for evidence.
+pub(crate) fn base_user(reference: &str) -> Option<String> {
+    base_runs_unprivileged(reference).then(|| "a non-root user".to_string())
+}
+
 fn base_runs_unprivileged(reference: &str) -> bool {
     let lower = reference.to_ascii_lowercase();
     ["nonroot", "non-root", "rootless", "unprivileged"]
