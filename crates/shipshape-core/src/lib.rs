@@ -12,6 +12,7 @@ pub mod context;
 pub mod eol;
 pub mod evidence;
 pub mod finding;
+pub mod hardened;
 pub mod imageref;
 pub mod oci;
 pub mod policy;

@@ -127,6 +127,32 @@ fn non_root_by_base_image() {
 }
 
 #[test]
+fn hardened_base_runs_as_nonroot_and_is_minimal() {
+    // Docker Hardened Images' runtime variant: no "runs as root", no "full language image".
+    let text = "FROM dhi.io/python:3.13@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nCOPY app.py /app/\nCMD [\"python\", \"/app/app.py\"]\n";
+    let files = [("Dockerfile", text)];
+    expect(
+        &files,
+        "non-root",
+        "pass",
+        "base dhi.io/python:3.13 runs as nonroot (uid 65532)",
+    );
+    expect(
+        &files,
+        "minimal-image",
+        "pass",
+        "Docker Hardened Images runtime variant, no shell or package manager",
+    );
+    // Its development variant is a full image that runs as root.
+    let dev = [(
+        "Dockerfile",
+        "FROM dhi.io/python:3.13-dev\nCOPY app.py /app/\n",
+    )];
+    expect(&dev, "non-root", "fail", "");
+    expect(&dev, "minimal-image", "fail", "");
+}
+
+#[test]
 fn base_image_supported_release() {
     expect(
         &[("Dockerfile", "FROM python:3.12-slim\nUSER 10001\n")],

@@ -64,10 +64,13 @@ pub fn record(ctx: &Context<'_>, out: &mut Analysis) {
         }
     }
     if !user_seen {
-        if let Some(user) = base_ref.and_then(base_user) {
+        if let (Some(user), Some(image)) = (
+            base_ref.and_then(base_user),
+            base_ref.and_then(|r| ImageRef::parse(r).ok()),
+        ) {
             pass(
                 ChecklistItem::NonRoot,
-                format!("base {} runs as {user}", base_ref.unwrap_or_default()),
+                format!("base {} runs as {user}", short(&image)),
             );
         }
     }
@@ -91,6 +94,12 @@ pub fn record(ctx: &Context<'_>, out: &mut Analysis) {
                 let name = image.familiar_name();
                 if let Some((_, v)) = name.rsplit_once("-debian") {
                     releases.extend(shipshape_core::eol::lookup("debian", v));
+                } else if let (Some(_), Some(tag)) =
+                    (shipshape_core::hardened::classify(&image), image.tag)
+                {
+                    // Hardened families name the upstream product last (`dhi.io/python`).
+                    let product = name.rsplit('/').next().unwrap_or_default();
+                    releases.extend(shipshape_core::eol::from_image(product, tag));
                 }
             }
             if releases.is_empty() {

@@ -23,8 +23,13 @@ Reports a Dockerfile whose final stage runs as root: its last `USER` is `root`, 
 `root:<group>`, or no stage the final image is built from sets a `USER` at all and the base
 image is not known to run as a non-root user.
 
-Base images whose name or tag says they run unprivileged (`nonroot`, `non-root`, `rootless`,
-`unprivileged`, and the Chainguard and Bitnami images) are trusted when no `USER` is set.
+When no `USER` is set, the base image's default user is taken from the table of hardened
+families (`shipshape_core::hardened`): the runtime variants of Docker Hardened Images
+(`dhi.io/<name>`, `nonroot`, uid 65532), Chainguard images, distroless `:nonroot` tags, .NET
+chiseled images (`app`) and Bitnami images (uid 1001) run unprivileged; Docker Hardened Images'
+`-dev`/`-sdk` variants and distroless images without `nonroot` run as root and are reported.
+Other bases whose name or tag says they run unprivileged (`nonroot`, `non-root`, `rootless`,
+`unprivileged`) are trusted too.
 `USER` values that depend on a build argument without a default are not judged.
 
 ## Why it matters
@@ -52,18 +57,25 @@ CMD ["python", "/app/app.py"]      # runs as root: reported
 };
 
 /// Base images documented to run as a non-root user by default.
-/// The user a base image known to run unprivileged runs as, for evidence.
+/// The user a base image known to run unprivileged runs as, for evidence: from the hardened
+/// families' table (`dhi.io/python` runs as `nonroot (uid 65532)`), else from a tag or name
+/// that says so (`nginx-unprivileged`, `:nonroot`).
 pub(crate) fn base_user(reference: &str) -> Option<String> {
-    base_runs_unprivileged(reference).then(|| "a non-root user".to_string())
-}
-
-fn base_runs_unprivileged(reference: &str) -> bool {
     let lower = reference.to_ascii_lowercase();
+    if let Some(h) = ImageRef::parse(&lower)
+        .ok()
+        .and_then(|r| shipshape_core::hardened::classify(&r))
+    {
+        return h.variant.user.map(str::to_string);
+    }
     ["nonroot", "non-root", "rootless", "unprivileged"]
         .iter()
         .any(|w| lower.contains(w))
-        || lower.starts_with("cgr.dev/chainguard/")
-        || ImageRef::parse(&lower).is_ok_and(|r| r.short_name().starts_with("bitnami/"))
+        .then(|| "a non-root user".to_string())
+}
+
+fn base_runs_unprivileged(reference: &str) -> bool {
+    base_user(reference).is_some()
 }
 
 fn is_root(user: &str) -> bool {
