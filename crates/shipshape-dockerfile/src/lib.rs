@@ -39,7 +39,7 @@ pub mod rules;
 pub mod shell;
 pub mod stages;
 
-pub use analyse::{analyse, DockerfileInput};
+pub use analyse::{analyse, ContextFiles, DockerfileInput};
 pub use analyser::DockerfileAnalyser;
 pub use ast::*;
 pub use dump::{dump, dump_stages};

@@ -253,7 +253,10 @@ fn build_context_named_paths_and_dockerignore() {
     expect(
         &[
             ("Dockerfile", "FROM alpine:3.22\nCOPY . /app\n"),
-            (".dockerignore", ".git\n**/.env*\n**/*.pem\n**/*.key\n"),
+            (
+                ".dockerignore",
+                ".git\n**/.env*\n**/*.pem\n**/*.key\n**/id_rsa*\n**/id_ed25519*\n.aws\n.ssh\n**/.npmrc\n**/.pypirc\n**/.netrc\n**/.git-credentials\n.docker\n",
+            ),
             (".env", "A=1\n"),
         ],
         "build-context",

@@ -231,13 +231,16 @@ pub fn record(ctx: &Context<'_>, out: &mut Analysis) {
             shown.join(", ")
         )
     } else if let Some(ignore) = &ctx.dockerignore {
-        let present = ctx.context_files;
-        if present.is_empty() {
-            format!(
+        match ctx.context_files.known() {
+            None => format!(
+                "{} excludes VCS data, .env files, keys and credentials (the context was not walked)",
+                ignore.file.path()
+            ),
+            Some([]) => format!(
                 "{} excludes VCS data, .env files and keys; no sensitive file in the context",
                 ignore.file.path()
-            )
-        } else {
+            ),
+            Some(present) => {
             let shown: Vec<&str> = present.iter().take(3).map(String::as_str).collect();
             format!(
                 "{} excludes the {} sensitive file{} of the context ({}{})",
@@ -247,6 +250,7 @@ pub fn record(ctx: &Context<'_>, out: &mut Analysis) {
                 shown.join(", "),
                 if present.len() > 3 { ", …" } else { "" }
             )
+            }
         }
     } else {
         String::new()
@@ -325,7 +329,7 @@ mod tests {
         let a = crate::analyse(&crate::DockerfileInput {
             file: &file,
             dockerignore: None,
-            context_files: &[],
+            context_files: crate::ContextFiles::Unknown,
             options: &DockerfileOptions::default(),
             today: jiff::civil::date(2026, 1, 1),
         });

@@ -531,7 +531,7 @@ mod tests {
             crate::analyse(&crate::DockerfileInput {
                 file: &file,
                 dockerignore: None,
-                context_files: &[],
+                context_files: crate::ContextFiles::Unknown,
                 options: &DockerfileOptions::default(),
                 today: jiff::civil::date(2026, 1, 1),
             })

@@ -214,7 +214,7 @@ mod tests {
         let a = crate::analyse(&crate::DockerfileInput {
             file: &file,
             dockerignore: None,
-            context_files: &[],
+            context_files: crate::ContextFiles::Unknown,
             options: &DockerfileOptions::default(),
             today: "2026-01-01".parse().unwrap(),
         });
@@ -256,7 +256,7 @@ mod tests {
         let a = crate::analyse(&crate::DockerfileInput {
             file: &file,
             dockerignore: None,
-            context_files: &[],
+            context_files: crate::ContextFiles::Unknown,
             options: &DockerfileOptions::default(),
             today: "2026-01-01".parse().unwrap(),
         });
