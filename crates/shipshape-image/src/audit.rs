@@ -473,9 +473,14 @@ fn evidence(ctx: &Ctx, decided: &std::collections::BTreeSet<ChecklistItem>, a: &
         MinimalImage,
         "no shell, package manager, compiler or download tool found in the final filesystem".into(),
     );
+    let reference = &ctx.image.reference;
     add(
         ImageTag,
-        format!("`{}` is pinned by digest", ctx.image.reference),
+        if reference.contains("@sha256:") {
+            format!("`{reference}` is pinned by digest")
+        } else {
+            format!("`{reference}` names the image by its ID")
+        },
     );
     match rules::os_eol::os_release(ctx) {
         Some(os) => add(
