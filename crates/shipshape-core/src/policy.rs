@@ -253,7 +253,11 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 .collect();
             let accepted = suppressed
                 .iter()
-                .filter(|s| s.finding.checklist == item)
+                .filter(|s| s.finding.checklist == item && s.by != "min-confidence")
+                .count();
+            let unsure = suppressed
+                .iter()
+                .filter(|s| s.finding.checklist == item && s.by == "min-confidence")
                 .count();
             let covers = covered.contains(&item);
             let (status, note, shown) = if n > 0 {
@@ -264,15 +268,22 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                     summarise(&pass, several_inputs(&pass)),
                     pass,
                 )
-            } else if covers && accepted > 0 {
-                (
-                    ChecklistStatus::Pass,
-                    Some(format!(
-                        "{accepted} finding{} accepted (suppressed by an ignore or the minimum confidence)",
-                        if accepted == 1 { "" } else { "s" }
-                    )),
-                    Vec::new(),
-                )
+            } else if covers && accepted + unsure > 0 {
+                let plural = |n: usize| if n == 1 { "" } else { "s" };
+                let mut why = Vec::new();
+                if accepted > 0 {
+                    why.push(format!(
+                        "{accepted} finding{} accepted by an ignore",
+                        plural(accepted)
+                    ));
+                }
+                if unsure > 0 {
+                    why.push(format!(
+                        "{unsure} finding{} below the minimum confidence hidden",
+                        plural(unsure)
+                    ));
+                }
+                (ChecklistStatus::Pass, Some(why.join(", ")), Vec::new())
             } else if !not_applicable.is_empty() {
                 let note = summarise(&not_applicable, several_inputs(&not_applicable));
                 (ChecklistStatus::NotApplicable, note, not_applicable)
@@ -756,7 +767,7 @@ mod tests {
         let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");
         let c = item(&r, ChecklistItem::NonRoot);
         assert_eq!(c.status, ChecklistStatus::Pass);
-        assert!(c.note.as_deref().unwrap().contains("1 finding accepted"));
+        assert_eq!(c.note.as_deref(), Some("1 finding accepted by an ignore"));
         assert_eq!(r.exit_code(), exit::CLEAN);
     }
 
