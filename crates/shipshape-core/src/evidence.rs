@@ -43,6 +43,11 @@ pub struct Evidence {
     pub path: String,
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// The part of the project the path belongs to (set with the findings' contexts): evidence
+    /// from tests, fixtures, docs or vendored code passes nothing, as their findings fail
+    /// nothing.
+    #[serde(skip)]
+    pub context: crate::context::PathContext,
 }
 
 impl Evidence {
@@ -52,6 +57,7 @@ impl Evidence {
             item,
             path: path.into(),
             verdict: Verdict::Pass(note.into()),
+            context: Default::default(),
         }
     }
 
@@ -65,6 +71,7 @@ impl Evidence {
             item,
             path: path.into(),
             verdict: Verdict::NotApplicable(note.into()),
+            context: Default::default(),
         }
     }
 

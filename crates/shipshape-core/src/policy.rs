@@ -232,7 +232,10 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     // an item leaves it not analysed (and a `require`d item then fails). Within coverage, an item
     // passes only on evidence: what an analyser saw that makes it hold.
     let covered = analysis.covered_items(|r| config.rule_enabled(r.code));
-    let evidence = live_evidence(&analysis.evidence, &findings);
+    let evidence: Vec<Evidence> = live_evidence(&analysis.evidence, &findings)
+        .into_iter()
+        .filter(|e| config.gate_contexts.contains(&e.context))
+        .collect();
     let checklist: Vec<ChecklistEntry> = ChecklistItem::ALL
         .into_iter()
         .map(|item| {
@@ -300,7 +303,16 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                     Vec::new(),
                 )
             } else {
-                let note = if covers {
+                let outside = findings
+                    .iter()
+                    .filter(|f| !gates(f) && f.checklist == item)
+                    .count();
+                let note = if covers && outside > 0 {
+                    format!(
+                        "{outside} finding{}, all outside the gating contexts (tests, fixtures, docs, vendored code); nothing in the gating contexts showed that the item holds",
+                        if outside == 1 { "" } else { "s" }
+                    )
+                } else if covers {
                     analysis.notes.get(&item).cloned().unwrap_or_else(|| {
                         "the rules that ran found nothing wrong, but nothing scanned showed that the item holds".to_string()
                     })
@@ -755,6 +767,26 @@ mod tests {
                 show_secrets: false,
             },
         );
+        assert_eq!(
+            item(&r, ChecklistItem::NonRoot).status,
+            ChecklistStatus::NotAnalysed
+        );
+    }
+
+    #[test]
+    fn evidence_outside_the_gating_contexts_passes_nothing() {
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "tests/fixtures/Dockerfile",
+            "USER app (line 2)",
+        ));
+        a.assign_contexts(&crate::context::ContextClassifier::new(
+            &Config::default(),
+            std::path::Path::new("/nonexistent"),
+        ));
+        let r = run(a, "", "2026-01-01");
         assert_eq!(
             item(&r, ChecklistItem::NonRoot).status,
             ChecklistStatus::NotAnalysed

@@ -159,6 +159,11 @@ impl Analysis {
                 f.context = classifier.classify(&f.location.path);
             }
         }
+        for e in &mut self.evidence {
+            if !e.path.is_empty() {
+                e.context = classifier.classify(&e.path);
+            }
+        }
     }
 
     /// Moves every path the analysers named relative to the scan root (what fingerprints are
