@@ -34,12 +34,14 @@ fn checklist(dir: &tempfile::TempDir) -> (BTreeMap<String, (String, String)>, se
         .unwrap()
         .iter()
         .map(|c| {
+            // The note, then every piece of evidence behind it (one per line).
+            let mut notes = vec![c["note"].as_str().unwrap_or("").to_string()];
+            for e in c["evidence"].as_array().into_iter().flatten() {
+                notes.push(e["note"].as_str().unwrap_or("").to_string());
+            }
             (
                 c["id"].as_str().unwrap().to_string(),
-                (
-                    c["status"].as_str().unwrap().to_string(),
-                    c["note"].as_str().unwrap_or("").to_string(),
-                ),
+                (c["status"].as_str().unwrap().to_string(), notes.join("\n")),
             )
         })
         .collect();
@@ -82,10 +84,9 @@ fn the_issue_case_passes_nothing_it_cannot_show() {
     assert_eq!(items["base-image"].0, "not-analysed");
     assert!(items["base-image"].1.contains("no end-of-life data"));
     assert_eq!(items["build-context"].0, "pass");
-    assert_eq!(
-        items["build-context"].1,
-        "nothing is copied from the build context"
-    );
+    assert!(items["build-context"]
+        .1
+        .starts_with("nothing is copied from the build context"));
     let human = shipshape().arg("check").arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(!text.contains("pass  healthcheck"), "{text}");
@@ -406,5 +407,92 @@ fn evidence_from_tests_passes_nothing() {
     // Findings in tests do not fail production items; their evidence does not pass them either.
     let dir = project(&[("tests/fixtures/Dockerfile", "FROM alpine:3.22\nUSER app\n")]);
     let (items, _) = checklist(&dir);
-    assert_eq!(items["non-root"].0, "not-analysed", "{:?}", items["non-root"]);
+    assert_eq!(
+        items["non-root"].0, "not-analysed",
+        "{:?}",
+        items["non-root"]
+    );
+}
+
+#[test]
+fn runtime_image_secrets_and_ports() {
+    let compose = format!(
+        "services:\n  api:\n    image: ghcr.io/acme/api:1.4.2@{DIGEST}\n    environment:\n      LOG_LEVEL: info\n      PORT: \"8080\"\n    logging:\n      driver: journald\n"
+    );
+    let files = [("compose.yaml", compose.as_str())];
+    expect(
+        &files,
+        "image-tag",
+        "pass",
+        "api: image ghcr.io/acme/api:1.4.2@sha256:",
+    );
+    expect(&files, "image-tag", "pass", "pinned by digest");
+    expect(
+        &files,
+        "secrets",
+        "pass",
+        "api: no secret in its 2 literal environment values",
+    );
+    expect(
+        &files,
+        "network",
+        "pass",
+        "api: publishes no ports on the host",
+    );
+    expect(&files, "log-rotation", "pass", "api: log driver journald");
+}
+
+#[test]
+fn kubernetes_probes_and_run_as_non_root() {
+    let manifest = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      securityContext: { runAsNonRoot: true }
+      containers:
+        - name: web
+          image: nginx:1.27-alpine
+          livenessProbe: { httpGet: { path: /, port: 8080 } }
+"#;
+    let files = [("deploy.yaml", manifest)];
+    expect(&files, "non-root", "pass", "web: runAsNonRoot: true");
+    expect(&files, "healthcheck", "pass", "web: probes defined");
+}
+
+#[test]
+fn one_off_containers_need_no_health_check() {
+    let script = "#!/bin/sh\ndocker run --rm -v \"$PWD:/src\" alpine:3.22 sh -c 'ls /src'\n";
+    expect(
+        &[("migrate.sh", script)],
+        "healthcheck",
+        "not-applicable",
+        "runs once: no health check needed",
+    );
+}
+
+#[test]
+fn base_pinned_by_tag_only() {
+    expect(
+        &[("Dockerfile", "FROM alpine:3.22\nUSER 1\n")],
+        "image-tag",
+        "fail",
+        "",
+    );
+    // A complete .dockerignore over a context with no sensitive file.
+    expect(
+        &[
+            ("Dockerfile", "FROM alpine:3.22\nCOPY . /app\n"),
+            (
+                ".dockerignore",
+                ".git\n**/.env*\n**/*.pem\n**/*.key\n**/id_rsa*\n**/id_ed25519*\n.aws\n.ssh\n**/.npmrc\n**/.pypirc\n**/.netrc\n**/.git-credentials\n.docker\n",
+            ),
+        ],
+        "build-context",
+        "pass",
+        ".dockerignore excludes VCS data, .env files and keys; no sensitive file in the context",
+    );
 }
