@@ -298,10 +298,10 @@ pub fn record(ctx: &Context<'_>, out: &mut Analysis) {
     pass(
         ChecklistItem::Secrets,
         if values == 0 {
-            "no ENV, ARG or LABEL values, no key or .env file copied".to_string()
+            "no ENV, ARG or LABEL values, no key or .env file named in a COPY".to_string()
         } else {
             format!(
-                "no secret in {values} ENV, ARG or LABEL instruction{}, no key or .env file copied",
+                "no secret in {values} ENV, ARG or LABEL instruction{}, no key or .env file named in a COPY",
                 if values == 1 { "" } else { "s" }
             )
         },
