@@ -313,8 +313,14 @@ fn copied_from_stages(ctx: &Context<'_>) -> Vec<String> {
                 let dest = c.dest.value.clone();
                 if dest.ends_with('/') {
                     for src in &c.sources {
-                        let base = src.word.value.rsplit('/').next().unwrap_or_default();
-                        out.push(format!("{dest}{base}"));
+                        let base = src.word.value.trim_end_matches('/');
+                        let base = base.rsplit('/').next().unwrap_or_default();
+                        if src.word.value.ends_with('/') || base.is_empty() {
+                            // A directory copied into a directory: everything under it.
+                            out.push(dest.clone());
+                        } else {
+                            out.push(format!("{dest}{base}"));
+                        }
                     }
                 } else {
                     out.push(dest);
@@ -420,10 +426,11 @@ pub(crate) fn role(ctx: &Context<'_>) -> Role {
     }
     let program = cmd.name.value.as_str();
     let copied = copied_from_stages(ctx);
-    if copied
-        .iter()
-        .any(|d| d == program || (!program.contains('/') && d.rsplit('/').next() == Some(program)))
-    {
+    if copied.iter().any(|d| {
+        d == program
+            || (d.ends_with('/') && d.len() > 1 && program.starts_with(d.as_str()))
+            || (!program.contains('/') && d.rsplit('/').next() == Some(program))
+    }) {
         return Role::Service {
             why: format!("its command runs `{program}`, a program built in another stage"),
             guessed: true,
@@ -550,6 +557,11 @@ mod tests {
             vec![Confidence::High]
         );
         assert!(run("FROM node:22-slim\nCMD [\"true\"]\n").is_empty());
+        // A build stage's output directory copied whole, and a program run from it.
+        assert_eq!(
+            run("FROM rust:1.83 AS build\nRUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=build /src/target/release/ /app/\nENTRYPOINT [\"/app/server\"]\n"),
+            vec![Confidence::Medium]
+        );
         assert!(run("FROM node:22-slim\nCMD [\"sh\", \"-c\", \"echo done\"]\n").is_empty());
         assert_eq!(
             run("FROM node:22-slim\nCMD [\"sh\", \"-c\", \"node server.js\"]\n"),
