@@ -27,7 +27,7 @@ pub use analyser::{Analyser, Input, InputKind, Scope};
 pub use checklist::{ChecklistItem, ChecklistStatus};
 pub use context::PathContext;
 pub use evidence::{Evidence, Verdict};
-pub use finding::{Finding, Fix, FixApplicability, Location, SourceKind, Span};
+pub use finding::{ByteSpan, Finding, Fix, FixApplicability, Location, SourceKind, Span};
 pub use report::{Report, ScanError};
 pub use rule::{RuleMeta, RuleRegistry};
 pub use severity::{Confidence, Severity};

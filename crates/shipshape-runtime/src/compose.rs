@@ -7,7 +7,7 @@ use crate::dockerrun::{apply_security_opt, parse_port, parse_volume};
 use crate::interp;
 use crate::model::*;
 use crate::yaml::{self, Node, Scalar, V};
-use shipshape_core::{ScanError, SourceFile, SourceKind};
+use shipshape_core::{ByteSpan, ScanError, SourceFile, SourceKind};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -482,8 +482,7 @@ fn resolve_extends(
 fn loc(n: &Node, key: String) -> Loc {
     Loc {
         file: n.file,
-        start: n.start,
-        end: n.end,
+        span: ByteSpan::new(n.start, n.end),
         key,
     }
 }
@@ -829,8 +828,7 @@ pub fn service_spec(svc: &Service) -> RuntimeSpec {
                 from_variable: from_var,
                 loc: Loc {
                     file: k.file,
-                    start: k.start,
-                    end: v.end.max(k.end),
+                    span: ByteSpan::new(k.start, v.end.max(k.end)),
                     key: format!("{base}.environment.{name}"),
                 },
             });

@@ -4,16 +4,15 @@
 //! rule written once against this model points at the exact flag of a `docker run` line, the exact
 //! key of a Compose service, Kubernetes container or `docker inspect` document.
 
-use shipshape_core::SourceKind;
+use shipshape_core::{ByteSpan, SourceKind};
 
-/// Where a value was written: a byte range in one of the analysed files, plus a symbolic key
+/// Where a value was written: a byte range (core's one [`ByteSpan`]) in one of the analysed files, plus a symbolic key
 /// (`services.web.privileged`, `Deployment/web:spec.template.spec.containers[0]`, `app --privileged`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Loc {
     /// Index into the file list the front end was given.
     pub file: usize,
-    pub start: usize,
-    pub end: usize,
+    pub span: ByteSpan,
     pub key: String,
 }
 
