@@ -9,6 +9,7 @@ pub mod analyser;
 pub mod classify;
 pub mod compose;
 pub mod dockerrun;
+pub mod evidence;
 pub mod graph;
 pub mod inspect;
 pub mod interp;
@@ -115,6 +116,7 @@ fn finish(
     let mut cx = Cx::new(files);
     for s in specs {
         rules::check_all(s, &mut cx);
+        evidence::record(s, files, &mut analysis);
     }
     analysis.findings.extend(cx.findings);
     analysis.findings.extend(extra);
@@ -229,7 +231,8 @@ pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
     let mut facts = Facts::default();
     let location = |loc: &model::Loc| {
         project.files.get(loc.file).map(|f| {
-            shipshape_core::Location::in_file(f, loc.span.start, loc.span.end).with_key(loc.key.clone())
+            shipshape_core::Location::in_file(f, loc.span.start, loc.span.end)
+                .with_key(loc.key.clone())
         })
     };
     for svc in &project.services {
@@ -326,7 +329,8 @@ pub fn kubernetes_facts(
     }
     let set = k8s::load_set(std::slice::from_ref(file));
     let location = |loc: &model::Loc| {
-        shipshape_core::Location::in_file(file, loc.span.start, loc.span.end).with_key(loc.key.clone())
+        shipshape_core::Location::in_file(file, loc.span.start, loc.span.end)
+            .with_key(loc.key.clone())
     };
     for spec in &set.specs {
         let Some(image) = spec.image.as_ref() else {
