@@ -59,6 +59,11 @@ impl Cataloger for DpkgCataloger {
         let mut requires = Vec::new();
         let mut provides = Vec::new();
         for para in paragraphs(text)? {
+            // A paragraph whose fields are all empty (`Package:` alone) describes nothing: no
+            // package is lost by passing over it.
+            if para.fields.iter().all(|(_, v)| v.trim().is_empty()) {
+                continue;
+            }
             let Some(name) = para.get("package") else {
                 return Err(CatalogError::at(
                     para.line,

@@ -7,7 +7,8 @@ use crate::osrelease::Distro;
 use packageurl::PackageUrl;
 
 /// The purl of an operating-system package: the namespace is the distribution's vendor (the
-/// os-release `ID`, else the ecosystem's usual one), with `arch`, `epoch` (rpm, when not 0)
+/// os-release `ID`; without one `debian` for dpkg and `alpine` for apk, and none for rpm, whose
+/// vendors are too many to guess), with `arch`, `epoch` (rpm, when not 0)
 /// and `distro` qualifiers (`pkg:deb/debian/libc6@2.36-9+deb12u9?arch=amd64&distro=debian-12`).
 pub fn os_package(
     eco: Ecosystem,
@@ -18,13 +19,15 @@ pub fn os_package(
     epoch: Option<&str>,
 ) -> Result<String, String> {
     let fallback = match eco {
-        Ecosystem::Deb => "debian",
-        Ecosystem::Apk => "alpine",
-        Ecosystem::Rpm => "redhat",
+        Ecosystem::Deb => Some("debian"),
+        Ecosystem::Apk => Some("alpine"),
+        Ecosystem::Rpm => None,
     };
-    let namespace = distro.map_or(fallback, |d| d.id.as_str());
+    let namespace = distro.map(|d| d.id.as_str()).or(fallback);
     let mut p = PackageUrl::new(eco.purl_type(), name).map_err(|e| e.to_string())?;
-    p.with_namespace(namespace).map_err(|e| e.to_string())?;
+    if let Some(ns) = namespace {
+        p.with_namespace(ns).map_err(|e| e.to_string())?;
+    }
     if !version.is_empty() {
         p.with_version(version).map_err(|e| e.to_string())?;
     }
