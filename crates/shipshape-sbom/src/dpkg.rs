@@ -89,7 +89,7 @@ impl Cataloger for DpkgCataloger {
                 }
             };
             let arch = para.get("architecture").filter(|a| !a.is_empty());
-            let source = para.get("source").and_then(|s| parse_source(s));
+            let source = para.get("source").and_then(parse_source);
             let purl = crate::purl::os_package(
                 Ecosystem::Deb,
                 env.distro.as_ref(),
