@@ -70,6 +70,13 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::dpkg::DpkgCataloger,
         &crate::apk::ApkCataloger,
         &crate::rpm::RpmCataloger,
+        &crate::lang::cargo::CargoLock,
+        &crate::lang::npm::PackageLock,
+        &crate::lang::python::Requirements,
+        &crate::lang::python::PoetryLock,
+        &crate::lang::golang::GoMod,
+        &crate::lang::ruby::GemfileLock,
+        &crate::lang::composer::ComposerLock,
     ]
 }
 

@@ -14,6 +14,7 @@ mod apk;
 mod catalog;
 pub mod cyclonedx;
 mod dpkg;
+mod lang;
 mod layers;
 mod model;
 pub mod osrelease;

@@ -13,6 +13,18 @@ pub enum Ecosystem {
     Apk,
     /// Red Hat, Fedora, SUSE, Mariner, … (rpm).
     Rpm,
+    /// Rust crates (Cargo.lock).
+    Cargo,
+    /// npm packages (package-lock.json).
+    Npm,
+    /// Python packages (requirements.txt, poetry.lock).
+    Pypi,
+    /// Go modules (go.mod).
+    Golang,
+    /// Ruby gems (Gemfile.lock).
+    Gem,
+    /// PHP packages (composer.lock).
+    Composer,
 }
 
 impl Ecosystem {
@@ -22,6 +34,12 @@ impl Ecosystem {
             Ecosystem::Deb => "deb",
             Ecosystem::Apk => "apk",
             Ecosystem::Rpm => "rpm",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
         }
     }
 

@@ -21,7 +21,7 @@ pub fn os_package(
     let fallback = match eco {
         Ecosystem::Deb => Some("debian"),
         Ecosystem::Apk => Some("alpine"),
-        Ecosystem::Rpm => None,
+        _ => None,
     };
     let namespace = distro.map(|d| d.id.as_str()).or(fallback);
     let mut p = PackageUrl::new(eco.purl_type(), name).map_err(|e| e.to_string())?;
@@ -40,6 +40,30 @@ pub fn os_package(
     if let Some(d) = distro {
         p.add_qualifier("distro", d.qualifier())
             .map_err(|e| e.to_string())?;
+    }
+    Ok(p.to_string())
+}
+
+/// The purl of a language package: `pkg:TYPE/[NAMESPACE/]NAME@VERSION[?QUALIFIERS]`, the type's
+/// normalisation (npm and PyPI names lower-cased, PyPI `_` as `-`) applied by `packageurl`.
+pub fn language(
+    eco: Ecosystem,
+    namespace: Option<&str>,
+    name: &str,
+    version: &str,
+    qualifiers: &[(&str, &str)],
+) -> Result<String, String> {
+    let mut p = PackageUrl::new(eco.purl_type(), name).map_err(|e| e.to_string())?;
+    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
+        p.with_namespace(ns).map_err(|e| e.to_string())?;
+    }
+    if !version.is_empty() {
+        p.with_version(version).map_err(|e| e.to_string())?;
+    }
+    for (k, v) in qualifiers {
+        if !v.is_empty() {
+            p.add_qualifier(*k, *v).map_err(|e| e.to_string())?;
+        }
     }
     Ok(p.to_string())
 }
@@ -93,6 +117,36 @@ mod tests {
             )
             .unwrap(),
             "pkg:rpm/fedora/curl@8.6.0-7.fc40?arch=x86_64&distro=fedora-40&epoch=1"
+        );
+    }
+
+    #[test]
+    fn language_examples() {
+        let l = |e, ns, n, v| language(e, ns, n, v, &[]).unwrap();
+        assert_eq!(
+            l(Ecosystem::Npm, Some("@babel"), "core", "7.24.0"),
+            "pkg:npm/%40babel/core@7.24.0"
+        );
+        assert_eq!(
+            l(Ecosystem::Pypi, None, "Django_Rest", "3.0"),
+            "pkg:pypi/django-rest@3.0"
+        );
+        assert_eq!(
+            l(
+                Ecosystem::Golang,
+                Some("github.com/google"),
+                "uuid",
+                "v1.6.0"
+            ),
+            "pkg:golang/github.com/google/uuid@v1.6.0"
+        );
+        assert_eq!(
+            l(Ecosystem::Composer, Some("symfony"), "console", "v6.4.1"),
+            "pkg:composer/symfony/console@v6.4.1"
+        );
+        assert_eq!(
+            l(Ecosystem::Cargo, None, "serde", "1.0.200"),
+            "pkg:cargo/serde@1.0.200"
         );
     }
 }

@@ -124,7 +124,7 @@ fn walk(
             continue;
         };
         if ft.is_dir() {
-            if name == ".git" {
+            if name == ".git" || name == "node_modules" {
                 continue;
             }
             walk(&entry.path(), &path, depth + 1, out, errors, display);
