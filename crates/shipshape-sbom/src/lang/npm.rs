@@ -1,6 +1,7 @@
 //! package-lock.json and npm-shrinkwrap.json: lockfile versions 1 (`dependencies`, nested) and
 //! 2 and 3 (`packages`, keyed by install path). Dependencies resolve the way Node looks for a
-//! module: in the package's own `node_modules`, then in each enclosing one.
+//! module: in the package's own `node_modules`, then in each enclosing one. Development
+//! dependencies (`"dev": true`) are left out: they are not part of what ships.
 
 use super::{json, named, package};
 use crate::catalog::{CatalogError, Cataloger, Env, Found};
@@ -45,6 +46,10 @@ impl Cataloger for PackageLock {
     }
 }
 
+fn flag(entry: &Value, name: &str) -> bool {
+    entry.get(name).and_then(Value::as_bool) == Some(true)
+}
+
 /// `@scope/name` → (`@scope`, `name`).
 fn split_name(full: &str) -> (Option<&str>, &str) {
     match full.strip_prefix('@').and_then(|_| full.split_once('/')) {
@@ -77,7 +82,7 @@ fn v2(packages: &Value, location: &str, layer: Option<&str>) -> Result<Found, Ca
         let Some(idx) = path.rfind("node_modules/") else {
             continue;
         };
-        if entry.get("link").and_then(Value::as_bool) == Some(true) {
+        if flag(entry, "link") || flag(entry, "dev") {
             continue;
         }
         let full = entry
@@ -154,8 +159,9 @@ fn v1(
                 "dependency `{name}` has no version"
             )));
         };
-        // Local (`file:`) dependencies are the project's own code.
-        if version.starts_with("file:") {
+        // Local (`file:`) dependencies are the project's own code; development dependencies
+        // are not shipped.
+        if version.starts_with("file:") || flag(entry, "dev") {
             continue;
         }
         let i = found.packages.len();
@@ -199,6 +205,7 @@ mod tests {
             "node_modules/b":{"version":"1.0.0"},
             "node_modules/@s/c":{"version":"3.0.0","dependencies":{"b":"^1"}},
             "node_modules/w":{"resolved":"packages/w","link":true},
+            "node_modules/jest":{"version":"29.0.0","dev":true},
             "packages/w":{"name":"w","version":"0.0.1"}}}"#;
         let f = PackageLock
             .catalog("package-lock.json", None, lock.as_bytes(), &Env::default())
