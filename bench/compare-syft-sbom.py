@@ -2,9 +2,10 @@
 """Compares the packages shipshape's SBOM lists with syft's on the same inputs.
 
 Each target is an image reference or archive (`docker-archive:FILE`, …) or a directory. Both
-tools run on it; packages of the ecosystems shipshape catalogs are compared per file they came
-from, as (ecosystem, name, version). Prints, per target and file, what only one side lists, and
-a total; docs/sbom-vs-syft.md explains the differences seen on ../shared/corpus/pkgdb.
+tools run on it; packages of the ecosystems shipshape catalogs are compared per target as
+(ecosystem, name, version), each difference shown with the file it came from (syft may name
+another file of the same package first, such as a copyright file). Prints what only one side
+lists, and a total; docs/sbom-vs-syft.md explains the differences seen on ../shared/corpus/pkgdb.
 
 Usage: compare-syft-sbom.py SHIPSHAPE_BIN SYFT_BIN TARGET...
 Exit 0 always (a comparison, not a test); shipshape errors are printed and the target skipped.
@@ -69,17 +70,14 @@ def main():
             print(f"== {t}: syft failed: {err[:200]}")
             totals["skipped"] += 1
             continue
-        lines = []
-        for f in sorted(set(ours) | set(theirs)):
-            a, b = ours.get(f, set()), theirs.get(f, set())
-            totals["same"] += len(a & b)
-            totals["only_shipshape"] += len(a - b)
-            totals["only_syft"] += len(b - a)
-            for k in sorted(a - b):
-                lines.append(f"  only shipshape  {f}: {k[0]} {k[1]} {k[2]}")
-            for k in sorted(b - a):
-                lines.append(f"  only syft       {f}: {k[0]} {k[1]} {k[2]}")
-        print(f"== {t}: {sum(map(len, ours.values()))} shipshape, {sum(map(len, theirs.values()))} syft packages")
+        a = {k: f for f, ks in ours.items() for k in ks}
+        b = {k: f for f, ks in theirs.items() for k in ks}
+        totals["same"] += len(a.keys() & b.keys())
+        totals["only_shipshape"] += len(a.keys() - b.keys())
+        totals["only_syft"] += len(b.keys() - a.keys())
+        lines = [f"  only shipshape  {a[k]}: {k[0]} {k[1]} {k[2]}" for k in sorted(a.keys() - b.keys())]
+        lines += [f"  only syft       {b[k]}: {k[0]} {k[1]} {k[2]}" for k in sorted(b.keys() - a.keys())]
+        print(f"== {t}: {len(a)} shipshape, {len(b)} syft packages")
         print("\n".join(lines[:40] + ([f"  … {len(lines) - 40} more"] if len(lines) > 40 else [])))
     print(
         f"total: {totals['same']} in both, {totals['only_shipshape']} only shipshape, "
