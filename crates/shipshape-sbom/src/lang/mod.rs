@@ -82,7 +82,23 @@ pub(crate) fn toml_doc(text: &str) -> Result<toml::Table, CatalogError> {
     })
 }
 
-/// Whether `path` names a file called `name` (in any directory).
+/// Directories that hold installed copies of dependencies (package caches, vendored trees):
+/// a lockfile inside one is that dependency's own, not a record of what is installed here.
+const DEPENDENCY_DIRS: [&str; 7] = [
+    "/node_modules/",
+    "/site-packages/",
+    "/dist-packages/",
+    "/go/pkg/mod/",
+    "/.cargo/registry/",
+    "/.cargo/git/",
+    "/vendor/bundle/",
+];
+
+/// Whether `path` names a file called `name` (in any directory but a dependency cache).
 pub(crate) fn named(path: &str, name: &str) -> bool {
-    path.rsplit('/').next() == Some(name)
+    path.rsplit('/').next() == Some(name) && !in_dependency_dir(path)
+}
+
+pub(crate) fn in_dependency_dir(path: &str) -> bool {
+    DEPENDENCY_DIRS.iter().any(|d| path.contains(d))
 }

@@ -17,8 +17,7 @@ impl Cataloger for PackageLock {
     }
 
     fn wants(&self, path: &str) -> bool {
-        (named(path, "package-lock.json") || named(path, "npm-shrinkwrap.json"))
-            && !path.contains("/node_modules/")
+        named(path, "package-lock.json") || named(path, "npm-shrinkwrap.json")
     }
 
     fn catalog(

@@ -37,7 +37,9 @@ impl Cataloger for Requirements {
 
     fn wants(&self, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap_or_default();
-        name.starts_with("requirements") && name.ends_with(".txt")
+        name.starts_with("requirements")
+            && name.ends_with(".txt")
+            && !super::in_dependency_dir(path)
     }
 
     fn catalog(
@@ -289,5 +291,8 @@ mod tests {
         assert_eq!(f.packages[0].purl, "pkg:pypi/flask@3.0.0");
         assert_eq!(f.edges, [(0, 1)]);
         assert_eq!(normalize("Foo__Bar.baz"), "foo-bar-baz");
+        assert!(Requirements.wants("/app/requirements-dev.txt"));
+        assert!(!Requirements.wants("/usr/lib/python3/site-packages/x/requirements.txt"));
+        assert!(!PoetryLock.wants("/usr/lib/python3/dist-packages/x/poetry.lock"));
     }
 }
