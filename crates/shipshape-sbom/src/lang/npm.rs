@@ -76,7 +76,10 @@ fn v2(packages: &Value, location: &str, layer: Option<&str>) -> Result<Found, Ca
     let mut found = Found::default();
     let mut by_path: HashMap<&str, usize> = HashMap::new();
     let mut wanted: Vec<(usize, &str, Vec<&str>)> = Vec::new();
-    for (path, entry) in map {
+    // Install-path order, whatever order the JSON map keeps (serde_json's depends on features).
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, entry) in entries {
         // "" is the project itself; entries outside node_modules are workspace sources.
         let Some(idx) = path.rfind("node_modules/") else {
             continue;
@@ -152,7 +155,9 @@ fn v1(
         .ok_or_else(|| CatalogError::new("`dependencies` is not an object"))?;
     let mut level = HashMap::new();
     let mut here = Vec::new();
-    for (name, entry) in map {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, entry) in entries {
         let Some(version) = entry.get("version").and_then(Value::as_str) else {
             return Err(CatalogError::new(format!(
                 "dependency `{name}` has no version"
