@@ -74,6 +74,7 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::lang::npm::PackageLock,
         &crate::lang::python::Requirements,
         &crate::lang::python::PoetryLock,
+        &crate::lang::python::PipfileLock,
         &crate::lang::golang::GoMod,
         &crate::lang::ruby::GemfileLock,
         &crate::lang::composer::ComposerLock,

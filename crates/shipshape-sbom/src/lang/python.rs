@@ -1,4 +1,4 @@
-//! Python: pinned requirements files (`name==version`) and poetry.lock.
+//! Python: pinned requirements files (`name==version`), poetry.lock and Pipfile.lock.
 //!
 //! In requirements files only pinned requirements name a version: ranges, URLs, paths, editable
 //! installs and options are not packages with a known version and are passed over; a line that
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 pub struct Requirements;
 pub struct PoetryLock;
+pub struct PipfileLock;
 
 /// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` as one `-`.
 pub(crate) fn normalize(name: &str) -> String {
@@ -231,6 +232,61 @@ impl Cataloger for PoetryLock {
     }
 }
 
+impl Cataloger for PipfileLock {
+    fn id(&self) -> &'static str {
+        "pipfile-lock"
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        named(path, "Pipfile.lock")
+    }
+
+    /// The `default` section (`develop` holds development packages, which do not ship); each
+    /// entry's `version` is `==X`. Entries without one (VCS or path requirements) name no
+    /// version and are passed over.
+    fn catalog(
+        &self,
+        location: &str,
+        layer: Option<&str>,
+        bytes: &[u8],
+        _env: &Env,
+    ) -> Result<Found, CatalogError> {
+        let doc = super::json(bytes)?;
+        if !doc.is_object() {
+            return Err(CatalogError::new(
+                "not a Pipfile.lock document (not an object)",
+            ));
+        }
+        let mut found = Found::default();
+        let Some(default) = doc.get("default") else {
+            return Ok(found);
+        };
+        let map = default
+            .as_object()
+            .ok_or_else(|| CatalogError::new("`default` is not an object"))?;
+        let mut names: Vec<&String> = map.keys().collect();
+        names.sort();
+        for name in names {
+            let Some(v) = map[name.as_str()].get("version") else {
+                continue;
+            };
+            let v = v
+                .as_str()
+                .ok_or_else(|| CatalogError::new(format!("`{name}`: version is not a string")))?;
+            let version = v.strip_prefix("==").unwrap_or(v).trim();
+            found.packages.push(package(
+                Ecosystem::Pypi,
+                None,
+                name,
+                version,
+                location,
+                layer,
+            )?);
+        }
+        Ok(found)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +347,15 @@ mod tests {
         assert_eq!(f.packages[0].purl, "pkg:pypi/flask@3.0.0");
         assert_eq!(f.edges, [(0, 1)]);
         assert_eq!(normalize("Foo__Bar.baz"), "foo-bar-baz");
+        let pipfile = br#"{"_meta":{},"default":{"requests":{"version":"==2.31.0"},"mine":{"path":"."}},"develop":{"pytest":{"version":"==8.0.0"}}}"#;
+        let f = PipfileLock
+            .catalog("Pipfile.lock", None, pipfile, &Env::default())
+            .unwrap();
+        let purls: Vec<_> = f.packages.iter().map(|p| p.purl.as_str()).collect();
+        assert_eq!(purls, ["pkg:pypi/requests@2.31.0"]);
+        assert!(PipfileLock
+            .catalog("Pipfile.lock", None, b"{\"default\": 1}", &Env::default())
+            .is_err());
         assert!(Requirements.wants("/app/requirements-dev.txt"));
         assert!(!Requirements.wants("/usr/lib/python3/site-packages/x/requirements.txt"));
         assert!(!PoetryLock.wants("/usr/lib/python3/dist-packages/x/poetry.lock"));
