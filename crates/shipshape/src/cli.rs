@@ -27,9 +27,11 @@ pub enum Command {
     /// `oci:DIR[:TAG]`, `docker:NAME` (local Docker Engine), `registry:HOST/REPO:TAG|@DIGEST`,
     /// a path to an archive or layout, or `NAME:TAG` (Engine first, then the registry).
     Image(ImageArgs),
-    /// List every package installed in an image (dpkg, apk, rpm databases, with the distribution
-    /// from os-release) or found in a directory, as CycloneDX 1.6, SPDX 2.3, JSON or a table.
-    /// REF is an image reference as for `image`, or a directory.
+    /// List every package installed in an image or locked in a directory: dpkg, apk and rpm
+    /// databases (the distribution from os-release), Cargo, npm, Python, Go, Ruby and PHP
+    /// lockfiles; as CycloneDX 1.6, SPDX 2.3, JSON or a table. REF is an image reference as for
+    /// `image`, or a directory. A database or lockfile that cannot be read is an error (exit 2,
+    /// no document).
     Sbom(SbomArgs),
     /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
     /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
