@@ -98,6 +98,7 @@ pub fn catalog_bytes(
 /// Whether any cataloger, or the os-release reader, wants `path`.
 pub(crate) fn wanted(path: &str) -> bool {
     crate::osrelease::PATHS.iter().any(|p| path.ends_with(p))
+        || crate::dpkg::is_copyright(path)
         || catalogers().iter().any(|c| c.wants(path))
 }
 

@@ -130,6 +130,48 @@ impl Cataloger for DpkgCataloger {
     }
 }
 
+/// Whether `path` is a package's copyright file (`…/usr/share/doc/NAME/copyright`).
+pub(crate) fn is_copyright(path: &str) -> bool {
+    path.strip_suffix("/copyright")
+        .and_then(|p| p.rsplit_once("/usr/share/doc/"))
+        .is_some_and(|(_, name)| !name.is_empty() && !name.contains('/'))
+}
+
+/// Fills the licenses of the Debian packages read from the database at `db_path` from their
+/// machine-readable copyright files (`License:` fields of DEP-5), which sit below the same root
+/// filesystem. Files in another format name no license field and add nothing.
+pub(crate) fn attach_licenses(
+    found: &mut Found,
+    db_path: &str,
+    copyrights: &std::collections::BTreeMap<String, String>,
+) {
+    let Some((root, _)) = db_path.rsplit_once("/var/lib/dpkg/") else {
+        return;
+    };
+    for p in &mut found.packages {
+        if p.ecosystem != Ecosystem::Deb || !p.licenses.is_empty() {
+            continue;
+        }
+        if let Some(text) = copyrights.get(&format!("{root}/usr/share/doc/{}/copyright", p.name)) {
+            p.licenses = dep5_licenses(text);
+        }
+    }
+}
+
+/// The distinct `License:` values of a DEP-5 copyright file, in order.
+fn dep5_licenses(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("License:") {
+            let v = v.trim();
+            if !v.is_empty() && !out.iter().any(|o| o == v) {
+                out.push(v.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// Whether a `Status:` value (`want flag status`) leaves the package's files on disk. Entries
 /// without a status (distroless `status.d/`) are installed.
 fn installed(status: Option<&str>) -> bool {
@@ -326,6 +368,27 @@ mod tests {
             .unwrap()
             .packages
             .is_empty());
+    }
+
+    #[test]
+    fn licenses_from_copyright_files() {
+        let mut f = DpkgCataloger
+            .catalog("/var/lib/dpkg/status", None, STATUS.as_bytes(), &env())
+            .unwrap();
+        let mut c = std::collections::BTreeMap::new();
+        c.insert(
+            "/usr/share/doc/libc6/copyright".to_string(),
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: LGPL-2.1+\n\nFiles: x/*\nLicense: GPL-2+\n\nLicense: LGPL-2.1+\n text\n".to_string(),
+        );
+        c.insert(
+            "/usr/share/doc/libgcc-s1/copyright".to_string(),
+            "free text, no fields".to_string(),
+        );
+        attach_licenses(&mut f, "/var/lib/dpkg/status", &c);
+        assert_eq!(f.packages[0].licenses, ["LGPL-2.1+", "GPL-2+"]);
+        assert!(f.packages[1].licenses.is_empty());
+        assert!(is_copyright("/usr/share/doc/libc6/copyright"));
+        assert!(!is_copyright("/usr/share/doc/libc6/examples/copyright"));
     }
 
     #[test]

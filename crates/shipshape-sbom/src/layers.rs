@@ -87,12 +87,17 @@ impl LayerVisitor for LayerSbom {
             .collect();
         let mut collected = Collected {
             os_release: BTreeMap::new(),
+            copyrights: BTreeMap::new(),
         };
         let mut dbs = Vec::new();
         for (path, layer, bytes) in visible {
             if osrelease::PATHS.contains(&path.as_str()) {
                 collected
                     .os_release
+                    .insert(path, String::from_utf8_lossy(&bytes).into_owned());
+            } else if crate::dpkg::is_copyright(&path) {
+                collected
+                    .copyrights
                     .insert(path, String::from_utf8_lossy(&bytes).into_owned());
             } else {
                 dbs.push((path, layer, bytes));
@@ -106,7 +111,10 @@ impl LayerVisitor for LayerSbom {
         for (path, layer, bytes) in dbs {
             let digest = image.layer_digest(layer);
             match catalog_bytes(&path, &path, Some(digest), &bytes, &env) {
-                Ok(Some(f)) => found.push(f),
+                Ok(Some(mut f)) => {
+                    crate::dpkg::attach_licenses(&mut f, &path, &collected.copyrights);
+                    found.push(f)
+                }
                 Ok(None) => {}
                 Err(e) => analysis.errors.push(ScanError {
                     path: format!("{}:{path}", image.reference),

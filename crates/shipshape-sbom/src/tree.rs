@@ -14,6 +14,8 @@ const MAX_DEPTH: usize = 64;
 pub(crate) struct Collected {
     /// os-release texts by path.
     pub os_release: BTreeMap<String, String>,
+    /// Debian packages' copyright files by path.
+    pub copyrights: BTreeMap<String, String>,
 }
 
 impl Collected {
@@ -44,6 +46,7 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
     walk(root, "", 0, &mut files, &mut errors, display);
     let mut collected = Collected {
         os_release: BTreeMap::new(),
+        copyrights: BTreeMap::new(),
     };
     let mut dbs = Vec::new();
     for rel in files {
@@ -59,6 +62,10 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
             collected
                 .os_release
                 .insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+        } else if crate::dpkg::is_copyright(&rel) {
+            collected
+                .copyrights
+                .insert(rel, String::from_utf8_lossy(&bytes).into_owned());
         } else {
             dbs.push((rel, bytes));
         }
@@ -70,7 +77,10 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
         };
         let location = rel.trim_start_matches('/');
         match catalog_bytes(&rel, location, None, &bytes, &env) {
-            Ok(Some(f)) => found.push(f),
+            Ok(Some(mut f)) => {
+                crate::dpkg::attach_licenses(&mut f, &rel, &collected.copyrights);
+                found.push(f)
+            }
             Ok(None) => {}
             Err(e) => errors.push(ScanError {
                 path: format!("{}/{}", display.trim_end_matches('/'), location),

@@ -48,12 +48,21 @@ fn later_layer_rewrite_wins_and_deleted_files_yield_nothing() {
                 .file(
                     "var/lib/dpkg/status.d/tzdata",
                     para("tzdata", "2024a-0", "").as_bytes(),
+                )
+                .file(
+                    "usr/share/doc/libc6/copyright",
+                    b"Files: *\nLicense: LGPL-2.1+\n",
+                )
+                .file(
+                    "usr/share/doc/base-files/copyright",
+                    b"Files: *\nLicense: GPL-2+\n",
                 ),
         )
         .layer(
             LayerBuilder::new()
                 .file("var/lib/dpkg/status", status2.as_bytes())
-                .whiteout("var/lib/dpkg/status.d/tzdata"),
+                .whiteout("var/lib/dpkg/status.d/tzdata")
+                .whiteout("usr/share/doc/base-files/copyright"),
         );
     let (sbom, errors) = sbom_of(img);
     assert!(errors.is_empty(), "{errors:?}");
@@ -75,6 +84,9 @@ fn later_layer_rewrite_wins_and_deleted_files_yield_nothing() {
         Some("2.36-9+deb12u9")
     );
     assert_eq!(libc.location, "/var/lib/dpkg/status");
+    // Licenses from the copyright files still present: base-files' was deleted.
+    assert_eq!(libc.licenses, ["LGPL-2.1+"]);
+    assert!(sbom.packages[1].licenses.is_empty());
     // The layer that holds the rewritten database, not the first one.
     let image_layers: Vec<_> = sbom
         .packages
