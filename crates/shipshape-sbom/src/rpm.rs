@@ -8,8 +8,9 @@
 //!
 //! Not read yet: the Berkeley DB (`Packages`) of RHEL/CentOS 7 and 8 and the NDB
 //! (`Packages.db`) of SUSE. Finding one is an error that says so, rather than an SBOM without
-//! the image's packages. A write-ahead log (`rpmdb.sqlite-wal`) beside the database is not
-//! replayed (rpm checkpoints it when a transaction ends, so images normally hold none).
+//! the image's packages. A non-empty write-ahead log (`rpmdb.sqlite-wal`) beside the database
+//! is not replayed yet and is an error too (rpm checkpoints it when a transaction ends, so
+//! images normally hold an empty one or none).
 
 use crate::catalog::{resolve_edges, CatalogError, Cataloger, Env, Found};
 use crate::model::{Ecosystem, Package, SourcePackage};
@@ -42,7 +43,10 @@ impl Cataloger for RpmCataloger {
     fn wants(&self, path: &str) -> bool {
         DIRS.iter().any(|d| {
             path.rsplit_once(d).is_some_and(|(_, name)| {
-                matches!(name, "rpmdb.sqlite" | "Packages" | "Packages.db")
+                matches!(
+                    name,
+                    "rpmdb.sqlite" | "rpmdb.sqlite-wal" | "Packages" | "Packages.db"
+                )
             })
         })
     }
@@ -54,6 +58,17 @@ impl Cataloger for RpmCataloger {
         bytes: &[u8],
         env: &Env,
     ) -> Result<Found, CatalogError> {
+        if location.ends_with("rpmdb.sqlite-wal") {
+            // An empty log holds nothing; a non-empty one may hold packages the database
+            // file does not show yet.
+            if bytes.is_empty() {
+                return Ok(Found::default());
+            }
+            return Err(CatalogError::new(
+                "the rpm database has uncheckpointed changes in its write-ahead log, which is \
+                 not replayed yet: the package list could be incomplete",
+            ));
+        }
         if !location.ends_with("rpmdb.sqlite") {
             return Err(CatalogError::new(
                 "rpm Berkeley DB and NDB databases (RHEL/CentOS 7-8, SUSE) are not read yet: \
@@ -326,6 +341,19 @@ mod tests {
             )
             .unwrap_err();
         assert!(e.message.contains("SQLite"), "{e}");
+        assert!(RpmCataloger
+            .catalog("/var/lib/rpm/rpmdb.sqlite-wal", None, b"", &Env::default())
+            .unwrap()
+            .packages
+            .is_empty());
+        assert!(RpmCataloger
+            .catalog(
+                "/var/lib/rpm/rpmdb.sqlite-wal",
+                None,
+                b"WAL",
+                &Env::default()
+            )
+            .is_err());
         let e = RpmCataloger
             .catalog("/var/lib/rpm/Packages", None, b"", &Env::default())
             .unwrap_err();
