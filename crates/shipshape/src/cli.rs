@@ -27,6 +27,12 @@ pub enum Command {
     /// `oci:DIR[:TAG]`, `docker:NAME` (local Docker Engine), `registry:HOST/REPO:TAG|@DIGEST`,
     /// a path to an archive or layout, or `NAME:TAG` (Engine first, then the registry).
     Image(ImageArgs),
+    /// List every package installed in an image or locked in a directory: dpkg, apk and rpm
+    /// databases (the distribution from os-release), Cargo, npm, Python, Go, Ruby and PHP
+    /// lockfiles; as CycloneDX 1.6, SPDX 2.3, JSON or a table. REF is an image reference as for
+    /// `image`, or a directory. A database or lockfile that cannot be read is an error (exit 2,
+    /// no document).
+    Sbom(SbomArgs),
     /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
     /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
     Secrets(SecretsArgs),
@@ -170,6 +176,48 @@ pub struct ImageArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+/// Format of `shipshape sbom`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
+    /// shipshape's own package list as JSON.
+    Json,
+    /// One package a line, for people.
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// An image reference (as for `image`) or a directory.
+    pub reference: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Table)]
+    pub format: SbomFormat,
+    /// Write the SBOM to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Platform to pick from a multi-platform image (`linux/arm64`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Talk plain HTTP to the registry (test registries only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry credentials `USER:PASSWORD` (default: ~/.docker/config.json and its helpers).
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "SHIPSHAPE_REGISTRY_AUTH",
+        hide_env_values = true
+    )]
+    pub creds: Option<String>,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Format of `shipshape graph`.
