@@ -208,6 +208,12 @@ impl Ecosystem {
     }
 }
 
+impl serde::Serialize for Ecosystem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.osv_name())
+    }
+}
+
 impl fmt::Display for Ecosystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.osv_name())
