@@ -159,11 +159,13 @@ pub fn record_ecosystem_key(osv: &str) -> Option<(Ecosystem, String)> {
         (Ecosystem::RedHat, _) => None,
         (e, Some(r)) if e.is_distro() => {
             if e == Ecosystem::Ubuntu {
-                if r.starts_with("Pro:") {
-                    return None;
-                }
+                // `Ubuntu:22.04:LTS` and `Ubuntu:24.10`; Pro streams need a Pro subscription
+                // shipshape cannot see, so they are not matched.
                 let r = r.strip_suffix(":LTS").unwrap_or(r);
-                return Some((e, format!("Ubuntu:{r}")));
+                let plain = r
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+                return plain.then(|| (e, format!("Ubuntu:{r}")));
             }
             Some((e, format!("{}:{r}", e.osv_name())))
         }
