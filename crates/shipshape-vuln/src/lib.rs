@@ -7,6 +7,7 @@ pub mod osv;
 pub mod severity;
 pub mod source;
 pub mod store;
+pub mod update;
 pub mod version;
 
 pub use error::VulnError;

@@ -202,6 +202,14 @@ impl Store {
         Ok(out)
     }
 
+    /// A metadata value (`etag:npm`, `built_at`).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, VulnError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(corrupt(&self.path))
+    }
+
     /// One record by id.
     pub fn record(&self, id: &str) -> Result<Option<Record>, VulnError> {
         let c = corrupt(&self.path);
@@ -317,6 +325,16 @@ pub enum ImportMode {
 
 /// Writes `loaded` into the database at `path` with an atomic swap (see the module docs).
 pub fn import(path: &Path, loaded: Loaded, mode: &ImportMode) -> Result<ImportSummary, VulnError> {
+    import_with_meta(path, loaded, mode, &[])
+}
+
+/// [`import`], also recording `meta` entries (download validators) in the same swap.
+pub fn import_with_meta(
+    path: &Path,
+    loaded: Loaded,
+    mode: &ImportMode,
+    meta: &[(String, String)],
+) -> Result<ImportSummary, VulnError> {
     let dir = path
         .parent()
         .ok_or_else(|| VulnError::Other(format!("{}: no parent directory", path.display())))?;
@@ -345,7 +363,7 @@ pub fn import(path: &Path, loaded: Loaded, mode: &ImportMode) -> Result<ImportSu
         std::process::id(),
         jiff::Timestamp::now().as_nanosecond()
     ));
-    let result = build(path, &tmp, loaded, mode);
+    let result = build(path, &tmp, loaded, mode, meta);
     match result {
         Ok(summary) => {
             std::fs::rename(&tmp, path).map_err(|e| {
@@ -370,6 +388,7 @@ fn build(
     tmp: &Path,
     loaded: Loaded,
     mode: &ImportMode,
+    meta: &[(String, String)],
 ) -> Result<ImportSummary, VulnError> {
     if live.exists() {
         // Refuse to build on top of a database we cannot read.
@@ -466,6 +485,13 @@ fn build(
             [SCHEMA_VERSION],
         )
         .map_err(&c)?;
+        for (k, v) in meta {
+            txn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [k, v],
+            )
+            .map_err(&c)?;
+        }
         txn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)",
             [jiff::Timestamp::now().to_string()],

@@ -252,6 +252,22 @@ pub enum DbCommand {
         /// A .zip, a directory or a record file.
         path: PathBuf,
     },
+    /// Download the OSV advisories of each ecosystem (`BASE/<Ecosystem>/all.zip`) and swap
+    /// them into the database; unchanged ecosystems cost one conditional request (ETag,
+    /// Last-Modified). A failed or interrupted update leaves the previous database working.
+    Update {
+        /// Only these ecosystems (OSV names: Debian, Ubuntu, Alpine, "Red Hat", AlmaLinux,
+        /// "Rocky Linux", crates.io, npm, PyPI, Go, Maven, RubyGems, Packagist, NuGet);
+        /// default: all of them.
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Base URL of the OSV bucket or a mirror of it.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_OSV_URL", default_value = shipshape_vuln::update::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// No progress bar.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
     /// Show the database's age and its counts per ecosystem.
     Status {
         /// Print the status as JSON.

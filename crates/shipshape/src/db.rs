@@ -1,8 +1,11 @@
 //! `shipshape db`: wiring of the vulnerability store's import and status.
 
 use crate::cli::{DbArgs, DbCommand};
+use crate::progress;
 use shipshape_core::exit;
 use shipshape_vuln::store::{self, ImportMode, Store};
+use shipshape_vuln::update::{Outcome, Progress};
+use shipshape_vuln::Ecosystem;
 
 pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
     let cache = store::cache_dir(args.cache_dir.as_deref())?;
@@ -45,6 +48,49 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
                     summary.other_files
                 );
             }
+            Ok(exit::CLEAN)
+        }
+        DbCommand::Update {
+            ecosystems,
+            base_url,
+            quiet,
+        } => {
+            let selected = if ecosystems.is_empty() {
+                Ecosystem::ALL.to_vec()
+            } else {
+                ecosystems
+                    .iter()
+                    .map(|n| {
+                        Ecosystem::ALL
+                            .into_iter()
+                            .find(|e| e.osv_name().eq_ignore_ascii_case(n))
+                            .ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{n}`"))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
+            let (bar, hook) = progress::bar("downloading", *quiet, progress::Unit::Bytes);
+            let mut current = String::new();
+            let mut total = 0;
+            let outcomes =
+                shipshape_vuln::update::update(&db, base_url, &selected, &mut |p| match p {
+                    Progress::Start {
+                        ecosystem,
+                        total: t,
+                    } => {
+                        current = format!("{ecosystem} all.zip");
+                        total = t.unwrap_or(0);
+                    }
+                    Progress::Bytes(n) => hook.report(&current, n, total),
+                    Progress::Done => {}
+                });
+            progress::finish(bar);
+            for (eco, outcome) in outcomes? {
+                match outcome {
+                    Outcome::NotModified => outln!("{eco}: not modified"),
+                    Outcome::Updated { bytes } => outln!("{eco}: downloaded {bytes} bytes"),
+                }
+            }
+            outln!("vulnerability database: {}", db.display());
             Ok(exit::CLEAN)
         }
         DbCommand::Status { json, max_age_days } => {
