@@ -84,6 +84,87 @@ impl PackageQuery {
         }
     }
 
+    /// The query for a package URL, as SBOMs name packages: `pkg:deb/debian/libc6@2.36-9+deb12u4?distro=debian-12&upstream=glibc`,
+    /// `pkg:apk/alpine/libcrypto3@3.3.1-r3?distro=alpine-3.20.3&upstream=openssl`,
+    /// `pkg:rpm/almalinux/openssl@3.0.7-27.el9?epoch=1&distro=almalinux-9.4`, `pkg:npm/%40scope/name@1.0.0`,
+    /// `pkg:maven/group/artifact@1.0`, `pkg:golang/github.com/x/y@v1.2.3`, and the `cargo`,
+    /// `pypi`, `gem`, `composer` and `nuget` types. The `upstream` qualifier (`name` or
+    /// `name@version`) is the source package or origin.
+    pub fn from_purl(purl: &str) -> Result<PackageQuery, String> {
+        use std::str::FromStr;
+        let p = packageurl::PackageUrl::from_str(purl).map_err(|e| format!("`{purl}`: {e}"))?;
+        let version = p
+            .version()
+            .ok_or_else(|| format!("`{purl}`: no version"))?
+            .to_string();
+        let ns = p.namespace().map(str::to_string);
+        let q = |k: &str| p.qualifiers().get(k).map(|v| v.to_string());
+        let joined = |sep: &str| match &ns {
+            Some(n) => format!("{n}{sep}{}", p.name()),
+            None => p.name().to_string(),
+        };
+        // `distro=debian-12` gives `12`.
+        let release = q("distro").map(|d| match d.rsplit_once('-') {
+            Some((_, r)) => r.to_string(),
+            None => d,
+        });
+        let (eco, name) = match p.ty() {
+            "deb" => match ns.as_deref() {
+                Some("debian") => (Ecosystem::Debian, p.name().to_string()),
+                Some("ubuntu") => (Ecosystem::Ubuntu, p.name().to_string()),
+                other => {
+                    return Err(format!(
+                        "`{purl}`: deb namespace {other:?} is not Debian or Ubuntu"
+                    ))
+                }
+            },
+            "apk" => (Ecosystem::Alpine, p.name().to_string()),
+            "rpm" => match ns.as_deref() {
+                Some("almalinux") => (Ecosystem::AlmaLinux, p.name().to_string()),
+                Some("rocky") | Some("rockylinux") => (Ecosystem::RockyLinux, p.name().to_string()),
+                Some("redhat") | Some("rhel") => (Ecosystem::RedHat, p.name().to_string()),
+                other => {
+                    return Err(format!(
+                        "`{purl}`: rpm namespace {other:?} has no OSV ecosystem"
+                    ))
+                }
+            },
+            "cargo" => (Ecosystem::CratesIo, p.name().to_string()),
+            "npm" => (Ecosystem::Npm, joined("/")),
+            "pypi" => (Ecosystem::PyPI, p.name().to_string()),
+            "golang" => (Ecosystem::Go, joined("/")),
+            "maven" => (Ecosystem::Maven, joined(":")),
+            "gem" => (Ecosystem::RubyGems, p.name().to_string()),
+            "composer" => (Ecosystem::Packagist, joined("/")),
+            "nuget" => (Ecosystem::NuGet, p.name().to_string()),
+            other => {
+                return Err(format!(
+                    "`{purl}`: purl type `{other}` has no OSV ecosystem"
+                ))
+            }
+        };
+        let version = match (p.ty(), q("epoch")) {
+            ("rpm", Some(e)) if !version.contains(':') => format!("{e}:{version}"),
+            _ => version,
+        };
+        let (source_name, source_version) = match q("upstream") {
+            Some(u) => match u.split_once('@') {
+                Some((n, v)) => (Some(n.to_string()), Some(v.to_string())),
+                None => (Some(u), None),
+            },
+            None => (None, None),
+        };
+        Ok(PackageQuery {
+            ecosystem: eco,
+            name,
+            version,
+            source_name,
+            source_version,
+            release: if eco.is_distro() { release } else { None },
+            purl: Some(purl.to_string()),
+        })
+    }
+
     /// How the package is shown: `name@version`.
     pub fn display(&self) -> String {
         format!("{} {}@{}", self.ecosystem, self.name, self.version)

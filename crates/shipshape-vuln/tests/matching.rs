@@ -210,3 +210,51 @@ fn unparseable_versions_are_errors() {
         Err(MatchError::Record { .. })
     ));
 }
+
+#[test]
+fn queries_from_purls() {
+    let q = PackageQuery::from_purl(
+        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc",
+    )
+    .unwrap();
+    assert_eq!(
+        (q.ecosystem, q.name.as_str(), q.version.as_str()),
+        (Ecosystem::Debian, "libc6", "2.36-9+deb12u4")
+    );
+    assert_eq!(q.source_name.as_deref(), Some("glibc"));
+    assert_eq!(q.ecosystem_key().unwrap(), "Debian:12");
+    let r = record(GLIBC_DEBIAN_CVE);
+    assert_eq!(hit_fixed(&r, &q), None);
+    let old = PackageQuery::from_purl(
+        "pkg:deb/debian/libc6@2.36-9?distro=debian-12&upstream=glibc@2.36-9",
+    )
+    .unwrap();
+    assert_eq!(hit_fixed(&r, &old), Some(Some("2.36-9+deb12u3".into())));
+
+    let q = PackageQuery::from_purl(
+        "pkg:apk/alpine/libcrypto3@3.3.1-r3?distro=alpine-3.20.3&upstream=openssl",
+    )
+    .unwrap();
+    assert_eq!(q.ecosystem_key().unwrap(), "Alpine:v3.20");
+    assert_eq!(q.advisory_name(), "openssl");
+    let q = PackageQuery::from_purl(
+        "pkg:rpm/almalinux/openssl@3.0.7-27.el9?epoch=1&distro=almalinux-9.4",
+    )
+    .unwrap();
+    assert_eq!(
+        (q.version.as_str(), q.ecosystem_key().unwrap().as_str()),
+        ("1:3.0.7-27.el9", "AlmaLinux:9")
+    );
+    let q = PackageQuery::from_purl("pkg:npm/%40babel/core@7.0.0").unwrap();
+    assert_eq!(q.name, "@babel/core");
+    let q =
+        PackageQuery::from_purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
+    assert_eq!(q.name, "org.apache.logging.log4j:log4j-core");
+    let q = PackageQuery::from_purl("pkg:golang/github.com/gin-gonic/gin@v1.9.0").unwrap();
+    assert_eq!(
+        (q.ecosystem, q.name.as_str()),
+        (Ecosystem::Go, "github.com/gin-gonic/gin")
+    );
+    assert!(PackageQuery::from_purl("pkg:npm/left-pad").is_err());
+    assert!(PackageQuery::from_purl("pkg:hackage/x@1").is_err());
+}
