@@ -218,3 +218,16 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Any input is a version or an error, never a panic (versions come from untrusted files).
+    #[test]
+    fn arbitrary_input_never_panics(a in "\\PC{0,16}", b in "[0-9a-zA-Z.~^+_:-]{0,16}") {
+        for eco in Ecosystem::ALL {
+            let _ = eco.compare(&a, &b);
+            let _ = eco.compare(&b, &a);
+        }
+    }
+}
