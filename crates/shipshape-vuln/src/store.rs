@@ -16,7 +16,9 @@
 //! exclusive lock file, and the next writer deletes temporary files a killed one left behind.
 
 use crate::error::VulnError;
-use crate::matcher::{match_record, merge, record_ecosystem_key, Hit, PackageQuery, Vulnerability};
+use crate::matcher::{
+    match_record, merge, record_ecosystem_key, Hit, MatchError, PackageQuery, Vulnerability,
+};
 use crate::osv::Record;
 use crate::source::Loaded;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -147,8 +149,11 @@ impl Store {
         &self.path
     }
 
-    /// Every record that affects the package (withdrawn records are never stored).
-    pub fn query(&self, q: &PackageQuery) -> Result<Vec<Hit>, VulnError> {
+    /// Every record that affects the package (withdrawn records are never stored). A record
+    /// whose ranges do not parse does not hide the others: it is returned in the second list.
+    /// A package that cannot be looked up at all (no release, a version its ecosystem refuses)
+    /// is an error.
+    pub fn query(&self, q: &PackageQuery) -> Result<(Vec<Hit>, Vec<MatchError>), VulnError> {
         let key = q.ecosystem_key()?;
         let name = q.advisory_name();
         let c = corrupt(&self.path);
@@ -165,6 +170,7 @@ impl Store {
             })
             .map_err(&c)?;
         let mut hits = Vec::new();
+        let mut record_errors = Vec::new();
         for row in rows {
             let (id, body) = row.map_err(&c)?;
             let record: Record =
@@ -172,11 +178,14 @@ impl Store {
                     path: self.path.clone(),
                     message: format!("record {id}: {e}"),
                 })?;
-            if let Some(hit) = match_record(&record, q)? {
-                hits.push(hit);
+            match match_record(&record, q) {
+                Ok(Some(hit)) => hits.push(hit),
+                Ok(None) => {}
+                Err(e @ MatchError::Record { .. }) => record_errors.push(e),
+                Err(e) => return Err(e.into()),
             }
         }
-        Ok(hits)
+        Ok((hits, record_errors))
     }
 
     /// Matches every package, merging the records of one vulnerability per package. A package
@@ -186,7 +195,12 @@ impl Store {
         let mut out = ScanOutcome::default();
         for p in packages {
             match self.query(p) {
-                Ok(hits) => {
+                Ok((hits, record_errors)) => {
+                    out.errors.extend(
+                        record_errors
+                            .iter()
+                            .map(|e| format!("{}: {e}", p.display())),
+                    );
                     let vulnerabilities = merge(p, hits);
                     if !vulnerabilities.is_empty() {
                         out.packages.push(PackageVulns {

@@ -243,7 +243,10 @@ fn debian_advisories_match_real_package_lists() {
             }
         }
         match store.query(&q) {
-            Ok(hits) => got.extend(hits.into_iter().map(|h| (key.clone(), h.id))),
+            Ok((hits, record_errors)) => {
+                errors.extend(record_errors.iter().map(|e| e.to_string()));
+                got.extend(hits.into_iter().map(|h| (key.clone(), h.id)));
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }

@@ -30,7 +30,13 @@ fn crate_query(name: &str, version: &str) -> PackageQuery {
 }
 
 fn ids(store: &Store, q: &PackageQuery) -> Vec<String> {
-    let mut v: Vec<String> = store.query(q).unwrap().into_iter().map(|h| h.id).collect();
+    let mut v: Vec<String> = store
+        .query(q)
+        .unwrap()
+        .0
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
     v.sort();
     v
 }
@@ -269,4 +275,30 @@ fn readers_keep_their_view_during_an_import_and_a_stale_temp_file_is_removed() {
     );
     assert!(!stale.exists());
     no_temp_files(&db);
+}
+
+#[test]
+fn a_record_with_an_unparseable_range_does_not_hide_the_others() {
+    let src = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "RUSTSEC-1.json",
+        &rec("RUSTSEC-1", "smallvec", "1.6.1"),
+    );
+    write(
+        src.path(),
+        "RUSTSEC-2.json",
+        &rec("RUSTSEC-2", "smallvec", "not-a-version"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let db = store::db_path(cache.path());
+    store::import(&db, load(src.path()).unwrap(), &ImportMode::Merge).unwrap();
+    let store = Store::open(&db).unwrap();
+    let (hits, errors) = store.query(&crate_query("smallvec", "1.0.0")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].to_string().contains("RUSTSEC-2"), "{}", errors[0]);
+    let outcome = store.scan(&[crate_query("smallvec", "1.0.0")]).unwrap();
+    assert_eq!(outcome.packages[0].vulnerabilities[0].id, "CVE-RUSTSEC-1");
+    assert_eq!(outcome.errors.len(), 1);
 }

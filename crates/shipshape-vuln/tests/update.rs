@@ -113,7 +113,13 @@ fn serve() -> Server {
 fn ids(db: &std::path::Path, eco: Ecosystem, name: &str) -> Vec<String> {
     let store = Store::open(db).unwrap();
     let q = PackageQuery::new(eco, name, "1.0.0");
-    store.query(&q).unwrap().into_iter().map(|h| h.id).collect()
+    store
+        .query(&q)
+        .unwrap()
+        .0
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }
 
 #[test]
