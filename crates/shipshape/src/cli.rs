@@ -39,6 +39,8 @@ pub enum Command {
     /// Print the network graph of a compose project, or of Kubernetes manifests deployed together
     /// (NetworkPolicies applied): which services or workloads can reach which.
     Graph(GraphArgs),
+    /// The offline vulnerability database (OSV advisories): import advisories, show its status.
+    Db(DbArgs),
     /// List every rule: code, slug, severity, checklist item, equivalent ids in other tools.
     Rules(RulesArgs),
     /// Show a rule's documentation (by code or slug, e.g. `SS1001` or `root-user`).
@@ -277,4 +279,50 @@ pub struct SecretsArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Cache directory holding the database (default: $XDG_CACHE_HOME/shipshape, else
+    /// ~/.cache/shipshape); the database is DIR/vuln/osv.sqlite.
+    #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Load OSV advisories for air-gapped use: an OSV all.zip, a directory of OSV JSON/YAML
+    /// records (searched recursively), or one record. Records are added to the database or
+    /// replace those with the same id; the database is swapped in atomically.
+    Import {
+        /// A .zip, a directory or a record file.
+        path: PathBuf,
+    },
+    /// Download the OSV advisories of each ecosystem (`BASE/<Ecosystem>/all.zip`) and swap
+    /// them into the database; unchanged ecosystems cost one conditional request (ETag,
+    /// Last-Modified). A failed or interrupted update leaves the previous database working.
+    Update {
+        /// Only these ecosystems (OSV names: Debian, Ubuntu, Alpine, "Red Hat", AlmaLinux,
+        /// "Rocky Linux", crates.io, npm, PyPI, Go, Maven, RubyGems, Packagist, NuGet);
+        /// default: all of them.
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Base URL of the OSV bucket or a mirror of it.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_OSV_URL", default_value = shipshape_vuln::update::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// No progress bar.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+    /// Show the database's age and its counts per ecosystem.
+    Status {
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Warn when the database is older than this many days.
+        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        max_age_days: u64,
+    },
 }

@@ -17,6 +17,7 @@ macro_rules! out {
 
 mod check;
 mod cli;
+mod db;
 mod graph;
 mod image;
 mod progress;
@@ -61,6 +62,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Graph(args) => graph::run(&args),
         cli::Command::Secrets(args) => secrets::run(&args),
         cli::Command::Sbom(args) => sbom::run(&args),
+        cli::Command::Db(args) => db::run(&args),
         cli::Command::Rules(args) => registry::print_rules(args.json),
         cli::Command::Rule { id } => registry::print_rule(&id),
         cli::Command::Init { dir, force } => check::init(&dir, force),
