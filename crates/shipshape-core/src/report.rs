@@ -161,9 +161,18 @@ impl Analysis {
     /// Puts every finding in the context of its root-relative path (before [`Analysis::reroot`]).
     /// Image findings name paths inside an image: they stay production.
     pub fn assign_contexts(&mut self, classifier: &crate::context::ContextClassifier) {
+        // Findings of one file come together: classify each path once.
+        let mut last: Option<(String, crate::context::PathContext)> = None;
         for f in &mut self.findings {
             if f.source != SourceKind::Image && !f.location.path.is_empty() {
-                f.context = classifier.classify(&f.location.path);
+                f.context = match &last {
+                    Some((path, context)) if *path == f.location.path => *context,
+                    _ => {
+                        let context = classifier.classify(&f.location.path);
+                        last = Some((f.location.path.clone(), context));
+                        context
+                    }
+                };
             }
         }
         for e in &mut self.evidence {

@@ -33,6 +33,16 @@ impl Analyser for DockerfileAnalyser {
 
     /// What each image built here does at run time, by Dockerfile path.
     fn facts(&self, scope: &Scope<'_>) -> Facts {
+        // A Dockerfile's facts are read by the deployments of its image (Compose `build:`,
+        // Kubernetes manifests and Skaffold configurations, all YAML): without any, nobody
+        // reads them, and a tree of Dockerfiles is not parsed twice.
+        if scope
+            .inputs_of(&[InputKind::Compose, InputKind::Yaml])
+            .next()
+            .is_none()
+        {
+            return Facts::default();
+        }
         let files: Vec<&Input> = scope.inputs_of(&[InputKind::Dockerfile]).collect();
         Facts {
             dockerfiles: files

@@ -24,7 +24,15 @@ impl Analyser for RuntimeAnalyser {
     /// Where the images built from Dockerfiles of the scan run (Compose `build:`, Kubernetes
     /// workloads running an image Skaffold or Compose builds here), and as whom.
     fn facts(&self, scope: &Scope<'_>) -> Facts {
-        let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
+        // Deployments and built images tie workloads to Dockerfiles of the scan; without one
+        // only Skaffold's pinning of the images it deploys is left, and the Compose files are
+        // not parsed twice.
+        let with_dockerfiles = scope.inputs_of(&[InputKind::Dockerfile]).next().is_some();
+        let compose: Vec<&Input> = if with_dockerfiles {
+            scope.inputs_of(&[InputKind::Compose]).collect()
+        } else {
+            Vec::new()
+        };
         let mut facts = compose_projects(&compose)
             .par_iter()
             .map(|files| {
@@ -47,6 +55,7 @@ impl Analyser for RuntimeAnalyser {
         // Compose files found by their content (`docker-stack.yml`), as `analyse` reads them.
         let by_content = read
             .par_iter()
+            .filter(|_| with_dockerfiles)
             .filter(|(_, f)| crate::looks_like_compose(f.text()))
             .map(|(i, f)| {
                 crate::compose_facts(
@@ -64,7 +73,7 @@ impl Analyser for RuntimeAnalyser {
             }
         }
         let names = facts.built_images.clone();
-        if !names.is_empty() {
+        if with_dockerfiles && !names.is_empty() {
             let k8s = yaml
                 .par_iter()
                 .filter(|f| crate::looks_like_kubernetes(f.text()))
