@@ -61,6 +61,16 @@ pub fn load_set(files: &[SourceFile]) -> ManifestSet {
     set
 }
 
+/// A [`ManifestSet`] from documents parsed elsewhere (a rendered kustomization).
+pub fn set_from_docs(docs: Vec<Node>) -> ManifestSet {
+    let mut set = ManifestSet::default();
+    for d in &docs {
+        object(d, &mut set.specs, 0);
+    }
+    set.docs = docs;
+    set
+}
+
 /// Where a workload's pod spec and pod template metadata are, by kind (`None` for kinds that
 /// run no pods).
 pub(crate) fn pod_paths(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {

@@ -10,10 +10,12 @@ pub mod classify;
 pub mod compose;
 pub mod dockerrun;
 pub mod graph;
+pub mod helm;
 pub mod inspect;
 pub mod interp;
 pub mod k8s;
 pub mod kgraph;
+pub mod kustomize;
 pub mod model;
 pub mod rules;
 pub mod shell;
@@ -234,8 +236,42 @@ pub fn analyse_kubernetes(file: &SourceFile) -> Analysis {
 /// NetworkPolicies: [`kgraph`]) against the network rules. Kinds other than workloads and those
 /// are skipped.
 pub fn analyse_kubernetes_set(files: &[SourceFile]) -> Analysis {
+    analyse_manifest_set(files, k8s::load_set(files))
+}
+
+/// Analyses the kustomization of directory `dir` (named `rel` relative to the scan root) as its
+/// rendered output ([`kustomize`]): findings point at the base, patch or kustomization line each
+/// value came from. Also returns the rendering (files read, whether it is a component).
+pub fn analyse_kustomization(dir: &Path, rel: &str) -> (Analysis, kustomize::Rendered) {
+    let mut rendered = kustomize::render(dir, rel);
+    let docs = std::mem::take(&mut rendered.docs);
+    let mut set = k8s::set_from_docs(docs);
+    set.errors = std::mem::take(&mut rendered.errors);
+    let mut analysis = analyse_manifest_set(&rendered.files, set);
+    analysis.skipped.extend(rendered.skipped.iter().cloned());
+    (analysis, rendered)
+}
+
+/// Rendered manifests or a compose file read from standard input (`shipshape check -`), shown
+/// as `<stdin>`: a compose file if it has the compose shape, else Kubernetes manifests (several
+/// documents, `List`s). `None` when it is neither.
+pub fn analyse_stdin(text: String) -> Option<Analysis> {
+    let file = SourceFile::new(STDIN_NAME, text);
+    if looks_like_compose(file.text()) {
+        Some(analyse_compose(std::slice::from_ref(&file), Path::new(".")))
+    } else if looks_like_kubernetes(file.text()) {
+        Some(analyse_kubernetes(&file))
+    } else {
+        None
+    }
+}
+
+/// How standard input is named in findings.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Analyses parsed manifests (see [`analyse_kubernetes_set`]).
+fn analyse_manifest_set(files: &[SourceFile], set: k8s::ManifestSet) -> Analysis {
     let mut analysis = Analysis::default();
-    let set = k8s::load_set(files);
     analysis.errors.extend(set.errors.iter().cloned());
     for file in files {
         let ignores = suppress::scan_hash_comments(file.text());

@@ -123,7 +123,8 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Directory or file to analyse.
+    /// Directory or file to analyse, or `-` for rendered Kubernetes manifests or a compose file
+    /// on standard input (`helm template . | shipshape check -`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Dockerfile stage built for release (default: the last stage); overrides `[dockerfile] target`.
