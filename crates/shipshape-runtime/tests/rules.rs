@@ -7,6 +7,9 @@
 //!   needs (`.env`, files it `include`s or `extends`); `# files: compose.yaml other.yaml` lists
 //!   the `-f` files in order when there is more than one;
 //! - `*.k8s.yaml` — Kubernetes manifests ([`analyse_kubernetes`]);
+//! - `*.kustomize/` — a kustomization rendered ([`analyse_kustomization`]): `kustomization.yaml`
+//!   (with the header) plus its resources, patches and bases (in subdirectories); places in
+//!   other files are written `base/deploy.yaml:LINE`;
 //! - `*.inspect.json` — saved `docker inspect` output ([`analyse_inspect_json`]); JSON has no
 //!   comments, so its header is the sidecar `<name>.expect` (`fire-x.inspect.json` →
 //!   `fire-x.expect`), same syntax.
@@ -24,6 +27,7 @@ use shipshape_core::report::Analysis;
 use shipshape_core::{Finding, SourceFile, SourceKind};
 use shipshape_runtime::{
     analyse_compose, analyse_docker_run_text, analyse_inspect_json, analyse_kubernetes,
+    analyse_kustomization,
 };
 use shipshape_testkit::{render, Header, Suite};
 use std::path::{Path, PathBuf};
@@ -61,10 +65,22 @@ fn header(text: &str, code: &str, path: &Path, keys: &[&str]) -> Header {
 fn load(code: &str, path: &Path) -> Option<Run> {
     let name = shipshape_testkit::file_name(path);
     let display = format!("{code}/{name}");
+    if path.is_dir() && name.ends_with(".kustomize") {
+        let main_path = path.join("kustomization.yaml");
+        let h = header(&shipshape_testkit::read(&main_path), code, &main_path, &[]);
+        let (analysis, _) = analyse_kustomization(path, &display);
+        return Some(Run {
+            kind: "kustomize",
+            analysis,
+            header: h,
+            main: format!("{display}/kustomization.yaml"),
+            prefix: format!("{display}/"),
+        });
+    }
     if path.is_dir() {
         assert!(
             name.ends_with(".compose"),
-            "{}: a fixture directory is a Compose project named `*.compose`",
+            "{}: a fixture directory is a Compose project named `*.compose` or a kustomization named `*.kustomize`",
             path.display()
         );
         let main_path = path.join("compose.yaml");
@@ -122,7 +138,7 @@ fn load(code: &str, path: &Path) -> Option<Run> {
         return None;
     } else {
         panic!(
-            "{}: unknown fixture kind (.sh, .compose.yaml, .compose/, .k8s.yaml, .inspect.json)",
+            "{}: unknown fixture kind (.sh, .compose.yaml, .compose/, .k8s.yaml, .kustomize/, .inspect.json)",
             path.display()
         );
     };
