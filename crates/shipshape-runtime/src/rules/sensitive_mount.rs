@@ -13,14 +13,14 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.5"), ("compose-lint", "CL-0013"), ("compose-lint", "CL-0025"), ("trivy", "KSV023")],
     fix: None,
-    docs: "## What it does\nReports bind mounts and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`, `/var/lib/kubelet`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
-Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
-## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
+    docs: "## What it does\nReports bind mounts (`docker run -v`, Compose `volumes:`) and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet`, `/var/log` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/kubelet`, `/var/log`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. Log and system directories mounted writable are what trivy's KSV023 reports. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
+Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only; `/var/log` and anything below it is high when writable (the kubelet serves its files: a symbolic link planted there reads any host file) and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
+## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters, host binaries and libraries, kubelet logs turned into links to host files); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
 ## How to fix\nMount only the specific file needed, read-only, or copy it into a volume or secret.\n\n\
 ## Example\n```sh\ndocker run -v /:/host app:1.0           # flagged, critical\ndocker run -v /etc/localtime:/etc/localtime:ro app:1.0   # fine\n```\n",
 };
 
-const WHOLE: [&str; 18] = [
+const WHOLE: [&str; 20] = [
     "/",
     "/etc",
     "/proc",
@@ -39,8 +39,10 @@ const WHOLE: [&str; 18] = [
     "/var/lib/containerd",
     "/var/lib/kubelet",
     "/var",
+    "/var/lib",
+    "/lib64",
 ];
-const BELOW: [&str; 10] = [
+const BELOW: [&str; 15] = [
     "/etc",
     "/proc",
     "/sys",
@@ -51,6 +53,11 @@ const BELOW: [&str; 10] = [
     "/run",
     "/var/run",
     "/dev",
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/sbin",
 ];
 const HARMLESS_RO: [&str; 7] = [
     "/etc/localtime",
@@ -86,6 +93,15 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
     }
     // writing kernel modules the host loads later is host code execution
     if p == "/lib/modules" || p.starts_with("/lib/modules/") || p == "/usr/lib/modules" {
+        return Some(if read_only {
+            Severity::Low
+        } else {
+            Severity::High
+        });
+    }
+    // the kubelet serves files under /var/log (`/logs/`): a writable mount plants symbolic
+    // links there and reads any host file through the kubelet (trivy KSV023's reason)
+    if p == "/var/log" || p.starts_with("/var/log/") {
         return Some(if read_only {
             Severity::Low
         } else {
@@ -160,6 +176,13 @@ mod tests {
         assert_eq!(risk("/srv/data", false), None);
         assert_eq!(risk("/lib/modules", false), Some(Severity::High));
         assert_eq!(risk("./conf", false), None);
+        assert_eq!(risk("/var/log", false), Some(Severity::High));
+        assert_eq!(risk("/var/log/pods/", false), Some(Severity::High));
+        assert_eq!(risk("/var/log", true), Some(Severity::Low));
+        assert_eq!(risk("/usr/local/bin", false), Some(Severity::Medium));
+        assert_eq!(risk("/var/lib", false), Some(Severity::High));
+        assert_eq!(risk("/var/lib/app-data", false), None);
+        assert_eq!(risk("/var/logs", false), None);
         assert!(fires("SS2004", &hard_with("-v /:/host:ro")));
         assert!(fires("SS2005", &hard_with("-v /usr:/host/usr")));
         assert!(fires("SS2005", &hard_with("--volume=/proc:/host/proc:ro")));
