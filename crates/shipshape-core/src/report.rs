@@ -240,7 +240,8 @@ pub struct Summary {
     pub errors: usize,
     pub inputs: usize,
     /// Findings outside the gating contexts (tests, fixtures, docs, vendored code), counted by
-    /// context; they are not in the severity counts above and never fail the run.
+    /// context, and findings only a stricter Pod Security profile forbids
+    /// (`restricted-profile`); they are not in the severity counts above and never fail the run.
     pub not_gating: BTreeMap<&'static str, usize>,
     pub fail_on: Option<Severity>,
     pub exit_code: i32,
@@ -273,9 +274,17 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     pub summary: Summary,
     pub sources: BTreeMap<String, SourceFile>,
+    /// The Pod Security Standards profile the gate enforced.
+    pub profile: crate::profile::Profile,
 }
 
 impl Report {
+    /// Whether `f` is forbidden only by a profile stricter than the one enforced: reported, not
+    /// deciding the exit code.
+    pub fn deferred(&self, f: &Finding) -> bool {
+        f.profile.is_some_and(|p| p > self.profile)
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> i32 {
         self.summary.exit_code

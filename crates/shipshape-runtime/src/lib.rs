@@ -10,6 +10,7 @@ pub mod classify;
 pub mod compose;
 pub mod dockerrun;
 pub mod graph;
+pub mod hardening;
 pub mod helm;
 pub mod inspect;
 pub mod interp;
@@ -17,6 +18,7 @@ pub mod k8s;
 pub mod kgraph;
 pub mod kustomize;
 pub mod model;
+pub mod pod_security;
 pub mod rules;
 pub mod shell;
 pub mod upstream;
@@ -115,7 +117,9 @@ fn finish(
 ) -> Analysis {
     let mut cx = Cx::new(files);
     for s in specs {
+        let before = cx.findings.len();
         rules::check_all(s, &mut cx);
+        hardening::one_fix(s, &mut cx.findings[before..]);
     }
     analysis.findings.extend(cx.findings);
     analysis.findings.extend(extra);

@@ -76,6 +76,15 @@ pub fn load_config(policy: &PolicyArgs, start: &Path) -> Result<Config, i32> {
             }
         }
     }
+    if let Some(p) = &policy.profile {
+        match p.parse() {
+            Ok(p) => config.profile = p,
+            Err(e) => {
+                eprintln!("error: --profile: {e}");
+                return Err(exit::ERROR);
+            }
+        }
+    }
     Ok(config)
 }
 

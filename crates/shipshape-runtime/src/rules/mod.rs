@@ -5,6 +5,7 @@
 use crate::graph::Graph;
 use crate::kgraph::KubeGraph;
 use crate::model::{Loc, RuntimeSpec};
+use crate::pod_security::Fact;
 use shipshape_core::{Finding, Location, RuleMeta, Severity, SourceFile, SourceKind};
 use std::collections::HashSet;
 
@@ -143,6 +144,20 @@ impl<'a> Cx<'a> {
         self.push(meta, spec.kind(), loc, message.into(), severity);
     }
 
+    /// [`Cx::report_with`], with what the rule knows for the Pod Security table
+    /// ([`crate::pod_security`]): whether a mount is read-only, which capability was added.
+    pub fn report_fact(
+        &mut self,
+        meta: &'static RuleMeta,
+        spec: &RuntimeSpec,
+        loc: &Loc,
+        message: impl Into<String>,
+        severity: Severity,
+        fact: Fact<'_>,
+    ) {
+        self.push_fact(meta, spec.kind(), loc, message.into(), severity, fact);
+    }
+
     /// Reports without a container (project-level rules).
     pub fn push(
         &mut self,
@@ -151,6 +166,18 @@ impl<'a> Cx<'a> {
         loc: &Loc,
         message: String,
         severity: Severity,
+    ) {
+        self.push_fact(meta, kind, loc, message, severity, Fact::None);
+    }
+
+    fn push_fact(
+        &mut self,
+        meta: &'static RuleMeta,
+        kind: SourceKind,
+        loc: &Loc,
+        message: String,
+        severity: Severity,
+        fact: Fact<'_>,
     ) {
         if !self
             .seen
@@ -177,7 +204,8 @@ impl<'a> Cx<'a> {
         };
         let finding = Finding::new(meta, location, message, &context)
             .with_severity(severity)
-            .with_source(kind);
+            .with_source(kind)
+            .with_profile(crate::pod_security::profile_of(meta.code, kind, fact));
         self.findings.push(finding);
     }
 }

@@ -1,4 +1,5 @@
 use crate::model::{MountKind, RuntimeSpec};
+use crate::pod_security::Fact;
 use crate::rules::container_socket::is_runtime_socket;
 use crate::rules::Cx;
 use crate::rules::Rule;
@@ -15,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: None,
     docs: "## What it does\nReports bind mounts (`docker run -v`, Compose `volumes:`) and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet`, `/var/log` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/kubelet`, `/var/log`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. Log and system directories mounted writable are what trivy's KSV023 reports. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
 Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only; `/var/log` and anything below it is high when writable (the kubelet serves its files: a symbolic link planted there reads any host file) and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
-## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters, host binaries and libraries, kubelet logs turned into links to host files); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
+Pod Security Standards: baseline (writable mounts only); control: HostPath Volumes. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters, host binaries and libraries, kubelet logs turned into links to host files); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
 ## How to fix\nMount only the specific file needed, read-only, or copy it into a volume or secret.\n\n\
 ## Example\n```sh\ndocker run -v /:/host app:1.0           # flagged, critical\ndocker run -v /etc/localtime:/etc/localtime:ro app:1.0   # fine\n```\n",
 };
@@ -145,7 +146,7 @@ impl Rule for SensitiveMount {
             };
             if let Some(sev) = risk(src, m.read_only) {
                 let mode = if m.read_only { "read-only" } else { "writable" };
-                cx.report_with(
+                cx.report_fact(
                     &META,
                     spec,
                     &m.loc,
@@ -154,6 +155,9 @@ impl Rule for SensitiveMount {
                         spec.name, m.target
                     ),
                     sev,
+                    Fact::Mount {
+                        read_only: m.read_only,
+                    },
                 );
             }
         }
