@@ -262,6 +262,11 @@ fn container(c: &Node, pod: &Node, prefix: &str, annotations: Option<&Node>) -> 
                 loc(v, format!("{base}.allowPrivilegeEscalation")),
             ));
         }
+        if let Some(v) = sc.get("procMount") {
+            if v.str() == Some("Unmasked") {
+                spec.proc_unmasked = Some(loc(v, format!("{base}.procMount")));
+            }
+        }
         if let Some(v) = sc.get("readOnlyRootFilesystem") {
             spec.read_only = Some(Val::new(
                 v.as_bool().unwrap_or(false),
@@ -302,6 +307,20 @@ fn container(c: &Node, pod: &Node, prefix: &str, annotations: Option<&Node>) -> 
                     });
                 }
             }
+        }
+    }
+    if let Some(list) = pod
+        .path(&["securityContext", "sysctls"])
+        .and_then(Node::seq)
+    {
+        for (i, it) in list.iter().enumerate() {
+            let name = it.get("name").and_then(Node::str).unwrap_or("");
+            let value = it.get("value").and_then(Node::str).unwrap_or("");
+            let at = it.get("name").unwrap_or(it);
+            spec.sysctls.push(Val::new(
+                format!("{name}={value}"),
+                loc(at, format!("{pod_key}.securityContext.sysctls[{i}]")),
+            ));
         }
     }
     for (k, ns) in [

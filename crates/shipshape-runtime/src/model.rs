@@ -227,6 +227,11 @@ pub struct RuntimeSpec {
     pub image_built: bool,
     /// Compose `profiles:`: the service starts only when one of them is enabled (empty: always).
     pub profiles: Vec<String>,
+    /// `/proc` is not masked: Kubernetes `procMount: Unmasked`, Docker
+    /// `--security-opt systempaths=unconfined`.
+    pub proc_unmasked: Option<Loc>,
+    /// Kubernetes pod `securityContext.sysctls`: `name=value`.
+    pub sysctls: Vec<Val<String>>,
 }
 
 impl RuntimeSpec {

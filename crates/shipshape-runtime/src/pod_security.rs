@@ -89,6 +89,13 @@ pub static CONTROLS: &[Control] = &[
         When::Kubernetes,
     ),
     row(
+        "SS2035",
+        Profile::Baseline,
+        "/proc Mount Type",
+        When::Always,
+    ),
+    row("SS2036", Profile::Baseline, "Sysctls", When::Always),
+    row(
         "SS2003",
         Profile::Restricted,
         "Capabilities (drop ALL)",

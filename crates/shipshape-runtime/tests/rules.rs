@@ -40,6 +40,7 @@ const ONE_FRONT_END: &[&str] = &[
     "SS2009", // seccomp: Docker applies its default profile; only a pod can run Unconfined by omission
     "SS2027", // the service account token exists only in Kubernetes
     "SS2034", // NetworkPolicies exist only in Kubernetes
+    "SS2036", // Docker and Compose accept only namespaced sysctls; the PSS safe set is a pod's
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -31,6 +31,7 @@ pub mod no_new_privileges;
 pub mod pids_limit;
 pub mod port_all_interfaces;
 pub mod privileged;
+pub mod proc_unmasked;
 pub mod read_only;
 pub mod restart_policy;
 pub mod root_user;
@@ -40,6 +41,7 @@ pub mod secret_env;
 pub mod sensitive_mount;
 pub mod tmpfs_exec;
 pub mod unconfined;
+pub mod unsafe_sysctl;
 pub mod unsegmented_service;
 pub mod user_missing;
 
@@ -101,6 +103,8 @@ shipshape_core::register_rules! { dyn Rule;
     unsegmented_service::UnsegmentedService,
     tmpfs_exec::TmpfsExec,
     network_policy_missing::NetworkPolicyMissing,
+    proc_unmasked::ProcUnmasked,
+    unsafe_sysctl::UnsafeSysctl,
 }
 
 /// Collects findings for a set of files, once per rule and location.
