@@ -142,15 +142,18 @@ fn finish(
 }
 
 /// `#` comment suppressions in `text` (the file, or its shell view: for Markdown only the code
-/// blocks, so headings are not read as comments), widened so that an ignore above a multi-line
-/// command covers all of it.
+/// blocks, so headings are not read as comments), widened to the whole of a multi-line command
+/// they touch: an ignore above it, at the end of its last line, or in backticks on the line of
+/// the offending argument (`` --privileged `# shipshape:ignore SS2001 why` \ ``) covers every
+/// line of the command.
 fn hash_ignores(text: &str, commands: &[(u32, u32)]) -> Vec<suppress::InlineIgnore> {
     let mut ignores = suppress::scan_hash_comments(text);
     for ig in &mut ignores {
-        if let Some((_, end)) = commands
+        if let Some((start, end)) = commands
             .iter()
-            .find(|(s, e)| ig.last_line >= *s && ig.last_line <= *e)
+            .find(|(s, e)| ig.first_line <= *e && ig.last_line >= *s)
         {
+            ig.first_line = ig.first_line.min(*start);
             ig.last_line = ig.last_line.max(*end);
         }
     }
