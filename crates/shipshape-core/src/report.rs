@@ -143,10 +143,14 @@ impl Analysis {
     }
 
     /// Puts every finding in the context of its root-relative path (before [`Analysis::reroot`]).
-    /// Image findings name paths inside an image: they stay production.
+    /// Image findings name paths inside an image: they stay production. A context an analyser
+    /// already gave (a base manifest deployed only by a test overlay is test) is kept.
     pub fn assign_contexts(&mut self, classifier: &crate::context::ContextClassifier) {
         for f in &mut self.findings {
-            if f.source != SourceKind::Image && !f.location.path.is_empty() {
+            if f.source != SourceKind::Image
+                && !f.location.path.is_empty()
+                && f.context == crate::context::PathContext::Production
+            {
                 f.context = classifier.classify(&f.location.path);
             }
         }

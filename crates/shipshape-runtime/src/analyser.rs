@@ -4,7 +4,9 @@
 
 use rayon::prelude::*;
 use shipshape_core::report::Analysis;
-use shipshape_core::{Analyser, ChecklistItem, Input, InputKind, RuleMeta, Scope, Span};
+use shipshape_core::{
+    Analyser, ChecklistItem, Input, InputKind, PathContext, RuleMeta, Scope, Span,
+};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -30,7 +32,8 @@ impl Analyser for RuntimeAnalyser {
         let yaml: Vec<&Input> = scope.inputs_of(&[InputKind::Yaml]).collect();
         // Kustomizations and Helm charts are analysed as deployed: rendered. The files they
         // read (resources, patches, templates) are not manifests of their own.
-        let (deployed, consumed) = deployed_as_rendered(&yaml);
+        let classifier = shipshape_core::context::ContextClassifier::new(scope.config, scope.root);
+        let (deployed, consumed) = deployed_as_rendered(&yaml, &classifier);
         parts.extend(deployed);
         let candidates: Vec<&Input> = scope
             .inputs_of(&[InputKind::Yaml, InputKind::RunText, InputKind::Json])
@@ -204,7 +207,10 @@ fn covers(c: &str, rel: &str) -> bool {
 /// Renders every kustomization and Helm chart among `yaml` and analyses what they deploy.
 /// Returns the analyses and what they consumed (root-relative files, and directories ending in
 /// `/` for rendered charts' templates).
-fn deployed_as_rendered(yaml: &[&Input]) -> (Vec<Analysis>, BTreeSet<String>) {
+fn deployed_as_rendered(
+    yaml: &[&Input],
+    classifier: &shipshape_core::context::ContextClassifier,
+) -> (Vec<Analysis>, BTreeSet<String>) {
     let mut consumed = BTreeSet::new();
     let kusts: Vec<&Input> = yaml
         .iter()
@@ -224,21 +230,53 @@ fn deployed_as_rendered(yaml: &[&Input]) -> (Vec<Analysis>, BTreeSet<String>) {
     }
     // A base or a component is rendered by the kustomization that includes it; the same base
     // line seen through two overlays is one finding.
-    let included: Vec<bool> = rendered
+    let by_other: Vec<bool> = rendered
         .iter()
-        .map(|(i, _, r)| {
-            r.component
-                || rendered
-                    .iter()
-                    .any(|(j, _, other)| j.rel != i.rel && other.consumed.contains(&i.rel))
+        .map(|(i, _, _)| {
+            rendered
+                .iter()
+                .any(|(j, _, other)| j.rel != i.rel && other.consumed.contains(&i.rel))
         })
         .collect();
     let mut parts = Vec::new();
     let mut seen: HashSet<(&'static str, String, Option<Span>, String)> = HashSet::new();
-    for ((_, mut a, _), included) in rendered.into_iter().zip(included) {
-        if included {
+    let mut seen_errors: HashSet<String> = HashSet::new();
+    // Overlays deployed from test, fixture or docs paths first: the deduplication below walks
+    // the list backwards, so a base line seen through a production overlay too stays production.
+    let mut order: Vec<(&Input, Analysis, bool, bool)> = rendered
+        .into_iter()
+        .zip(by_other)
+        .map(|((i, a, r), other)| (i, a, other, r.component))
+        .collect();
+    order.sort_by_key(|(i, ..)| {
+        std::cmp::Reverse(classifier.classify(&i.rel) != PathContext::Production)
+    });
+    let mut kept: Vec<(Analysis, PathContext)> = Vec::new();
+    for (input, mut a, by_other, component) in order {
+        if by_other || component {
+            // A component nothing here includes is never deployed: said, not silent.
+            if component && !by_other {
+                let mut note = Analysis::default();
+                note.skipped.push(shipshape_core::report::Skipped {
+                    path: input.rel.clone(),
+                    reason: "kustomize component that no kustomization here includes: not analysed"
+                        .into(),
+                    verbose_only: false,
+                });
+                note.errors = a.errors;
+                parts.push(note);
+            }
             continue;
         }
+        let context = classifier.classify(&input.rel);
+        a.errors.retain(|e| seen_errors.insert(e.to_string()));
+        for f in &mut a.findings {
+            f.context = context;
+        }
+        kept.push((a, context));
+    }
+    // the same finding through several overlays is one: the production one if there is one
+    for (a, _) in kept.iter_mut().rev() {
         a.findings.retain(|f| {
             seen.insert((
                 f.rule.code,
@@ -247,8 +285,8 @@ fn deployed_as_rendered(yaml: &[&Input]) -> (Vec<Analysis>, BTreeSet<String>) {
                 f.message.clone(),
             ))
         });
-        parts.push(a);
     }
+    parts.extend(kept.into_iter().map(|(a, _)| a));
     // Helm charts: the outermost Chart.yaml of a tree (subcharts render with their parent).
     let charts: Vec<&Input> = yaml
         .iter()

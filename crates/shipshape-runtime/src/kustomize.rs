@@ -130,6 +130,9 @@ fn kind_of(n: &Node) -> &str {
 struct Renderer {
     out: Rendered,
     stack: Vec<String>,
+    /// Rendering a component on its own: its patches target resources of the kustomizations
+    /// that include it, so a patch that finds no target is no error.
+    standalone_component: bool,
 }
 
 /// Renders the kustomization in directory `dir` (opened at `dir`, named `rel` relative to the
@@ -138,6 +141,7 @@ pub fn render(dir: &Path, rel: &str) -> Rendered {
     let mut r = Renderer {
         out: Rendered::default(),
         stack: Vec::new(),
+        standalone_component: false,
     };
     let at = At {
         open: dir.to_path_buf(),
@@ -218,6 +222,9 @@ impl Renderer {
         };
         self.stack.push(kat.rel.clone());
         let component = kind_of(&k) == "Component";
+        if depth == 0 {
+            self.standalone_component = component;
+        }
         let mut objs = self.resources(&k, dir, &kat, depth);
         for c in k.get("components").map(Node::items).unwrap_or_default() {
             let Some(s) = c.str() else { continue };
@@ -511,7 +518,7 @@ impl Renderer {
             hit = true;
             smp(&mut o.node, &p);
         }
-        if !hit && target.is_none() {
+        if !hit && target.is_none() && !self.standalone_component {
             self.error_at(
                 patch,
                 format!("patch target {kind}/{name} not found among the kustomization's resources"),
@@ -1305,6 +1312,46 @@ mod tests {
             .unwrap();
         assert_eq!(cs.len(), 1);
         assert!(cs[0].get("securityContext").is_none());
+    }
+
+    #[test]
+    fn a_component_alone_patches_nothing_without_errors_but_applies_when_included() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            &[
+                (
+                    "comp/kustomization.yaml",
+                    "kind: Component
+patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec: {template: {spec: {hostNetwork: true}}}
+",
+                ),
+                (
+                    "app/kustomization.yaml",
+                    "resources:
+- deploy.yaml
+components:
+- ../comp
+",
+                ),
+                ("app/deploy.yaml", BASE),
+            ],
+        );
+        let alone = render(&d.path().join("comp"), "comp");
+        assert!(alone.component);
+        assert!(alone.errors.is_empty(), "{:?}", alone.errors);
+        let app = render(&d.path().join("app"), "app");
+        assert!(app.errors.is_empty(), "{:?}", app.errors);
+        let h = app.docs[0]
+            .path(&["spec", "template", "spec", "hostNetwork"])
+            .unwrap();
+        assert_eq!(app.files[h.file].path(), "comp/kustomization.yaml");
+        assert!(app.consumed.contains("comp/kustomization.yaml"));
     }
 
     #[test]

@@ -234,3 +234,68 @@ fn a_helm_chart_is_rendered_or_listed_as_not_rendered() {
         findings(&doc)
     );
 }
+
+#[test]
+fn a_base_deployed_only_by_a_test_overlay_does_not_gate() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        &[
+            ("base/kustomization.yaml", "resources:\n- pod.yaml\n"),
+            ("base/pod.yaml", POD),
+            ("tests/e2e/kustomization.yaml", "resources:\n- ../../base\n"),
+            (
+                "components/debug/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- debug.yaml\n",
+            ),
+            ("components/debug/debug.yaml", POD),
+        ],
+    );
+    let out = shipshape()
+        .arg("check")
+        .arg(d.path())
+        .args(["--format", "json", "--no-secrets"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = json_of(&out);
+    let privileged: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "SS2001")
+        .collect();
+    assert_eq!(privileged.len(), 1, "{privileged:?}");
+    assert_eq!(privileged[0]["context"], "test");
+    let skipped = doc["skipped"].to_string();
+    assert!(
+        skipped.contains("components/debug/kustomization.yaml")
+            && skipped.contains("no kustomization here includes"),
+        "{skipped}"
+    );
+    // a production overlay of the same base: the finding is production and gates
+    write(
+        d.path(),
+        &[("prod/kustomization.yaml", "resources:\n- ../base\n")],
+    );
+    let out = shipshape()
+        .arg("check")
+        .arg(d.path())
+        .args(["--format", "json", "--no-secrets"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = json_of(&out);
+    let contexts: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "SS2001")
+        .map(|f| f["context"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(contexts, vec!["production"]);
+}
