@@ -19,8 +19,10 @@ pub enum When {
     /// Findings in Kubernetes manifests only (`hostPort`, `hostPath` devices): elsewhere the
     /// same setting is ordinary and judged by its severity.
     Kubernetes,
-    /// Writable mounts only; read-only ones are judged by their (lower) severity.
-    Writable,
+    /// Writable mounts of a whole system directory, or of `/var/log` (the high ones); read-only
+    /// mounts and paths below a system directory (an application's directory under `/etc`) are
+    /// judged by their severity.
+    WritableSystemDirectory,
     /// Capabilities beyond what the runtime grants anyway: beyond the Baseline allowed list in
     /// Kubernetes, beyond Docker's default set elsewhere (adding `NET_RAW` there changes
     /// nothing).
@@ -70,7 +72,7 @@ pub static CONTROLS: &[Control] = &[
         "SS2005",
         Profile::Baseline,
         "HostPath Volumes",
-        When::Writable,
+        When::WritableSystemDirectory,
     ),
     row("SS2006", Profile::Baseline, "Host Namespaces", When::Always),
     row("SS2007", Profile::Baseline, "Host Namespaces", When::Always),
@@ -156,9 +158,8 @@ pub static CONTROLS: &[Control] = &[
 pub enum Fact<'a> {
     #[default]
     None,
-    Mount {
-        read_only: bool,
-    },
+    /// A host path mount: whether it is a writable mount of a whole system directory.
+    Mount { writable_system: bool },
     /// An added capability, normalised (`NET_ADMIN`).
     Capability(&'a str),
 }
@@ -197,7 +198,12 @@ pub fn profile_of(code: &str, kind: SourceKind, fact: Fact<'_>) -> Option<Profil
     let applies = match c.when {
         When::Always => true,
         When::Kubernetes => kind == SourceKind::Kubernetes,
-        When::Writable => matches!(fact, Fact::Mount { read_only: false }),
+        When::WritableSystemDirectory => matches!(
+            fact,
+            Fact::Mount {
+                writable_system: true
+            }
+        ),
         When::BeyondDefaultCapabilities => match fact {
             Fact::Capability(cap) if kind == SourceKind::Kubernetes => {
                 !BASELINE_ALLOWED.contains(&cap)
@@ -214,7 +220,9 @@ pub fn docs_line(c: &Control) -> String {
     let when = match c.when {
         When::Always => "",
         When::Kubernetes => " (Kubernetes manifests only)",
-        When::Writable => " (writable mounts only)",
+        When::WritableSystemDirectory => {
+            " (writable mounts of a whole system directory or of /var/log)"
+        }
         When::BeyondDefaultCapabilities => " (capabilities beyond the runtime's default set)",
     };
     format!("Pod Security Standards: {}{when}", c.profile)
@@ -260,8 +268,12 @@ mod tests {
             Some(Profile::Restricted)
         );
         assert_eq!(profile_of("SS2024", k, Fact::None), None);
-        let ro = Fact::Mount { read_only: true };
-        let rw = Fact::Mount { read_only: false };
+        let ro = Fact::Mount {
+            writable_system: false,
+        };
+        let rw = Fact::Mount {
+            writable_system: true,
+        };
         assert_eq!(profile_of("SS2005", k, ro), None);
         assert_eq!(profile_of("SS2005", c, rw), Some(Profile::Baseline));
         assert_eq!(profile_of("SS2019", c, Fact::None), None);

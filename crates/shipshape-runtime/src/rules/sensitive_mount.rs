@@ -14,9 +14,9 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.5"), ("compose-lint", "CL-0013"), ("compose-lint", "CL-0025"), ("trivy", "KSV023")],
     fix: None,
-    docs: "## What it does\nReports bind mounts (`docker run -v`, Compose `volumes:`) and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet`, `/var/log` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/kubelet`, `/var/log`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. Log and system directories mounted writable are what trivy's KSV023 reports. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
+    docs: "## What it does\nReports bind mounts (`docker run -v`, Compose `volumes:`) and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet`, `/var/log` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/usr/bin`, `/usr/sbin`, `/usr/lib`, `/usr/lib64`, `/usr/libexec`, `/usr/local/bin`, `/usr/local/sbin`, `/usr/local/lib`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/kubelet`, `/var/log`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. Log and system directories mounted writable are what trivy's KSV023 reports. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
 Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only; `/var/log` and anything below it is high when writable (the kubelet serves its files: a symbolic link planted there reads any host file) and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
-Pod Security Standards: baseline (writable mounts only); control: HostPath Volumes. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters, host binaries and libraries, kubelet logs turned into links to host files); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
+Pod Security Standards: baseline (writable mounts of a whole system directory or of /var/log); control: HostPath Volumes. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters, host binaries and libraries, kubelet logs turned into links to host files); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
 ## How to fix\nMount only the specific file needed, read-only, or copy it into a volume or secret.\n\n\
 ## Example\n```sh\ndocker run -v /:/host app:1.0           # flagged, critical\ndocker run -v /etc/localtime:/etc/localtime:ro app:1.0   # fine\n```\n",
 };
@@ -43,7 +43,7 @@ const WHOLE: [&str; 20] = [
     "/var/lib",
     "/lib64",
 ];
-const BELOW: [&str; 15] = [
+const BELOW: [&str; 22] = [
     "/etc",
     "/proc",
     "/sys",
@@ -54,7 +54,14 @@ const BELOW: [&str; 15] = [
     "/run",
     "/var/run",
     "/dev",
-    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/local/lib",
     "/lib",
     "/lib64",
     "/bin",
@@ -123,7 +130,10 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
     {
         return None;
     }
-    if BELOW.iter().any(|b| p.starts_with(&format!("{b}/"))) {
+    if BELOW
+        .iter()
+        .any(|b| p == *b || p.starts_with(&format!("{b}/")))
+    {
         return Some(if read_only {
             Severity::Low
         } else {
@@ -156,7 +166,7 @@ impl Rule for SensitiveMount {
                     ),
                     sev,
                     Fact::Mount {
-                        read_only: m.read_only,
+                        writable_system: !m.read_only && sev >= Severity::High,
                     },
                 );
             }
@@ -187,6 +197,9 @@ mod tests {
         assert_eq!(risk("/var/lib", false), Some(Severity::High));
         assert_eq!(risk("/var/lib/app-data", false), None);
         assert_eq!(risk("/var/logs", false), None);
+        // an application's data under /usr (linuxserver images' /usr/share/appdata) is not a
+        // system directory
+        assert_eq!(risk("/usr/share/appdata/wireguard", false), None);
         assert!(fires("SS2004", &hard_with("-v /:/host:ro")));
         assert!(fires("SS2005", &hard_with("-v /usr:/host/usr")));
         assert!(fires("SS2005", &hard_with("--volume=/proc:/host/proc:ro")));
