@@ -83,6 +83,9 @@ impl Release {
             "php" => "PHP".to_string(),
             "node" => "Node.js".to_string(),
             "centos" => "CentOS".to_string(),
+            "mariadb" => "MariaDB".to_string(),
+            "mongo" => "MongoDB".to_string(),
+            "tomcat" => "Apache Tomcat".to_string(),
             p => {
                 let mut c = p.chars();
                 c.next()
@@ -194,6 +197,10 @@ fn product_of_image(name: &str) -> Option<&'static str> {
         "golang" => "golang",
         "postgres" => "postgres",
         "mysql" => "mysql",
+        "mariadb" => "mariadb",
+        "mongo" => "mongo",
+        "tomcat" => "tomcat",
+        "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" => "java",
         "mcr.microsoft.com/dotnet/runtime"
         | "mcr.microsoft.com/dotnet/aspnet"
         | "mcr.microsoft.com/dotnet/sdk"
@@ -313,6 +320,32 @@ mod tests {
             from_image("mcr.microsoft.com/dotnet/runtime", "7.0")[0].display_name(),
             ".NET 7.0"
         );
+    }
+
+    #[test]
+    fn more_runtimes() {
+        let today = d("2026-12-05");
+        for (image, tag, label, eol) in [
+            ("eclipse-temurin", "20-jre", "Java 20", true),
+            ("openjdk", "16-jdk-slim", "Java 16", true),
+            ("amazoncorretto", "24", "Java 24", true),
+            ("mariadb", "10.5", "MariaDB 10.5", true),
+            ("mariadb", "10.11.6-jammy", "MariaDB 10.11", false),
+            ("mongo", "4.4", "MongoDB 4.4", true),
+            ("tomcat", "8.5-jdk11", "Apache Tomcat 8.5", true),
+            ("postgres", "10-alpine", "PostgreSQL 10", true),
+            ("postgres", "17", "PostgreSQL 17", false),
+            ("php", "7.1-fpm", "PHP 7.1", true),
+            ("node", "15-alpine", "Node.js 15", true),
+            ("mysql", "8.4", "MySQL 8.4", false),
+        ] {
+            let r = from_image(image, tag);
+            let first = r.first().unwrap_or_else(|| panic!("{image}:{tag}"));
+            assert_eq!(first.display_name(), label, "{image}:{tag}");
+            assert_eq!(first.is_eol(today), eol, "{image}:{tag}");
+        }
+        // long-term-support Java releases have vendor-specific dates: not guessed
+        assert!(from_image("eclipse-temurin", "21-jre").is_empty());
     }
 
     #[test]

@@ -39,6 +39,14 @@ impl SourceFile {
         &self.text
     }
 
+    /// The same file under another display path (the line index is kept, not recomputed).
+    pub fn renamed(self, path: impl Into<String>) -> Self {
+        SourceFile {
+            path: path.into(),
+            ..self
+        }
+    }
+
     /// Shared handle to the text.
     pub fn text_arc(&self) -> Arc<str> {
         Arc::clone(&self.text)

@@ -277,11 +277,41 @@ fn read_response(stream: Box<dyn Read + Send>) -> Result<Response, EngineError> 
             done: false,
         })
     } else if let Some(n) = length {
-        Box::new(r.take(n))
+        Box::new(Exact { inner: r, left: n })
     } else {
         Box::new(r)
     };
     Ok(Response { status, body })
+}
+
+/// A body of `Content-Length` bytes: a connection that closes before all of them arrived is an
+/// error (a truncated image export must not look like a shorter, valid one).
+struct Exact<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the Engine closed the connection {} bytes before the end of the body",
+                    self.left
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// `Transfer-Encoding: chunked` decoder (RFC 9112 §7.1).
@@ -379,6 +409,14 @@ mod tests {
             resp.read_capped(5).expect_err("too big").kind,
             ErrorKind::Limit
         );
+    }
+
+    #[test]
+    fn body_shorter_than_content_length_is_an_error() {
+        let raw = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234";
+        let mut r = read_response(Box::new(io::Cursor::new(raw.to_vec()))).unwrap();
+        let e = r.read_capped(1 << 20).unwrap_err();
+        assert!(e.to_string().contains("5 bytes before the end"), "{e}");
     }
 
     #[test]

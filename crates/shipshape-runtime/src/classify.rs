@@ -61,6 +61,66 @@ pub fn sensitive_port(n: u16) -> Option<(PortRole, &'static str)> {
     })
 }
 
+/// Ports whose meaning depends on the image that listens on them: the same number is a data
+/// protocol in one image and an admin console in another (ClickHouse's native protocol and
+/// Portainer's UI both use 9000).
+const IMAGE_PORTS: &[(&str, u16, PortRole, &str)] = &[
+    (
+        "clickhouse",
+        9000,
+        PortRole::Data,
+        "ClickHouse native protocol",
+    ),
+    (
+        "clickhouse-server",
+        9000,
+        PortRole::Data,
+        "ClickHouse native protocol",
+    ),
+    ("minio", 9000, PortRole::Data, "MinIO S3 API"),
+    ("minio", 9001, PortRole::Admin, "MinIO console"),
+    ("portainer", 9000, PortRole::Admin, "Portainer"),
+    ("portainer", 9443, PortRole::Admin, "Portainer"),
+    ("portainer-ce", 9000, PortRole::Admin, "Portainer"),
+    ("portainer-ce", 9443, PortRole::Admin, "Portainer"),
+    ("rabbitmq", 15672, PortRole::Admin, "RabbitMQ management"),
+    ("rabbitmq", 5672, PortRole::Data, "RabbitMQ (AMQP)"),
+    ("n8n", 5678, PortRole::Admin, "n8n editor"),
+];
+
+/// Port numbers that [`sensitive_port`] can only guess at: without an image that names the
+/// program (see [`IMAGE_PORTS`]) they are not called admin or debug ports.
+const AMBIGUOUS_PORTS: &[u16] = &[9000, 9001, 9443, 5678];
+
+/// What listens on port `n` of a container running `image` (empty when unknown), judged by the
+/// image first and the number second: a port of a database image is that database's, whatever
+/// its number; a number another program is known to use is only a guess for an image that does
+/// not say which program it runs.
+pub fn port_role(image: &str, n: u16) -> Option<(PortRole, String)> {
+    let repo = image_repo(image);
+    let last = repo.rsplit('/').next().unwrap_or("");
+    if let Some((_, _, role, what)) = IMAGE_PORTS
+        .iter()
+        .find(|(img, port, _, _)| *port == n && last == *img)
+    {
+        return Some((*role, (*what).to_string()));
+    }
+    if let Some(store) = data_image(image) {
+        // a data store's management UI stays an admin port
+        if let Some((PortRole::Admin, what)) = sensitive_port(n) {
+            if !AMBIGUOUS_PORTS.contains(&n) {
+                return Some((PortRole::Admin, what.to_string()));
+            }
+        }
+        return Some((PortRole::Data, store.to_string()));
+    }
+    let (role, what) = sensitive_port(n)?;
+    if AMBIGUOUS_PORTS.contains(&n) && !last.is_empty() {
+        return None;
+    }
+    Some((role, what.to_string()))
+}
+
 /// Ports an edge proxy is expected to publish.
 pub fn is_edge_port(n: u16) -> bool {
     matches!(n, 80 | 443)
@@ -185,5 +245,41 @@ mod tests {
         assert!(!proxy_image("node:20"));
         assert_eq!(sensitive_port(5432).map(|p| p.0), Some(PortRole::Data));
         assert!(sensitive_port(8080).is_none());
+    }
+
+    #[test]
+    fn ports_by_what_listens() {
+        let role = |img: &str, n: u16| port_role(img, n).map(|(r, w)| (r, w));
+        assert_eq!(
+            role("clickhouse/clickhouse-server:24.3", 9000),
+            Some((PortRole::Data, "ClickHouse native protocol".into()))
+        );
+        assert_eq!(
+            role("portainer/portainer-ce:2.20", 9443).map(|r| r.0),
+            Some(PortRole::Admin)
+        );
+        assert_eq!(
+            role("minio/minio", 9001).map(|r| r.0),
+            Some(PortRole::Admin)
+        );
+        assert_eq!(role("minio/minio", 9000).map(|r| r.0), Some(PortRole::Data));
+        // php-fpm's 9000 is not an admin console
+        assert_eq!(role("php:8.3-fpm", 9000), None);
+        // without an image, the number is all there is
+        assert_eq!(role("", 9000).map(|r| r.0), Some(PortRole::Admin));
+        // any port a database image publishes is its data port
+        assert_eq!(
+            role("postgres:16", 15432),
+            Some((PortRole::Data, "postgres".into()))
+        );
+        assert_eq!(
+            role("rabbitmq:3-management", 15672).map(|r| r.0),
+            Some(PortRole::Admin)
+        );
+        assert_eq!(
+            role("ghcr.io/acme/api:1", 5432).map(|r| r.0),
+            Some(PortRole::Data)
+        );
+        assert_eq!(role("ghcr.io/acme/api:1", 8080), None);
     }
 }

@@ -518,11 +518,46 @@ pub fn url_password(s: &[u8]) -> bool {
     !s.is_empty()
         && !s.starts_with(b"$")
         && !s.starts_with(b"%")
+        && !templated(s)
         && !is_placeholder(s)
         && !matches!(
             s.to_ascii_lowercase().as_slice(),
             b"password" | b"pass" | b"passwd" | b"pwd" | b"secret" | b"user" | b"username"
         )
+}
+
+/// Whether a value is filled in by a template or a program rather than written out: it holds
+/// an interpolation (`{password}`, `{{ .Values.pw }}`, `${PW}`, `#{pw}`, `%(pw)s`, `<password>`)
+/// or a command substitution (`$(cat /run/secrets/db)`, backquotes).
+pub fn templated(s: &[u8]) -> bool {
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || b"_.-".contains(b);
+    // `{name}`, `<name>`: a delimiter pair around a bare name
+    let wrapped = |open: u8, close: u8| {
+        let mut i = 0;
+        while let Some(o) = s[i..].iter().position(|b| *b == open) {
+            let start = i + o + 1;
+            let Some(c) = s[start..].iter().position(|b| *b == close) else {
+                return false;
+            };
+            let inner = &s[start..start + c];
+            if !inner.is_empty()
+                && inner.iter().all(ident)
+                && inner.iter().any(u8::is_ascii_alphabetic)
+            {
+                return true;
+            }
+            i = start;
+        }
+        false
+    };
+    memchr::memmem::find(s, b"${").is_some()
+        || memchr::memmem::find(s, b"$(").is_some()
+        || memchr::memmem::find(s, b"#{").is_some()
+        || memchr::memmem::find(s, b"{{").is_some()
+        || memchr::memmem::find(s, b"%(").is_some()
+        || s.contains(&b'`')
+        || wrapped(b'{', b'}')
+        || wrapped(b'<', b'>')
 }
 
 /// A quoted or bare value assigned to a credential-named key.
@@ -684,5 +719,25 @@ mod tests {
         );
         assert!(jwt(format!("{h}.{p}.Qm9vX2uYt7R1wLz0Pa4KcE").as_bytes()));
         assert!(!jwt(format!("{h}.{p}.99l-EXAMPLEFAKESIG").as_bytes()));
+    }
+
+    #[test]
+    fn templated_values_are_references() {
+        for t in [
+            "{password}",
+            "pw-{db_password}",
+            "{{ .Values.db.password }}",
+            "${DB_PASSWORD:-x}",
+            "$(cat /run/secrets/db)",
+            "`cat /run/secrets/db`",
+            "#{db.password}",
+            "%(password)s",
+            "<your-password>",
+        ] {
+            assert!(templated(t.as_bytes()), "{t}");
+        }
+        for t in ["Qv7r{12}", "s3cr3t!", "a<3>b", "p@ss{}word", "x9{-}"] {
+            assert!(!templated(t.as_bytes()), "{t}");
+        }
     }
 }

@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Compose,
     equivalents: &[],
     fix: None,
-    docs: "## What it does\nReports data services (databases, caches, queues recognised by image) with a `ports:` section: medium when a port is on all interfaces, low when all are bound to one address such as 127.0.0.1. Services with `profiles:` are checked too (any profile can be enabled); the message names the profile.\n\n\
+    docs: "## What it does\nReports data services (databases, caches, queues recognised by image) whose `ports:` are all bound to a host address such as 127.0.0.1 (low). A data port published on all interfaces is reported by SS2019 as high, once per port, and not again here. Services with `profiles:` are checked too (any profile can be enabled); the message names the profile.\n\n\
 ## Why it matters\nOther services reach a database over the Compose network; publishing it on the host only adds a way in from outside the project (and on all interfaces, from the network).\n\n\
 ## How to fix\nRemove `ports:`; for local debugging use `docker compose exec` or a loopback-only port in an override file that is not deployed.\n\n\
 ## Example\n```yaml\nservices:\n  db:\n    image: postgres:16\n    # no ports: reached as db:5432 from the app\n```\n",
@@ -28,26 +28,24 @@ impl Rule for DataServicePublished {
             if svc.role != Role::Data || spec.ports.is_empty() {
                 continue;
             }
-            let open = spec.ports.iter().any(|p| p.on_all_interfaces());
+            // A port on all interfaces is SS2019's (high for a data store): one finding per port.
+            if spec.ports.iter().any(|p| p.on_all_interfaces()) {
+                continue;
+            }
             let at: Loc = spec
                 .ports_key
                 .clone()
                 .unwrap_or_else(|| spec.anchor.clone());
-            let (sev, how) = if open {
-                (Severity::Medium, "on all interfaces")
-            } else {
-                (Severity::Low, "on a host address")
-            };
             cx.push(
                 &META,
                 SourceKind::Compose,
                 &at,
                 format!(
-                    "data service `{}`{} publishes ports {how}",
+                    "data service `{}`{} publishes ports on a host address",
                     svc.name,
                     graph.profile_note(&svc.name)
                 ),
-                sev,
+                Severity::Low,
             );
         }
     }

@@ -1,4 +1,4 @@
-use crate::classify::{is_edge_port, sensitive_port, PortRole};
+use crate::classify::{is_edge_port, port_role, proxy_image, PortRole};
 use crate::model::RuntimeSpec;
 use crate::rules::Cx;
 use crate::rules::Rule;
@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.13"), ("compose-lint", "CL-0005"), ("trivy", "KSV024")],
     fix: None,
-    docs: "## What it does\nReports ports published without a host address (or on `0.0.0.0`/`::`): `-p 5432:5432`, `ports: [\"8080:80\"]`, `-P`, Kubernetes `hostPort` without `hostIP`, inspect `PortBindings` with an empty `HostIp`. A database, cache, queue, admin console or debugger port is high; 80 and 443 (the edge proxy's job) are not reported; anything else is medium. The Docker API port 2375 has its own rule (SS2020). A compose port entry that is only a variable with no value where the file is scanned (`- \"${PORT}\"`, no `.env` setting it) is reported too: Docker publishes whatever it holds on every interface unless the value names a host address.\n\n\
+    docs: "## What it does\nReports ports published without a host address (or on `0.0.0.0`/`::`): `-p 5432:5432`, `ports: [\"8080:80\"]`, `-P`, Kubernetes `hostPort` without `hostIP`, inspect `PortBindings` with an empty `HostIp`. What listens decides the severity, the image first and the port number second: any port of a database, cache or queue image (`postgres`, `redis`, `clickhouse`…) is its data port and high, as are well-known data, admin-console and debugger ports; a number that several programs use (9000 is ClickHouse's native protocol, MinIO's S3 API, Portainer's UI and PHP-FPM's FastCGI) counts only when the image says which program it is. 80 and 443 (the edge proxy's job) are not reported; an application port published by a reverse proxy (`nginx`, `traefik`, `caddy`…) is low; anything else is medium. A Compose data service whose ports are bound to a host address is SS2031's: one finding per port. The Docker API port 2375 has its own rule (SS2020). A compose port entry that is only a variable with no value where the file is scanned (`- \"${PORT}\"`, no `.env` setting it) is reported too: Docker publishes whatever it holds on every interface unless the value names a host address.\n\n\
 Pod Security Standards: baseline (Kubernetes manifests only); control: Host Ports. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nDocker inserts its own firewall rules: a published port is reachable from every network the host is on, host firewall (ufw, firewalld) notwithstanding. Databases and admin endpoints published this way are a leading cause of data breaches.\n\n\
 ## How to fix\nBind to loopback (`-p 127.0.0.1:5432:5432`) or to the one interface that should serve it, or do not publish the port and reach the service over a container network.\n\n\
 ## Example\n```yaml\nports:\n  - \"127.0.0.1:8080:8080\"\n```\n",
@@ -42,9 +42,10 @@ impl Rule for PortAllInterfaces {
             if nums.iter().any(|n| matches!(n, 2375)) {
                 continue; // SS2020
             }
+            let image = spec.image.as_ref().map_or("", |i| i.value.as_str());
             let sensitive = nums
                 .iter()
-                .find_map(|n| sensitive_port(*n).map(|s| (*n, s)));
+                .find_map(|n| port_role(image, *n).map(|s| (*n, s)));
             let shown = match (&port.host_port, &port.host_ip) {
                 (Some(h), _) => format!("{h}->{}", port.container_port),
                 (None, _) => port.container_port.clone(),
@@ -76,6 +77,13 @@ impl Rule for PortAllInterfaces {
                     if edge_port.is_some_and(is_edge_port) {
                         continue;
                     }
+                    // A reverse proxy publishing an application port is doing its job on
+                    // another port number: worth a look, not a medium finding.
+                    let severity = if proxy_image(image) {
+                        Severity::Low
+                    } else {
+                        META.severity
+                    };
                     let message = if shown.contains('$') {
                         format!(
                         "`{}` publishes port `{shown}`, set by a variable with no value here: on all interfaces unless the value names a host address",
@@ -84,7 +92,7 @@ impl Rule for PortAllInterfaces {
                     } else {
                         format!("`{}` publishes port {shown} on all interfaces", spec.name)
                     };
-                    cx.report(&META, spec, &port.loc, message);
+                    cx.report_with(&META, spec, &port.loc, message, severity);
                 }
             }
         }

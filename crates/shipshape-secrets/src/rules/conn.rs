@@ -19,7 +19,7 @@ pub static RULES: &[SecretRule] = &[
         validator: Some(v::url_password),
         rank: Structural,
         examples: ["DATABASE_URL=postgres://app:Qv7{r12}@db.internal:5432/app", "postgresql+psycopg2://svc:{r16}@10.0.0.5/db"],
-        negatives: ["DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app", "postgres://user:password@localhost/db", "postgres://postgres:postgres@localhost/db"],
+        negatives: ["DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app", "postgres://user:password@localhost/db", "postgres://postgres:postgres@localhost/db", "f\"postgresql://{user}:{password}@{host}/app\"", "postgres://app:p4ss-{{ .Values.pw }}@db/app"],
     },
     rule! {
         family: Connection,

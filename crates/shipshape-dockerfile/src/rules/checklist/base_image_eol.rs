@@ -21,8 +21,10 @@ OS its variant names (`-buster`, `-alpine3.16`). The message names the release a
 support ended.
 
 The release table (`shipshape-core/data/eol.toml`) lists Debian, Ubuntu, Alpine, CentOS,
-Amazon Linux, Fedora, Python, Node.js, Ruby, PHP, Go, PostgreSQL and MySQL, with the projects'
-own end dates (Debian LTS included, Ubuntu standard support without paid ESM). Floating tags
+RHEL, Rocky Linux, AlmaLinux, Amazon Linux, Fedora, Python, Node.js, Ruby, PHP, Go, .NET,
+PostgreSQL, MySQL, MariaDB, MongoDB, Apache Tomcat and Java's short-lived feature releases
+(Eclipse Temurin, OpenJDK, Amazon Corretto, SapMachine images), with the projects' own end
+dates (Debian LTS included, Ubuntu standard support without paid ESM). Floating tags
 (`python:3`, `node:lts`, `latest`) name no release and are not reported; a digest pin does not
 change the release a tag names.
 
