@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn ports_by_what_listens() {
-        let role = |img: &str, n: u16| port_role(img, n).map(|(r, w)| (r, w));
+        let role = |img: &str, n: u16| port_role(img, n);
         assert_eq!(
             role("clickhouse/clickhouse-server:24.3", 9000),
             Some((PortRole::Data, "ClickHouse native protocol".into()))
