@@ -429,7 +429,12 @@ impl Emitter for Human {
         let threshold = report
             .summary
             .fail_on
-            .map(|s| format!(", fails on {s} and above"))
+            .map(|s| {
+                format!(
+                    ", fails on {s} and above and on what the {} profile forbids",
+                    report.profile
+                )
+            })
             .unwrap_or_default();
         writeln!(
             out,
