@@ -309,6 +309,22 @@ fn container(c: &Node, pod: &Node, prefix: &str, annotations: Option<&Node>) -> 
             }
         }
     }
+    for (i, v) in pod
+        .get("volumes")
+        .and_then(Node::seq)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        for (k, _) in v.map().unwrap_or(&[]) {
+            if let Some(t) = k.str().filter(|t| *t != "name") {
+                spec.volume_types.push(Val::new(
+                    t.to_string(),
+                    loc(k, format!("{pod_key}.volumes[{i}].{t}")),
+                ));
+            }
+        }
+    }
     if let Some(list) = pod
         .path(&["securityContext", "sysctls"])
         .and_then(Node::seq)

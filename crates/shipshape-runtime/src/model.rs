@@ -232,6 +232,8 @@ pub struct RuntimeSpec {
     pub proc_unmasked: Option<Loc>,
     /// Kubernetes pod `securityContext.sysctls`: `name=value`.
     pub sysctls: Vec<Val<String>>,
+    /// Kubernetes pod volumes by type (`nfs`, `configMap`, …), at the volume's type key.
+    pub volume_types: Vec<Val<String>>,
 }
 
 impl RuntimeSpec {

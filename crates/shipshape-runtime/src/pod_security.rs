@@ -151,6 +151,7 @@ pub static CONTROLS: &[Control] = &[
         "(shipshape) PID limit",
         When::Always,
     ),
+    row("SS2037", Profile::Restricted, "Volume Types", When::Always),
 ];
 
 /// What a rule knows about one finding that [`When`] may need.

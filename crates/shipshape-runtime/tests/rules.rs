@@ -41,6 +41,7 @@ const ONE_FRONT_END: &[&str] = &[
     "SS2027", // the service account token exists only in Kubernetes
     "SS2034", // NetworkPolicies exist only in Kubernetes
     "SS2036", // Docker and Compose accept only namespaced sysctls; the PSS safe set is a pod's
+    "SS2037", // pod volume types exist only in Kubernetes
 ];
 
 fn fixtures_dir() -> PathBuf {

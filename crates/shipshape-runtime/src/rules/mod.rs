@@ -44,6 +44,7 @@ pub mod unconfined;
 pub mod unsafe_sysctl;
 pub mod unsegmented_service;
 pub mod user_missing;
+pub mod volume_type;
 
 /// A runtime rule: metadata plus hooks with empty defaults. A per-container rule implements
 /// [`Rule::check_spec`] once and covers every front end (`docker run`, Compose, Kubernetes,
@@ -105,6 +106,7 @@ shipshape_core::register_rules! { dyn Rule;
     network_policy_missing::NetworkPolicyMissing,
     proc_unmasked::ProcUnmasked,
     unsafe_sysctl::UnsafeSysctl,
+    volume_type::VolumeType,
 }
 
 /// Collects findings for a set of files, once per rule and location.
