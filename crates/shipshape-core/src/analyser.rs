@@ -100,6 +100,9 @@ pub struct Scope<'a> {
     pub show_secrets: bool,
     /// Progress of long work (terminal only); a no-op elsewhere.
     pub progress: Progress,
+    /// What the analysers published in the first phase ([`Analyser::facts`]); empty in that
+    /// phase itself.
+    pub facts: &'a crate::facts::Facts,
 }
 
 impl<'a> Scope<'a> {
@@ -130,6 +133,13 @@ pub trait Analyser: Sync {
     /// is recorded with [`Analysis::evaluated_by`]; anything that could not be read is a scan
     /// error, never a silent skip.
     fn analyse(&self, scope: &Scope<'_>) -> Analysis;
+
+    /// The first phase: what this analyser knows about `scope` that other analysers need (see
+    /// [`crate::facts`]). Runs before any `analyse`, whose scope then carries every analyser's
+    /// facts. Problems are not reported here: `analyse` reports them.
+    fn facts(&self, _scope: &Scope<'_>) -> crate::facts::Facts {
+        crate::facts::Facts::default()
+    }
 }
 
 /// Extensions of templates that render into a Dockerfile (`Dockerfile.j2`).

@@ -48,6 +48,71 @@ impl SourceKind {
     }
 }
 
+/// A half-open byte range `start..end` into a source text: the one byte-range type of every
+/// analyser (Dockerfile syntax nodes, runtime model values). [`SourceFile::span`] resolves it to a
+/// [`Span`] of lines and columns for output.
+///
+/// Offsets are bytes (not chars) and always fall on UTF-8 character boundaries of the source
+/// the span was produced from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ByteSpan {
+    /// First byte (inclusive).
+    pub start: usize,
+    /// One past the last byte (exclusive).
+    pub end: usize,
+}
+
+impl ByteSpan {
+    /// Creates a span; `end` is clamped so that `end >= start`.
+    pub const fn new(start: usize, end: usize) -> Self {
+        ByteSpan {
+            start,
+            end: if end < start { start } else { end },
+        }
+    }
+
+    /// An empty span located at `at`.
+    pub const fn empty(at: usize) -> Self {
+        ByteSpan { start: at, end: at }
+    }
+
+    /// Length in bytes.
+    pub const fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// True when the span covers no byte.
+    pub const fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// The source text covered by this span, or `""` when the span does not fit `src`.
+    pub fn slice<'a>(&self, src: &'a str) -> &'a str {
+        src.get(self.start..self.end).unwrap_or("")
+    }
+
+    /// The smallest span covering both `self` and `other`.
+    pub fn cover(self, other: ByteSpan) -> ByteSpan {
+        ByteSpan::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// True when `offset` lies inside the span (`start <= offset < end`).
+    pub const fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+
+    /// True when `other` lies entirely inside `self`.
+    pub const fn contains_span(&self, other: ByteSpan) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+impl std::fmt::Display for ByteSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
 /// A region of a text file. Lines and columns are 1-based; columns count Unicode scalar values;
 /// `end_column` is exclusive (the column after the last character), as in SARIF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -36,6 +36,35 @@ pub struct DockerfileInput<'a> {
     pub options: &'a DockerfileOptions,
     /// The date end-of-life dates are compared with.
     pub today: jiff::civil::Date,
+    /// Reads files of the build context (the `ENTRYPOINT` script copied into the image);
+    /// `None`: the context is not known.
+    pub read_context: Option<crate::facts::ContextReader<'a>>,
+    /// Where the image built from this Dockerfile is run, as the runtime analyser published it
+    /// (a Compose service with `build:`): a non-root user set there mitigates SS1001.
+    pub deployments: &'a [shipshape_core::facts::Deployment],
+}
+
+/// The facts of one Dockerfile ([`crate::facts`]), or `None` when it does not parse or resolve
+/// (its analysis reports why).
+pub fn facts_of(input: &DockerfileInput<'_>) -> Option<shipshape_core::facts::DockerfileFacts> {
+    let (df, errors) = parse_recovering(input.file.text());
+    if !errors.is_empty() {
+        return None;
+    }
+    let graph = stages::resolve(
+        &df,
+        &ResolveOptions {
+            target: input.options.target.clone(),
+            ..ResolveOptions::default()
+        },
+    )
+    .ok()?;
+    Some(crate::facts::dockerfile_facts(
+        input.file.text(),
+        &df,
+        &graph,
+        input.read_context,
+    ))
 }
 
 /// Analyses one Dockerfile.
@@ -105,8 +134,11 @@ pub fn analyse(input: &DockerfileInput<'_>) -> Analysis {
             _ => Vec::new(),
         })
         .collect();
+    let facts = crate::facts::dockerfile_facts(file.text(), &df, &graph, input.read_context);
     let ctx = Context {
         file,
+        facts: &facts,
+        deployments: input.deployments,
         df: &df,
         graph: &graph,
         commands: &commands,

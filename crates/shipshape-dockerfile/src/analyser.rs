@@ -6,6 +6,7 @@
 use crate::analyse::{DockerfileInput, DECIDES};
 use rayon::prelude::*;
 use shipshape_core::analyser::{is_plain_dockerfile_name, read_text};
+use shipshape_core::facts::{DockerfileFacts, Facts};
 use shipshape_core::report::{Analysis, Skipped};
 use shipshape_core::{Analyser, Input, InputKind, RuleMeta, ScanError, Scope};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,18 @@ impl Analyser for DockerfileAnalyser {
 
     fn rules(&self) -> &'static [&'static RuleMeta] {
         METAS.as_slice()
+    }
+
+    /// What each image built here does at run time, by Dockerfile path.
+    fn facts(&self, scope: &Scope<'_>) -> Facts {
+        let files: Vec<&Input> = scope.inputs_of(&[InputKind::Dockerfile]).collect();
+        Facts {
+            dockerfiles: files
+                .par_iter()
+                .filter_map(|input| facts_one(scope, input))
+                .collect(),
+            ..Facts::default()
+        }
     }
 
     fn analyse(&self, scope: &Scope<'_>) -> Analysis {
@@ -114,14 +127,57 @@ fn analyse_one(scope: &Scope<'_>, input: &Input) -> Analysis {
             Vec::new()
         }
     };
+    let reader = |rel: &str| read_context_file(context_dir, rel);
+    let deployments = scope
+        .facts
+        .deployments
+        .get(&input.rel)
+        .map_or(&[][..], Vec::as_slice);
     out.merge(crate::analyse(&DockerfileInput {
         file: &file,
         dockerignore: dockerignore.as_ref(),
         context_files: &context_files,
         options: &scope.config.dockerfile,
         today: scope.today,
+        read_context: Some(&reader),
+        deployments,
     }));
     out
+}
+
+/// Files of a build context larger than this are not read for the facts (an entrypoint script
+/// is small).
+const MAX_CONTEXT_FILE: u64 = 1 << 20;
+
+/// A file of the build context `dir`, by its path relative to it: `None` when it is absent, not
+/// a regular file, larger than [`MAX_CONTEXT_FILE`], not text, or outside the context.
+fn read_context_file(dir: &Path, rel: &str) -> Option<String> {
+    if rel.is_empty() || rel.starts_with('/') || rel.split(['/', '\\']).any(|p| p == "..") {
+        return None;
+    }
+    let path = dir.join(rel);
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_CONTEXT_FILE {
+        return None;
+    }
+    String::from_utf8(std::fs::read(&path).ok()?).ok()
+}
+
+/// The facts of one Dockerfile (nothing when it cannot be read or parsed: `analyse` reports it).
+fn facts_one(scope: &Scope<'_>, input: &Input) -> Option<(String, DockerfileFacts)> {
+    let file = input.read().ok()?;
+    let context_dir = input.path.parent().unwrap_or(Path::new("."));
+    let reader = |rel: &str| read_context_file(context_dir, rel);
+    let facts = crate::facts_of(&DockerfileInput {
+        file: &file,
+        dockerignore: None,
+        context_files: &[],
+        options: &scope.config.dockerfile,
+        today: scope.today,
+        read_context: Some(&reader),
+        deployments: &[],
+    })?;
+    Some((input.rel.clone(), facts))
 }
 
 /// The first word of the first line that is not blank and not a comment (parser directives

@@ -3,68 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-/// A half-open byte range `start..end` into the original Dockerfile source.
-///
-/// Offsets are bytes (not chars) and always fall on UTF-8 character boundaries of the source
-/// the span was produced from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Span {
-    /// First byte (inclusive).
-    pub start: usize,
-    /// One past the last byte (exclusive).
-    pub end: usize,
-}
-
-impl Span {
-    /// Creates a span; `end` is clamped so that `end >= start`.
-    pub const fn new(start: usize, end: usize) -> Self {
-        Span {
-            start,
-            end: if end < start { start } else { end },
-        }
-    }
-
-    /// An empty span located at `at`.
-    pub const fn empty(at: usize) -> Self {
-        Span { start: at, end: at }
-    }
-
-    /// Length in bytes.
-    pub const fn len(&self) -> usize {
-        self.end - self.start
-    }
-
-    /// True when the span covers no byte.
-    pub const fn is_empty(&self) -> bool {
-        self.end <= self.start
-    }
-
-    /// The source text covered by this span, or `""` when the span does not fit `src`.
-    pub fn slice<'a>(&self, src: &'a str) -> &'a str {
-        src.get(self.start..self.end).unwrap_or("")
-    }
-
-    /// The smallest span covering both `self` and `other`.
-    pub fn cover(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-
-    /// True when `offset` lies inside the span (`start <= offset < end`).
-    pub const fn contains(&self, offset: usize) -> bool {
-        self.start <= offset && offset < self.end
-    }
-
-    /// True when `other` lies entirely inside `self`.
-    pub const fn contains_span(&self, other: Span) -> bool {
-        self.start <= other.start && other.end <= self.end
-    }
-}
-
-impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
-    }
-}
+/// Byte ranges are core's one span type (also used by the runtime model and resolved to lines and
+/// columns by [`shipshape_core::SourceFile`]); `Span` is its name in this crate's syntax tree.
+pub use shipshape_core::ByteSpan as Span;
 
 /// Maps byte offsets of a *derived* text (a logical line with its continuations removed, a string
 /// with its quotes removed, a chomped heredoc…) back to byte offsets in the original source.

@@ -32,6 +32,7 @@ pub mod ast;
 pub mod dockerignore;
 mod dump;
 pub mod expand;
+pub mod facts;
 mod json;
 mod parser;
 #[allow(missing_docs)] // rule modules are documented by their `docs` text
@@ -39,7 +40,7 @@ pub mod rules;
 pub mod shell;
 pub mod stages;
 
-pub use analyse::{analyse, DockerfileInput};
+pub use analyse::{analyse, facts_of, DockerfileInput};
 pub use analyser::DockerfileAnalyser;
 pub use ast::*;
 pub use dump::{dump, dump_stages};

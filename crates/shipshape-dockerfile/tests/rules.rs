@@ -7,6 +7,8 @@
 //! - `# trusted-registries: ghcr.io/acme docker.io/library` — optional `trusted_registries`;
 //! - `# known-issue: ...` — the expectation records a misbehaviour of the rule today.
 //!
+//! A `<fixture>.context/` directory beside it holds files of the build context the analyser may
+//! read (the `ENTRYPOINT` script an image copies in).
 //! A `<fixture>.dockerignore` beside it is the build context's `.dockerignore`. The findings of
 //! the rule under test are also snapshotted (line, column, severity, message) so message changes
 //! are reviewed. Every registered rule must have at least one fixture that fires and one that
@@ -59,12 +61,16 @@ fn rule_fixtures() {
                 trusted_registries: h.words("trusted-registries"),
             };
             let context = h.words("context");
+            let context_dir = PathBuf::from(format!("{}.context", path.display()));
+            let reader = |rel: &str| std::fs::read_to_string(context_dir.join(rel)).ok();
             let analysis = analyse(&DockerfileInput {
                 file: &file,
                 dockerignore: ignore.as_ref(),
                 context_files: &context,
                 options: &options,
                 today,
+                read_context: Some(&reader),
+                deployments: &[],
             });
             assert!(
                 analysis.errors.is_empty(),

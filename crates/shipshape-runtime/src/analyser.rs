@@ -3,6 +3,7 @@
 //! one rule set run over all of them.
 
 use rayon::prelude::*;
+use shipshape_core::facts::Facts;
 use shipshape_core::report::Analysis;
 use shipshape_core::{
     Analyser, ChecklistItem, Input, InputKind, PathContext, RuleMeta, Scope, Span,
@@ -22,18 +23,75 @@ impl Analyser for RuntimeAnalyser {
         crate::rules::METAS
     }
 
+    /// Where the images built from Dockerfiles of the scan run (Compose `build:`, Kubernetes
+    /// workloads running an image Skaffold or Compose builds here), and as whom.
+    fn facts(&self, scope: &Scope<'_>) -> Facts {
+        let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
+        let mut facts = compose_projects(&compose)
+            .par_iter()
+            .map(|files| {
+                let sources: Vec<_> = files.iter().filter_map(|f| f.read().ok()).collect();
+                match (sources.is_empty(), files.first()) {
+                    (false, Some(first)) => crate::compose_facts(
+                        &sources,
+                        first.path.parent().unwrap_or(Path::new(".")),
+                    ),
+                    _ => Facts::default(),
+                }
+            })
+            .reduce(Facts::default, merged);
+        let read: Vec<(&Input, shipshape_core::SourceFile)> = scope
+            .inputs_of(&[InputKind::Yaml])
+            .collect::<Vec<_>>()
+            .par_iter()
+            .filter_map(|i| i.read().ok().map(|f| (*i, f)))
+            .collect();
+        // Compose files found by their content (`docker-stack.yml`), as `analyse` reads them.
+        let by_content = read
+            .par_iter()
+            .filter(|(_, f)| crate::looks_like_compose(f.text()))
+            .map(|(i, f)| {
+                crate::compose_facts(
+                    std::slice::from_ref(f),
+                    i.path.parent().unwrap_or(Path::new(".")),
+                )
+            })
+            .reduce(Facts::default, merged);
+        facts.merge(by_content);
+        let yaml: Vec<shipshape_core::SourceFile> = read.into_iter().map(|(_, f)| f).collect();
+        for f in &yaml {
+            let name = f.path().rsplit('/').next().unwrap_or(f.path());
+            if name.starts_with("skaffold") {
+                facts.built_images.extend(crate::skaffold_images(f));
+            }
+        }
+        let names = facts.built_images.clone();
+        if !names.is_empty() {
+            let k8s = yaml
+                .par_iter()
+                .filter(|f| crate::looks_like_kubernetes(f.text()))
+                .map(|f| crate::kubernetes_facts(f, &names))
+                .reduce(Facts::default, merged);
+            facts.merge(Facts {
+                built_images: Vec::new(),
+                ..k8s
+            });
+        }
+        facts
+    }
+
     fn analyse(&self, scope: &Scope<'_>) -> Analysis {
         let compose: Vec<&Input> = scope.inputs_of(&[InputKind::Compose]).collect();
         let projects = compose_projects(&compose);
         let mut parts: Vec<Analysis> = projects
             .par_iter()
-            .map(|p| analyse_compose_project(p))
+            .map(|p| analyse_compose_project(p, scope.facts))
             .collect();
         let yaml: Vec<&Input> = scope.inputs_of(&[InputKind::Yaml]).collect();
         // Kustomizations and Helm charts are analysed as deployed: rendered. The files they
         // read (resources, patches, templates) are not manifests of their own.
         let classifier = shipshape_core::context::ContextClassifier::new(scope.config, scope.root);
-        let (deployed, consumed) = deployed_as_rendered(&yaml, &classifier);
+        let (deployed, consumed) = deployed_as_rendered(&yaml, &classifier, scope.facts);
         parts.extend(deployed);
         let candidates: Vec<&Input> = scope
             .inputs_of(&[InputKind::Yaml, InputKind::RunText, InputKind::Json])
@@ -41,7 +99,7 @@ impl Analyser for RuntimeAnalyser {
             .collect();
         let read: Vec<Candidate> = candidates
             .par_iter()
-            .map(|i| analyse_candidate(i))
+            .map(|i| analyse_candidate(i, scope.facts))
             .collect();
         // Kubernetes manifests are analysed together per directory (`kubectl apply -f DIR`): the
         // network rules need the Services and NetworkPolicies next to the workloads.
@@ -55,7 +113,7 @@ impl Analyser for RuntimeAnalyser {
         parts.par_extend(
             manifests
                 .into_par_iter()
-                .map(|(_, files)| crate::analyse_kubernetes_set(&files)),
+                .map(|(_, files)| crate::analyse_kubernetes_set_with(&files, scope.facts)),
         );
         let mut out = Analysis::concat(parts);
         if out.inputs.is_empty() {
@@ -75,6 +133,11 @@ impl Analyser for RuntimeAnalyser {
         }
         out
     }
+}
+
+fn merged(mut a: Facts, b: Facts) -> Facts {
+    a.merge(b);
+    a
 }
 
 /// Compose files docker compose loads together by default: the project file of a directory
@@ -135,7 +198,7 @@ pub fn compose_projects<'a>(inputs: &[&'a Input]) -> Vec<Vec<&'a Input>> {
     projects
 }
 
-fn analyse_compose_project(files: &[&Input]) -> Analysis {
+fn analyse_compose_project(files: &[&Input], facts: &Facts) -> Analysis {
     let mut out = Analysis::default();
     let mut sources = Vec::new();
     for f in files {
@@ -146,7 +209,7 @@ fn analyse_compose_project(files: &[&Input]) -> Analysis {
     }
     if let (false, Some(first)) = (sources.is_empty(), files.first()) {
         let dir = first.path.parent().unwrap_or(Path::new("."));
-        out.merge(crate::analyse_compose(&sources, dir));
+        out.merge(crate::analyse_compose_with(&sources, dir, facts));
     }
     out
 }
@@ -159,7 +222,7 @@ enum Candidate {
 
 /// A YAML, script or JSON file is only a candidate until its content says it is an input: an
 /// unreadable or non-text candidate is skipped, not an error.
-fn analyse_candidate(input: &Input) -> Candidate {
+fn analyse_candidate(input: &Input, facts: &Facts) -> Candidate {
     let Ok(file) = input.read() else {
         return Candidate::Done(Analysis::default());
     };
@@ -175,7 +238,7 @@ fn analyse_candidate(input: &Input) -> Candidate {
         // A compose file by content (`stack.yml`, `app.yaml` with a top-level `services:`).
         InputKind::Yaml if crate::looks_like_compose(file.text()) => {
             let dir = input.path.parent().unwrap_or(Path::new("."));
-            crate::analyse_compose(std::slice::from_ref(&file), dir)
+            crate::analyse_compose_with(std::slice::from_ref(&file), dir, facts)
         }
         InputKind::RunText if crate::mentions_container_run(file.text()) => {
             crate::analyse_docker_run_text(&file)
@@ -210,6 +273,7 @@ fn covers(c: &str, rel: &str) -> bool {
 fn deployed_as_rendered(
     yaml: &[&Input],
     classifier: &shipshape_core::context::ContextClassifier,
+    facts: &Facts,
 ) -> (Vec<Analysis>, BTreeSet<String>) {
     let mut consumed = BTreeSet::new();
     let kusts: Vec<&Input> = yaml
@@ -221,7 +285,7 @@ fn deployed_as_rendered(
         .par_iter()
         .map(|i| {
             let dir = i.path.parent().unwrap_or(Path::new("."));
-            let (a, r) = crate::analyse_kustomization(dir, rel_dir(&i.rel));
+            let (a, r) = crate::analyse_kustomization_with(dir, rel_dir(&i.rel), facts);
             (*i, a, r)
         })
         .collect();
@@ -314,7 +378,10 @@ fn deployed_as_rendered(
             Some(h) => {
                 match crate::helm::render(h, c.path.parent().unwrap_or(Path::new(".")), dir) {
                     Ok(file) => {
-                        parts.push(crate::analyse_kubernetes(&file));
+                        parts.push(crate::analyse_kubernetes_set_with(
+                            std::slice::from_ref(&file),
+                            facts,
+                        ));
                         consumed.insert(format!(
                             "{dir}{}templates/",
                             if dir.is_empty() { "" } else { "/" }

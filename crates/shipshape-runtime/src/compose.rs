@@ -7,7 +7,7 @@ use crate::dockerrun::{apply_security_opt, parse_port, parse_volume};
 use crate::interp;
 use crate::model::*;
 use crate::yaml::{self, Node, Scalar, V};
-use shipshape_core::{ScanError, SourceFile, SourceKind};
+use shipshape_core::{ByteSpan, ScanError, SourceFile, SourceKind};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -482,8 +482,7 @@ fn resolve_extends(
 fn loc(n: &Node, key: String) -> Loc {
     Loc {
         file: n.file,
-        start: n.start,
-        end: n.end,
+        span: ByteSpan::new(n.start, n.end),
         key,
     }
 }
@@ -525,6 +524,49 @@ fn has_default(s: &str) -> bool {
             .unwrap_or("");
         !default.is_empty()
     })
+}
+
+/// The Dockerfile (relative to the scan root) and target a service builds, from its `build:`
+/// (`build: ./dir`, or `context`, `dockerfile`, `target`), relative to the file that sets it.
+/// `None` without `build:`, for a remote context or an inline Dockerfile.
+pub fn build_ref(project: &Project, svc: &Service) -> Option<(String, Option<String>)> {
+    let build = svc.node.get("build")?;
+    let file = project.files.get(build.file)?;
+    let dir = file.path().rsplit_once('/').map_or("", |(d, _)| d);
+    let (context, dockerfile, target) = match &build.v {
+        V::Str(s) => (s.s.clone(), None, None),
+        V::Map(_) => {
+            if build.get("dockerfile_inline").is_some() {
+                return None;
+            }
+            (
+                build
+                    .get("context")
+                    .and_then(Node::str)
+                    .unwrap_or(".")
+                    .to_string(),
+                build
+                    .get("dockerfile")
+                    .and_then(Node::str)
+                    .map(str::to_string),
+                build.get("target").and_then(Node::str).map(str::to_string),
+            )
+        }
+        _ => return None,
+    };
+    let remote = |s: &str| s.contains("://") || s.starts_with("git@") || s.contains('$');
+    if remote(&context) || context.starts_with('/') {
+        return None;
+    }
+    let dockerfile = dockerfile.unwrap_or_else(|| "Dockerfile".into());
+    if remote(&dockerfile) || dockerfile.starts_with('/') {
+        return None;
+    }
+    let context = shipshape_core::facts::join_rel(dir, &context);
+    Some((
+        shipshape_core::facts::join_rel(&context, &dockerfile),
+        target,
+    ))
 }
 
 /// The spec of one service.
@@ -829,8 +871,7 @@ pub fn service_spec(svc: &Service) -> RuntimeSpec {
                 from_variable: from_var,
                 loc: Loc {
                     file: k.file,
-                    start: k.start,
-                    end: v.end.max(k.end),
+                    span: ByteSpan::new(k.start, v.end.max(k.end)),
                     key: format!("{base}.environment.{name}"),
                 },
             });

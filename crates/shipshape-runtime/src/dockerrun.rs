@@ -3,7 +3,7 @@
 use crate::model::*;
 use crate::shell::{self, Invocation, TextKind, Word};
 use crate::vars::Vars;
-use shipshape_core::{SourceFile, SourceKind};
+use shipshape_core::{ByteSpan, SourceFile, SourceKind};
 
 /// Long options that take a value (docker and podman `run`/`create`); anything else is a switch.
 const VALUED: &[&str] = &[
@@ -414,15 +414,13 @@ pub fn spec_from_invocation_in(
     let key_base = format!("{} run {name}", inv.engine);
     let anchor = Loc {
         file: file_idx,
-        start: inv.head_start,
-        end: inv.head_end,
+        span: ByteSpan::new(inv.head_start, inv.head_end),
         key: key_base.clone(),
     };
     let mut spec = RuntimeSpec::new(SourceKind::DockerRun, name, anchor);
     let loc = |o: &Opt<'_>| Loc {
         file: file_idx,
-        start: o.flag.start,
-        end: o.end,
+        span: ByteSpan::new(o.flag.start, o.end),
         key: format!("{key_base} --{}", o.name),
     };
     let truthy = |o: &Opt<'_>| {
@@ -523,8 +521,7 @@ pub fn spec_from_invocation_in(
     if let Some(img) = image {
         let l = Loc {
             file: file_idx,
-            start: img.start,
-            end: img.end,
+            span: ByteSpan::new(img.start, img.end),
             key: format!("{key_base} image"),
         };
         // the file's variables and shell defaults (`${TAG:-latest}`) are expanded; a variable
@@ -545,8 +542,7 @@ pub fn spec_from_invocation_in(
             joined,
             Loc {
                 file: file_idx,
-                start: first.start,
-                end: last.end,
+                span: ByteSpan::new(first.start, last.end),
                 key: format!("{key_base} command"),
             },
         ));

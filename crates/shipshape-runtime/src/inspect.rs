@@ -5,7 +5,7 @@
 use crate::dockerrun::apply_security_opt;
 use crate::model::*;
 use crate::yaml::{self, Node, V};
-use shipshape_core::{ScanError, SourceFile, SourceKind};
+use shipshape_core::{ByteSpan, ScanError, SourceFile, SourceKind};
 
 /// The specs of every container in `file`, and any error.
 /// Whether JSON text is saved `docker inspect` output for containers: an object, or an array of
@@ -76,8 +76,7 @@ pub fn specs(file: &SourceFile) -> (Vec<RuntimeSpec>, Vec<ScanError>) {
 fn loc(n: &Node, key: String) -> Loc {
     Loc {
         file: n.file,
-        start: n.start,
-        end: n.end,
+        span: ByteSpan::new(n.start, n.end),
         key,
     }
 }
@@ -360,7 +359,10 @@ mod tests {
         assert_eq!(s.ports[0].container_port, "5432");
         assert!(s.mounts[0].read_only);
         let img = s.image.as_ref().unwrap();
-        assert_eq!(&text[img.loc.start..img.loc.end], "\"nginx:latest\"");
+        assert_eq!(
+            &text[img.loc.span.start..img.loc.span.end],
+            "\"nginx:latest\""
+        );
         let (_, errors) = super::specs(&SourceFile::new(
             "i.json",
             r#"[{"RepoTags":["a:1"],"RootFS":{}}]"#,

@@ -5,7 +5,7 @@
 
 use crate::model::*;
 use crate::yaml::{self, Node};
-use shipshape_core::{ScanError, SourceFile, SourceKind};
+use shipshape_core::{ByteSpan, ScanError, SourceFile, SourceKind};
 
 /// Cheap prefilter: a YAML document with `apiVersion:` and `kind:` keys. A file with template
 /// markers (`{{ }}`) counts only if it is still valid YAML (Vault agent annotations are; Helm
@@ -128,8 +128,7 @@ fn object(d: &Node, out: &mut Vec<RuntimeSpec>, depth: usize) {
         .or_else(|| d.get("kind"))
         .map(|n| Loc {
             file: n.file,
-            start: n.start,
-            end: n.end,
+            span: ByteSpan::new(n.start, n.end),
             key: format!("{kind}/{name}"),
         });
     let annotations = template_meta.and_then(|m| m.get("annotations"));
@@ -170,8 +169,7 @@ fn object(d: &Node, out: &mut Vec<RuntimeSpec>, depth: usize) {
 fn loc(n: &Node, key: String) -> Loc {
     Loc {
         file: n.file,
-        start: n.start,
-        end: n.end,
+        span: ByteSpan::new(n.start, n.end),
         key,
     }
 }

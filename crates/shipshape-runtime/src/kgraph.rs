@@ -20,6 +20,7 @@ use crate::classify::{data_image, proxy_image};
 use crate::graph::Role;
 use crate::model::Loc;
 use crate::yaml::Node;
+use shipshape_core::ByteSpan;
 use shipshape_core::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -352,8 +353,7 @@ fn rules_of(n: Option<&Node>, peers_key: &str) -> Vec<PolicyRule> {
 fn loc_of(n: &Node, key: String) -> Loc {
     Loc {
         file: n.file,
-        start: n.start,
-        end: n.end,
+        span: ByteSpan::new(n.start, n.end),
         key,
     }
 }

@@ -27,6 +27,7 @@ pub mod yaml;
 
 use model::RuntimeSpec;
 use rules::Cx;
+use shipshape_core::facts::Facts;
 use shipshape_core::report::{Analysis, ScannedInput};
 use shipshape_core::{suppress, SourceFile, SourceKind};
 use std::path::Path;
@@ -207,10 +208,177 @@ pub fn analyse_docker_run_text(file: &SourceFile) -> Analysis {
 /// Analyses one Compose project: `files` are merged in order (`docker compose -f a -f b`);
 /// `project_dir` is where `.env` and relative `extends`/`include` files are looked up.
 pub fn analyse_compose(files: &[SourceFile], project_dir: &Path) -> Analysis {
+    analyse_compose_with(files, project_dir, &Facts::default())
+}
+
+/// The specs of a loaded Compose project, each service that builds a Dockerfile of the scan
+/// with that Dockerfile's run-time facts (its `USER`, `HEALTHCHECK`, …).
+fn compose_specs(project: &compose::Project, facts: &Facts) -> Vec<RuntimeSpec> {
+    project
+        .services
+        .iter()
+        .map(|svc| {
+            let mut spec = compose::service_spec(svc);
+            if let Some((dockerfile, target)) = compose::build_ref(project, svc) {
+                spec.built_from = Some(model::BuiltImage {
+                    stage: facts.stage(&dockerfile, target.as_deref()).cloned(),
+                    dockerfile,
+                    target,
+                });
+            }
+            spec
+        })
+        .collect()
+}
+
+/// Where a Compose project runs images it builds from Dockerfiles of the scan, and as which
+/// user: the facts the Dockerfile analyser reads (a non-root `user:` mitigates SS1001).
+pub fn compose_facts(files: &[SourceFile], project_dir: &Path) -> Facts {
+    let project = compose::load_project(files, project_dir);
+    let mut facts = Facts::default();
+    let location = |loc: &model::Loc| {
+        project.files.get(loc.file).map(|f| {
+            shipshape_core::Location::in_file(f, loc.span.start, loc.span.end)
+                .with_key(loc.key.clone())
+        })
+    };
+    for svc in &project.services {
+        let Some((dockerfile, target)) = compose::build_ref(&project, svc) else {
+            continue;
+        };
+        let spec = compose::service_spec(svc);
+        // `image:` beside `build:` names the built image: Kubernetes manifests may run it.
+        if let Some(image) = spec.image.as_ref().filter(|_| !spec.image_unresolved) {
+            facts
+                .built_images
+                .push(shipshape_core::facts::BuiltImageName {
+                    image: image.value.clone(),
+                    dockerfile: dockerfile.clone(),
+                    target: target.clone(),
+                    pinned_on_deploy: false,
+                });
+        }
+        let Some(at) = location(&spec.anchor) else {
+            continue;
+        };
+        let user = spec
+            .user
+            .as_ref()
+            .and_then(|u| location(&u.loc).map(|l| (u.value.clone(), l)));
+        facts
+            .deployments
+            .entry(dockerfile)
+            .or_default()
+            .push(shipshape_core::facts::Deployment {
+                name: spec.name.clone(),
+                target,
+                location: at,
+                user,
+                run_as_non_root: None,
+            });
+    }
+    facts
+}
+
+/// The images a Skaffold configuration builds (`build.artifacts`: `image`, `context`,
+/// `docker.dockerfile`, `docker.target`), with their Dockerfiles relative to the scan root.
+/// Anything that is not a Skaffold configuration gives nothing.
+pub fn skaffold_images(file: &SourceFile) -> Vec<shipshape_core::facts::BuiltImageName> {
+    let Ok(docs) = yaml::load(file.text(), 0) else {
+        return Vec::new();
+    };
+    let dir = file.path().rsplit_once('/').map_or("", |(d, _)| d);
+    let mut out = Vec::new();
+    for doc in &docs {
+        if !doc
+            .get("apiVersion")
+            .and_then(yaml::Node::str)
+            .is_some_and(|v| v.starts_with("skaffold/"))
+        {
+            continue;
+        }
+        let Some(artifacts) = doc.path(&["build", "artifacts"]) else {
+            continue;
+        };
+        for a in artifacts.items() {
+            let Some(image) = a.get("image").and_then(yaml::Node::str) else {
+                continue;
+            };
+            let context = a.get("context").and_then(yaml::Node::str).unwrap_or(".");
+            let dockerfile = a
+                .path(&["docker", "dockerfile"])
+                .and_then(yaml::Node::str)
+                .unwrap_or("Dockerfile");
+            let context = shipshape_core::facts::join_rel(dir, context);
+            out.push(shipshape_core::facts::BuiltImageName {
+                image: image.to_string(),
+                dockerfile: shipshape_core::facts::join_rel(&context, dockerfile),
+                target: a
+                    .path(&["docker", "target"])
+                    .and_then(yaml::Node::str)
+                    .map(str::to_string),
+                pinned_on_deploy: true,
+            });
+        }
+    }
+    out
+}
+
+/// Where the Kubernetes workloads of `file` run images built here (`names`, from Skaffold and
+/// Compose), and as which user: deployments for the Dockerfile analyser.
+pub fn kubernetes_facts(
+    file: &SourceFile,
+    names: &[shipshape_core::facts::BuiltImageName],
+) -> Facts {
+    let mut facts = Facts::default();
+    if names.is_empty() {
+        return facts;
+    }
+    let set = k8s::load_set(std::slice::from_ref(file));
+    let location = |loc: &model::Loc| {
+        shipshape_core::Location::in_file(file, loc.span.start, loc.span.end)
+            .with_key(loc.key.clone())
+    };
+    for spec in &set.specs {
+        let Some(image) = spec.image.as_ref() else {
+            continue;
+        };
+        let Some(built) = names.iter().find(|n| n.matches(&image.value)) else {
+            continue;
+        };
+        facts
+            .deployments
+            .entry(built.dockerfile.clone())
+            .or_default()
+            .push(shipshape_core::facts::Deployment {
+                // `Deployment/web`, the workload (the container is its anchor).
+                name: spec
+                    .anchor
+                    .key
+                    .split_once(':')
+                    .map_or_else(|| spec.name.clone(), |(w, _)| w.to_string()),
+                target: built.target.clone(),
+                location: location(&spec.anchor),
+                user: spec
+                    .user
+                    .as_ref()
+                    .map(|u| (u.value.clone(), location(&u.loc))),
+                run_as_non_root: spec
+                    .run_as_non_root
+                    .as_ref()
+                    .filter(|v| v.value)
+                    .map(|v| location(&v.loc)),
+            });
+    }
+    facts
+}
+
+/// [`analyse_compose`] with the facts other analysers published (see [`shipshape_core::facts`]).
+pub fn analyse_compose_with(files: &[SourceFile], project_dir: &Path, facts: &Facts) -> Analysis {
     let mut analysis = Analysis::default();
     let project = compose::load_project(files, project_dir);
     analysis.errors.extend(project.errors.iter().cloned());
-    let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
+    let specs = compose_specs(&project, facts);
     let mut cx = Cx::new(&project.files);
     let g = graph::build(&project, &specs);
     for rule in rules::RULES {
@@ -243,18 +411,35 @@ pub fn analyse_kubernetes(file: &SourceFile) -> Analysis {
 /// NetworkPolicies: [`kgraph`]) against the network rules. Kinds other than workloads and those
 /// are skipped.
 pub fn analyse_kubernetes_set(files: &[SourceFile]) -> Analysis {
-    analyse_manifest_set(files, k8s::load_set(files))
+    analyse_kubernetes_set_with(files, &Facts::default())
+}
+
+/// [`analyse_kubernetes_set`] with the facts other analysers published: a container whose
+/// image is built here (a Skaffold artifact, a Compose service's `image:` with `build:`) counts
+/// that Dockerfile's run-time facts, and one Skaffold builds and deploys is pinned by it.
+pub fn analyse_kubernetes_set_with(files: &[SourceFile], facts: &Facts) -> Analysis {
+    analyse_manifest_set(files, k8s::load_set(files), facts)
 }
 
 /// Analyses the kustomization of directory `dir` (named `rel` relative to the scan root) as its
 /// rendered output ([`kustomize`]): findings point at the base, patch or kustomization line each
 /// value came from. Also returns the rendering (files read, whether it is a component).
 pub fn analyse_kustomization(dir: &Path, rel: &str) -> (Analysis, kustomize::Rendered) {
+    analyse_kustomization_with(dir, rel, &Facts::default())
+}
+
+/// [`analyse_kustomization`] with the facts other analysers published (see
+/// [`analyse_kubernetes_set_with`]).
+pub fn analyse_kustomization_with(
+    dir: &Path,
+    rel: &str,
+    facts: &Facts,
+) -> (Analysis, kustomize::Rendered) {
     let mut rendered = kustomize::render(dir, rel);
     let docs = std::mem::take(&mut rendered.docs);
     let mut set = k8s::set_from_docs(docs);
     set.errors = std::mem::take(&mut rendered.errors);
-    let mut analysis = analyse_manifest_set(&rendered.files, set);
+    let mut analysis = analyse_manifest_set(&rendered.files, set, facts);
     analysis.skipped.extend(rendered.skipped.iter().cloned());
     (analysis, rendered)
 }
@@ -276,9 +461,27 @@ pub fn analyse_stdin(text: String) -> Option<Analysis> {
 /// How standard input is named in findings.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// Analyses parsed manifests (see [`analyse_kubernetes_set`]).
-fn analyse_manifest_set(files: &[SourceFile], set: k8s::ManifestSet) -> Analysis {
+/// Analyses parsed manifests (see [`analyse_kubernetes_set_with`]).
+fn analyse_manifest_set(
+    files: &[SourceFile],
+    mut set: k8s::ManifestSet,
+    facts: &Facts,
+) -> Analysis {
     let mut analysis = Analysis::default();
+    for spec in &mut set.specs {
+        let built = spec
+            .image
+            .as_ref()
+            .and_then(|i| facts.built_images.iter().find(|b| b.matches(&i.value)));
+        if let Some(b) = built {
+            spec.image_built = b.pinned_on_deploy;
+            spec.built_from = Some(model::BuiltImage {
+                dockerfile: b.dockerfile.clone(),
+                target: b.target.clone(),
+                stage: facts.stage(&b.dockerfile, b.target.as_deref()).cloned(),
+            });
+        }
+    }
     analysis.errors.extend(set.errors.iter().cloned());
     for file in files {
         let ignores = suppress::scan_hash_comments(file.text());
@@ -334,7 +537,7 @@ pub fn compose_graph(
     if !project.errors.is_empty() {
         return Err(project.errors);
     }
-    let specs: Vec<RuntimeSpec> = project.services.iter().map(compose::service_spec).collect();
+    let specs = compose_specs(&project, &Facts::default());
     Ok(graph::build(&project, &specs))
 }
 

@@ -4,16 +4,15 @@
 //! rule written once against this model points at the exact flag of a `docker run` line, the exact
 //! key of a Compose service, Kubernetes container or `docker inspect` document.
 
-use shipshape_core::SourceKind;
+use shipshape_core::{ByteSpan, SourceKind};
 
-/// Where a value was written: a byte range in one of the analysed files, plus a symbolic key
+/// Where a value was written: a byte range (core's one [`ByteSpan`]) in one of the analysed files, plus a symbolic key
 /// (`services.web.privileged`, `Deployment/web:spec.template.spec.containers[0]`, `app --privileged`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Loc {
     /// Index into the file list the front end was given.
     pub file: usize,
-    pub start: usize,
-    pub end: usize,
+    pub span: ByteSpan,
     pub key: String,
 }
 
@@ -223,7 +222,8 @@ pub struct RuntimeSpec {
     pub automount_sa_token: Option<Val<bool>>,
     /// Where the pod spec is (Kubernetes), for pod-level findings.
     pub pod_anchor: Option<Loc>,
-    /// The image is built by the same Compose file (`build:`), so its tag is a local name.
+    /// The image is built by the same Compose file (`build:`), so its tag is a local name, or
+    /// by Skaffold, which deploys the exact reference it built.
     pub image_built: bool,
     /// Compose `profiles:`: the service starts only when one of them is enabled (empty: always).
     pub profiles: Vec<String>,
@@ -234,6 +234,41 @@ pub struct RuntimeSpec {
     pub sysctls: Vec<Val<String>>,
     /// Kubernetes pod volumes by type (`nfs`, `configMap`, …), at the volume's type key.
     pub volume_types: Vec<Val<String>>,
+    /// The image is built here from a Dockerfile of the scan (Compose `build:`), and what that
+    /// Dockerfile says it does at run time.
+    pub built_from: Option<BuiltImage>,
+}
+
+/// An image a Compose service builds from a Dockerfile of the scan.
+#[derive(Debug, Clone)]
+pub struct BuiltImage {
+    /// The Dockerfile, relative to the scan root (`app/Dockerfile`).
+    pub dockerfile: String,
+    /// `build.target`, if set.
+    pub target: Option<String>,
+    /// What the stage built does at run time, as the Dockerfile analyser published it (`None`:
+    /// the Dockerfile was not analysed, or the target is not one of its stages).
+    pub stage: Option<shipshape_core::facts::StageFacts>,
+}
+
+impl RuntimeSpec {
+    /// The facts of the image built here for this container, if known.
+    pub fn built_stage(&self) -> Option<&shipshape_core::facts::StageFacts> {
+        self.built_from.as_ref().and_then(|b| b.stage.as_ref())
+    }
+
+    /// Where the image built here for this container sets a non-root `USER` (Dockerfile path
+    /// and line), if it does.
+    pub fn image_user_non_root(&self) -> Option<(String, &str)> {
+        let b = self.built_from.as_ref()?;
+        match &b.stage.as_ref()?.user {
+            shipshape_core::facts::ImageUser::NonRoot { user, line } => Some((
+                line.map_or_else(|| b.dockerfile.clone(), |l| format!("{}:{l}", b.dockerfile)),
+                user.as_str(),
+            )),
+            _ => None,
+        }
+    }
 }
 
 impl RuntimeSpec {

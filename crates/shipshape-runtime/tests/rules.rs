@@ -5,7 +5,9 @@
 //! - `*.compose.yaml` — a one-file Compose project ([`analyse_compose`], no `.env`);
 //! - `*.compose/` — a whole Compose project: `compose.yaml` (with the header) plus whatever it
 //!   needs (`.env`, files it `include`s or `extends`); `# files: compose.yaml other.yaml` lists
-//!   the `-f` files in order when there is more than one;
+//!   the `-f` files in order when there is more than one; the Dockerfiles in it are given to
+//!   the analysis as the Dockerfile analyser's facts (a service with `build:` counts their `USER`
+//!   and `HEALTHCHECK`);
 //! - `*.k8s.yaml` — Kubernetes manifests ([`analyse_kubernetes`]);
 //! - `*.kustomize/` — a kustomization rendered ([`analyse_kustomization`]): `kustomization.yaml`
 //!   (with the header) plus its resources, patches and bases (in subdirectories); places in
@@ -26,8 +28,8 @@
 use shipshape_core::report::Analysis;
 use shipshape_core::{Finding, SourceFile, SourceKind};
 use shipshape_runtime::{
-    analyse_compose, analyse_docker_run_text, analyse_inspect_json, analyse_kubernetes,
-    analyse_kustomization,
+    analyse_compose, analyse_compose_with, analyse_docker_run_text, analyse_inspect_json,
+    analyse_kubernetes, analyse_kustomization,
 };
 use shipshape_testkit::{render, Header, Suite};
 use std::path::{Path, PathBuf};
@@ -61,6 +63,41 @@ struct Run {
 
 fn header(text: &str, code: &str, path: &Path, keys: &[&str]) -> Header {
     Header::parse(text, code, keys).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The run-time facts of every Dockerfile under a Compose fixture project `dir`, named as the
+/// project's files are (`<display>/app/Dockerfile`), as the Dockerfile analyser publishes them.
+fn dockerfile_facts(dir: &Path, display: &str) -> shipshape_core::facts::Facts {
+    let mut facts = shipshape_core::facts::Facts::default();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for p in shipshape_testkit::entries(&d) {
+            let name = shipshape_testkit::file_name(&p);
+            if p.is_dir() {
+                stack.push(p);
+            } else if shipshape_core::analyser::is_dockerfile_name(&name) {
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("under the project")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let file = SourceFile::new(format!("{display}/{rel}"), shipshape_testkit::read(&p));
+                let options = shipshape_core::config::DockerfileOptions::default();
+                let f = shipshape_dockerfile::facts_of(&shipshape_dockerfile::DockerfileInput {
+                    file: &file,
+                    dockerignore: None,
+                    context_files: &[],
+                    options: &options,
+                    today: "2026-11-23".parse().expect("date"),
+                    read_context: None,
+                    deployments: &[],
+                })
+                .unwrap_or_else(|| panic!("{}: does not parse", p.display()));
+                facts.dockerfiles.insert(file.path().to_string(), f);
+            }
+        }
+    }
+    facts
 }
 
 /// Loads and analyses the fixture at `path`, or `None` for a sidecar (`.expect`) file.
@@ -101,9 +138,10 @@ fn load(code: &str, path: &Path) -> Option<Run> {
                 )
             })
             .collect();
+        let facts = dockerfile_facts(path, &display);
         return Some(Run {
             kind: "compose",
-            analysis: analyse_compose(&files, path),
+            analysis: analyse_compose_with(&files, path, &facts),
             header: h,
             main: format!("{display}/compose.yaml"),
             prefix: format!("{display}/"),

@@ -519,6 +519,7 @@ pub fn url_password(s: &[u8]) -> bool {
         && !s.starts_with(b"$")
         && !s.starts_with(b"%")
         && !templated(s)
+        && !is_interpolation(s)
         && !is_placeholder(s)
         && !matches!(
             s.to_ascii_lowercase().as_slice(),
@@ -558,6 +559,21 @@ pub fn templated(s: &[u8]) -> bool {
         || s.contains(&b'`')
         || wrapped(b'{', b'}')
         || wrapped(b'<', b'>')
+}
+
+/// A whole value that is a string interpolation or a format field filled in at run time:
+/// `{password}` (C#, Python f-strings, `str.format`), `{0}`, `#{db_pass}` (Ruby), `{cfg.Password}`.
+fn is_interpolation(s: &[u8]) -> bool {
+    let inner = s.strip_prefix(b"#").unwrap_or(s);
+    match inner {
+        [b'{', body @ .., b'}'] => {
+            !body.is_empty()
+                && body
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.[]:".contains(b))
+        }
+        _ => false,
+    }
 }
 
 /// A quoted or bare value assigned to a credential-named key.
@@ -630,6 +646,16 @@ mod tests {
         let bad = format!("ghp_{random}AAAAAA");
         assert!(!prefixed_crc32(bad.as_bytes()));
         assert!(!prefixed_crc32(b"ghp_short"));
+    }
+
+    #[test]
+    fn interpolations_are_not_passwords() {
+        for yes in [&b"{password}"[..], b"{0}", b"#{db_pass}", b"{cfg.Password}"] {
+            assert!(!url_password(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [&b"{p4ss w0rd}"[..], b"s3cr3t{x}", b"{}"] {
+            assert!(url_password(no), "{}", String::from_utf8_lossy(no));
+        }
     }
 
     #[test]

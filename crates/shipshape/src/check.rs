@@ -179,15 +179,27 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let scope = Scope {
+    let no_facts = shipshape_core::facts::Facts::default();
+    let mut scope = Scope {
         root: &args.path,
         inputs: &found.inputs,
         config: &config,
         today: today(),
         show_secrets: args.show_secrets,
         progress: Progress::default(),
+        facts: &no_facts,
     };
-    // Every analyser over the same scope, in parallel; the binary knows none of their inputs.
+    // Two phases over the same scope, each analyser in parallel; the binary knows none of their
+    // inputs. First what each analyser publishes for the others (one picture of a workload
+    // across sources), then the analyses, which may read it.
+    let facts = crate::registry::analysers()
+        .par_iter()
+        .map(|a| a.facts(&scope))
+        .reduce(shipshape_core::facts::Facts::default, |mut a, b| {
+            a.merge(b);
+            a
+        });
+    scope.facts = &facts;
     let parts: Vec<Analysis> = crate::registry::analysers()
         .par_iter()
         .filter(|a| !(args.no_secrets && a.id() == "secrets"))

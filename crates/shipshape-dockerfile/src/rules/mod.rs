@@ -27,6 +27,10 @@ pub struct DockerIgnoreFile<'a> {
 /// Everything a rule may look at.
 pub struct Context<'a> {
     pub file: &'a SourceFile,
+    /// What the image built from each stage does at run time ([`crate::facts`]).
+    pub facts: &'a shipshape_core::facts::DockerfileFacts,
+    /// Where the image is run, as published by the runtime analyser (may be empty).
+    pub deployments: &'a [shipshape_core::facts::Deployment],
     pub df: &'a Dockerfile,
     pub graph: &'a StageGraph,
     /// Shell commands of each instruction (by instruction index; empty for non-RUN).
@@ -101,6 +105,12 @@ impl<'a> Context<'a> {
             .into_iter()
             .last()
             .filter(|s| matches!(s.base_ref, BaseRef::Image(_)))
+    }
+
+    /// The run-time facts of the final stage.
+    pub fn final_facts(&self) -> Option<&'a shipshape_core::facts::StageFacts> {
+        self.final_stage()
+            .and_then(|s| self.facts.stages.get(s.index))
     }
 
     /// Whether an instruction is a `FROM`.

@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.26"), ("checkov", "CKV_K8S_8")],
     fix: None,
-    docs: "## What it does\nReports long-running containers with no `--health-cmd` / `healthcheck:` / liveness or readiness probe / inspect `Config.Healthcheck`, and health checks switched off (`--no-healthcheck`, `disable: true`, `test: [\"NONE\"]`). A `HEALTHCHECK` in the image cannot be seen from here: suppress with that reason if the image has one. One-off containers, Jobs, CronJobs and init containers are not reported.\n\n\
+    docs: "## What it does\nReports long-running containers with no `--health-cmd` / `healthcheck:` / liveness or readiness probe / inspect `Config.Healthcheck`, and health checks switched off (`--no-healthcheck`, `disable: true`, `test: [\"NONE\"]`). A Compose service that builds its image here (`build:`) counts the `HEALTHCHECK` of that Dockerfile's final stage (or `build.target`); the `HEALTHCHECK` of an image pulled from a registry cannot be seen from here: suppress with that reason if the image has one. One-off containers, Jobs, CronJobs and init containers are not reported.\n\n\
 ## Why it matters\nWithout a health check a hung process looks healthy: restarts, `depends_on: condition: service_healthy`, rolling updates and load balancers keep sending it traffic.\n\n\
 ## How to fix\nAdd a cheap check of the real service (`wget -qO- http://127.0.0.1:8080/healthz`).\n\n\
 ## Example\n```yaml\nhealthcheck:\n  test: [\"CMD\", \"wget\", \"-qO-\", \"http://127.0.0.1:8080/healthz\"]\n  interval: 30s\n```\n",
@@ -25,6 +25,14 @@ impl Rule for HealthcheckMissing {
         if spec.lifecycle == Lifecycle::OneOff {
             return;
         }
+        // The image built here for it defines a HEALTHCHECK (and the service does not disable
+        // it), or is never run.
+        if let Some(stage) = spec.built_stage() {
+            if stage.runs_nothing || (stage.healthcheck == Some(true) && spec.healthcheck.is_none())
+            {
+                return;
+            }
+        }
         match &spec.healthcheck {
             Some(h) if h.value == Health::Defined => {}
             Some(h) => cx.report(
@@ -33,15 +41,19 @@ impl Rule for HealthcheckMissing {
                 &h.loc,
                 format!("`{}` disables its health check", spec.name),
             ),
-            None => cx.report(
-                &META,
-                spec,
-                &spec.anchor,
-                format!(
-                    "`{}` defines no health check (unless its image has a HEALTHCHECK)",
-                    spec.name
-                ),
-            ),
+            None => {
+                let message = match &spec.built_from {
+                    Some(b) if b.stage.is_some() => format!(
+                        "`{}` defines no health check, and the image it builds from {} has no HEALTHCHECK",
+                        spec.name, b.dockerfile
+                    ),
+                    _ => format!(
+                        "`{}` defines no health check (unless its image has a HEALTHCHECK)",
+                        spec.name
+                    ),
+                };
+                cx.report(&META, spec, &spec.anchor, message)
+            }
         }
     }
 }

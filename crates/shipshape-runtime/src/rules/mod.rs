@@ -6,7 +6,7 @@ use crate::graph::Graph;
 use crate::kgraph::KubeGraph;
 use crate::model::{Loc, RuntimeSpec};
 use crate::pod_security::Fact;
-use shipshape_core::{Finding, Location, RuleMeta, Severity, SourceFile, SourceKind};
+use shipshape_core::{ByteSpan, Finding, Location, RuleMeta, Severity, SourceFile, SourceKind};
 use std::collections::HashSet;
 
 pub mod cap_drop_missing;
@@ -113,7 +113,7 @@ shipshape_core::register_rules! { dyn Rule;
 pub struct Cx<'a> {
     files: &'a [SourceFile],
     pub findings: Vec<Finding>,
-    seen: HashSet<(&'static str, usize, usize, usize, String)>,
+    seen: HashSet<(&'static str, usize, ByteSpan, String)>,
 }
 
 impl<'a> Cx<'a> {
@@ -187,16 +187,16 @@ impl<'a> Cx<'a> {
     ) {
         if !self
             .seen
-            .insert((meta.code, loc.file, loc.start, loc.end, loc.key.clone()))
+            .insert((meta.code, loc.file, loc.span, loc.key.clone()))
         {
             return;
         }
         let (location, context) = match self.files.get(loc.file) {
             Some(file) => {
-                let location = Location::in_file(file, loc.start, loc.end);
+                let location = Location::in_file(file, loc.span.start, loc.span.end);
                 let context = file
                     .text()
-                    .get(loc.start..loc.end)
+                    .get(loc.span.start..loc.span.end)
                     .unwrap_or("")
                     .to_string();
                 (location, context)

@@ -155,7 +155,7 @@ pub static RULES: &[SecretRule] = &[
         validator: Some(v::url_password),
         rank: Structural,
         examples: ["Server=tcp:db.example.net,1433;Database=app;User ID=app;Password={r16};", "Data Source=db;Initial Catalog=app;User Id=sa;Pwd={r12}"],
-        negatives: ["Server=db;Database=app;Trusted_Connection=True;", "Server=db;User Id=sa;Password=${SA_PASSWORD};"],
+        negatives: ["Server=db;Database=app;Trusted_Connection=True;", "Server=db;User Id=sa;Password=${SA_PASSWORD};", "$\"server=db;user=root;database=example;port=3306;password={password}\""],
     },
     rule! {
         family: Connection,

@@ -701,6 +701,8 @@ mod tests {
                     context_files: &context,
                     options: &options,
                     today: jiff::civil::date(2026, 11, 23),
+                    read_context: None,
+                    deployments: &[],
                 });
                 for f in &analysis.findings {
                     if let Some(s) = f.location.span {

@@ -24,7 +24,7 @@ uvicorn, uwsgi, puma, php-fpm, redis-server, postgres, mysqld, mongod, `manage.p
 image may define.
 
 Images that are clearly not services — build stages, command-line tools, jobs, anything with
-neither an `EXPOSE` nor a server command — are not reported: a health check means nothing for
+neither an `EXPOSE` nor a server command, a `FROM scratch` image with no command — are not reported: a health check means nothing for
 a process that runs and exits. A `HEALTHCHECK` inherited from an external base image cannot be
 seen from the Dockerfile; suppress the finding if your base image provides one.
 
@@ -121,6 +121,10 @@ impl Rule for MissingHealthcheck {
         let Some(final_stage) = chain.first() else {
             return;
         };
+        // Files only (`FROM scratch`, no command): never run, so there is no health to check.
+        if ctx.final_facts().is_some_and(|f| f.runs_nothing) {
+            return;
+        }
         // Instructions of the chain, latest first (final stage first, each stage backwards).
         let mut latest_first: Vec<(usize, &Instruction)> = Vec::new();
         for stage in &chain {

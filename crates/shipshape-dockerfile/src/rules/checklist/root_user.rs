@@ -2,7 +2,6 @@ use crate::rules::{Context, Out, Rule};
 use crate::stages::BaseRef;
 use crate::InstructionKind;
 use shipshape_core::finding::Edit;
-use shipshape_core::imageref::ImageRef;
 use shipshape_core::{ChecklistItem, Fix, FixApplicability, RuleMeta, Severity, SourceKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -26,6 +25,21 @@ image is not known to run as a non-root user.
 Base images whose name or tag says they run unprivileged (`nonroot`, `non-root`, `rootless`,
 `unprivileged`, and the Chainguard and Bitnami images) are trusted when no `USER` is set.
 `USER` values that depend on a build argument without a default are not judged.
+
+Some images start as root on purpose: their entrypoint drops privileges before it starts the
+service (`gosu`, `su-exec`, `setpriv --reuid`, `runuser`, `chroot --userspec`, `s6-setuidgid`,
+`chpst -u`, in the command itself or in the entrypoint script a `COPY` puts into the image from
+the build context), or they run a server whose master process starts as root and runs its
+workers unprivileged (nginx, httpd, postgres, php-fpm, and the official images of those when the
+Dockerfile keeps their command). Those are reported at **low** severity with the reason, and the
+fix is advice only.
+
+When every place that runs this image sets a non-root user (a Compose service that builds it
+with `build:`; a Kubernetes workload running an image that Skaffold or Compose builds from it,
+with `runAsNonRoot: true` or a non-zero `runAsUser`), the
+finding is reported as **mitigated**: at **info** severity, naming the services, with the places
+that set the user as related locations. A `FROM scratch` image with no `CMD` or `ENTRYPOINT`
+(files only: an operator bundle, a data image) is never run, and is not reported.
 
 ## Why it matters
 A process running as root inside a container is root on the host's kernel: a container escape,
@@ -51,15 +65,7 @@ CMD ["python", "/app/app.py"]      # runs as root: reported
 "#,
 };
 
-/// Base images documented to run as a non-root user by default.
-fn base_runs_unprivileged(reference: &str) -> bool {
-    let lower = reference.to_ascii_lowercase();
-    ["nonroot", "non-root", "rootless", "unprivileged"]
-        .iter()
-        .any(|w| lower.contains(w))
-        || lower.starts_with("cgr.dev/chainguard/")
-        || ImageRef::parse(&lower).is_ok_and(|r| r.short_name().starts_with("bitnami/"))
-}
+use crate::facts::base_runs_unprivileged;
 
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user).trim();
@@ -74,6 +80,10 @@ impl Rule for RootUser {
         let Some(final_stage) = chain.first() else {
             return;
         };
+        // Files only (an operator bundle, a data image): never run, so no user runs it.
+        if ctx.final_facts().is_some_and(|f| f.runs_nothing) {
+            return;
+        }
         // The last USER along the final stage's ancestry decides.
         for stage in &chain {
             let last_user = ctx
@@ -98,16 +108,12 @@ impl Rule for RootUser {
                         end: instr.span.end,
                         replacement: USER_LINE.to_string(),
                     };
-                    out.push(
-                        ctx.finding(
-                            &META,
-                            instr.span,
-                            format!(
-                                "the final image runs as root: its last USER is `{}`",
-                                expanded.value
-                            ),
-                        )
-                        .with_fix(fix(edit)),
+                    report(
+                        ctx,
+                        out,
+                        instr.span,
+                        format!("its last USER is `{}`", expanded.value),
+                        edit,
                     );
                 }
                 return;
@@ -122,23 +128,76 @@ impl Rule for RootUser {
                 if base_runs_unprivileged(reference) {
                     return;
                 }
-                format!("the final image runs as root: no USER instruction, and `{reference}` runs as root unless told otherwise")
+                format!("no USER instruction, and `{reference}` runs as root unless told otherwise")
             }
             BaseRef::Image(_) => return,
-            BaseRef::Scratch => {
-                "the final image runs as root: no USER instruction in a `FROM scratch` image".into()
-            }
+            BaseRef::Scratch => "no USER instruction in a `FROM scratch` image".into(),
             BaseRef::Stage(_) => return,
         };
         let span = match ctx.df.instructions.get(final_stage.from_instruction) {
             Some(f) if chain.len() > 1 => f.span,
             _ => span,
         };
-        out.push(
-            ctx.finding(&META, span, message)
-                .with_fix(fix(insert_user(ctx, final_stage))),
-        );
+        report(ctx, out, span, message, insert_user(ctx, final_stage));
     }
+}
+
+/// Reports the root finding (`why`: which USER or base image), at the rule's severity unless
+/// the image starts as root on purpose (its entrypoint drops privileges: low, advice only) or
+/// every place it is run sets a non-root user (mitigated: info, with where).
+fn report(ctx: &Context, out: &mut Out, span: crate::Span, why: String, edit: Edit) {
+    let facts = ctx.final_facts();
+    if let Some(reason) = facts.and_then(|f| f.drops_privileges.as_ref()) {
+        out.push(
+            ctx.finding(
+                &META,
+                span,
+                format!("the final image starts as root on purpose ({why}): {reason}"),
+            )
+            .with_severity(Severity::Low)
+            .with_fix(Fix {
+                description: "keep it if the entrypoint must set up files as root; to run without root at all, set a non-root USER and give the process what it needs (ports above 1024, writable directories it owns)".into(),
+                applicability: FixApplicability::Unsafe,
+                edits: Vec::new(),
+            }),
+        );
+        return;
+    }
+    let stage_name = ctx.final_stage().and_then(|s| s.name.as_deref());
+    let runs: Vec<_> = ctx
+        .deployments
+        .iter()
+        .filter(|d| match d.target.as_deref() {
+            Some(t) => stage_name.is_some_and(|n| n.eq_ignore_ascii_case(t)),
+            None => true,
+        })
+        .collect();
+    let mitigated: Vec<_> = runs.iter().filter_map(|d| d.non_root_at()).collect();
+    if !runs.is_empty() && mitigated.len() == runs.len() {
+        let mut names: Vec<String> = runs.iter().map(|d| format!("`{}`", d.name)).collect();
+        names.sort();
+        names.dedup();
+        let mut f = ctx
+            .finding(
+                &META,
+                span,
+                format!(
+                    "the final image runs as root ({why}), mitigated: every place it is run sets a non-root user ({})",
+                    names.join(", ")
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_fix(fix(edit));
+        for at in mitigated {
+            f = f.with_related(at.clone());
+        }
+        out.push(f);
+        return;
+    }
+    out.push(
+        ctx.finding(&META, span, format!("the final image runs as root: {why}"))
+            .with_fix(fix(edit)),
+    );
 }
 
 const USER_LINE: &str = "USER 10001:10001";
@@ -200,6 +259,8 @@ mod tests {
             context_files: &[],
             options: &DockerfileOptions::default(),
             today: "2026-01-01".parse().unwrap(),
+            read_context: None,
+            deployments: &[],
         });
         let f = a
             .findings
@@ -231,8 +292,8 @@ mod tests {
             "FROM python:3.12\nUSER 10001:10001\nCMD x\n"
         );
         assert_eq!(
-            fixed("FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\n"),
-            "FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\nUSER 10001:10001\n"
+            fixed("FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\nENTRYPOINT [\"/x\"]\n"),
+            "FROM golang AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\nUSER 10001:10001\nENTRYPOINT [\"/x\"]\n"
         );
         // The fixed file no longer draws the finding.
         let file = SourceFile::new("Dockerfile", fixed("FROM python:3.12\nCMD x\n"));
@@ -242,6 +303,8 @@ mod tests {
             context_files: &[],
             options: &DockerfileOptions::default(),
             today: "2026-01-01".parse().unwrap(),
+            read_context: None,
+            deployments: &[],
         });
         assert!(!a.findings.iter().any(|f| f.rule == "SS1001"));
     }

@@ -259,6 +259,8 @@ mod tests {
             context_files: &[],
             options: &options,
             today,
+            read_context: None,
+            deployments: &[],
         });
         let mut edits: Vec<_> = analysis
             .findings
