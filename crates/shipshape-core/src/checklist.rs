@@ -75,7 +75,7 @@ impl ChecklistItem {
             ChecklistItem::Capabilities => "capabilities dropped, not privileged",
             ChecklistItem::NoNewPrivileges => "no-new-privileges, confined by seccomp/AppArmor",
             ChecklistItem::Vulnerabilities => "no known vulnerable packages",
-            ChecklistItem::BaseImage => "supported, minimal base image",
+            ChecklistItem::BaseImage => "supported base image from a trusted registry",
             ChecklistItem::Healthcheck => "health check defined",
             ChecklistItem::LogRotation => "logs rotated",
             ChecklistItem::ImageTag => "image pinned by tag and digest",

@@ -3,9 +3,10 @@
 
 use crate::checklist::{ChecklistItem, ChecklistStatus};
 use crate::config::Config;
+use crate::evidence::{summarise, Evidence};
 use crate::exit;
 use crate::finding::{Finding, Location, SourceKind};
-use crate::report::{Analysis, ChecklistEntry, Report, Summary, Suppressed};
+use crate::report::{Analysis, ChecklistEntry, EvidenceEntry, Report, Summary, Suppressed};
 use crate::rule::RuleMeta;
 use crate::severity::Severity;
 use crate::suppress::IgnoreSyntax;
@@ -237,8 +238,13 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     }
 
     // Coverage comes from the rules that ran and are enabled: turning off every rule that decides
-    // an item leaves it not analysed (and a `require`d item then fails).
+    // an item leaves it not analysed (and a `require`d item then fails). Within coverage, an item
+    // passes only on evidence: what an analyser saw that makes it hold.
     let covered = analysis.covered_items(|r| config.rule_enabled(r.code));
+    let evidence: Vec<Evidence> = live_evidence(&analysis.evidence, &findings)
+        .into_iter()
+        .filter(|e| config.gate_contexts.contains(&e.context))
+        .collect();
     let checklist: Vec<ChecklistEntry> = ChecklistItem::ALL
         .into_iter()
         .map(|item| {
@@ -246,25 +252,87 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 .iter()
                 .filter(|f| in_context(f) && f.checklist == item && f.severity >= Severity::Low)
                 .count();
-            let status = if n > 0 {
-                ChecklistStatus::Fail
-            } else if covered.contains(&item) {
-                ChecklistStatus::Pass
+            let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
+            let pass: Vec<&Evidence> = of_item
+                .iter()
+                .copied()
+                .filter(|e| e.verdict.is_pass())
+                .collect();
+            let not_applicable: Vec<&Evidence> = of_item
+                .iter()
+                .copied()
+                .filter(|e| !e.verdict.is_pass())
+                .collect();
+            let accepted = suppressed
+                .iter()
+                .filter(|s| s.finding.checklist == item && s.by != "min-confidence")
+                .count();
+            let unsure = suppressed
+                .iter()
+                .filter(|s| s.finding.checklist == item && s.by == "min-confidence")
+                .count();
+            let covers = covered.contains(&item);
+            let (status, note, shown) = if n > 0 {
+                (ChecklistStatus::Fail, None, Vec::new())
+            } else if covers && !pass.is_empty() {
+                (
+                    ChecklistStatus::Pass,
+                    summarise(&pass, several_inputs(&pass)),
+                    pass,
+                )
+            } else if covers && accepted + unsure > 0 {
+                let plural = |n: usize| if n == 1 { "" } else { "s" };
+                let mut why = Vec::new();
+                if accepted > 0 {
+                    why.push(format!(
+                        "{accepted} finding{} accepted by an ignore",
+                        plural(accepted)
+                    ));
+                }
+                if unsure > 0 {
+                    why.push(format!(
+                        "{unsure} finding{} below the minimum confidence hidden",
+                        plural(unsure)
+                    ));
+                }
+                (ChecklistStatus::Pass, Some(why.join(", ")), Vec::new())
+            } else if !not_applicable.is_empty() {
+                let note = summarise(&not_applicable, several_inputs(&not_applicable));
+                (ChecklistStatus::NotApplicable, note, not_applicable)
             } else if analysis.not_applicable.contains(&item) {
-                ChecklistStatus::NotApplicable
+                (
+                    ChecklistStatus::NotApplicable,
+                    Some(
+                        analysis
+                            .notes
+                            .get(&item)
+                            .cloned()
+                            .unwrap_or_else(|| "does not apply to what was scanned".to_string()),
+                    ),
+                    Vec::new(),
+                )
             } else {
-                ChecklistStatus::NotAnalysed
-            };
-            let note = match status {
-                ChecklistStatus::NotAnalysed => Some(
+                let outside = findings
+                    .iter()
+                    .filter(|f| !gates(f) && f.checklist == item)
+                    .count();
+                let note = if covers && outside > 0 {
+                    format!(
+                        "{outside} finding{}, all outside the gating contexts (tests, fixtures, docs, vendored code); nothing in the gating contexts showed that the item holds",
+                        if outside == 1 { "" } else { "s" }
+                    )
+                } else if covers {
+                    analysis.notes.get(&item).cloned().unwrap_or_else(|| {
+                        "the rules that ran found nothing wrong, but nothing scanned showed that the item holds".to_string()
+                    })
+                } else {
                     analysis
                         .notes
                         .get(&item)
                         .cloned()
-                        .unwrap_or_else(|| not_analysed_note(item).to_string()),
-                ),
-                ChecklistStatus::NotApplicable => analysis.notes.get(&item).cloned(),
-                _ => None,
+                        .unwrap_or_else(|| not_analysed_note(item).to_string())
+                };
+                (ChecklistStatus::NotAnalysed, Some(note), Vec::new())
             };
             ChecklistEntry {
                 id: item,
@@ -273,6 +341,13 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 findings: n,
                 note,
                 required: config.require.contains(&item),
+                evidence: shown
+                    .iter()
+                    .map(|e| EvidenceEntry {
+                        path: e.path.clone(),
+                        note: e.note().to_string(),
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -308,6 +383,46 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         sources: analysis.sources,
         profile: config.profile,
     }
+}
+
+/// The evidence no finding contradicts: a piece of evidence is dropped when a finding (of any
+/// severity or context) on the same item is about the same input, or, for evidence about the
+/// whole scan (an empty path), when any finding is on the same item. Findings of an image name
+/// paths inside it: its evidence (empty path) yields to any of them.
+fn live_evidence(evidence: &[Evidence], findings: &[Finding]) -> Vec<Evidence> {
+    let contradicted: HashSet<(ChecklistItem, &str)> = findings
+        .iter()
+        .map(|f| (f.checklist, f.location.path.as_str()))
+        .collect();
+    let items_with_findings: HashSet<ChecklistItem> =
+        findings.iter().map(|f| f.checklist).collect();
+    let mut seen = HashSet::new();
+    let mut live: Vec<Evidence> = evidence
+        .iter()
+        .filter(|e| {
+            if e.path.is_empty() {
+                !items_with_findings.contains(&e.item)
+            } else {
+                !contradicted.contains(&(e.item, e.path.as_str()))
+            }
+        })
+        .filter(|e| seen.insert((e.item, e.path.clone(), e.note().to_string())))
+        .cloned()
+        .collect();
+    // Evidence about the whole scan (a tree's secrets scan, an image) leads its item's note.
+    live.sort_by_key(|e| !e.path.is_empty());
+    live
+}
+
+/// Whether evidence is about more than one input (its notes then name them).
+fn several_inputs(evidence: &[&Evidence]) -> bool {
+    evidence
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| !p.is_empty())
+        .collect::<HashSet<_>>()
+        .len()
+        > 1
 }
 
 /// Why an item nothing decided is not analysed, when no analyser said more.
@@ -462,6 +577,7 @@ pub fn whole_file(path: &str) -> Location {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::Evidence;
     use crate::rule::tests::TEST_RULE;
     use crate::rule::RuleRegistry;
     use crate::source::SourceFile;
@@ -485,9 +601,15 @@ mod tests {
 
     #[test]
     fn required_item_whose_rules_are_off_is_not_analysed_and_fails() {
-        // Nothing found, the deciding rule ran: the required item passes.
+        // Nothing found, the deciding rule ran and said why the item holds: the required item
+        // passes.
         let mut a = Analysis::default();
         a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "Dockerfile",
+            "USER app (line 2)",
+        ));
         let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");
         let item = r
             .checklist
@@ -500,6 +622,11 @@ mod tests {
         // analysed, and being required it fails the gate.
         let mut a = Analysis::default();
         a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "Dockerfile",
+            "USER app (line 2)",
+        ));
         let r = run(
             a,
             "require = [\"non-root\"]\n[rules]\nSS9999 = \"off\"\n",
@@ -512,6 +639,179 @@ mod tests {
             .unwrap();
         assert_eq!(item.status, ChecklistStatus::NotAnalysed);
         assert_eq!(r.exit_code(), exit::FINDINGS);
+    }
+
+    fn item(r: &Report, id: ChecklistItem) -> &ChecklistEntry {
+        r.checklist.iter().find(|c| c.id == id).unwrap()
+    }
+
+    #[test]
+    fn no_pass_without_evidence() {
+        // The deciding rule ran and found nothing, but no analyser said why the item holds:
+        // not analysed, and a required item fails.
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");
+        let c = item(&r, ChecklistItem::NonRoot);
+        assert_eq!(c.status, ChecklistStatus::NotAnalysed);
+        assert!(c
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("nothing scanned showed"));
+        assert_eq!(r.exit_code(), exit::FINDINGS);
+    }
+
+    #[test]
+    fn pass_names_its_evidence() {
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "Dockerfile",
+            "USER app (line 7)",
+        ));
+        let r = run(a, "", "2026-01-01");
+        let c = item(&r, ChecklistItem::NonRoot);
+        assert_eq!(c.status, ChecklistStatus::Pass);
+        assert_eq!(c.note.as_deref(), Some("USER app (line 7)"));
+        assert_eq!(c.evidence.len(), 1);
+        // Two inputs: the note names the first and counts the rest.
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "a/Dockerfile",
+            "USER app (line 7)",
+        ));
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "b/Dockerfile",
+            "USER 1000 (line 3)",
+        ));
+        let r = run(a, "", "2026-01-01");
+        assert_eq!(
+            item(&r, ChecklistItem::NonRoot).note.as_deref(),
+            Some("a/Dockerfile: USER app (line 7) (and 1 more)")
+        );
+    }
+
+    #[test]
+    fn only_not_applicable_evidence_is_na_with_its_reason() {
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::not_applicable(
+            ChecklistItem::NonRoot,
+            "Dockerfile",
+            "not a service",
+        ));
+        let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");
+        let c = item(&r, ChecklistItem::NonRoot);
+        assert_eq!(c.status, ChecklistStatus::NotApplicable);
+        assert_eq!(c.note.as_deref(), Some("not a service"));
+        // Required items still need a pass.
+        assert_eq!(r.exit_code(), exit::FINDINGS);
+    }
+
+    #[test]
+    fn evidence_contradicted_by_a_finding_is_dropped() {
+        // An info finding does not fail the item, but it contradicts the evidence about the
+        // same input: nothing is left to pass on.
+        static INFO_RULE: RuleMeta = RuleMeta {
+            code: "SS9993",
+            slug: "info-rule",
+            severity: Severity::Info,
+            ..TEST_RULE
+        };
+        let file = SourceFile::new("Dockerfile", "USER root\n");
+        let mut a = Analysis::default();
+        a.evaluated_by([&INFO_RULE]);
+        a.findings
+            .push(Finding::at(&INFO_RULE, &file, 0, 9, "root"));
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "Dockerfile",
+            "USER app",
+        ));
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "other/Dockerfile",
+            "USER 10001",
+        ));
+        let config = Config::parse(
+            SourceFile::new("shipshape.toml", ""),
+            &RuleRegistry::new(&[&[&INFO_RULE], rules::METAS]),
+        )
+        .unwrap();
+        let r = apply(
+            a,
+            &PolicyRun {
+                config: &config,
+                today: "2026-01-01".parse().unwrap(),
+                target: ".".into(),
+                show_secrets: false,
+            },
+        );
+        let c = item(&r, ChecklistItem::NonRoot);
+        assert_eq!(c.status, ChecklistStatus::Pass);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("USER 10001"),
+            "the other input's evidence"
+        );
+        // Whole-scan evidence (an image) yields to any finding on its item.
+        let mut a = Analysis::default();
+        a.evaluated_by([&INFO_RULE]);
+        a.findings
+            .push(Finding::at(&INFO_RULE, &file, 0, 9, "root"));
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "",
+            "config.User is app",
+        ));
+        let r = apply(
+            a,
+            &PolicyRun {
+                config: &config,
+                today: "2026-01-01".parse().unwrap(),
+                target: ".".into(),
+                show_secrets: false,
+            },
+        );
+        assert_eq!(
+            item(&r, ChecklistItem::NonRoot).status,
+            ChecklistStatus::NotAnalysed
+        );
+    }
+
+    #[test]
+    fn evidence_outside_the_gating_contexts_passes_nothing() {
+        let mut a = Analysis::default();
+        a.evaluated_by([&TEST_RULE]);
+        a.add_evidence(Evidence::pass(
+            ChecklistItem::NonRoot,
+            "tests/fixtures/Dockerfile",
+            "USER app (line 2)",
+        ));
+        a.assign_contexts(&crate::context::ContextClassifier::new(
+            &Config::default(),
+            std::path::Path::new("/nonexistent"),
+        ));
+        let r = run(a, "", "2026-01-01");
+        assert_eq!(
+            item(&r, ChecklistItem::NonRoot).status,
+            ChecklistStatus::NotAnalysed
+        );
+    }
+
+    #[test]
+    fn suppressed_findings_are_accepted_evidence() {
+        let (a, _) = analysis_with("FROM x\n# shipshape:ignore SS9999 base sets it\nUSER root\n");
+        let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");
+        let c = item(&r, ChecklistItem::NonRoot);
+        assert_eq!(c.status, ChecklistStatus::Pass);
+        assert_eq!(c.note.as_deref(), Some("1 finding accepted by an ignore"));
+        assert_eq!(r.exit_code(), exit::CLEAN);
     }
 
     fn run(a: Analysis, config_text: &str, today: &str) -> Report {

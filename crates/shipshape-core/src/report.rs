@@ -1,6 +1,7 @@
 //! What a scan produced, before and after policy: the input of every output format.
 
 use crate::checklist::{ChecklistItem, ChecklistStatus};
+use crate::evidence::Evidence;
 use crate::finding::{Finding, SourceKind};
 use crate::rule::RuleMeta;
 use crate::severity::Severity;
@@ -92,6 +93,8 @@ pub struct Analysis {
     pub notes: BTreeMap<ChecklistItem, String>,
     /// Items that do not apply to what was scanned.
     pub not_applicable: BTreeSet<ChecklistItem>,
+    /// Why items hold (or do not apply) for each input: what the policy passes an item on.
+    pub evidence: Vec<Evidence>,
     /// Source texts, for renderers that show snippets.
     pub sources: BTreeMap<String, SourceFile>,
 }
@@ -130,6 +133,7 @@ impl Analysis {
             self.notes.entry(item).or_insert(note);
         }
         self.not_applicable.extend(other.not_applicable);
+        self.evidence.extend(other.evidence);
         self.sources.extend(other.sources);
     }
 
@@ -138,6 +142,11 @@ impl Analysis {
         for r in rules {
             self.evaluated.insert(r.code, r);
         }
+    }
+
+    /// Records why `item` holds (or does not apply) for an input.
+    pub fn add_evidence(&mut self, evidence: Evidence) {
+        self.evidence.push(evidence);
     }
 
     /// The checklist items the evaluated rules that pass `enabled` decide.
@@ -159,6 +168,11 @@ impl Analysis {
                 && f.context == crate::context::PathContext::Production
             {
                 f.context = classifier.classify(&f.location.path);
+            }
+        }
+        for e in &mut self.evidence {
+            if !e.path.is_empty() {
+                e.context = classifier.classify(&e.path);
             }
         }
     }
@@ -190,6 +204,11 @@ impl Analysis {
         }
         for s in &mut self.skipped {
             s.path = join(&s.path);
+        }
+        for e in &mut self.evidence {
+            if !e.path.is_empty() && !e.path.starts_with('/') {
+                e.path = join(&e.path);
+            }
         }
         let sources = std::mem::take(&mut self.sources);
         for (path, file) in sources {
@@ -223,10 +242,23 @@ pub struct ChecklistEntry {
     pub status: ChecklistStatus,
     /// Active findings of severity low or above for the item.
     pub findings: usize,
+    /// Why: the evidence a pass rests on, why the item does not apply, or why it was not
+    /// analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Whether the policy requires the item to pass.
     pub required: bool,
+    /// Every piece of evidence behind a `pass` or `not-applicable` verdict, by input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceEntry>,
+}
+
+/// One piece of evidence behind a checklist verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceEntry {
+    /// The input it is about (empty: the whole scan, such as an image).
+    pub path: String,
+    pub note: String,
 }
 
 /// A finding the policy suppressed, and why.

@@ -24,14 +24,34 @@ pub const DECIDES: [ChecklistItem; 8] = [
     ChecklistItem::Secrets,
 ];
 
+/// What is known of a Dockerfile's build context: "unknown" (not walked) and "known, with no
+/// sensitive file" are different answers, and the build-context rules say different things.
+#[derive(Debug, Clone, Copy)]
+pub enum ContextFiles<'a> {
+    /// The context was not looked at (a Dockerfile analysed on its own), or could not be walked.
+    Unknown,
+    /// The context was walked: the sensitive files present, relative to it (possibly none).
+    Known(&'a [String]),
+}
+
+impl<'a> ContextFiles<'a> {
+    /// The sensitive files present, when the context is known.
+    pub fn known(&self) -> Option<&'a [String]> {
+        match self {
+            ContextFiles::Unknown => None,
+            ContextFiles::Known(f) => Some(f),
+        }
+    }
+}
+
 /// One Dockerfile and what surrounds it.
 pub struct DockerfileInput<'a> {
     /// The Dockerfile.
     pub file: &'a SourceFile,
     /// The `.dockerignore` of its build context (`<Dockerfile>.dockerignore` or the context's).
     pub dockerignore: Option<&'a SourceFile>,
-    /// Sensitive-looking files present in the build context, relative to it.
-    pub context_files: &'a [String],
+    /// Sensitive-looking files present in the build context, if it is known.
+    pub context_files: ContextFiles<'a>,
     /// `[dockerfile]` options of the configuration.
     pub options: &'a DockerfileOptions,
     /// The date end-of-life dates are compared with.
@@ -148,6 +168,7 @@ pub fn analyse(input: &DockerfileInput<'_>) -> Analysis {
         today: input.today,
     };
     out.findings = rules::run(&ctx);
+    rules::checklist::record_evidence(&ctx, &mut out);
     // Every Dockerfile is evaluated by the same rules: copy one map instead of building it
     // again per file (it shows in profiles of large trees).
     static DECIDING: std::sync::LazyLock<

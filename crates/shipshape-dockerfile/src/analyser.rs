@@ -120,11 +120,11 @@ fn analyse_one(scope: &Scope<'_>, input: &Input) -> Analysis {
     };
     let context_dir = input.path.parent().unwrap_or(Path::new("."));
     let context_files = match sensitive_context_files(context_dir) {
-        Ok(files) => files,
+        Ok(files) => Some(files),
         Err(e) => {
             let dir = input.rel.rsplit_once('/').map_or(".", |(d, _)| d);
             out.errors.push(ScanError::new(dir, e));
-            Vec::new()
+            None
         }
     };
     let reader = |rel: &str| read_context_file(context_dir, rel);
@@ -136,7 +136,10 @@ fn analyse_one(scope: &Scope<'_>, input: &Input) -> Analysis {
     out.merge(crate::analyse(&DockerfileInput {
         file: &file,
         dockerignore: dockerignore.as_ref(),
-        context_files: &context_files,
+        context_files: match &context_files {
+            Some(files) => crate::ContextFiles::Known(files),
+            None => crate::ContextFiles::Unknown,
+        },
         options: &scope.config.dockerfile,
         today: scope.today,
         read_context: Some(&reader),
@@ -171,7 +174,7 @@ fn facts_one(scope: &Scope<'_>, input: &Input) -> Option<(String, DockerfileFact
     let facts = crate::facts_of(&DockerfileInput {
         file: &file,
         dockerignore: None,
-        context_files: &[],
+        context_files: crate::ContextFiles::Unknown,
         options: &scope.config.dockerfile,
         today: scope.today,
         read_context: Some(&reader),

@@ -43,14 +43,26 @@ const MASTER_WORKER_SERVERS: &[&str] = &[
 /// Wrappers that run their arguments (an init, a shell with `exec "$@"` is read as a script).
 const WRAPPERS: &[&str] = &["tini", "dumb-init", "catatonit", "s6-svscan", "--"];
 
-/// Base images documented to run as a non-root user by default.
-pub fn base_runs_unprivileged(reference: &str) -> bool {
+/// The user a base image known to run unprivileged runs as: from the hardened families' table
+/// (`dhi.io/python` runs as `nonroot (uid 65532)`; a `-dev` variant that runs as root gives
+/// `None`), else from a tag or name that says so (`nginx-unprivileged`, `:nonroot`).
+pub fn base_user(reference: &str) -> Option<String> {
     let lower = reference.to_ascii_lowercase();
+    if let Some(h) = ImageRef::parse(&lower)
+        .ok()
+        .and_then(|r| shipshape_core::hardened::classify(&r))
+    {
+        return h.variant.user.map(str::to_string);
+    }
     ["nonroot", "non-root", "rootless", "unprivileged"]
         .iter()
         .any(|w| lower.contains(w))
-        || lower.starts_with("cgr.dev/chainguard/")
-        || ImageRef::parse(&lower).is_ok_and(|r| r.short_name().starts_with("bitnami/"))
+        .then(|| "a non-root user".to_string())
+}
+
+/// Base images documented to run as a non-root user by default.
+pub fn base_runs_unprivileged(reference: &str) -> bool {
+    base_user(reference).is_some()
 }
 
 /// The facts of every stage of a resolved Dockerfile.

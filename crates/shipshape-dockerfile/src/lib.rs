@@ -40,7 +40,7 @@ pub mod rules;
 pub mod shell;
 pub mod stages;
 
-pub use analyse::{analyse, facts_of, DockerfileInput};
+pub use analyse::{analyse, facts_of, ContextFiles, DockerfileInput};
 pub use analyser::DockerfileAnalyser;
 pub use ast::*;
 pub use dump::{dump, dump_stages};

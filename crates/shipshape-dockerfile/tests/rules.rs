@@ -3,7 +3,8 @@
 //! Each fixture starts with header comments (parsed by `shipshape-testkit`):
 //! - `# expect: SS1001@5 SS1001@9` — the exact lines this rule must report (`none`: nothing);
 //! - `# target: <stage>` — optional build target;
-//! - `# context: .env id_rsa` — optional sensitive files present in the build context;
+//! - `# context: .env id_rsa` — the build context is known, with these sensitive files in it
+//!   (`# context: -`: known, with none); without it the context is unknown;
 //! - `# trusted-registries: ghcr.io/acme docker.io/library` — optional `trusted_registries`;
 //! - `# known-issue: ...` — the expectation records a misbehaviour of the rule today.
 //!
@@ -16,7 +17,7 @@
 
 use shipshape_core::config::DockerfileOptions;
 use shipshape_core::SourceFile;
-use shipshape_dockerfile::{analyse, DockerfileInput, RULE_GROUPS};
+use shipshape_dockerfile::{analyse, ContextFiles, DockerfileInput, RULE_GROUPS};
 use shipshape_testkit::{render, Header, Suite};
 use std::path::PathBuf;
 
@@ -60,13 +61,23 @@ fn rule_fixtures() {
                 target: h.get("target").map(str::to_string),
                 trusted_registries: h.words("trusted-registries"),
             };
-            let context = h.words("context");
             let context_dir = PathBuf::from(format!("{}.context", path.display()));
             let reader = |rel: &str| std::fs::read_to_string(context_dir.join(rel)).ok();
+            // `# context:` names the sensitive files of a known context (`-`: none); without
+            // it the context is unknown.
+            let context: Option<Vec<String>> = h.get("context").map(|_| {
+                h.words("context")
+                    .into_iter()
+                    .filter(|w| w != "-")
+                    .collect()
+            });
             let analysis = analyse(&DockerfileInput {
                 file: &file,
                 dockerignore: ignore.as_ref(),
-                context_files: &context,
+                context_files: match &context {
+                    Some(files) => ContextFiles::Known(files),
+                    None => ContextFiles::Unknown,
+                },
                 options: &options,
                 today,
                 read_context: Some(&reader),

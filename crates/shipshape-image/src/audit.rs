@@ -411,6 +411,87 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
             .copied()
             .filter(|r| decided.contains(&r.checklist)),
     );
+    evidence(ctx, &decided, a);
+}
+
+/// Why each item the image decides holds, as far as the image shows. The evidence is about the
+/// whole image (an empty path), so the policy drops it when any finding is on its item: a claim
+/// of absence ("no secrets in …") stands only when the rules found none.
+fn evidence(ctx: &Ctx, decided: &std::collections::BTreeSet<ChecklistItem>, a: &mut Analysis) {
+    use ChecklistItem::*;
+    let config = &ctx.image.config.config;
+    let mut add = |item: ChecklistItem, note: String| {
+        if decided.contains(&item) {
+            a.add_evidence(shipshape_core::Evidence::pass(item, "", note));
+        }
+    };
+    let user = ctx.runtime_user();
+    if !user.is_root() {
+        add(NonRoot, format!("config.User is `{}`", user.raw));
+    }
+    if config
+        .healthcheck
+        .as_ref()
+        .is_some_and(|h| !h.test.is_empty() && h.test[0] != "NONE")
+    {
+        add(
+            Healthcheck,
+            "HEALTHCHECK defined in the image config".into(),
+        );
+    }
+    let ports: Vec<&str> = config.exposed_ports.keys().map(String::as_str).collect();
+    add(
+        Network,
+        if ports.is_empty() {
+            "exposes no ports".into()
+        } else {
+            format!("exposes {}, none of them sensitive", ports.join(", "))
+        },
+    );
+    let labels: Vec<&str> = [
+        "org.opencontainers.image.source",
+        "org.opencontainers.image.revision",
+        "org.opencontainers.image.version",
+    ]
+    .into_iter()
+    .filter(|l| config.labels.contains_key(*l))
+    .collect();
+    add(
+        Provenance,
+        if labels.is_empty() {
+            "no provenance problem found in labels or history".into()
+        } else {
+            format!("labelled with {}", labels.join(", "))
+        },
+    );
+    let files = ctx.fs.map_or(0, |f| f.index.visible().count());
+    add(
+        Secrets,
+        format!("no secrets found in the config, history or {files} files of the layers"),
+    );
+    add(
+        MinimalImage,
+        "no shell, package manager, compiler or download tool found in the final filesystem".into(),
+    );
+    let reference = &ctx.image.reference;
+    add(
+        ImageTag,
+        if reference.contains("@sha256:") {
+            format!("`{reference}` is pinned by digest")
+        } else {
+            format!("`{reference}` names the image by its ID")
+        },
+    );
+    match rules::os_eol::os_release(ctx) {
+        Some(os) => add(
+            BaseImage,
+            format!("{} {}: supported (not end-of-life)", os.id, os.version_id),
+        ),
+        None => add(
+            BaseImage,
+            "no operating-system release file: no distribution to go out of support".into(),
+        ),
+    }
 }
 
 fn summarize(ctx: &Ctx) -> ImageSummary {
@@ -481,5 +562,47 @@ mod tests {
         assert_eq!(r("1234").uid, Some(1234));
         assert_eq!(r("ghost").uid, None);
         assert!(!r("ghost").is_root());
+    }
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use crate::build::ImageBuilder;
+    use crate::rules::testing::audit_image;
+    use shipshape_core::ChecklistItem;
+
+    fn note(a: &shipshape_core::report::Analysis, item: ChecklistItem) -> Option<String> {
+        a.evidence
+            .iter()
+            .find(|e| e.item == item && e.verdict.is_pass())
+            .map(|e| e.note().to_string())
+    }
+
+    #[test]
+    fn image_evidence_names_the_config() {
+        let a = audit_image(
+            &ImageBuilder::new()
+                .user("10001")
+                .healthcheck(&["CMD", "/app", "health"])
+                .label("org.opencontainers.image.source", "https://x"),
+        );
+        assert_eq!(
+            note(&a, ChecklistItem::NonRoot).as_deref(),
+            Some("config.User is `10001`")
+        );
+        assert_eq!(
+            note(&a, ChecklistItem::Healthcheck).as_deref(),
+            Some("HEALTHCHECK defined in the image config")
+        );
+        assert!(note(&a, ChecklistItem::Provenance)
+            .unwrap()
+            .contains("org.opencontainers.image.source"));
+        assert!(note(&a, ChecklistItem::Secrets)
+            .unwrap()
+            .starts_with("no secrets found"));
+        // A root image records no non-root evidence; no health check, none either.
+        let a = audit_image(&ImageBuilder::new().user("root"));
+        assert_eq!(note(&a, ChecklistItem::NonRoot), None);
+        assert_eq!(note(&a, ChecklistItem::Healthcheck), None);
     }
 }

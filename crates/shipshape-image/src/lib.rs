@@ -39,7 +39,7 @@ pub use audit::{
 };
 pub use rules::METAS as RULES;
 pub use secrets::LayerSecrets;
-pub use visitor::{FnVisitor, LayerVisitor};
+pub use visitor::{visit_layers, FnVisitor, LayerVisitor};
 
 /// The image analyser's place in the analyser registry. It reads images, not source trees:
 /// `shipshape image` calls [`audit_with`] with its layer visitors; [`shipshape_core::Analyser::analyse`] of a

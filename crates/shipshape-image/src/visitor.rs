@@ -9,6 +9,7 @@
 use crate::fs::FileEntry;
 use crate::image::Image;
 use shipshape_core::report::Analysis;
+use shipshape_core::ScanError;
 use std::io::{self, Read};
 
 /// A reader of layer files during the audit's single pass.
@@ -47,6 +48,32 @@ where
     fn finish(&mut self, _image: &Image) -> Analysis {
         Analysis::default()
     }
+}
+
+/// One verified pass over the layers with only `visitors`, no audit rules: for commands that
+/// only read the files (`shipshape sbom`). What could not be read is a scan error naming the
+/// image; the visitors finish only after a complete pass (never on a partial filesystem).
+pub fn visit_layers(image: &Image, visitors: &mut [&mut dyn LayerVisitor]) -> Analysis {
+    let mut analysis = Analysis::default();
+    let pass = image.pass(&mut |id, fe, r| dispatch(visitors, id, fe, r));
+    for s in &pass.stats {
+        for r in &s.refused {
+            analysis
+                .errors
+                .push(ScanError::new(image.reference.clone(), r.clone()));
+        }
+    }
+    if let Some(e) = pass.error {
+        analysis
+            .errors
+            .push(ScanError::new(image.reference.clone(), e.message));
+        return analysis;
+    }
+    image.remember_index(pass.index);
+    for v in visitors.iter_mut() {
+        analysis.merge(v.finish(image));
+    }
+    analysis
 }
 
 /// Hands one file to the visitors that want it: the stream itself to a single one; a copy of the

@@ -365,7 +365,7 @@ impl Emitter for Human {
                         c.findings,
                         if c.findings == 1 { "" } else { "s" }
                     ),
-                    ChecklistStatus::Pass => c.title.to_string(),
+                    ChecklistStatus::Pass => c.note.clone().unwrap_or_else(|| c.title.to_string()),
                     ChecklistStatus::NotAnalysed => format!(
                         "not analysed{}",
                         c.note
@@ -373,13 +373,10 @@ impl Emitter for Human {
                             .map(|n| format!(": {n}"))
                             .unwrap_or_default()
                     ),
-                    ChecklistStatus::NotApplicable => format!(
-                        "not applicable{}",
-                        c.note
-                            .as_ref()
-                            .map(|n| format!(": {n}"))
-                            .unwrap_or_default()
-                    ),
+                    ChecklistStatus::NotApplicable => c
+                        .note
+                        .clone()
+                        .unwrap_or_else(|| "not applicable".to_string()),
                 };
                 if c.required {
                     detail.push_str(" [required]");

@@ -166,6 +166,8 @@ struct ChecklistV1<'a> {
     required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [shipshape_core::report::EvidenceEntry],
 }
 
 #[derive(Serialize)]
@@ -237,6 +239,7 @@ fn document<'a>(report: &'a Report, ctx: &Context<'a>) -> V1<'a> {
                 findings: c.findings,
                 required: c.required,
                 note: c.note.as_deref(),
+                evidence: &c.evidence,
             })
             .collect(),
         inputs: report
@@ -441,6 +444,70 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_str(&render(crate::Format::Json, false)).unwrap();
         assert_eq!(json["findings"].as_array().unwrap().len(), 60);
+    }
+
+    #[test]
+    fn every_format_carries_the_evidence_of_a_pass() {
+        let mut analysis = Analysis::default();
+        analysis.evaluated_by([&RULE]);
+        analysis.add_evidence(shipshape_core::Evidence::pass(
+            ChecklistItem::NonRoot,
+            "dir/Dockerfile",
+            "USER app (line 7)",
+        ));
+        analysis.add_evidence(shipshape_core::Evidence::not_applicable(
+            ChecklistItem::Healthcheck,
+            "dir/Dockerfile",
+            "not a service: no health check needed",
+        ));
+        let config = Config::default();
+        let report = shipshape_core::policy::apply(
+            analysis,
+            &shipshape_core::policy::PolicyRun {
+                config: &config,
+                today: jiff::civil::date(2026, 1, 1),
+                target: "dir".into(),
+                show_secrets: false,
+            },
+        );
+        let reg = shipshape_core::rule::RuleRegistry::new(&[&[&RULE]]);
+        let ctx = Context {
+            registry: &reg,
+            color: false,
+            verbose: false,
+            quiet: false,
+            tool_version: "0.0.0",
+            errors_on_stderr: false,
+            concise: false,
+            statistics: false,
+        };
+        let render = |format| {
+            let mut out = Vec::new();
+            crate::emit(format, &report, &ctx, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let human = render(crate::Format::Human);
+        assert!(
+            human.contains("pass  non-root           USER app (line 7)"),
+            "{human}"
+        );
+        assert!(
+            human.contains("n/a   healthcheck        not a service: no health check needed"),
+            "{human}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&render(crate::Format::Json)).unwrap();
+        let non_root = &json["checklist"][0];
+        assert_eq!(non_root["status"], "pass");
+        assert_eq!(non_root["note"], "USER app (line 7)");
+        assert_eq!(non_root["evidence"][0]["path"], "dir/Dockerfile");
+        let junit = render(crate::Format::Junit);
+        assert!(
+            junit.contains("<system-out>USER app (line 7)</system-out>"),
+            "{junit}"
+        );
+        let sarif: serde_json::Value = serde_json::from_str(&render(crate::Format::Sarif)).unwrap();
+        let items = &sarif["runs"][0]["properties"]["checklist"];
+        assert_eq!(items[0]["note"], "USER app (line 7)");
     }
 
     #[test]

@@ -79,6 +79,9 @@ impl Emitter for Junit {
                                 .unwrap_or_default()
                         ))
                     )?;
+                } else if let Some(note) = &c.note {
+                    // A pass says what it rests on.
+                    write!(out, "<system-out>{}</system-out>", attr(note))?;
                 }
                 writeln!(out, "</testcase>")?;
             }

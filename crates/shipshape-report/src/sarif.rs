@@ -218,9 +218,15 @@ impl Emitter for Sarif {
                     "toolExecutionNotifications": notifications,
                 }],
                 "properties": {
-                    "checklist": report.checklist.iter().map(|c| json!({
-                        "id": c.id.id(), "status": c.status.as_str(), "findings": c.findings
-                    })).collect::<Vec<_>>(),
+                    "checklist": report.checklist.iter().map(|c| {
+                        let mut item = json!({
+                            "id": c.id.id(), "status": c.status.as_str(), "findings": c.findings
+                        });
+                        if let Some(note) = &c.note {
+                            item["note"] = json!(note);
+                        }
+                        item
+                    }).collect::<Vec<_>>(),
                 }
             }]
         });

@@ -9,6 +9,7 @@ pub mod analyser;
 pub mod classify;
 pub mod compose;
 pub mod dockerrun;
+pub mod evidence;
 pub mod graph;
 pub mod hardening;
 pub mod helm;
@@ -121,6 +122,7 @@ fn finish(
         let before = cx.findings.len();
         rules::check_all(s, &mut cx);
         hardening::one_fix(s, &mut cx.findings[before..]);
+        evidence::record(s, files, &mut analysis);
     }
     analysis.findings.extend(cx.findings);
     analysis.findings.extend(extra);

@@ -86,7 +86,7 @@ fn dockerfile_facts(dir: &Path, display: &str) -> shipshape_core::facts::Facts {
                 let f = shipshape_dockerfile::facts_of(&shipshape_dockerfile::DockerfileInput {
                     file: &file,
                     dockerignore: None,
-                    context_files: &[],
+                    context_files: shipshape_dockerfile::ContextFiles::Unknown,
                     options: &options,
                     today: "2026-11-23".parse().expect("date"),
                     read_context: None,

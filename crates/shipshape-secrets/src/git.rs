@@ -725,6 +725,14 @@ pub fn scan_git_with_stats(
         kind: SourceKind::Secret,
     });
     analysis.evaluated_by(crate::rules_slice().iter().copied());
+    analysis.add_evidence(shipshape_core::Evidence::pass(
+        ChecklistItem::Secrets,
+        "",
+        format!(
+            "no secrets found in {} blobs of {} commits",
+            stats.blobs_scanned, stats.commits
+        ),
+    ));
     if stats.skipped_binary + stats.skipped_large > 0 {
         analysis.notes.insert(
             ChecklistItem::Secrets,

@@ -190,6 +190,21 @@ pub fn scan_tree_with_stats(root: &Path, opts: &SecretsOptions) -> (Analysis, Tr
         .collect();
     analysis.evaluated_by(crate::rules_slice().iter().copied());
     let skipped = stats.skipped_binary + stats.skipped_large;
+    // About the whole tree: the policy drops it when any secret is found.
+    analysis.add_evidence(shipshape_core::Evidence::pass(
+        ChecklistItem::Secrets,
+        "",
+        format!(
+            "no secrets found in {} file{}{}",
+            stats.files_scanned,
+            if stats.files_scanned == 1 { "" } else { "s" },
+            if skipped > 0 {
+                format!(" ({skipped} binary or oversized skipped)")
+            } else {
+                String::new()
+            }
+        ),
+    ));
     if skipped > 0 {
         analysis.notes.insert(
             ChecklistItem::Secrets,

@@ -102,3 +102,47 @@ fn base64_encoded_credentials_are_decoded_and_located() {
     );
     assert!(found.iter().all(|x| x.rule != "SS4101"), "{found:#?}");
 }
+
+#[test]
+fn truncated_pem_keys_are_reported_once() {
+    let body = format!(
+        "{}\n{}\n{}",
+        expand_example("{pem}"),
+        expand_example("{pem}"),
+        expand_example("{pem}")
+    );
+    let scan = |text: String| {
+        let f = SourceFile::new("logs/app.log", text);
+        scan_source(&f, &SecretsOptions::default())
+            .into_iter()
+            .map(|x| x.rule.code)
+            .collect::<Vec<_>>()
+    };
+    // END line missing: at the end of the file, inside an environment value, before a log
+    // marker.
+    assert_eq!(
+        scan(format!("-----BEGIN RSA PRIVATE KEY-----\nMIIEow{body}\n")),
+        vec!["SS4512"]
+    );
+    assert_eq!(
+        scan(format!(
+            "KEY=\"-----BEGIN PRIVATE KEY-----\\nMIIEv{}\\n{}\"\nNEXT=1\n",
+            expand_example("{pem}"),
+            expand_example("{pem}")
+        )),
+        vec!["SS4512"]
+    );
+    // The whole key: its own rule only.
+    assert_eq!(
+        scan(format!(
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow{body}\n-----END RSA PRIVATE KEY-----\n"
+        )),
+        vec!["SS4501"]
+    );
+    // A BEGIN line alone, or with little base64: nothing.
+    assert!(scan("-----BEGIN RSA PRIVATE KEY-----\n".into()).is_empty());
+    assert!(
+        scan("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n".into()).is_empty()
+    );
+    assert!(scan("see -----BEGIN OPENSSH PRIVATE KEY----- in the docs\n".into()).is_empty());
+}

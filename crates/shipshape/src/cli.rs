@@ -27,12 +27,20 @@ pub enum Command {
     /// `oci:DIR[:TAG]`, `docker:NAME` (local Docker Engine), `registry:HOST/REPO:TAG|@DIGEST`,
     /// a path to an archive or layout, or `NAME:TAG` (Engine first, then the registry).
     Image(ImageArgs),
+    /// List every package installed in an image or locked in a directory: dpkg, apk and rpm
+    /// databases (the distribution from os-release), Cargo, npm, Python, Go, Ruby and PHP
+    /// lockfiles; as CycloneDX 1.6, SPDX 2.3, JSON or a table. REF is an image reference as for
+    /// `image`, or a directory. A database or lockfile that cannot be read is an error (exit 2,
+    /// no document).
+    Sbom(SbomArgs),
     /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
     /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
     Secrets(SecretsArgs),
     /// Print the network graph of a compose project, or of Kubernetes manifests deployed together
     /// (NetworkPolicies applied): which services or workloads can reach which.
     Graph(GraphArgs),
+    /// The offline vulnerability database (OSV advisories): import advisories, show its status.
+    Db(DbArgs),
     /// List every rule: code, slug, severity, checklist item, equivalent ids in other tools.
     Rules(RulesArgs),
     /// Show a rule's documentation (by code or slug, e.g. `SS1001` or `root-user`).
@@ -178,6 +186,48 @@ pub struct ImageArgs {
     pub policy: PolicyArgs,
 }
 
+/// Format of `shipshape sbom`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
+    /// shipshape's own package list as JSON.
+    Json,
+    /// One package a line, for people.
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// An image reference (as for `image`) or a directory.
+    pub reference: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Table)]
+    pub format: SbomFormat,
+    /// Write the SBOM to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Platform to pick from a multi-platform image (`linux/arm64`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Talk plain HTTP to the registry (test registries only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry credentials `USER:PASSWORD` (default: ~/.docker/config.json and its helpers).
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "SHIPSHAPE_REGISTRY_AUTH",
+        hide_env_values = true
+    )]
+    pub creds: Option<String>,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
 /// Format of `shipshape graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
@@ -235,4 +285,50 @@ pub struct SecretsArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Cache directory holding the database (default: $XDG_CACHE_HOME/shipshape, else
+    /// ~/.cache/shipshape); the database is DIR/vuln/osv.sqlite.
+    #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Load OSV advisories for air-gapped use: an OSV all.zip, a directory of OSV JSON/YAML
+    /// records (searched recursively), or one record. Records are added to the database or
+    /// replace those with the same id; the database is swapped in atomically.
+    Import {
+        /// A .zip, a directory or a record file.
+        path: PathBuf,
+    },
+    /// Download the OSV advisories of each ecosystem (`BASE/<Ecosystem>/all.zip`) and swap
+    /// them into the database; unchanged ecosystems cost one conditional request (ETag,
+    /// Last-Modified). A failed or interrupted update leaves the previous database working.
+    Update {
+        /// Only these ecosystems (OSV names: Debian, Ubuntu, Alpine, "Red Hat", AlmaLinux,
+        /// "Rocky Linux", crates.io, npm, PyPI, Go, Maven, RubyGems, Packagist, NuGet);
+        /// default: all of them.
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Base URL of the OSV bucket or a mirror of it.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_OSV_URL", default_value = shipshape_vuln::update::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// No progress bar.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+    /// Show the database's age and its counts per ecosystem.
+    Status {
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Warn when the database is older than this many days.
+        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        max_age_days: u64,
+    },
 }

@@ -17,10 +17,12 @@ macro_rules! out {
 
 mod check;
 mod cli;
+mod db;
 mod graph;
 mod image;
 mod progress;
 mod registry;
+mod sbom;
 mod secrets;
 
 use clap::{CommandFactory, Parser};
@@ -59,6 +61,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Image(args) => image::run(&args),
         cli::Command::Graph(args) => graph::run(&args),
         cli::Command::Secrets(args) => secrets::run(&args),
+        cli::Command::Sbom(args) => sbom::run(&args),
+        cli::Command::Db(args) => db::run(&args),
         cli::Command::Rules(args) => registry::print_rules(args.json),
         cli::Command::Rule { id } => registry::print_rule(&id),
         cli::Command::Init { dir, force } => check::init(&dir, force),

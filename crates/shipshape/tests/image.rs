@@ -100,3 +100,43 @@ fn unreadable_image_is_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bogus.tar"), "{err}");
 }
+
+#[test]
+fn image_checklist_passes_name_their_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("app.tar");
+    ImageBuilder::new()
+        .layer(LayerBuilder::new().file("/app/server", b"\x7fELF binary"))
+        .user("10001")
+        .healthcheck(&["CMD", "/app/server", "health"])
+        .write_docker_archive(&archive, "app:1.0")
+        .unwrap();
+    let out = shipshape()
+        .arg("image")
+        .arg(format!("docker-archive:{}", archive.display()))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = |id: &str| {
+        doc["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(item("non-root")["status"], "pass");
+    assert_eq!(item("non-root")["note"], "config.User is `10001`");
+    assert_eq!(item("healthcheck")["status"], "pass");
+    assert_eq!(
+        item("healthcheck")["note"],
+        "HEALTHCHECK defined in the image config"
+    );
+    for c in doc["checklist"].as_array().unwrap() {
+        if c["status"] == "pass" {
+            assert!(c["note"].as_str().is_some_and(|n| !n.is_empty()), "{c}");
+        }
+    }
+}

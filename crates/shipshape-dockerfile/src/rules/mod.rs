@@ -38,8 +38,8 @@ pub struct Context<'a> {
     /// The `.dockerignore` of the build context, if there is one.
     pub dockerignore: Option<DockerIgnoreFile<'a>>,
     /// Files present in the build context (relative paths) whose names look sensitive:
-    /// `.env`, private keys, credentials. Empty when unknown.
-    pub context_files: &'a [String],
+    /// `.env`, private keys, credentials; or that the context is unknown.
+    pub context_files: crate::ContextFiles<'a>,
     pub options: &'a DockerfileOptions,
     /// The date end-of-life dates are compared with.
     pub today: jiff::civil::Date,

@@ -698,7 +698,7 @@ mod tests {
                 let analysis = analyse(&DockerfileInput {
                     file: &file,
                     dockerignore,
-                    context_files: &context,
+                    context_files: crate::ContextFiles::Known(&context),
                     options: &options,
                     today: jiff::civil::date(2026, 11, 23),
                     read_context: None,

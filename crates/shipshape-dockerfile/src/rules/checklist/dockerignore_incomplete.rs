@@ -20,12 +20,15 @@ rules (patterns are anchored at the context root, the last matching pattern wins
 re-includes):
 
 - when shipshape knows the sensitive files actually present in the context (the CLI walks the
-  context directory), it reports those that are not excluded: private keys, `.env` files and
-  credentials at **high**, a `.git` directory at **medium**;
-- otherwise it reports the categories the `.dockerignore` does not exclude, checked with
+  context directory), it reports those that are not excluded, by name: private keys, `.env`
+  files and credentials at **high**, a `.git` directory at **medium**; when none is let
+  through but patterns are missing for files that do not exist today, that is hygiene: **low**;
+- when the context is unknown (a Dockerfile analysed on its own, a context that could not be
+  walked), it reports the categories the `.dockerignore` does not exclude, checked with
   representative paths: `.git`; `.env` and `.env.local`; private keys (`id_rsa`, `id_ed25519`,
-  `tls.key`, `key.pem`); credentials (`.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`,
-  `.aws/credentials`, `.docker/config.json`) — **medium**.
+  `tls.key`, `key.pem`); cloud and SSH credentials (`.aws/credentials`, `.ssh/id_rsa`) —
+  **medium**; package-manager credentials alone (`.npmrc`, `.pypirc`, `.netrc`,
+  `.git-credentials`, `.docker/config.json`) — **low**.
 
 The finding points at the copied source and names the `.dockerignore` as a related location.
 Copies into build stages whose files are not shipped are one level lower.
@@ -64,24 +67,31 @@ COPY . /app       # reported: .git, .env files, private keys and credentials are
 };
 
 /// Categories of sensitive content, with the representative paths checked against the
-/// `.dockerignore`.
-const CATEGORIES: &[(&str, &[&str])] = &[
-    (".git", &[".git/HEAD"]),
-    ("`.env*` files", &[".env", ".env.local"]),
+/// `.dockerignore`, and whether the category is core (a likely leak when not excluded and the
+/// context is unknown) or hygiene (package-manager credential files, rarer in a context).
+const CATEGORIES: &[(&str, &[&str], bool)] = &[
+    (".git", &[".git/HEAD"], true),
+    ("`.env*` files", &[".env", ".env.local"], true),
     (
         "private keys (`id_rsa*`, `*.key`, `*.pem`)",
         &["id_rsa", "id_ed25519", "tls.key", "key.pem"],
+        true,
     ),
     (
-        "credentials (`.npmrc`, `.pypirc`, `.netrc`, `.aws/`, `.docker/config.json`)",
+        "cloud and SSH credentials (`.aws/`, `.ssh/`)",
+        &[".aws/credentials", ".ssh/id_rsa"],
+        true,
+    ),
+    (
+        "package-manager credentials (`.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.docker/config.json`)",
         &[
             ".npmrc",
             ".pypirc",
             ".netrc",
             ".git-credentials",
-            ".aws/credentials",
             ".docker/config.json",
         ],
+        false,
     ),
 ];
 
@@ -122,11 +132,22 @@ impl Rule for DockerignoreIncomplete {
         let in_final = ctx.in_final_image(index);
         let ignore_name = ignore.file.path();
         let related = Location::path(ignore_name);
-        let (severity, message) = if !ctx.context_files.is_empty() {
-            let leaked: Vec<&String> = ctx.context_files.iter().filter(|f| !excluded(f)).collect();
-            if leaked.is_empty() {
-                return;
-            }
+        let missing_categories =
+            || -> Vec<&'static (&'static str, &'static [&'static str], bool)> {
+                CATEGORIES
+                    .iter()
+                    .filter(|(_, reps, _)| reps.iter().any(|p| !excluded(p)))
+                    .collect()
+            };
+        let leaked: Vec<&String> = ctx
+            .context_files
+            .known()
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| !excluded(f))
+            .collect();
+        let (severity, message) = if !leaked.is_empty() {
+            // Files that exist and are copied: reported by name.
             let secrets = leaked
                 .iter()
                 .any(|f| f.as_str() != ".git" && !f.ends_with("/.git"));
@@ -151,23 +172,39 @@ impl Rule for DockerignoreIncomplete {
                 ),
             )
         } else {
-            let missing: Vec<&str> = CATEGORIES
-                .iter()
-                .filter(|(_, reps)| reps.iter().any(|p| !excluded(p)))
-                .map(|(name, _)| *name)
-                .collect();
+            let missing = missing_categories();
             if missing.is_empty() {
                 return;
             }
-            (
-                Severity::Medium,
-                format!(
-                    "`{} {}` copies the whole build context, and {ignore_name} does not exclude {}",
-                    instr.keyword,
-                    src.value,
-                    missing.join(", ")
+            let names: Vec<&str> = missing.iter().map(|(name, _, _)| *name).collect();
+            match ctx.context_files.known() {
+                // Nothing sensitive is in the context today: the missing patterns are hygiene.
+                Some(_) => (
+                    Severity::Low,
+                    format!(
+                        "`{} {}` copies the whole build context, and {ignore_name} does not exclude {} (none is in the context today)",
+                        instr.keyword,
+                        src.value,
+                        names.join(", ")
+                    ),
                 ),
-            )
+                // The context is unknown: a missing core category (VCS data, `.env`, keys,
+                // cloud and SSH credentials) is a likely leak; package-manager files alone are
+                // hygiene.
+                None => (
+                    if missing.iter().any(|(_, _, core)| *core) {
+                        Severity::Medium
+                    } else {
+                        Severity::Low
+                    },
+                    format!(
+                        "`{} {}` copies the whole build context, and {ignore_name} does not exclude {}",
+                        instr.keyword,
+                        src.value,
+                        names.join(", ")
+                    ),
+                ),
+            }
         };
         let severity = if in_final { severity } else { lower(severity) };
         out.push(
@@ -187,7 +224,7 @@ mod tests {
 
     #[test]
     fn representative_paths_are_sensitive() {
-        for (name, paths) in CATEGORIES {
+        for (name, paths, _) in CATEGORIES {
             for p in *paths {
                 assert!(
                     shipshape_secrets::sensitive_file(p).is_some(),

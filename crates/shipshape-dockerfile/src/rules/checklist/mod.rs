@@ -10,6 +10,7 @@ mod copy_context_without_dockerignore;
 mod copy_sensitive_file;
 mod curl_pipe_shell;
 mod dockerignore_incomplete;
+mod evidence;
 mod expose_sensitive_port;
 mod missing_healthcheck;
 mod missing_oci_labels;
@@ -23,6 +24,8 @@ mod sudo_in_run;
 mod tools_in_final_image;
 mod untrusted_registry;
 mod world_writable;
+
+pub(crate) use evidence::record as record_evidence;
 
 shipshape_core::register_rules! { dyn crate::rules::Rule;
     root_user::RootUser,

@@ -22,8 +22,13 @@ Reports a Dockerfile whose final stage runs as root: its last `USER` is `root`, 
 `root:<group>`, or no stage the final image is built from sets a `USER` at all and the base
 image is not known to run as a non-root user.
 
-Base images whose name or tag says they run unprivileged (`nonroot`, `non-root`, `rootless`,
-`unprivileged`, and the Chainguard and Bitnami images) are trusted when no `USER` is set.
+When no `USER` is set, the base image's default user is taken from the table of hardened
+families (`shipshape_core::hardened`): the runtime variants of Docker Hardened Images
+(`dhi.io/<name>`, `nonroot`, uid 65532), Chainguard images, distroless `:nonroot` tags, .NET
+chiseled images (`app`) and Bitnami images (uid 1001) run unprivileged; Docker Hardened Images'
+`-dev`/`-sdk` variants and distroless images without `nonroot` run as root and are reported.
+Other bases whose name or tag says they run unprivileged (`nonroot`, `non-root`, `rootless`,
+`unprivileged`) are trusted too.
 `USER` values that depend on a build argument without a default are not judged.
 
 Some images start as root on purpose: their entrypoint drops privileges before it starts the
@@ -66,6 +71,7 @@ CMD ["python", "/app/app.py"]      # runs as root: reported
 };
 
 use crate::facts::base_runs_unprivileged;
+pub(crate) use crate::facts::base_user;
 
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user).trim();
@@ -256,7 +262,7 @@ mod tests {
         let a = crate::analyse(&crate::DockerfileInput {
             file: &file,
             dockerignore: None,
-            context_files: &[],
+            context_files: crate::ContextFiles::Unknown,
             options: &DockerfileOptions::default(),
             today: "2026-01-01".parse().unwrap(),
             read_context: None,
@@ -300,7 +306,7 @@ mod tests {
         let a = crate::analyse(&crate::DockerfileInput {
             file: &file,
             dockerignore: None,
-            context_files: &[],
+            context_files: crate::ContextFiles::Unknown,
             options: &DockerfileOptions::default(),
             today: "2026-01-01".parse().unwrap(),
             read_context: None,

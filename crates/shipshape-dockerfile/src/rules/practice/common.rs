@@ -256,7 +256,7 @@ mod tests {
         let analysis = analyse(&DockerfileInput {
             file: &file,
             dockerignore: None,
-            context_files: &[],
+            context_files: crate::ContextFiles::Unknown,
             options: &options,
             today,
             read_context: None,

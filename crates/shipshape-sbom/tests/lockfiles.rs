@@ -1,0 +1,88 @@
+//! The lockfile catalogers on the real lockfiles of `../shared/corpus/pkgdb/lockfiles-real`
+//! (read in place): nothing fails, TOML lockfiles list exactly their `[[package]]` tables (but
+//! Poetry's local ones), and
+//! the damaged fixtures of `lockfiles/` are errors.
+
+use shipshape_sbom::{catalog_bytes, catalog_dir, Ecosystem, Env};
+use std::path::PathBuf;
+
+fn pkgdb() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pkgdb");
+    if dir.join("lockfiles-real").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("SHIPSHAPE_REQUIRE_CORPUS").as_deref() == Ok("1") {
+        panic!("../shared/corpus/pkgdb is required (SHIPSHAPE_REQUIRE_CORPUS=1) but missing");
+    }
+    eprintln!("SKIPPED: ../shared/corpus/pkgdb not found beside the repository");
+    None
+}
+
+#[test]
+fn real_lockfiles() {
+    let Some(db) = pkgdb() else { return };
+    let root = db.join("lockfiles-real");
+    let (sbom, errors) = catalog_dir(&root, "lockfiles-real");
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut checked = 0;
+    for eco in [
+        Ecosystem::Cargo,
+        Ecosystem::Pypi,
+        Ecosystem::Npm,
+        Ecosystem::Golang,
+        Ecosystem::Gem,
+        Ecosystem::Composer,
+    ] {
+        assert!(
+            sbom.packages.iter().any(|p| p.ecosystem == eco),
+            "no {eco} package found"
+        );
+    }
+    let mut locations: Vec<&str> = sbom.packages.iter().map(|p| p.location.as_str()).collect();
+    locations.dedup();
+    for loc in locations {
+        if !(loc.ends_with("Cargo.lock") || loc.ends_with("poetry.lock")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(loc)).unwrap();
+        let tables = text.lines().filter(|l| l.trim() == "[[package]]").count();
+        // Poetry's local (directory or file) packages are the project's own code.
+        let local = text
+            .lines()
+            .filter(|l| matches!(l.trim(), "type = \"directory\"" | "type = \"file\""))
+            .count();
+        let tables = tables - local;
+        let listed = sbom.packages.iter().filter(|p| p.location == loc).count();
+        assert_eq!(listed, tables, "{loc}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked}");
+    // Every Cargo.lock edge points at a package of the same lockfile.
+    let cargo: Vec<_> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Cargo)
+        .collect();
+    assert!(cargo.iter().any(|p| !p.depends_on.is_empty()));
+    for p in &cargo {
+        for d in &p.depends_on {
+            let target = sbom.packages.iter().find(|q| &q.id == d).unwrap();
+            assert_eq!(target.location, p.location);
+        }
+    }
+}
+
+#[test]
+fn damaged_lockfiles_are_errors() {
+    let Some(db) = pkgdb() else { return };
+    for (path, f) in [
+        ("/package-lock.json", "lockfiles/anchore+syft/syft/pkg/cataloger/javascript/testdata/corrupt/package-lock.json"),
+        ("/package-lock.json", "lockfiles/aquasecurity+trivy/pkg/fanal/analyzer/language/nodejs/npm/testdata/sad/package-lock.json"),
+        ("/composer.lock", "lockfiles/aquasecurity+trivy/pkg/fanal/analyzer/language/php/composer/testdata/composer/sad/composer.lock"),
+        ("/poetry.lock", "lockfiles/aquasecurity+trivy/pkg/fanal/analyzer/language/python/poetry/testdata/sad/poetry.lock"),
+        ("/Cargo.lock", "lockfiles/anchore+syft/syft/pkg/cataloger/rust/testdata/glob-paths/src/Cargo.lock"),
+    ] {
+        let bytes = std::fs::read(db.join(f)).unwrap();
+        assert!(catalog_bytes(path, f, None, &bytes, &Env::default()).is_err(), "{f} was read");
+    }
+}

@@ -1,0 +1,25 @@
+//! Known vulnerabilities, offline.
+//!
+//! - [`version`]: version order exactly as each ecosystem's tool orders versions (dpkg, apk,
+//!   rpm, SemVer, PEP 440, Maven, RubyGems, Go, NuGet, Composer), with the reasons for every
+//!   hand-written comparator.
+//! - [`osv`]: OSV records read leniently from JSON and YAML.
+//! - [`matcher`]: [`matcher::PackageQuery`], the matching input (the SBOM's packages convert
+//!   into it, directly or through their purl), OSV range evaluation, distribution keys (source
+//!   package and release for Debian and Ubuntu, origin and branch for Alpine), and the merging
+//!   of records that describe one vulnerability.
+//! - [`severity`]: CVSS v3.x and v4.0 base scores from vectors, distribution ratings.
+//! - [`source`], [`store`], [`update`]: loading records, the SQLite store (why SQLite, and how
+//!   updates stay atomic, is explained in [`store`]), and downloads.
+
+pub mod error;
+pub mod matcher;
+pub mod osv;
+pub mod severity;
+pub mod source;
+pub mod store;
+pub mod update;
+pub mod version;
+
+pub use error::VulnError;
+pub use version::{Ecosystem, VersionError};

@@ -1,0 +1,247 @@
+//! `db update`: downloads the OSV bucket's per-ecosystem `all.zip` and swaps them into the store.
+//!
+//! Each ecosystem is fetched from `BASE/<Ecosystem>/all.zip` (the base URL is configurable for
+//! mirrors) with the ETag and Last-Modified of the previous download, so an unchanged ecosystem
+//! costs one 304. Transient failures (connection errors, 429, 5xx) are retried with a growing
+//! pause; a download shorter than its Content-Length, or a zip that does not read, is an error
+//! naming the URL. Everything downloaded is imported in one atomic swap, after all downloads
+//! succeeded: a failed or killed update leaves the previous database as it was.
+
+use crate::error::VulnError;
+use crate::source::{load, Loaded};
+use crate::store::{self, ImportMode, Store};
+use crate::Ecosystem;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+/// The OSV bucket, overridable with `--base-url` / `SHIPSHAPE_OSV_URL`.
+pub const DEFAULT_BASE_URL: &str = "https://osv-vulnerabilities.storage.googleapis.com";
+
+/// Attempts per download.
+const ATTEMPTS: u32 = 3;
+
+/// Progress events for the caller's display.
+pub enum Progress<'a> {
+    /// A download starts; the total is the Content-Length when known.
+    Start {
+        ecosystem: &'a str,
+        total: Option<u64>,
+    },
+    /// Bytes received so far for the current download.
+    Bytes(u64),
+    /// The current download finished (or was not modified).
+    Done,
+}
+
+/// What happened to one ecosystem.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum Outcome {
+    NotModified,
+    Updated { bytes: u64 },
+}
+
+/// Downloads and imports the given ecosystems into the database at `db`.
+pub fn update(
+    db: &Path,
+    base_url: &str,
+    ecosystems: &[Ecosystem],
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Vec<(Ecosystem, Outcome)>, VulnError> {
+    let current = if db.exists() {
+        Some(Store::open(db)?)
+    } else {
+        None
+    };
+    let validator = |key: String| -> Result<Option<String>, VulnError> {
+        match &current {
+            Some(s) => s.meta(&key),
+            None => Ok(None),
+        }
+    };
+    let dir = db
+        .parent()
+        .ok_or_else(|| VulnError::Other(format!("{}: no parent directory", db.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| VulnError::io(dir, e))?;
+    remove_stale_downloads(dir);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(30)))
+        .timeout_recv_body(Some(Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut outcomes = Vec::new();
+    let mut merged = Loaded::default();
+    let mut replaced = Vec::new();
+    let mut meta = Vec::new();
+    for &eco in ecosystems {
+        let name = eco.osv_name();
+        let url = format!(
+            "{}/{}/all.zip",
+            base_url.trim_end_matches('/'),
+            name.replace(' ', "%20")
+        );
+        let etag = validator(format!("etag:{name}"))?;
+        let last_modified = validator(format!("last-modified:{name}"))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".download-")
+            .suffix(".zip")
+            .tempfile_in(dir)
+            .map_err(|e| VulnError::io(dir, e))?;
+        let fetched = fetch(
+            &agent,
+            &url,
+            etag.as_deref(),
+            last_modified.as_deref(),
+            tmp.path(),
+            name,
+            progress,
+        )?;
+        progress(Progress::Done);
+        match fetched {
+            None => outcomes.push((eco, Outcome::NotModified)),
+            Some(f) => {
+                let loaded = load(tmp.path()).map_err(|e| match e {
+                    VulnError::CorruptZip { message, .. } => VulnError::Other(format!(
+                        "{url}: the download is not a readable zip: {message}"
+                    )),
+                    other => other,
+                })?;
+                merged.records.extend(loaded.records);
+                merged.not_osv.extend(loaded.not_osv);
+                replaced.push(name.to_string());
+                if let Some(e) = f.etag {
+                    meta.push((format!("etag:{name}"), e));
+                }
+                if let Some(l) = f.last_modified {
+                    meta.push((format!("last-modified:{name}"), l));
+                }
+                outcomes.push((eco, Outcome::Updated { bytes: f.bytes }));
+            }
+        }
+    }
+    drop(current);
+    if !replaced.is_empty() {
+        store::import_with_meta(db, merged, &ImportMode::ReplaceEcosystems(replaced), &meta)?;
+    } else if !db.exists() {
+        return Err(VulnError::Other(
+            "the server reported nothing to download and there is no database yet".to_string(),
+        ));
+    }
+    Ok(outcomes)
+}
+
+struct Fetched {
+    bytes: u64,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+fn fetch(
+    agent: &ureq::Agent,
+    url: &str,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+    to: &Path,
+    name: &str,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Option<Fetched>, VulnError> {
+    let mut last_err = String::new();
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(500 << attempt));
+        }
+        let mut req = agent.get(url);
+        if let Some(e) = etag {
+            req = req.header("If-None-Match", e);
+        }
+        if let Some(l) = last_modified {
+            req = req.header("If-Modified-Since", l);
+        }
+        let resp = match req.call() {
+            Ok(r) => r,
+            Err(e) => {
+                last_err = e.to_string();
+                continue;
+            }
+        };
+        let status = resp.status().as_u16();
+        if status == 304 {
+            return Ok(None);
+        }
+        if status == 429 || status >= 500 {
+            last_err = format!("HTTP {status}");
+            continue;
+        }
+        if status != 200 {
+            return Err(VulnError::Other(format!("{url}: HTTP {status}")));
+        }
+        let header = |h: &str| {
+            resp.headers()
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let new_etag = header("etag");
+        let new_last_modified = header("last-modified");
+        let total = header("content-length").and_then(|v| v.parse::<u64>().ok());
+        progress(Progress::Start {
+            ecosystem: name,
+            total,
+        });
+        let mut body = resp.into_body().into_with_config().limit(8 << 30).reader();
+        let mut file = std::fs::File::create(to).map_err(|e| VulnError::io(to, e))?;
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut got: u64 = 0;
+        let read_result: Result<(), String> = loop {
+            match body.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    file.write_all(&buf[..n])
+                        .map_err(|e| VulnError::io(to, e))?;
+                    got += n as u64;
+                    progress(Progress::Bytes(got));
+                }
+                Err(e) => break Err(e.to_string()),
+            }
+        };
+        if let Err(e) = read_result {
+            last_err = format!("truncated download: interrupted after {got} bytes: {e}");
+            continue;
+        }
+        if let Some(t) = total {
+            if got != t {
+                last_err = format!("truncated download: {got} of {t} bytes");
+                continue;
+            }
+        }
+        file.sync_all().map_err(|e| VulnError::io(to, e))?;
+        return Ok(Some(Fetched {
+            bytes: got,
+            etag: new_etag,
+            last_modified: new_last_modified,
+        }));
+    }
+    Err(VulnError::Other(format!(
+        "{url}: failed after {ATTEMPTS} attempts: {last_err}"
+    )))
+}
+
+/// Removes downloads an interrupted update left behind (older than an hour, so that a running
+/// update's file is never touched).
+fn remove_stale_downloads(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e.file_name().to_string_lossy().starts_with(".download-")
+            && e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(3600));
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! `shipshape db`: wiring of the vulnerability store's import and status.
+
+use crate::cli::{DbArgs, DbCommand};
+use crate::progress;
+use shipshape_core::exit;
+use shipshape_vuln::store::{self, ImportMode, Store};
+use shipshape_vuln::update::{Outcome, Progress};
+use shipshape_vuln::Ecosystem;
+
+pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
+    let cache = store::cache_dir(args.cache_dir.as_deref())?;
+    let db = store::db_path(&cache);
+    match &args.command {
+        DbCommand::Import { path } => {
+            let loaded = shipshape_vuln::source::load(path)?;
+            let summary = store::import(&db, loaded, &ImportMode::Merge)?;
+            outln!(
+                "imported {} records from {} into {}",
+                summary.imported,
+                path.display(),
+                db.display()
+            );
+            if summary.withdrawn > 0 {
+                outln!("  {} withdrawn records left out", summary.withdrawn);
+            }
+            if summary.unsupported > 0 {
+                outln!(
+                    "  {} records name no package of a supported ecosystem (kept, never matched)",
+                    summary.unsupported
+                );
+            }
+            if !summary.not_osv.is_empty() {
+                eprintln!(
+                    "note: {} JSON/YAML documents are not OSV records and were skipped, e.g. {}",
+                    summary.not_osv.len(),
+                    summary
+                        .not_osv
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            if summary.other_files > 0 {
+                eprintln!(
+                    "note: {} files without a .json, .yaml or .yml extension were skipped",
+                    summary.other_files
+                );
+            }
+            Ok(exit::CLEAN)
+        }
+        DbCommand::Update {
+            ecosystems,
+            base_url,
+            quiet,
+        } => {
+            let selected = if ecosystems.is_empty() {
+                Ecosystem::ALL.to_vec()
+            } else {
+                ecosystems
+                    .iter()
+                    .map(|n| {
+                        Ecosystem::ALL
+                            .into_iter()
+                            .find(|e| e.osv_name().eq_ignore_ascii_case(n))
+                            .ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{n}`"))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
+            let (bar, hook) = progress::bar("downloading", *quiet, progress::Unit::Bytes);
+            let mut current = String::new();
+            let mut total = 0;
+            let outcomes =
+                shipshape_vuln::update::update(&db, base_url, &selected, &mut |p| match p {
+                    Progress::Start {
+                        ecosystem,
+                        total: t,
+                    } => {
+                        current = format!("{ecosystem} all.zip");
+                        total = t.unwrap_or(0);
+                    }
+                    Progress::Bytes(n) => hook.report(&current, n, total),
+                    Progress::Done => {}
+                });
+            progress::finish(bar);
+            for (eco, outcome) in outcomes? {
+                match outcome {
+                    Outcome::NotModified => outln!("{eco}: not modified"),
+                    Outcome::Updated { bytes } => outln!("{eco}: downloaded {bytes} bytes"),
+                }
+            }
+            outln!("vulnerability database: {}", db.display());
+            Ok(exit::CLEAN)
+        }
+        DbCommand::Status { json, max_age_days } => {
+            let status = Store::open(&db)?.status()?;
+            let built: jiff::Timestamp = status.built_at.parse()?;
+            let age = jiff::Timestamp::now().duration_since(built);
+            let age_days = age.as_secs() / 86_400;
+            if *json {
+                let mut v = serde_json::to_value(&status)?;
+                v["age_seconds"] = serde_json::json!(age.as_secs());
+                outln!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                outln!("vulnerability database: {}", status.path.display());
+                outln!("built: {} ({})", status.built_at, human_age(age.as_secs()));
+                outln!("records: {}", status.records);
+                outln!(
+                    "{:<24} {:>8} {:>9}  newest record",
+                    "ecosystem",
+                    "records",
+                    "packages"
+                );
+                for e in &status.ecosystems {
+                    outln!(
+                        "{:<24} {:>8} {:>9}  {}",
+                        e.ecosystem,
+                        e.records,
+                        e.packages,
+                        e.newest_modified.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+            if age_days >= 0 && age_days.unsigned_abs() > *max_age_days {
+                eprintln!(
+                    "warning: the vulnerability database is {age_days} days old (more than {max_age_days}): run `shipshape db update` or import newer advisories"
+                );
+            }
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+fn human_age(secs: i64) -> String {
+    match secs {
+        s if s < 0 => "in the future: check the clock".to_string(),
+        s if s < 120 => format!("{s} seconds ago"),
+        s if s < 7_200 => format!("{} minutes ago", s / 60),
+        s if s < 172_800 => format!("{} hours ago", s / 3_600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}

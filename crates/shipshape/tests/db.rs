@@ -1,0 +1,201 @@
+//! `shipshape db import` and `db status` end to end: counts, exit 2 on corrupt input naming it,
+//! and a killed import leaving the previous database working.
+
+mod common;
+
+use common::{shared_dir, shipshape};
+use predicates::prelude::*;
+use std::path::Path;
+use std::time::Duration;
+
+fn record(id: &str, name: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"npm","name":"{name}"}},"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"1.0.0"}}]}}]}}]}}"#
+    )
+}
+
+fn status_json(cache: &Path) -> serde_json::Value {
+    let out = shipshape()
+        .args(["db", "status", "--json", "--cache-dir"])
+        .arg(cache)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON status")
+}
+
+#[test]
+fn import_then_status_counts_per_ecosystem() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
+    std::fs::write(src.path().join("A-2.json"), record("A-2", "express")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(src.path())
+        .env("SHIPSHAPE_CACHE_DIR", cache.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported 2 records"));
+    let status = status_json(cache.path());
+    assert_eq!(status["records"], 2);
+    assert_eq!(status["ecosystems"][0]["ecosystem"], "npm");
+    assert_eq!(status["ecosystems"][0]["packages"], 2);
+    shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("npm").and(predicate::str::contains("records: 2")));
+}
+
+#[test]
+fn missing_database_and_corrupt_input_exit_2_naming_them() {
+    let cache = tempfile::tempdir().unwrap();
+    shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("shipshape db update")
+                .and(predicate::str::contains("db import")),
+        );
+    let src = tempfile::tempdir().unwrap();
+    let bad = src.path().join("BAD-1.json");
+    std::fs::write(&bad, r#"{"id":"BAD-1","affected":[{"package":"#).unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(&bad)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("BAD-1.json")
+                .and(predicate::str::contains("corrupt OSV record")),
+        );
+    let zip = src.path().join("all.zip");
+    std::fs::write(&zip, b"not a zip at all").unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(&zip)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("all.zip").and(predicate::str::contains("corrupt zip")));
+    // A corrupt database file.
+    let db_dir = cache.path().join("vuln");
+    std::fs::create_dir_all(&db_dir).unwrap();
+    std::fs::write(db_dir.join("osv.sqlite"), vec![7u8; 4096]).unwrap();
+    shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("osv.sqlite")
+                .and(predicate::str::contains("corrupt vulnerability database")),
+        );
+}
+
+#[test]
+fn a_killed_import_leaves_the_previous_database_working() {
+    let cache = tempfile::tempdir().unwrap();
+    let small = tempfile::tempdir().unwrap();
+    std::fs::write(small.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(small.path())
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .success();
+    // A large import, killed while it runs.
+    let big = tempfile::tempdir().unwrap();
+    for i in 0..10_000 {
+        std::fs::write(
+            big.path().join(format!("B-{i}.json")),
+            record(&format!("B-{i}"), &format!("pkg{i}")),
+        )
+        .unwrap();
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
+        .args(["db", "import"])
+        .arg(big.path())
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn import");
+    // Kill once the import is writing its temporary database (or after a while).
+    let vuln = cache.path().join("vuln");
+    for _ in 0..400 {
+        let writing = std::fs::read_dir(&vuln)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains(".tmp-"));
+        if writing {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().expect("kill");
+    let finished = child.wait().expect("wait").success();
+    let status = status_json(cache.path());
+    // Either the import was killed (the old database, 1 record) or it finished first (all of
+    // them); never anything in between.
+    let records = status["records"].as_u64().unwrap();
+    assert!(
+        records == 1 || (finished && records == 10_001),
+        "{records} records"
+    );
+    // The next import removes the leftovers and works.
+    shipshape()
+        .args(["db", "import"])
+        .arg(small.path())
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .success();
+    let left: Vec<_> = std::fs::read_dir(&vuln)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn corpus_imports_whole() {
+    let Some(osv) = shared_dir("corpus/osv") else {
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(&osv)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("not OSV records and were skipped"));
+    let status = status_json(cache.path());
+    let eco = |name: &str| {
+        status["ecosystems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["ecosystem"] == name)
+            .map(|e| e["records"].as_u64().unwrap())
+            .unwrap_or(0)
+    };
+    assert_eq!(eco("Debian:12"), 157);
+    assert!(eco("Go") > 4000 && eco("PyPI") > 6000 && eco("crates.io") > 1000);
+}
