@@ -75,9 +75,12 @@ print(f"   {'context':<11}" + "".join(f"{s:>9}" for s in order))
 for c in contexts:
     print(f"   {c:<11}" + "".join(f"{table[(c, s)]:>9}" for s in order))
 
-# What decides the exit code: production findings (the default gate-contexts) at the threshold.
+# What decides the exit code: production findings (the default gate-contexts) at the threshold,
+# and those the enforced Pod Security profile (baseline by default) forbids whatever their
+# severity; what only the restricted profile forbids does not gate under baseline.
 gating = [f for f in findings
-          if f["context"] == "production" and rank[f["severity"]] <= rank[fail_on]]
+          if f["context"] == "production" and f.get("profile") != "restricted"
+          and (rank[f["severity"]] <= rank[fail_on] or f.get("profile") == "baseline")]
 by_rule = collections.Counter(f["rule"] for f in gating)
 print(f"   gating: {len(gating)}" + (": " + ", ".join(f"{r} {n}" for r, n in by_rule.most_common()) if gating else ""))
 top = collections.Counter(

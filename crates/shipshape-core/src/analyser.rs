@@ -287,7 +287,8 @@ pub fn classify(path: &Path) -> InputKind {
     if (yaml && in_ci_dir) || lower == ".gitlab-ci.yml" {
         return InputKind::RunText;
     }
-    if yaml {
+    // kustomize's extensionless spelling of `kustomization.yaml`
+    if yaml || name == "Kustomization" {
         return InputKind::Yaml;
     }
     let run_text = lower.ends_with(".sh")

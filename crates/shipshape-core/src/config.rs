@@ -38,6 +38,7 @@ impl fmt::Display for ConfigError {
 struct RawConfig {
     fail_on: Option<Spanned<String>>,
     min_confidence: Option<Spanned<String>>,
+    profile: Option<Spanned<String>>,
     #[serde(default)]
     gate_contexts: Vec<Spanned<String>>,
     contexts: Option<BTreeMap<String, Vec<Spanned<String>>>>,
@@ -150,6 +151,8 @@ pub struct Config {
     pub context_overrides: Vec<(crate::context::PathContext, GlobSet)>,
     /// Findings less sure than this are set aside (shown as suppressed, never failing).
     pub min_confidence: crate::severity::Confidence,
+    /// The Pod Security Standards profile the gate enforces (`profile`, `--profile`).
+    pub profile: crate::profile::Profile,
     pub require: Vec<ChecklistItem>,
     pub exclude: Vec<String>,
     exclude_matcher: GlobSet,
@@ -164,6 +167,7 @@ impl Default for Config {
             source: None,
             fail_on: Severity::High,
             min_confidence: crate::severity::Confidence::Low,
+            profile: crate::profile::Profile::Baseline,
             gate_contexts: vec![crate::context::PathContext::Production],
             context_overrides: Vec::new(),
             require: Vec::new(),
@@ -228,6 +232,12 @@ impl Config {
             match c.get_ref().parse() {
                 Ok(c) => config.min_confidence = c,
                 Err(e) => errors.push(err_at(c.span().start, format!("min-confidence: {e}"))),
+            }
+        }
+        if let Some(p) = &raw.profile {
+            match p.get_ref().parse() {
+                Ok(v) => config.profile = v,
+                Err(e) => errors.push(err_at(p.span().start, format!("profile: {e}"))),
             }
         }
         if !raw.gate_contexts.is_empty() {
@@ -481,6 +491,13 @@ fail-on = "high"
 # Findings less sure than this (high, medium or low) are set aside: listed as suppressed,
 # never failing the run. Low keeps everything.
 min-confidence = "low"
+
+# The Kubernetes Pod Security Standards profile the gate enforces. "baseline": what it forbids
+# (privileged, host namespaces, host path and socket mounts, added dangerous capabilities,
+# unconfined seccomp/AppArmor, host ports) fails the run. "restricted" also fails on what the
+# restricted profile adds (non-root, drop ALL, no privilege escalation, a seccomp profile) and
+# on a writable root filesystem and missing limits: the full production checklist.
+profile = "baseline"
 
 # Findings in these path contexts decide the exit code and the checklist; the others (tests,
 # fixtures, docs and examples, vendored code) are reported and counted, never hidden.

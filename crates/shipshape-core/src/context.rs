@@ -90,7 +90,19 @@ pub fn by_convention(rel: &str) -> PathContext {
     ]) {
         return PathContext::Fixture;
     }
-    let test_file = file.ends_with("_test.go")
+    // test scripts: `test.sh`, `run-tests.sh`, `test-e2e.sh`, `smoke_test.sh`, `e2e.sh`
+    let stem = file.split('.').next().unwrap_or("");
+    let test_script = [".sh", ".bash", ".bats", ".mk"]
+        .iter()
+        .any(|e| file.ends_with(e))
+        && (stem.split(['-', '_']).any(|w| {
+            matches!(
+                w,
+                "test" | "tests" | "e2e" | "smoke" | "integration" | "bats"
+            )
+        }) || file.ends_with(".bats"));
+    let test_file = test_script
+        || file.ends_with("_test.go")
         || file.ends_with("_test.py")
         || (file.starts_with("test_") && file.ends_with(".py"))
         || [".test.", ".spec.", "_spec."]
@@ -99,9 +111,20 @@ pub fn by_convention(rel: &str) -> PathContext {
     if test_file || dir_is(&["test", "tests", "spec", "specs", "__tests__", "e2e"]) {
         return PathContext::Test;
     }
-    let doc_file = [".md", ".markdown", ".rst", ".adoc"]
-        .iter()
-        .any(|e| file.ends_with(e));
+    // changelogs and release notes, with or without an extension
+    let changelog = [
+        "changelog",
+        "changes",
+        "history",
+        "news",
+        "release-notes",
+        "release_notes",
+    ]
+    .contains(&stem);
+    let doc_file = changelog
+        || [".md", ".markdown", ".rst", ".adoc"]
+            .iter()
+            .any(|e| file.ends_with(e));
     if doc_file || dir_is(&["docs", "doc", "examples", "example", "samples", "sample"]) {
         return PathContext::Docs;
     }
@@ -202,6 +225,14 @@ mod tests {
             ("vendor/github.com/x/y/Dockerfile", PathContext::Vendored),
             ("node_modules/a/test/Dockerfile", PathContext::Vendored),
             ("contest/Dockerfile", PathContext::Production),
+            ("scripts/test-e2e.sh", PathContext::Test),
+            ("hack/run_tests.sh", PathContext::Test),
+            ("smoke.bats", PathContext::Test),
+            ("scripts/deploy.sh", PathContext::Production),
+            ("scripts/latest.sh", PathContext::Production),
+            ("CHANGELOG", PathContext::Docs),
+            ("CHANGES.txt", PathContext::Docs),
+            ("Makefile", PathContext::Production),
         ] {
             assert_eq!(by_convention(path), want, "{path}");
         }

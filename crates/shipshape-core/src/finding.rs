@@ -233,6 +233,10 @@ pub struct Finding {
     pub fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fix: Option<Fix>,
+    /// The Pod Security Standards profile that forbids what this finding reports, if any
+    /// (runtime findings): the policy gates on it ([`crate::profile`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::profile::Profile>,
 }
 
 fn serialize_rule<S: serde::Serializer>(rule: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Error> {
@@ -278,7 +282,14 @@ impl Finding {
             source: meta.source,
             fingerprint,
             fix: None,
+            profile: None,
         }
+    }
+
+    /// Says which Pod Security Standards profile forbids what this finding reports.
+    pub fn with_profile(mut self, profile: Option<crate::profile::Profile>) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// Overrides the rule's default severity for this finding.

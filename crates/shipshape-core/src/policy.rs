@@ -213,10 +213,19 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         fail_on: Some(config.fail_on),
         ..Summary::default()
     };
-    // Findings outside the gating contexts are reported and counted, not gated on.
-    let gates = |f: &Finding| config.gate_contexts.contains(&f.context);
+    // Findings outside the gating contexts are reported and counted, not gated on; so are those
+    // only a stricter Pod Security profile than the enforced one forbids (they still count in
+    // the checklist, the full production checklist).
+    let in_context = |f: &Finding| config.gate_contexts.contains(&f.context);
+    let deferred = |f: &Finding| f.profile.is_some_and(|p| p > config.profile);
+    let gates = |f: &Finding| in_context(f) && !deferred(f);
     for f in findings.iter().filter(|f| !gates(f)) {
-        *summary.not_gating.entry(f.context.as_str()).or_default() += 1;
+        let key = if in_context(f) {
+            "restricted-profile"
+        } else {
+            f.context.as_str()
+        };
+        *summary.not_gating.entry(key).or_default() += 1;
     }
     for f in findings.iter().filter(|f| gates(f)) {
         match f.severity {
@@ -241,7 +250,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         .map(|item| {
             let n = findings
                 .iter()
-                .filter(|f| gates(f) && f.checklist == item && f.severity >= Severity::Low)
+                .filter(|f| in_context(f) && f.checklist == item && f.severity >= Severity::Low)
                 .count();
             let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
             let pass: Vec<&Evidence> = of_item
@@ -343,9 +352,10 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         })
         .collect();
 
-    let failing = findings
-        .iter()
-        .any(|f| gates(f) && f.severity >= config.fail_on);
+    // What the enforced profile forbids fails whatever its severity.
+    let failing = findings.iter().any(|f| {
+        gates(f) && (f.severity >= config.fail_on || f.profile.is_some_and(|p| p <= config.profile))
+    });
     let required_missing = checklist
         .iter()
         .any(|c| c.required && c.status != ChecklistStatus::Pass);
@@ -371,6 +381,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         skipped: analysis.skipped,
         summary,
         sources: analysis.sources,
+        profile: config.profile,
     }
 }
 

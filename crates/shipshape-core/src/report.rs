@@ -159,12 +159,16 @@ impl Analysis {
     }
 
     /// Puts every finding in the context of its root-relative path (before [`Analysis::reroot`]).
-    /// Image findings name paths inside an image: they stay production.
+    /// Image findings name paths inside an image: they stay production. A context an analyser
+    /// already gave (a base manifest deployed only by a test overlay is test) is kept.
     pub fn assign_contexts(&mut self, classifier: &crate::context::ContextClassifier) {
         // Findings of one file come together: classify each path once.
         let mut last: Option<(String, crate::context::PathContext)> = None;
         for f in &mut self.findings {
-            if f.source != SourceKind::Image && !f.location.path.is_empty() {
+            if f.source != SourceKind::Image
+                && !f.location.path.is_empty()
+                && f.context == crate::context::PathContext::Production
+            {
                 f.context = match &last {
                     Some((path, context)) if *path == f.location.path => *context,
                     _ => {
@@ -288,7 +292,8 @@ pub struct Summary {
     pub errors: usize,
     pub inputs: usize,
     /// Findings outside the gating contexts (tests, fixtures, docs, vendored code), counted by
-    /// context; they are not in the severity counts above and never fail the run.
+    /// context, and findings only a stricter Pod Security profile forbids
+    /// (`restricted-profile`); they are not in the severity counts above and never fail the run.
     pub not_gating: BTreeMap<&'static str, usize>,
     pub fail_on: Option<Severity>,
     pub exit_code: i32,
@@ -321,9 +326,17 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     pub summary: Summary,
     pub sources: BTreeMap<String, SourceFile>,
+    /// The Pod Security Standards profile the gate enforced.
+    pub profile: crate::profile::Profile,
 }
 
 impl Report {
+    /// Whether `f` is forbidden only by a profile stricter than the one enforced: reported, not
+    /// deciding the exit code.
+    pub fn deferred(&self, f: &Finding) -> bool {
+        f.profile.is_some_and(|p| p > self.profile)
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> i32 {
         self.summary.exit_code

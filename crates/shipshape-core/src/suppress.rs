@@ -36,7 +36,11 @@ impl InlineIgnore {
 /// Parses the body of one comment (the text after `#`). Returns the syntax, the rule names and
 /// the reason, or `None` when it is not a suppression comment.
 pub fn parse_comment(body: &str) -> Option<(IgnoreSyntax, Vec<String>, Option<String>)> {
-    let body = body.trim();
+    // A comment in backticks on a continued shell line (`` `# shipshape:ignore X why` \ ``)
+    // ends with the closing backtick and the continuation.
+    let body = body
+        .trim()
+        .trim_end_matches(|c: char| c == '\\' || c == '`' || c.is_whitespace());
     if let Some(rest) = strip_prefix_ci(body, "shipshape:ignore") {
         // `shipshape:ignore` must be followed by whitespace and at least one rule name.
         if !rest.starts_with(char::is_whitespace) {

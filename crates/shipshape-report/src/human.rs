@@ -36,6 +36,8 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
     };
     if f.context != shipshape_core::PathContext::Production {
         title.push_str(&format!(" [{} path: not gating]", f.context));
+    } else if report.deferred(f) {
+        title.push_str(" [restricted profile: not gating]");
     }
     let source = report.sources.get(&f.location.path);
     let group = match (source, f.location.span) {
@@ -95,7 +97,7 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
 }
 
 /// `path:line:col: severity[rule] message`, as ruff's concise output.
-fn concise_line(f: &Finding) -> String {
+fn concise_line(report: &Report, f: &Finding) -> String {
     let mut at = f.location.path.clone();
     if let Some(span) = f.location.span {
         at.push_str(&format!(":{}:{}", span.line, span.column));
@@ -103,6 +105,8 @@ fn concise_line(f: &Finding) -> String {
     let mut line = format!("{at}: {}[{}] {}", f.severity, f.rule.code, f.message);
     if f.context != shipshape_core::PathContext::Production {
         line.push_str(&format!(" [{}]", f.context));
+    } else if report.deferred(f) {
+        line.push_str(" [restricted profile]");
     }
     line
 }
@@ -153,6 +157,8 @@ fn render_group(report: &Report, fs: &[&Finding], renderer: &Renderer) -> String
         );
         if f.context != shipshape_core::PathContext::Production {
             line.push_str(&format!(" [{} path: not gating]", f.context));
+        } else if report.deferred(f) {
+            line.push_str(" [restricted profile: not gating]");
         }
         group = group.element(Level::NOTE.no_name().message(line));
         if let Some(fx) = &f.fix {
@@ -267,7 +273,7 @@ impl Emitter for Human {
                 let Some(first) = group.first() else { continue };
                 if ctx.concise {
                     for f in group {
-                        writeln!(out, "{}", concise_line(f))?;
+                        writeln!(out, "{}", concise_line(report, f))?;
                     }
                     continue;
                 }
@@ -420,7 +426,12 @@ impl Emitter for Human {
         let threshold = report
             .summary
             .fail_on
-            .map(|s| format!(", fails on {s} and above"))
+            .map(|s| {
+                format!(
+                    ", fails on {s} and above and on what the {} profile forbids",
+                    report.profile
+                )
+            })
             .unwrap_or_default();
         writeln!(
             out,

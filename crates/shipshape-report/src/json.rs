@@ -100,6 +100,8 @@ struct FindingV1<'a> {
     fix: Option<FixV1<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     equivalents: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'static str>,
 }
 
 impl<'a> FindingV1<'a> {
@@ -131,6 +133,7 @@ impl<'a> FindingV1<'a> {
                 .iter()
                 .map(|(tool, id)| format!("{tool}:{id}"))
                 .collect(),
+            profile: f.profile.map(|p| p.as_str()),
         }
     }
 }

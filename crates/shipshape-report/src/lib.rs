@@ -101,11 +101,16 @@ pub fn summary_line(report: &Report) -> String {
     if s.suppressed > 0 {
         extra.push(format!("{} suppressed", s.suppressed));
     }
-    let not_gating: usize = s.not_gating.values().sum();
+    let deferred = s.not_gating.get("restricted-profile").copied().unwrap_or(0);
+    let not_gating: usize = s.not_gating.values().sum::<usize>() - deferred;
+    if deferred > 0 {
+        extra.push(format!("{deferred} only the restricted profile forbids"));
+    }
     if not_gating > 0 {
         let by: Vec<String> = s
             .not_gating
             .iter()
+            .filter(|(c, _)| **c != "restricted-profile")
             .map(|(c, n)| format!("{n} {c}"))
             .collect();
         extra.push(format!(

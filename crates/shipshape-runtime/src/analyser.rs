@@ -5,8 +5,10 @@
 use rayon::prelude::*;
 use shipshape_core::facts::Facts;
 use shipshape_core::report::Analysis;
-use shipshape_core::{Analyser, ChecklistItem, Input, InputKind, RuleMeta, Scope};
-use std::collections::BTreeMap;
+use shipshape_core::{
+    Analyser, ChecklistItem, Input, InputKind, PathContext, RuleMeta, Scope, Span,
+};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The runtime-configuration analyser.
@@ -94,8 +96,15 @@ impl Analyser for RuntimeAnalyser {
             .par_iter()
             .map(|p| analyse_compose_project(p, scope.facts))
             .collect();
+        let yaml: Vec<&Input> = scope.inputs_of(&[InputKind::Yaml]).collect();
+        // Kustomizations and Helm charts are analysed as deployed: rendered. The files they
+        // read (resources, patches, templates) are not manifests of their own.
+        let classifier = shipshape_core::context::ContextClassifier::new(scope.config, scope.root);
+        let (deployed, consumed) = deployed_as_rendered(&yaml, &classifier, scope.facts);
+        parts.extend(deployed);
         let candidates: Vec<&Input> = scope
             .inputs_of(&[InputKind::Yaml, InputKind::RunText, InputKind::Json])
+            .filter(|i| !consumed.iter().any(|c| covers(c, &i.rel)))
             .collect();
         let read: Vec<Candidate> = candidates
             .par_iter()
@@ -248,4 +257,157 @@ fn analyse_candidate(input: &Input, facts: &Facts) -> Candidate {
         }
         _ => Analysis::default(),
     })
+}
+
+fn file_name(i: &Input) -> &str {
+    i.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// The directory part of a root-relative path (`""` at the root).
+fn rel_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Whether consumed entry `c` (a file, or a directory ending in `/`) covers path `rel`.
+fn covers(c: &str, rel: &str) -> bool {
+    match c.strip_suffix('/') {
+        Some(dir) => dir.is_empty() || rel.starts_with(&format!("{dir}/")),
+        None => c == rel,
+    }
+}
+
+/// Renders every kustomization and Helm chart among `yaml` and analyses what they deploy.
+/// Returns the analyses and what they consumed (root-relative files, and directories ending in
+/// `/` for rendered charts' templates).
+fn deployed_as_rendered(
+    yaml: &[&Input],
+    classifier: &shipshape_core::context::ContextClassifier,
+    facts: &Facts,
+) -> (Vec<Analysis>, BTreeSet<String>) {
+    let mut consumed = BTreeSet::new();
+    let kusts: Vec<&Input> = yaml
+        .iter()
+        .copied()
+        .filter(|i| crate::kustomize::is_kustomization_name(file_name(i)))
+        .collect();
+    let rendered: Vec<(&Input, Analysis, crate::kustomize::Rendered)> = kusts
+        .par_iter()
+        .map(|i| {
+            let dir = i.path.parent().unwrap_or(Path::new("."));
+            let (a, r) = crate::analyse_kustomization_with(dir, rel_dir(&i.rel), facts);
+            (*i, a, r)
+        })
+        .collect();
+    for (_, _, r) in &rendered {
+        consumed.extend(r.consumed.iter().cloned());
+    }
+    // A base or a component is rendered by the kustomization that includes it; the same base
+    // line seen through two overlays is one finding.
+    let by_other: Vec<bool> = rendered
+        .iter()
+        .map(|(i, _, _)| {
+            rendered
+                .iter()
+                .any(|(j, _, other)| j.rel != i.rel && other.consumed.contains(&i.rel))
+        })
+        .collect();
+    let mut parts = Vec::new();
+    let mut seen: HashSet<(&'static str, String, Option<Span>, String)> = HashSet::new();
+    let mut seen_errors: HashSet<String> = HashSet::new();
+    // Overlays deployed from test, fixture or docs paths first: the deduplication below walks
+    // the list backwards, so a base line seen through a production overlay too stays production.
+    let mut order: Vec<(&Input, Analysis, bool, bool)> = rendered
+        .into_iter()
+        .zip(by_other)
+        .map(|((i, a, r), other)| (i, a, other, r.component))
+        .collect();
+    order.sort_by_key(|(i, ..)| {
+        std::cmp::Reverse(classifier.classify(&i.rel) != PathContext::Production)
+    });
+    let mut kept: Vec<(Analysis, PathContext)> = Vec::new();
+    for (input, mut a, by_other, component) in order {
+        if by_other || component {
+            // A component nothing here includes is never deployed: said, not silent.
+            if component && !by_other {
+                let mut note = Analysis::default();
+                note.skipped.push(shipshape_core::report::Skipped {
+                    path: input.rel.clone(),
+                    reason: "kustomize component that no kustomization here includes: not analysed"
+                        .into(),
+                    verbose_only: false,
+                });
+                note.errors = a.errors;
+                parts.push(note);
+            }
+            continue;
+        }
+        let context = classifier.classify(&input.rel);
+        a.errors.retain(|e| seen_errors.insert(e.to_string()));
+        for f in &mut a.findings {
+            f.context = context;
+        }
+        kept.push((a, context));
+    }
+    // the same finding through several overlays is one: the production one if there is one
+    for (a, _) in kept.iter_mut().rev() {
+        a.findings.retain(|f| {
+            seen.insert((
+                f.rule.code,
+                f.location.path.clone(),
+                f.location.span,
+                f.message.clone(),
+            ))
+        });
+    }
+    parts.extend(kept.into_iter().map(|(a, _)| a));
+    // Helm charts: the outermost Chart.yaml of a tree (subcharts render with their parent).
+    let charts: Vec<&Input> = yaml
+        .iter()
+        .copied()
+        .filter(|i| file_name(i) == "Chart.yaml")
+        .collect();
+    let helm = if charts.is_empty() {
+        None
+    } else {
+        crate::helm::find_helm()
+    };
+    for c in &charts {
+        let dir = rel_dir(&c.rel);
+        let nested = charts.iter().any(|o| {
+            let od = rel_dir(&o.rel);
+            o.rel != c.rel && (od.is_empty() || dir.starts_with(&format!("{od}/")))
+        });
+        if nested {
+            continue;
+        }
+        let why = match &helm {
+            None => {
+                "chart found, not rendered: no `helm` on PATH to run `helm template`".to_string()
+            }
+            Some(h) => {
+                match crate::helm::render(h, c.path.parent().unwrap_or(Path::new(".")), dir) {
+                    Ok(file) => {
+                        parts.push(crate::analyse_kubernetes_set_with(
+                            std::slice::from_ref(&file),
+                            facts,
+                        ));
+                        consumed.insert(format!(
+                            "{dir}{}templates/",
+                            if dir.is_empty() { "" } else { "/" }
+                        ));
+                        continue;
+                    }
+                    Err(e) => format!("chart found, not rendered: {e}"),
+                }
+            }
+        };
+        let mut a = Analysis::default();
+        a.skipped.push(shipshape_core::report::Skipped {
+            path: c.rel.clone(),
+            reason: why,
+            verbose_only: false,
+        });
+        parts.push(a);
+    }
+    (parts, consumed)
 }

@@ -558,7 +558,8 @@ pub fn spec_from_invocation_in(
     spec
 }
 
-/// `no-new-privileges[:true]`, `seccomp=...`, `apparmor:...`, `label=disable`.
+/// `no-new-privileges[:true]`, `seccomp=...`, `apparmor:...`, `label=disable`,
+/// `systempaths=unconfined`.
 pub fn apply_security_opt(spec: &mut RuntimeSpec, v: &str, l: Loc) {
     let v = v.trim();
     let (k, val) = match v.find(['=', ':']) {
@@ -575,6 +576,7 @@ pub fn apply_security_opt(spec: &mut RuntimeSpec, v: &str, l: Loc) {
         "label" => spec
             .selinux
             .push(Val::new(val.unwrap_or("").to_string(), l)),
+        "systempaths" if val.map(str::trim) == Some("unconfined") => spec.proc_unmasked = Some(l),
         _ => {}
     }
 }

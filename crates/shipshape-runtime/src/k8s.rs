@@ -61,6 +61,16 @@ pub fn load_set(files: &[SourceFile]) -> ManifestSet {
     set
 }
 
+/// A [`ManifestSet`] from documents parsed elsewhere (a rendered kustomization).
+pub fn set_from_docs(docs: Vec<Node>) -> ManifestSet {
+    let mut set = ManifestSet::default();
+    for d in &docs {
+        object(d, &mut set.specs, 0);
+    }
+    set.docs = docs;
+    set
+}
+
 /// Where a workload's pod spec and pod template metadata are, by kind (`None` for kinds that
 /// run no pods).
 pub(crate) fn pod_paths(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
@@ -250,6 +260,11 @@ fn container(c: &Node, pod: &Node, prefix: &str, annotations: Option<&Node>) -> 
                 loc(v, format!("{base}.allowPrivilegeEscalation")),
             ));
         }
+        if let Some(v) = sc.get("procMount") {
+            if v.str() == Some("Unmasked") {
+                spec.proc_unmasked = Some(loc(v, format!("{base}.procMount")));
+            }
+        }
         if let Some(v) = sc.get("readOnlyRootFilesystem") {
             spec.read_only = Some(Val::new(
                 v.as_bool().unwrap_or(false),
@@ -290,6 +305,36 @@ fn container(c: &Node, pod: &Node, prefix: &str, annotations: Option<&Node>) -> 
                     });
                 }
             }
+        }
+    }
+    for (i, v) in pod
+        .get("volumes")
+        .and_then(Node::seq)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        for (k, _) in v.map().unwrap_or(&[]) {
+            if let Some(t) = k.str().filter(|t| *t != "name") {
+                spec.volume_types.push(Val::new(
+                    t.to_string(),
+                    loc(k, format!("{pod_key}.volumes[{i}].{t}")),
+                ));
+            }
+        }
+    }
+    if let Some(list) = pod
+        .path(&["securityContext", "sysctls"])
+        .and_then(Node::seq)
+    {
+        for (i, it) in list.iter().enumerate() {
+            let name = it.get("name").and_then(Node::str).unwrap_or("");
+            let value = it.get("value").and_then(Node::str).unwrap_or("");
+            let at = it.get("name").unwrap_or(it);
+            spec.sysctls.push(Val::new(
+                format!("{name}={value}"),
+                loc(at, format!("{pod_key}.securityContext.sysctls[{i}]")),
+            ));
         }
     }
     for (k, ns) in [

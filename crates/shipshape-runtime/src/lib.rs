@@ -11,11 +11,15 @@ pub mod compose;
 pub mod dockerrun;
 pub mod evidence;
 pub mod graph;
+pub mod hardening;
+pub mod helm;
 pub mod inspect;
 pub mod interp;
 pub mod k8s;
 pub mod kgraph;
+pub mod kustomize;
 pub mod model;
+pub mod pod_security;
 pub mod rules;
 pub mod shell;
 pub mod upstream;
@@ -115,7 +119,9 @@ fn finish(
 ) -> Analysis {
     let mut cx = Cx::new(files);
     for s in specs {
+        let before = cx.findings.len();
         rules::check_all(s, &mut cx);
+        hardening::one_fix(s, &mut cx.findings[before..]);
         evidence::record(s, files, &mut analysis);
     }
     analysis.findings.extend(cx.findings);
@@ -139,15 +145,18 @@ fn finish(
 }
 
 /// `#` comment suppressions in `text` (the file, or its shell view: for Markdown only the code
-/// blocks, so headings are not read as comments), widened so that an ignore above a multi-line
-/// command covers all of it.
+/// blocks, so headings are not read as comments), widened to the whole of a multi-line command
+/// they touch: an ignore above it, at the end of its last line, or in backticks on the line of
+/// the offending argument (`` --privileged `# shipshape:ignore SS2001 why` \ ``) covers every
+/// line of the command.
 fn hash_ignores(text: &str, commands: &[(u32, u32)]) -> Vec<suppress::InlineIgnore> {
     let mut ignores = suppress::scan_hash_comments(text);
     for ig in &mut ignores {
-        if let Some((_, end)) = commands
+        if let Some((start, end)) = commands
             .iter()
-            .find(|(s, e)| ig.last_line >= *s && ig.last_line <= *e)
+            .find(|(s, e)| ig.first_line <= *e && ig.last_line >= *s)
         {
+            ig.first_line = ig.first_line.min(*start);
             ig.last_line = ig.last_line.max(*end);
         }
     }
@@ -411,8 +420,56 @@ pub fn analyse_kubernetes_set(files: &[SourceFile]) -> Analysis {
 /// image is built here (a Skaffold artifact, a Compose service's `image:` with `build:`) counts
 /// that Dockerfile's run-time facts, and one Skaffold builds and deploys is pinned by it.
 pub fn analyse_kubernetes_set_with(files: &[SourceFile], facts: &Facts) -> Analysis {
+    analyse_manifest_set(files, k8s::load_set(files), facts)
+}
+
+/// Analyses the kustomization of directory `dir` (named `rel` relative to the scan root) as its
+/// rendered output ([`kustomize`]): findings point at the base, patch or kustomization line each
+/// value came from. Also returns the rendering (files read, whether it is a component).
+pub fn analyse_kustomization(dir: &Path, rel: &str) -> (Analysis, kustomize::Rendered) {
+    analyse_kustomization_with(dir, rel, &Facts::default())
+}
+
+/// [`analyse_kustomization`] with the facts other analysers published (see
+/// [`analyse_kubernetes_set_with`]).
+pub fn analyse_kustomization_with(
+    dir: &Path,
+    rel: &str,
+    facts: &Facts,
+) -> (Analysis, kustomize::Rendered) {
+    let mut rendered = kustomize::render(dir, rel);
+    let docs = std::mem::take(&mut rendered.docs);
+    let mut set = k8s::set_from_docs(docs);
+    set.errors = std::mem::take(&mut rendered.errors);
+    let mut analysis = analyse_manifest_set(&rendered.files, set, facts);
+    analysis.skipped.extend(rendered.skipped.iter().cloned());
+    (analysis, rendered)
+}
+
+/// Rendered manifests or a compose file read from standard input (`shipshape check -`), shown
+/// as `<stdin>`: a compose file if it has the compose shape, else Kubernetes manifests (several
+/// documents, `List`s). `None` when it is neither.
+pub fn analyse_stdin(text: String) -> Option<Analysis> {
+    let file = SourceFile::new(STDIN_NAME, text);
+    if looks_like_compose(file.text()) {
+        Some(analyse_compose(std::slice::from_ref(&file), Path::new(".")))
+    } else if looks_like_kubernetes(file.text()) {
+        Some(analyse_kubernetes(&file))
+    } else {
+        None
+    }
+}
+
+/// How standard input is named in findings.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Analyses parsed manifests (see [`analyse_kubernetes_set_with`]).
+fn analyse_manifest_set(
+    files: &[SourceFile],
+    mut set: k8s::ManifestSet,
+    facts: &Facts,
+) -> Analysis {
     let mut analysis = Analysis::default();
-    let mut set = k8s::load_set(files);
     for spec in &mut set.specs {
         let built = spec
             .image

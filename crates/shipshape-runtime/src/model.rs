@@ -227,6 +227,13 @@ pub struct RuntimeSpec {
     pub image_built: bool,
     /// Compose `profiles:`: the service starts only when one of them is enabled (empty: always).
     pub profiles: Vec<String>,
+    /// `/proc` is not masked: Kubernetes `procMount: Unmasked`, Docker
+    /// `--security-opt systempaths=unconfined`.
+    pub proc_unmasked: Option<Loc>,
+    /// Kubernetes pod `securityContext.sysctls`: `name=value`.
+    pub sysctls: Vec<Val<String>>,
+    /// Kubernetes pod volumes by type (`nfs`, `configMap`, …), at the volume's type key.
+    pub volume_types: Vec<Val<String>>,
     /// The image is built here from a Dockerfile of the scan (Compose `build:`), and what that
     /// Dockerfile says it does at run time.
     pub built_from: Option<BuiltImage>,

@@ -84,6 +84,14 @@ fn tokenize(text: &str, from: usize, to: usize, nested: &mut Vec<(usize, usize)>
             b' ' | b'\t' | b'\r' => i += 1,
             b'\\' if i + 1 < to && b[i + 1] == b'\n' => i += 2,
             b'\\' if i + 2 < to && b[i + 1] == b'\r' && b[i + 2] == b'\n' => i += 3,
+            // `# comment` in backticks expands to nothing: the idiom for a comment (an inline
+            // `shipshape:ignore`) on one line of a backslash-continued command
+            b'`' if text[i + 1..find_byte(b, i + 1, to, b'`')]
+                .trim_start()
+                .starts_with('#') =>
+            {
+                i = (find_byte(b, i + 1, to, b'`') + 1).min(to);
+            }
             b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'`' => {
                 out.push(Tok::Sep);
                 i += 1;

@@ -9,6 +9,9 @@
 //!   the analysis as the Dockerfile analyser's facts (a service with `build:` counts their `USER`
 //!   and `HEALTHCHECK`);
 //! - `*.k8s.yaml` — Kubernetes manifests ([`analyse_kubernetes`]);
+//! - `*.kustomize/` — a kustomization rendered ([`analyse_kustomization`]): `kustomization.yaml`
+//!   (with the header) plus its resources, patches and bases (in subdirectories); places in
+//!   other files are written `base/deploy.yaml:LINE`;
 //! - `*.inspect.json` — saved `docker inspect` output ([`analyse_inspect_json`]); JSON has no
 //!   comments, so its header is the sidecar `<name>.expect` (`fire-x.inspect.json` →
 //!   `fire-x.expect`), same syntax.
@@ -26,7 +29,7 @@ use shipshape_core::report::Analysis;
 use shipshape_core::{Finding, SourceFile, SourceKind};
 use shipshape_runtime::{
     analyse_compose, analyse_compose_with, analyse_docker_run_text, analyse_inspect_json,
-    analyse_kubernetes,
+    analyse_kubernetes, analyse_kustomization,
 };
 use shipshape_testkit::{render, Header, Suite};
 use std::path::{Path, PathBuf};
@@ -39,6 +42,8 @@ const ONE_FRONT_END: &[&str] = &[
     "SS2009", // seccomp: Docker applies its default profile; only a pod can run Unconfined by omission
     "SS2027", // the service account token exists only in Kubernetes
     "SS2034", // NetworkPolicies exist only in Kubernetes
+    "SS2036", // Docker and Compose accept only namespaced sysctls; the PSS safe set is a pod's
+    "SS2037", // pod volume types exist only in Kubernetes
 ];
 
 fn fixtures_dir() -> PathBuf {
@@ -99,10 +104,22 @@ fn dockerfile_facts(dir: &Path, display: &str) -> shipshape_core::facts::Facts {
 fn load(code: &str, path: &Path) -> Option<Run> {
     let name = shipshape_testkit::file_name(path);
     let display = format!("{code}/{name}");
+    if path.is_dir() && name.ends_with(".kustomize") {
+        let main_path = path.join("kustomization.yaml");
+        let h = header(&shipshape_testkit::read(&main_path), code, &main_path, &[]);
+        let (analysis, _) = analyse_kustomization(path, &display);
+        return Some(Run {
+            kind: "kustomize",
+            analysis,
+            header: h,
+            main: format!("{display}/kustomization.yaml"),
+            prefix: format!("{display}/"),
+        });
+    }
     if path.is_dir() {
         assert!(
             name.ends_with(".compose"),
-            "{}: a fixture directory is a Compose project named `*.compose`",
+            "{}: a fixture directory is a Compose project named `*.compose` or a kustomization named `*.kustomize`",
             path.display()
         );
         let main_path = path.join("compose.yaml");
@@ -161,7 +178,7 @@ fn load(code: &str, path: &Path) -> Option<Run> {
         return None;
     } else {
         panic!(
-            "{}: unknown fixture kind (.sh, .compose.yaml, .compose/, .k8s.yaml, .inspect.json)",
+            "{}: unknown fixture kind (.sh, .compose.yaml, .compose/, .k8s.yaml, .kustomize/, .inspect.json)",
             path.display()
         );
     };

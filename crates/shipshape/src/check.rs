@@ -76,6 +76,15 @@ pub fn load_config(policy: &PolicyArgs, start: &Path) -> Result<Config, i32> {
             }
         }
     }
+    if let Some(p) = &policy.profile {
+        match p.parse() {
+            Ok(p) => config.profile = p,
+            Err(e) => {
+                eprintln!("error: --profile: {e}");
+                return Err(exit::ERROR);
+            }
+        }
+    }
     Ok(config)
 }
 
@@ -153,6 +162,9 @@ pub fn finish(
 
 /// `shipshape check PATH`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
+    if args.path.as_os_str() == "-" {
+        return run_stdin(args);
+    }
     let mut config = match load_config(&args.policy, &args.path) {
         Ok(c) => c,
         Err(code) => return Ok(code),
@@ -223,6 +235,38 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     // scan started); the report shows paths as the user named them.
     analysis.reroot(&shipshape_core::analyser::display_prefix(&args.path));
     let target = args.path.to_string_lossy().to_string();
+    finish(analysis, &config, target, &args.output, args.show_secrets)
+}
+
+/// `shipshape check -`: rendered manifests (`helm template`, `kustomize build`) or a compose
+/// file on standard input, shown as `<stdin>`; the configuration is looked up from the current
+/// directory.
+fn run_stdin(args: &CheckArgs) -> anyhow::Result<i32> {
+    let config = match load_config(&args.policy, Path::new(".")) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+        eprintln!("error: cannot read standard input: {e}");
+        return Ok(exit::ERROR);
+    }
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    let Some(mut analysis) = shipshape_runtime::analyse_stdin(text) else {
+        eprintln!(
+            "error: {}: neither Kubernetes manifests (documents with apiVersion and kind) nor a compose file (a services mapping)",
+            shipshape_runtime::STDIN_NAME
+        );
+        return Ok(exit::ERROR);
+    };
+    analysis.assign_contexts(&shipshape_core::context::ContextClassifier::new(
+        &config,
+        Path::new("."),
+    ));
+    let target = shipshape_runtime::STDIN_NAME.to_string();
     finish(analysis, &config, target, &args.output, args.show_secrets)
 }
 

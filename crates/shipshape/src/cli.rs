@@ -127,11 +127,17 @@ pub struct PolicyArgs {
     /// overrides `min-confidence` in the config.
     #[arg(long, value_name = "CONFIDENCE", value_parser = ["high", "medium", "low"])]
     pub min_confidence: Option<String>,
+    /// The Kubernetes Pod Security Standards profile the gate enforces: what it forbids fails
+    /// the run whatever the severity (`restricted` adds non-root, drop ALL, no privilege
+    /// escalation, seccomp, a read-only root and limits); overrides `profile` in the config.
+    #[arg(long, value_name = "PROFILE", value_parser = ["baseline", "restricted"])]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Directory or file to analyse.
+    /// Directory or file to analyse, or `-` for rendered Kubernetes manifests or a compose file
+    /// on standard input (`helm template . | shipshape check -`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Dockerfile stage built for release (default: the last stage); overrides `[dockerfile] target`.

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.3"), ("compose-lint", "CL-0006"), ("trivy", "KSV003"), ("checkov", "CKV_K8S_37")],
     fix: None,
     docs: "## What it does\nReports containers that keep the runtime's default capabilities: no `--cap-drop ALL`, `cap_drop: [ALL]` or `capabilities.drop: [ALL]`.\n\n\
-## Why it matters\nDocker's default set still includes `CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETUID`, `SETGID`, `NET_RAW`, `MKNOD` and more. Most services need none of them, and each one widens what an attacker can do after a compromise.\n\n\
+Pod Security Standards: restricted; control: Capabilities (drop ALL). Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nDocker's default set still includes `CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETUID`, `SETGID`, `NET_RAW`, `MKNOD` and more. Most services need none of them, and each one widens what an attacker can do after a compromise.\n\n\
 ## How to fix\nDrop everything and add back what is needed, typically only `NET_BIND_SERVICE` for ports below 1024.\n\n\
 ## Example\n```sh\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE web:1.4\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.31"), ("compose-lint", "CL-0001"), ("trivy", "KSV006"), ("checkov", "CKV_K8S_27")],
     fix: None,
     docs: "## What it does\nReports bind mounts (and Kubernetes `hostPath` volumes) of `docker.sock`, `containerd.sock`, `crio.sock`, `podman.sock`, their directories, or a directory that contains them (`/`, `/var`, `/run`, `/var/run`), read-only or not.\n\n\
-## Why it matters\nWhoever can talk to the container runtime API can start a privileged container with the host's root filesystem mounted: the socket is root on the host. `:ro` does not help, a socket is not written to.\n\n\
+Pod Security Standards: baseline; control: HostPath Volumes. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nWhoever can talk to the container runtime API can start a privileged container with the host's root filesystem mounted: the socket is root on the host. `:ro` does not help, a socket is not written to.\n\n\
 ## How to fix\nRemove the mount. Tools that need the API (CI runners, proxies) should get a restricted proxy (for example a socket proxy allowing only read endpoints) or a rootless daemon.\n\n\
 ## Example\n```yaml\nvolumes:\n  - /var/run/docker.sock:/var/run/docker.sock   # flagged\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.11"), ("compose-lint", "CL-0026"), ("trivy", "KSV011"), ("checkov", "CKV_K8S_11")],
     fix: None,
     docs: "## What it does\nReports containers without a CPU limit: no `--cpus`, `--cpu-quota` or `--cpuset-cpus` (Compose `cpus`, `cpu_quota`, `cpuset`, `deploy.resources.limits.cpus`; Kubernetes `resources.limits.cpu`; inspect `NanoCpus`/`CpuQuota`/`CpusetCpus`).\n\n\
-## Why it matters\nWithout a limit a busy or hijacked container (a crypto miner is the classic) starves every other workload on the host.\n\n\
+Pod Security Standards: restricted; control: (shipshape) CPU limit. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nWithout a limit a busy or hijacked container (a crypto miner is the classic) starves every other workload on the host.\n\n\
 ## How to fix\nSet `--cpus` to what the service needs at peak. On Kubernetes, where CPU limits cause throttling, a CPU request plus a namespace `LimitRange` is an accepted alternative: suppress the finding with a reason.\n\n\
 ## Example\n```sh\ndocker run --cpus 1.5 app:1.0\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[],
     fix: None,
     docs: "## What it does\nReports port 2375 published from a container (critical on all interfaces, high on a specific address) and a daemon started with `-H tcp://...:2375` / `--host=tcp://...:2375` in the container's command (typically Docker-in-Docker with TLS turned off).\n\n\
-## Why it matters\n2375 is the Docker API without TLS or authentication: anyone who reaches it can start privileged containers, which is root on that host. Internet scanners find exposed 2375 ports within minutes and install miners.\n\n\
+Pod Security Standards: baseline (Kubernetes manifests only); control: Host Ports. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\n2375 is the Docker API without TLS or authentication: anyone who reaches it can start privileged containers, which is root on that host. Internet scanners find exposed 2375 ports within minutes and install miners.\n\n\
 ## How to fix\nUse the TLS port 2376 with client certificates (`DOCKER_TLS_CERTDIR` in `docker:dind`), or a unix socket shared only with the one client that needs it.\n\n\
 ## Example\n```yaml\nservices:\n  dind:\n    image: docker:27-dind\n    ports: [\"2375:2375\"]   # flagged\n```\n",
 };

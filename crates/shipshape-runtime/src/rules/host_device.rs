@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.17"), ("compose-lint", "CL-0016")],
     fix: None,
     docs: "## What it does\nReports `--device` / `devices:` entries (and device files mounted from the host in Kubernetes). Raw memory and disks (`/dev/mem`, `/dev/kmem`, `/dev/port`, `/dev/sd*`, `/dev/nvme*`, `/dev/vd*`, `/dev/xvd*`, `/dev/loop*`, `/dev/dm-*`, `/dev/mapper`) are critical; `/dev/kvm`, `/dev/fuse`, `/dev/net/tun` medium; other devices (GPUs, sound, serial) low.\n\n\
-## Why it matters\nA raw disk or memory device gives the container the host's data and kernel; other devices widen the kernel attack surface the container can reach.\n\n\
+Pod Security Standards: baseline (Kubernetes manifests only); control: HostPath Volumes. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nA raw disk or memory device gives the container the host's data and kernel; other devices widen the kernel attack surface the container can reach.\n\n\
 ## How to fix\nPass only the device needed, with the least permissions (`--device /dev/ttyUSB0:/dev/ttyUSB0:r`).\n\n\
 ## Example\n```sh\ndocker run --device /dev/sda app:1.0   # flagged, critical\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.15"), ("compose-lint", "CL-0010"), ("trivy", "KSV010"), ("checkov", "CKV_K8S_17")],
     fix: None,
     docs: "## What it does\nReports `--pid host` (high), `--ipc host` (medium), `--uts host`, `--userns host` and `--cgroupns host` (low) and their Compose, Kubernetes (`hostPID`, `hostIPC`, `hostUsers: true` is the default and not reported) and `docker inspect` forms.\n\n\
-## Why it matters\nWith the host PID namespace a container sees and can signal or trace every host process (and read their environment through `/proc`); the host IPC namespace exposes shared memory of host processes; the host UTS namespace lets it change the host name; sharing the user namespace undoes user-namespace remapping.\n\n\
+Pod Security Standards: baseline; control: Host Namespaces. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nWith the host PID namespace a container sees and can signal or trace every host process (and read their environment through `/proc`); the host IPC namespace exposes shared memory of host processes; the host UTS namespace lets it change the host name; sharing the user namespace undoes user-namespace remapping.\n\n\
 ## How to fix\nRemove the setting. For debugging, use an ephemeral debug container instead of a permanent one.\n\n\
 ## Example\n```sh\ndocker run --pid=host app:1.0   # flagged\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.9"), ("compose-lint", "CL-0008"), ("trivy", "KSV009"), ("checkov", "CKV_K8S_19")],
     fix: None,
     docs: "## What it does\nReports `--network host`, `network_mode: host`, `hostNetwork: true` and `HostConfig.NetworkMode: host`.\n\n\
-## Why it matters\nThe container sees every host interface, can bind any host port, reach services listening on the host's loopback (including unauthenticated admin endpoints) and sniff traffic with `NET_RAW`. Network segmentation no longer applies to it.\n\n\
+Pod Security Standards: baseline; control: Host Namespaces. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nThe container sees every host interface, can bind any host port, reach services listening on the host's loopback (including unauthenticated admin endpoints) and sniff traffic with `NET_RAW`. Network segmentation no longer applies to it.\n\n\
 ## How to fix\nUse a user-defined network and publish only the ports needed, bound to a specific address.\n\n\
 ## Example\n```yaml\nservices:\n  app:\n    network_mode: host   # flagged\n```\n",
 };

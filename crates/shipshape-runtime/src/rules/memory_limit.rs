@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.10"), ("compose-lint", "CL-0026"), ("trivy", "KSV018"), ("checkov", "CKV_K8S_13")],
     fix: None,
     docs: "## What it does\nReports containers without a memory limit: no `--memory`/`-m`, `mem_limit` or `deploy.resources.limits.memory`, `resources.limits.memory`, or `HostConfig.Memory` 0; a limit of 0 or -1 counts as none.\n\n\
-## Why it matters\nOne leaking or attacked container can take all host memory and get other workloads, or the daemon itself, killed by the OOM killer.\n\n\
+Pod Security Standards: restricted; control: (shipshape) memory limit. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nOne leaking or attacked container can take all host memory and get other workloads, or the daemon itself, killed by the OOM killer.\n\n\
 ## How to fix\nSet a limit a little above the observed peak.\n\n\
 ## Example\n```yaml\ndeploy:\n  resources:\n    limits:\n      memory: 512M\n```\n",
 };

@@ -5,6 +5,7 @@
 use crate::graph::Graph;
 use crate::kgraph::KubeGraph;
 use crate::model::{Loc, RuntimeSpec};
+use crate::pod_security::Fact;
 use shipshape_core::{ByteSpan, Finding, Location, RuleMeta, Severity, SourceFile, SourceKind};
 use std::collections::HashSet;
 
@@ -30,6 +31,7 @@ pub mod no_new_privileges;
 pub mod pids_limit;
 pub mod port_all_interfaces;
 pub mod privileged;
+pub mod proc_unmasked;
 pub mod read_only;
 pub mod restart_policy;
 pub mod root_user;
@@ -39,8 +41,10 @@ pub mod secret_env;
 pub mod sensitive_mount;
 pub mod tmpfs_exec;
 pub mod unconfined;
+pub mod unsafe_sysctl;
 pub mod unsegmented_service;
 pub mod user_missing;
+pub mod volume_type;
 
 /// A runtime rule: metadata plus hooks with empty defaults. A per-container rule implements
 /// [`Rule::check_spec`] once and covers every front end (`docker run`, Compose, Kubernetes,
@@ -100,6 +104,9 @@ shipshape_core::register_rules! { dyn Rule;
     unsegmented_service::UnsegmentedService,
     tmpfs_exec::TmpfsExec,
     network_policy_missing::NetworkPolicyMissing,
+    proc_unmasked::ProcUnmasked,
+    unsafe_sysctl::UnsafeSysctl,
+    volume_type::VolumeType,
 }
 
 /// Collects findings for a set of files, once per rule and location.
@@ -143,6 +150,20 @@ impl<'a> Cx<'a> {
         self.push(meta, spec.kind(), loc, message.into(), severity);
     }
 
+    /// [`Cx::report_with`], with what the rule knows for the Pod Security table
+    /// ([`crate::pod_security`]): whether a mount is read-only, which capability was added.
+    pub fn report_fact(
+        &mut self,
+        meta: &'static RuleMeta,
+        spec: &RuntimeSpec,
+        loc: &Loc,
+        message: impl Into<String>,
+        severity: Severity,
+        fact: Fact<'_>,
+    ) {
+        self.push_fact(meta, spec.kind(), loc, message.into(), severity, fact);
+    }
+
     /// Reports without a container (project-level rules).
     pub fn push(
         &mut self,
@@ -151,6 +172,18 @@ impl<'a> Cx<'a> {
         loc: &Loc,
         message: String,
         severity: Severity,
+    ) {
+        self.push_fact(meta, kind, loc, message, severity, Fact::None);
+    }
+
+    fn push_fact(
+        &mut self,
+        meta: &'static RuleMeta,
+        kind: SourceKind,
+        loc: &Loc,
+        message: String,
+        severity: Severity,
+        fact: Fact<'_>,
     ) {
         if !self
             .seen
@@ -177,7 +210,8 @@ impl<'a> Cx<'a> {
         };
         let finding = Finding::new(meta, location, message, &context)
             .with_severity(severity)
-            .with_source(kind);
+            .with_source(kind)
+            .with_profile(crate::pod_security::profile_of(meta.code, kind, fact));
         self.findings.push(finding);
     }
 }

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.25"), ("compose-lint", "CL-0003"), ("trivy", "KSV001"), ("checkov", "CKV_K8S_20")],
     fix: None,
     docs: "## What it does\nReports containers without `--security-opt no-new-privileges` (`security_opt: [no-new-privileges:true]` in Compose, `allowPrivilegeEscalation: false` in Kubernetes), or with it explicitly false.\n\n\
-## Why it matters\nWithout the flag a process can regain privileges through setuid or file-capability binaries (`su`, `sudo`, `ping` in older images), undoing `--user` and dropped capabilities.\n\n\
+Pod Security Standards: restricted; control: Privilege Escalation. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nWithout the flag a process can regain privileges through setuid or file-capability binaries (`su`, `sudo`, `ping` in older images), undoing `--user` and dropped capabilities.\n\n\
 ## How to fix\nAdd `--security-opt no-new-privileges:true` (Compose: `security_opt: [\"no-new-privileges:true\"]`; Kubernetes: `allowPrivilegeEscalation: false`).\n\n\
 ## Example\n```sh\ndocker run --security-opt no-new-privileges:true app:1.0\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.28"), ("compose-lint", "CL-0026")],
     fix: None,
     docs: "## What it does\nReports containers without `--pids-limit` (`pids_limit`, `deploy.resources.limits.pids`, inspect `PidsLimit`); 0 and -1 mean unlimited. Kubernetes has no per-container PID limit (the kubelet's `podPidsLimit` sets it per node), so Kubernetes containers are not reported.\n\n\
-## Why it matters\nA fork bomb, or a bug that spawns processes in a loop, exhausts the host's PID table and stops every other container and the host from starting processes.\n\n\
+Pod Security Standards: restricted; control: (shipshape) PID limit. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nA fork bomb, or a bug that spawns processes in a loop, exhausts the host's PID table and stops every other container and the host from starting processes.\n\n\
 ## How to fix\nSet `--pids-limit` to a few times the normal process count (100 to 500 for most services).\n\n\
 ## Example\n```sh\ndocker run --pids-limit 200 app:1.0\n```\n",
 };

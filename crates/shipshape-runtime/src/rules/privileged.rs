@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.4"), ("compose-lint", "CL-0002"), ("trivy", "KSV017"), ("checkov", "CKV_K8S_16")],
     fix: None,
     docs: "## What it does\nReports `--privileged`, `privileged: true` (Compose, Kubernetes `securityContext`) and `HostConfig.Privileged`.\n\n\
-## Why it matters\nA privileged container has every capability, every host device, no seccomp or AppArmor confinement and a writable `/sys`: root in it is root on the host.\n\n\
+Pod Security Standards: baseline; control: Privileged Containers. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nA privileged container has every capability, every host device, no seccomp or AppArmor confinement and a writable `/sys`: root in it is root on the host.\n\n\
 ## How to fix\nRemove the flag and add back only the capabilities or devices the workload needs (`--cap-add`, `--device`).\n\n\
 ## Example\n```sh\ndocker run --privileged app:1.2   # flagged\ndocker run --cap-drop ALL --cap-add NET_BIND_SERVICE app:1.2\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("cis-docker", "5.12"), ("compose-lint", "CL-0007"), ("trivy", "KSV014"), ("checkov", "CKV_K8S_22")],
     fix: None,
     docs: "## What it does\nReports containers without `--read-only` (`read_only: true`, `readOnlyRootFilesystem: true`, `HostConfig.ReadonlyRootfs`).\n\n\
-## Why it matters\nA writable root lets an attacker drop tools, replace binaries and persist changes for the container's life; a read-only root makes the image the only code that runs.\n\n\
+Pod Security Standards: restricted; control: (shipshape) read-only root filesystem. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nA writable root lets an attacker drop tools, replace binaries and persist changes for the container's life; a read-only root makes the image the only code that runs.\n\n\
 ## How to fix\nAdd `--read-only` and give the paths the application writes a `--tmpfs` (with `noexec,nosuid`) or a volume.\n\n\
 ## Example\n```sh\ndocker run --read-only --tmpfs /tmp:rw,noexec,nosuid,size=64m app:1.0\n```\n",
 };

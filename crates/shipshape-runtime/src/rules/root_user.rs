@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("compose-lint", "CL-0018"), ("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
     fix: None,
     docs: "## What it does\nReports `--user root`, `--user 0`, `user: \"0:0\"`, `runAsUser: 0` and `runAsNonRoot: false` with no non-root user.\n\n\
-## Why it matters\nRoot in a container has the host's UID 0 (without user namespaces): any escape, writable host mount or shared namespace becomes root on the host. Setting it explicitly also overrides an image that was built to run as a normal user.\n\n\
+Pod Security Standards: restricted; control: Running as Non-root user. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nRoot in a container has the host's UID 0 (without user namespaces): any escape, writable host mount or shared namespace becomes root on the host. Setting it explicitly also overrides an image that was built to run as a normal user.\n\n\
 ## How to fix\nRun as a dedicated numeric user; fix file ownership in the image instead of running as root.\n\n\
 ## Example\n```yaml\nservices:\n  app:\n    user: \"10001:10001\"\n```\n",
 };

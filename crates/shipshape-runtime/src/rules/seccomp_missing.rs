@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("trivy", "KSV030"), ("checkov", "CKV_K8S_31")],
     fix: None,
     docs: "## What it does\nReports Kubernetes containers whose pod and container `securityContext` set no `seccompProfile`. Docker, Podman and Compose are not reported: their runtimes apply a default profile unless told `unconfined` (SS2008).\n\n\
-## Why it matters\nUnless the kubelet runs with `--seccomp-default`, a pod without a profile runs `Unconfined`: every system call, including those used by most kernel exploits, is allowed. The Pod Security Standards' restricted profile requires `RuntimeDefault` or `Localhost`.\n\n\
+Pod Security Standards: restricted; control: Seccomp (RuntimeDefault or Localhost). Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nUnless the kubelet runs with `--seccomp-default`, a pod without a profile runs `Unconfined`: every system call, including those used by most kernel exploits, is allowed. The Pod Security Standards' restricted profile requires `RuntimeDefault` or `Localhost`.\n\n\
 ## How to fix\nSet `securityContext.seccompProfile.type: RuntimeDefault` on the pod.\n\n\
 ## Example\n```yaml\nspec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n```\n",
 };

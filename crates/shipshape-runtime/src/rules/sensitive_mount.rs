@@ -1,4 +1,5 @@
 use crate::model::{MountKind, RuntimeSpec};
+use crate::pod_security::Fact;
 use crate::rules::container_socket::is_runtime_socket;
 use crate::rules::Cx;
 use crate::rules::Rule;
@@ -13,14 +14,14 @@ pub static META: RuleMeta = RuleMeta {
     source: SourceKind::Runtime,
     equivalents: &[("cis-docker", "5.5"), ("compose-lint", "CL-0013"), ("compose-lint", "CL-0025"), ("trivy", "KSV023")],
     fix: None,
-    docs: "## What it does\nReports bind mounts and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`, `/var/lib/kubelet`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
-Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
-## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
+    docs: "## What it does\nReports bind mounts (`docker run -v`, Compose `volumes:`) and `hostPath` volumes of `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`, `/var/run`, `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/kubelet`, `/var/log` and paths below `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/usr/bin`, `/usr/sbin`, `/usr/lib`, `/usr/lib64`, `/usr/libexec`, `/usr/local/bin`, `/usr/local/sbin`, `/usr/local/lib`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var/lib/docker`, `/var/lib/kubelet`, `/var/log`, `/run`, `/var/run`, `/dev`; `/lib/modules` writable is high. Log and system directories mounted writable are what trivy's KSV023 reports. The host root and the run directories hold the container runtime socket and are reported by SS2004 instead.\n\n\
+Severity: the host root writable is critical; a whole sensitive directory is high when writable and medium read-only; a path below one is medium when writable and low read-only; `/var/log` and anything below it is high when writable (the kubelet serves its files: a symbolic link planted there reads any host file) and low read-only. Read-only `/etc/localtime`, `/etc/timezone`, `/etc/hosts`, `/etc/machine-id`, `/etc/ssl/certs` and `/etc/ca-certificates` are not reported: they are the usual way to share time zone and CA certificates.\n\n\
+Pod Security Standards: baseline (writable mounts of a whole system directory or of /var/log); control: HostPath Volumes. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nWrite access to these paths is a direct host takeover (cron, systemd units, SSH keys, kernel parameters, host binaries and libraries, kubelet logs turned into links to host files); read access leaks credentials (`/etc/shadow`, `/root/.ssh`, kubelet certificates).\n\n\
 ## How to fix\nMount only the specific file needed, read-only, or copy it into a volume or secret.\n\n\
 ## Example\n```sh\ndocker run -v /:/host app:1.0           # flagged, critical\ndocker run -v /etc/localtime:/etc/localtime:ro app:1.0   # fine\n```\n",
 };
 
-const WHOLE: [&str; 18] = [
+const WHOLE: [&str; 20] = [
     "/",
     "/etc",
     "/proc",
@@ -39,8 +40,10 @@ const WHOLE: [&str; 18] = [
     "/var/lib/containerd",
     "/var/lib/kubelet",
     "/var",
+    "/var/lib",
+    "/lib64",
 ];
-const BELOW: [&str; 10] = [
+const BELOW: [&str; 22] = [
     "/etc",
     "/proc",
     "/sys",
@@ -51,6 +54,18 @@ const BELOW: [&str; 10] = [
     "/run",
     "/var/run",
     "/dev",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/local/lib",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/sbin",
 ];
 const HARMLESS_RO: [&str; 7] = [
     "/etc/localtime",
@@ -92,6 +107,15 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
             Severity::High
         });
     }
+    // the kubelet serves files under /var/log (`/logs/`): a writable mount plants symbolic
+    // links there and reads any host file through the kubelet (trivy KSV023's reason)
+    if p == "/var/log" || p.starts_with("/var/log/") {
+        return Some(if read_only {
+            Severity::Low
+        } else {
+            Severity::High
+        });
+    }
     if WHOLE.contains(&p.as_str()) {
         return Some(if read_only {
             Severity::Medium
@@ -106,7 +130,10 @@ pub fn risk(path: &str, read_only: bool) -> Option<Severity> {
     {
         return None;
     }
-    if BELOW.iter().any(|b| p.starts_with(&format!("{b}/"))) {
+    if BELOW
+        .iter()
+        .any(|b| p == *b || p.starts_with(&format!("{b}/")))
+    {
         return Some(if read_only {
             Severity::Low
         } else {
@@ -129,7 +156,7 @@ impl Rule for SensitiveMount {
             };
             if let Some(sev) = risk(src, m.read_only) {
                 let mode = if m.read_only { "read-only" } else { "writable" };
-                cx.report_with(
+                cx.report_fact(
                     &META,
                     spec,
                     &m.loc,
@@ -138,6 +165,9 @@ impl Rule for SensitiveMount {
                         spec.name, m.target
                     ),
                     sev,
+                    Fact::Mount {
+                        writable_system: !m.read_only && sev >= Severity::High,
+                    },
                 );
             }
         }
@@ -160,6 +190,16 @@ mod tests {
         assert_eq!(risk("/srv/data", false), None);
         assert_eq!(risk("/lib/modules", false), Some(Severity::High));
         assert_eq!(risk("./conf", false), None);
+        assert_eq!(risk("/var/log", false), Some(Severity::High));
+        assert_eq!(risk("/var/log/pods/", false), Some(Severity::High));
+        assert_eq!(risk("/var/log", true), Some(Severity::Low));
+        assert_eq!(risk("/usr/local/bin", false), Some(Severity::Medium));
+        assert_eq!(risk("/var/lib", false), Some(Severity::High));
+        assert_eq!(risk("/var/lib/app-data", false), None);
+        assert_eq!(risk("/var/logs", false), None);
+        // an application's data under /usr (linuxserver images' /usr/share/appdata) is not a
+        // system directory
+        assert_eq!(risk("/usr/share/appdata/wireguard", false), None);
         assert!(fires("SS2004", &hard_with("-v /:/host:ro")));
         assert!(fires("SS2005", &hard_with("-v /usr:/host/usr")));
         assert!(fires("SS2005", &hard_with("--volume=/proc:/host/proc:ro")));

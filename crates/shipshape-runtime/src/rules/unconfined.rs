@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: None,
     docs: "## What it does\nReports `--security-opt seccomp=unconfined`, `apparmor=unconfined`, `label=disable` (or `label:disable`), Kubernetes `seccompProfile.type: Unconfined`, `appArmorProfile.type: Unconfined` and the `container.apparmor.security.beta.kubernetes.io/<name>: unconfined` annotation.\n\n\
 AppArmor stance: Docker and Podman apply their default AppArmor profile (`docker-default`) on hosts with AppArmor unless told otherwise, and containerd/CRI-O do the same for Kubernetes, so only an explicit `unconfined` is reported. Seccomp: Docker and Podman apply their default profile too; Kubernetes does not (see SS2009).\n\n\
-## Why it matters\nThe default seccomp profile blocks about 44 system calls used in kernel exploits (`keyctl`, `unshare`, `bpf`, `mount`, ...); the default AppArmor profile denies writes to `/proc` and `/sys`; SELinux labels keep a container off other containers' files. Switching them off turns any kernel bug into a potential escape.\n\n\
+Pod Security Standards: baseline; control: Seccomp, AppArmor, SELinux. A finding the enforced profile forbids fails the run whatever its severity (see `profile` in the README).\n\n## Why it matters\nThe default seccomp profile blocks about 44 system calls used in kernel exploits (`keyctl`, `unshare`, `bpf`, `mount`, ...); the default AppArmor profile denies writes to `/proc` and `/sys`; SELinux labels keep a container off other containers' files. Switching them off turns any kernel bug into a potential escape.\n\n\
 ## How to fix\nRemove the option, or write a custom profile that allows the one extra call needed.\n\n\
 ## Example\n```yaml\nsecurity_opt:\n  - seccomp:unconfined   # flagged\n```\n",
 };

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     equivalents: &[("trivy", "KSV012"), ("checkov", "CKV_K8S_23")],
     fix: None,
     docs: "## What it does\nReports containers that set no user: no `--user`/`-u`, `user:`, `runAsUser`/`runAsNonRoot: true` (pod or container), or an empty `Config.User` in `docker inspect`. A Compose service that builds its image here (`build:`) is not reported when that Dockerfile's final stage (or `build.target`) sets a non-root `USER` (that user runs the container), or starts as root on purpose because its entrypoint drops privileges (see SS1001; a `user:` would break it).\n\n\
-## Why it matters\nThe image's `USER` applies, and most images do not set one: the process runs as root, so a compromise of the application is root in the container, one kernel bug away from the host. The runtime setting is also what protects you when an image update drops its `USER`.\n\n\
+Pod Security Standards: restricted; control: Running as Non-root. Reported under the default `baseline` profile without failing the run; fails it with `profile = \"restricted\"` (or `--profile restricted`).\n\n## Why it matters\nThe image's `USER` applies, and most images do not set one: the process runs as root, so a compromise of the application is root in the container, one kernel bug away from the host. The runtime setting is also what protects you when an image update drops its `USER`.\n\n\
 ## How to fix\nSet a numeric non-root user (`--user 10001:10001`); on Kubernetes also `runAsNonRoot: true`.\n\n\
 ## Example\n```yaml\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n```\n",
 };
