@@ -72,6 +72,7 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::rpm::RpmCataloger,
         &crate::lang::cargo::CargoLock,
         &crate::lang::npm::PackageLock,
+        &crate::lang::yarn::YarnLock,
         &crate::lang::python::Requirements,
         &crate::lang::python::PoetryLock,
         &crate::lang::python::PipfileLock,

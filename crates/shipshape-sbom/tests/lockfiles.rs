@@ -86,3 +86,66 @@ fn damaged_lockfiles_are_errors() {
         assert!(catalog_bytes(path, f, None, &bytes, &Env::default()).is_err(), "{f} was read");
     }
 }
+
+/// Every yarn.lock of the corpus (v1 and berry): each lists one package per distinct locked
+/// tarball (v1 `resolved` lines) or npm resolution (berry `resolution: "…@npm:…"` lines).
+#[test]
+fn yarn_lockfiles() {
+    let Some(db) = pkgdb() else { return };
+    let mut checked = 0;
+    let mut files = Vec::new();
+    for top in ["lockfiles", "lockfiles-real", "mixed"] {
+        collect(&db.join(top), "yarn.lock", &mut files);
+    }
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        // syft's glob-path fixtures are placeholders ("bogus yarn.lock"); trivy's
+        // unsupported_protocol one starts indented: damaged files.
+        let name = f.to_string_lossy();
+        if name.contains("/glob-paths/") || name.contains("/unsupported_protocol/") {
+            assert!(catalog_bytes("/yarn.lock", "y", None, &bytes, &Env::default()).is_err());
+            continue;
+        }
+        let found = catalog_bytes("/yarn.lock", "yarn.lock", None, &bytes, &Env::default())
+            .unwrap_or_else(|e| panic!("{}: {e:?}", f.display()))
+            .unwrap();
+        eprintln!("{} {}", found.packages.len(), f.display());
+        let mut markers: Vec<&str> = text
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim();
+                l.strip_prefix("resolved ").or_else(|| {
+                    l.strip_prefix("resolution: ")
+                        .filter(|r| r.contains("@npm:"))
+                })
+            })
+            .collect();
+        markers.sort_unstable();
+        markers.dedup();
+        if markers.is_empty() {
+            continue;
+        }
+        assert_eq!(found.packages.len(), markers.len(), "{}", f.display());
+        assert!(found
+            .packages
+            .iter()
+            .all(|p| p.purl.starts_with("pkg:npm/")));
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked}");
+}
+
+fn collect(dir: &std::path::Path, name: &str, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, name, out);
+        } else if p.file_name().and_then(|n| n.to_str()) == Some(name) {
+            out.push(p);
+        }
+    }
+}

@@ -306,3 +306,23 @@ fn damaged_database_fails_closed() {
     assert_eq!(code, 2);
     assert!(err.contains("lib/apk/db/installed:2:"), "{err}");
 }
+
+#[test]
+fn damaged_lockfiles_fail_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, line) in [
+        ("yarn.lock", "# yarn lockfile v1\n\na@^1:\n  version \"1\"\n   x\n", 5),
+        (
+            "yarn.lock",
+            "__metadata:\n  version: 6\n\n\"a@npm:1\":\n  resolution: \"a@npm:1\"\n",
+            4,
+        ),
+    ] {
+        let tree = dir.path().join(format!("t{line}-{}", text.len()));
+        std::fs::create_dir_all(tree.join("app")).unwrap();
+        std::fs::write(tree.join("app").join(name), text).unwrap();
+        let (code, out, err) = sbom(&[tree.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(err.contains(&format!("app/{name}:{line}:")), "{err}");
+    }
+}
