@@ -73,6 +73,7 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::lang::cargo::CargoLock,
         &crate::lang::npm::PackageLock,
         &crate::lang::yarn::YarnLock,
+        &crate::lang::pnpm::PnpmLock,
         &crate::lang::python::Requirements,
         &crate::lang::python::PoetryLock,
         &crate::lang::python::PipfileLock,

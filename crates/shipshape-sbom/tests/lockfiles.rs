@@ -110,7 +110,6 @@ fn yarn_lockfiles() {
         let found = catalog_bytes("/yarn.lock", "yarn.lock", None, &bytes, &Env::default())
             .unwrap_or_else(|e| panic!("{}: {e:?}", f.display()))
             .unwrap();
-        eprintln!("{} {}", found.packages.len(), f.display());
         let mut markers: Vec<&str> = text
             .lines()
             .filter_map(|l| {
@@ -148,4 +147,67 @@ fn collect(dir: &std::path::Path, name: &str, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// Every pnpm-lock.yaml of the corpus reads (but the damaged ones); a few are checked whole.
+#[test]
+fn pnpm_lockfiles() {
+    let Some(db) = pkgdb() else { return };
+    let mut files = Vec::new();
+    for top in ["lockfiles", "lockfiles-real", "mixed"] {
+        collect(&db.join(top), "pnpm-lock.yaml", &mut files);
+    }
+    let mut read = 0;
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let name = f.to_string_lossy();
+        let got = catalog_bytes("/pnpm-lock.yaml", "p", None, &bytes, &Env::default());
+        // syft's corrupt fixture is cut short, its glob-path one a placeholder; trivy's sad
+        // one starts with `{broken}`.
+        if ["/corrupt/", "/glob-paths/", "/pnpm/testdata/sad/"]
+            .iter()
+            .any(|d| name.contains(d))
+        {
+            assert!(got.is_err(), "{name} is damaged but was read");
+            continue;
+        }
+        let found = got.unwrap_or_else(|e| panic!("{name}: {e:?}")).unwrap();
+        let keys = String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':'))
+            .count();
+        assert!(found.packages.len() <= keys, "{name}");
+        read += 1;
+    }
+    assert!(read >= 6, "{read}");
+    let js = db.join("lockfiles/anchore+syft/syft/pkg/cataloger/javascript/testdata");
+    let list = |dir: &str| {
+        let bytes = std::fs::read(js.join(dir).join("pnpm-lock.yaml")).unwrap();
+        let f = catalog_bytes("/pnpm-lock.yaml", "p", None, &bytes, &Env::default())
+            .unwrap()
+            .unwrap();
+        let mut v: Vec<String> = f
+            .packages
+            .iter()
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect();
+        v.sort();
+        (v, f.edges.len())
+    };
+    // v9 with snapshots: cross-spawn and everything it needs, five edges.
+    let (v, edges) = list("pnpm-v9-snapshots");
+    assert_eq!(
+        v,
+        [
+            "cross-spawn@7.0.6",
+            "isexe@2.0.0",
+            "path-key@3.1.1",
+            "shebang-command@2.0.0",
+            "shebang-regex@3.0.0",
+            "which@2.0.2"
+        ]
+    );
+    assert_eq!(edges, 5);
+    // pnpm 10's two documents: pnpm itself (the package manager's environment) is left out.
+    assert_eq!(list("pnpm-multi-doc").0, ["minimist@1.2.0"]);
 }

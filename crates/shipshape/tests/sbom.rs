@@ -311,11 +311,20 @@ fn damaged_database_fails_closed() {
 fn damaged_lockfiles_fail_closed() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text, line) in [
-        ("yarn.lock", "# yarn lockfile v1\n\na@^1:\n  version \"1\"\n   x\n", 5),
+        (
+            "yarn.lock",
+            "# yarn lockfile v1\n\na@^1:\n  version \"1\"\n   x\n",
+            5,
+        ),
         (
             "yarn.lock",
             "__metadata:\n  version: 6\n\n\"a@npm:1\":\n  resolution: \"a@npm:1\"\n",
             4,
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '6.0'\npackages:\n  /noversion:\n    dev: false\n",
+            3,
         ),
     ] {
         let tree = dir.path().join(format!("t{line}-{}", text.len()));

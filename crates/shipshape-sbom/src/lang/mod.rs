@@ -9,6 +9,7 @@ pub(crate) mod cargo;
 pub(crate) mod composer;
 pub(crate) mod golang;
 pub(crate) mod npm;
+pub(crate) mod pnpm;
 pub(crate) mod python;
 pub(crate) mod ruby;
 pub(crate) mod yarn;

@@ -56,7 +56,7 @@ struct Entry {
 const LOCAL: [&str; 5] = ["workspace:", "link:", "portal:", "file:", "exec:"];
 
 /// `name@range` → (`name`, `range`), the name possibly scoped (`@s/n@^1`).
-fn split_descriptor(d: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_descriptor(d: &str) -> Option<(&str, &str)> {
     let at = d.get(1..)?.find('@')? + 1;
     Some((&d[..at], &d[at + 1..]))
 }
