@@ -77,6 +77,7 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::lang::python::Requirements,
         &crate::lang::python::PoetryLock,
         &crate::lang::python::PipfileLock,
+        &crate::lang::uv::UvLock,
         &crate::lang::golang::GoMod,
         &crate::lang::ruby::GemfileLock,
         &crate::lang::composer::ComposerLock,

@@ -211,3 +211,60 @@ fn pnpm_lockfiles() {
     // pnpm 10's two documents: pnpm itself (the package manager's environment) is left out.
     assert_eq!(list("pnpm-multi-doc").0, ["minimist@1.2.0"]);
 }
+
+/// Every uv.lock of the corpus reads (but the placeholder); without a local project every
+/// `[[package]]` is listed, and syft's simple-deps fixture gives requests and what it needs.
+#[test]
+fn uv_lockfiles() {
+    let Some(db) = pkgdb() else { return };
+    let mut files = Vec::new();
+    for top in ["lockfiles", "lockfiles-real", "mixed"] {
+        collect(&db.join(top), "uv.lock", &mut files);
+    }
+    let mut read = 0;
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let name = f.to_string_lossy();
+        let got = catalog_bytes("/uv.lock", "uv.lock", None, &bytes, &Env::default());
+        // syft's glob-path fixture is a placeholder, trivy's broken-lock one damaged.
+        if name.contains("/glob-paths/") || name.contains("/broken-lock/") {
+            assert!(got.is_err(), "{name} is damaged but was read");
+            continue;
+        }
+        let found = got.unwrap_or_else(|e| panic!("{name}: {e:?}")).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let tables = text.lines().filter(|l| l.trim() == "[[package]]").count();
+        let local = ["virtual", "editable", "directory", "path"]
+            .iter()
+            .any(|k| text.contains(&format!("source = {{ {k} = ")));
+        if local {
+            assert!(found.packages.len() < tables, "{name}");
+        } else {
+            assert_eq!(found.packages.len(), tables, "{name}");
+        }
+        assert!(found
+            .packages
+            .iter()
+            .all(|p| p.purl.starts_with("pkg:pypi/")));
+        read += 1;
+    }
+    assert!(read >= 6, "{read}");
+    let f = "lockfiles/anchore+syft/syft/pkg/cataloger/python/testdata/uv/simple-deps/uv.lock";
+    let bytes = std::fs::read(db.join(f)).unwrap();
+    let found = catalog_bytes("/uv.lock", f, None, &bytes, &Env::default())
+        .unwrap()
+        .unwrap();
+    let mut names: Vec<&str> = found.packages.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "certifi",
+            "charset-normalizer",
+            "idna",
+            "requests",
+            "urllib3"
+        ]
+    );
+    assert_eq!(found.edges.len(), 4);
+}

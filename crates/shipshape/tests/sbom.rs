@@ -326,6 +326,11 @@ fn damaged_lockfiles_fail_closed() {
             "lockfileVersion: '6.0'\npackages:\n  /noversion:\n    dev: false\n",
             3,
         ),
+        (
+            "uv.lock",
+            "version = 1\n\n[[package]]\nname = \"a\"\nsource = { registry = \"r\" }\n",
+            3,
+        ),
     ] {
         let tree = dir.path().join(format!("t{line}-{}", text.len()));
         std::fs::create_dir_all(tree.join("app")).unwrap();

@@ -12,6 +12,7 @@ pub(crate) mod npm;
 pub(crate) mod pnpm;
 pub(crate) mod python;
 pub(crate) mod ruby;
+pub(crate) mod uv;
 pub(crate) mod yarn;
 
 use crate::catalog::CatalogError;
