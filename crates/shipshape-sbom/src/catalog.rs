@@ -81,6 +81,9 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::lang::golang::GoMod,
         &crate::lang::ruby::GemfileLock,
         &crate::lang::composer::ComposerLock,
+        &crate::lang::installed::NodeModules,
+        &crate::lang::installed::PythonInstalled,
+        &crate::lang::installed::Gemspecs,
     ]
 }
 

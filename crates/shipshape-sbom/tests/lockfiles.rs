@@ -268,3 +268,53 @@ fn uv_lockfiles() {
     );
     assert_eq!(found.edges.len(), 4);
 }
+
+/// Installed Python metadata in the corpus: each file is one package whose version is its
+/// `Version:` header, or an error when it has none.
+#[test]
+fn installed_python_metadata() {
+    let Some(db) = pkgdb() else { return };
+    let mut files = Vec::new();
+    for top in ["lockfiles", "mixed"] {
+        collect(&db.join(top), "METADATA", &mut files);
+        collect(&db.join(top), "PKG-INFO", &mut files);
+    }
+    let (mut read, mut refused) = (0, 0);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let name = f.to_string_lossy();
+        // As an image would place it.
+        let path = if name.ends_with("METADATA") {
+            "/usr/lib/python3/site-packages/x-1.dist-info/METADATA"
+        } else {
+            "/usr/lib/python3/site-packages/x-1.egg-info/PKG-INFO"
+        };
+        let header = |h: &str| {
+            text.lines()
+                .take_while(|l| !l.trim().is_empty())
+                .find_map(|l| l.strip_prefix(h))
+                .map(str::trim)
+        };
+        match catalog_bytes(path, "m", None, &bytes, &Env::default()).map(Option::unwrap) {
+            Ok(found) => {
+                assert_eq!(found.packages.len(), 1, "{name}");
+                assert_eq!(
+                    Some(found.packages[0].version.as_str()),
+                    header("Version:"),
+                    "{name}"
+                );
+                read += 1;
+            }
+            Err(e) => {
+                assert!(
+                    header("Name:").is_none() || header("Version:").is_none() || e.line.is_some(),
+                    "{name}: {e:?}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("read {read}, refused {refused}");
+    assert!(read >= 10, "{read}");
+}

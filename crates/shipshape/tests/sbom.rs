@@ -331,10 +331,12 @@ fn damaged_lockfiles_fail_closed() {
             "version = 1\n\n[[package]]\nname = \"a\"\nsource = { registry = \"r\" }\n",
             3,
         ),
+        ("x-1.dist-info/METADATA", "Name: x\nbroken\n", 2),
     ] {
         let tree = dir.path().join(format!("t{line}-{}", text.len()));
-        std::fs::create_dir_all(tree.join("app")).unwrap();
-        std::fs::write(tree.join("app").join(name), text).unwrap();
+        let file = tree.join("app").join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
         let (code, out, err) = sbom(&[tree.to_str().unwrap()]);
         assert_eq!(code, 2, "{name}: {out}{err}");
         assert!(err.contains(&format!("app/{name}:{line}:")), "{err}");

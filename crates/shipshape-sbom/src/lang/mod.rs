@@ -8,6 +8,7 @@
 pub(crate) mod cargo;
 pub(crate) mod composer;
 pub(crate) mod golang;
+pub(crate) mod installed;
 pub(crate) mod npm;
 pub(crate) mod pnpm;
 pub(crate) mod python;
