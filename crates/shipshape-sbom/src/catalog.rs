@@ -72,12 +72,18 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::rpm::RpmCataloger,
         &crate::lang::cargo::CargoLock,
         &crate::lang::npm::PackageLock,
+        &crate::lang::yarn::YarnLock,
+        &crate::lang::pnpm::PnpmLock,
         &crate::lang::python::Requirements,
         &crate::lang::python::PoetryLock,
         &crate::lang::python::PipfileLock,
+        &crate::lang::uv::UvLock,
         &crate::lang::golang::GoMod,
         &crate::lang::ruby::GemfileLock,
         &crate::lang::composer::ComposerLock,
+        &crate::lang::installed::NodeModules,
+        &crate::lang::installed::PythonInstalled,
+        &crate::lang::installed::Gemspecs,
     ]
 }
 

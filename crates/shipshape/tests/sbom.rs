@@ -306,3 +306,39 @@ fn damaged_database_fails_closed() {
     assert_eq!(code, 2);
     assert!(err.contains("lib/apk/db/installed:2:"), "{err}");
 }
+
+#[test]
+fn damaged_lockfiles_fail_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, line) in [
+        (
+            "yarn.lock",
+            "# yarn lockfile v1\n\na@^1:\n  version \"1\"\n   x\n",
+            5,
+        ),
+        (
+            "yarn.lock",
+            "__metadata:\n  version: 6\n\n\"a@npm:1\":\n  resolution: \"a@npm:1\"\n",
+            4,
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '6.0'\npackages:\n  /noversion:\n    dev: false\n",
+            3,
+        ),
+        (
+            "uv.lock",
+            "version = 1\n\n[[package]]\nname = \"a\"\nsource = { registry = \"r\" }\n",
+            3,
+        ),
+        ("x-1.dist-info/METADATA", "Name: x\nbroken\n", 2),
+    ] {
+        let tree = dir.path().join(format!("t{line}-{}", text.len()));
+        let file = tree.join("app").join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+        let (code, out, err) = sbom(&[tree.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(err.contains(&format!("app/{name}:{line}:")), "{err}");
+    }
+}

@@ -50,14 +50,14 @@ fn flag(entry: &Value, name: &str) -> bool {
 }
 
 /// `@scope/name` → (`@scope`, `name`).
-fn split_name(full: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_name(full: &str) -> (Option<&str>, &str) {
     match full.strip_prefix('@').and_then(|_| full.split_once('/')) {
         Some((scope, name)) => (Some(scope), name),
         None => (None, full),
     }
 }
 
-fn npm_package(
+pub(crate) fn npm_package(
     full: &str,
     version: &str,
     location: &str,
