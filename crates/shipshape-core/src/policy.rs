@@ -241,7 +241,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         .map(|item| {
             let n = findings
                 .iter()
-                .filter(|f| gates(f) && f.checklist == item && f.severity >= Severity::Low)
+                .filter(|f| gates(f) && f.checklist == item && f.severity >= fails_item(item))
                 .count();
             let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
             let pass: Vec<&Evidence> = of_item
@@ -379,6 +379,14 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
 /// whole scan (an empty path), when any finding is on the same item. Findings of an image name
 /// paths inside it: its evidence (empty path) yields to any of them.
 fn live_evidence(evidence: &[Evidence], findings: &[Finding]) -> Vec<Evidence> {
+    // Below an item's failing severity (a medium vulnerability) a finding contradicts nothing:
+    // the evidence of that item states the absence of what fails it.
+    let findings: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.checklist != ChecklistItem::Vulnerabilities || f.severity >= fails_item(f.checklist)
+        })
+        .collect();
     let contradicted: HashSet<(ChecklistItem, &str)> = findings
         .iter()
         .map(|f| (f.checklist, f.location.path.as_str()))
@@ -414,11 +422,20 @@ fn several_inputs(evidence: &[&Evidence]) -> bool {
         > 1
 }
 
+/// The lowest severity of a gating finding that fails an item: `high` for `vulnerabilities` (the
+/// CI gate of `docker scout cves --only-severity critical,high`), `low` for every other item.
+fn fails_item(item: ChecklistItem) -> Severity {
+    match item {
+        ChecklistItem::Vulnerabilities => Severity::High,
+        _ => Severity::Low,
+    }
+}
+
 /// Why an item nothing decided is not analysed, when no analyser said more.
 fn not_analysed_note(item: ChecklistItem) -> &'static str {
     match item {
         ChecklistItem::Vulnerabilities => {
-            "vulnerability matching is not available yet (planned: an offline OSV database)"
+            "no package was checked against a vulnerability database (`shipshape image` checks an image's packages)"
         }
         _ => "no enabled rule evaluated this item on what was scanned",
     }
