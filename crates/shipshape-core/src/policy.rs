@@ -811,6 +811,51 @@ mod tests {
     }
 
     #[test]
+    fn vulnerabilities_fail_on_high_only_and_lower_findings_keep_the_evidence() {
+        static VULN: RuleMeta = RuleMeta {
+            code: "SS9998",
+            slug: "test-vuln",
+            summary: "a vulnerability rule for tests",
+            severity: Severity::High,
+            checklist: ChecklistItem::Vulnerabilities,
+            source: crate::finding::SourceKind::Vulnerability,
+            equivalents: &[],
+            fix: None,
+            docs: "",
+        };
+        let with = |severity: Severity| {
+            let mut a = Analysis::default();
+            a.evaluated_by([&VULN]);
+            a.add_evidence(Evidence::pass(
+                ChecklistItem::Vulnerabilities,
+                "",
+                "3 packages checked: no critical or high",
+            ));
+            a.findings.push(
+                Finding::new(
+                    &VULN,
+                    crate::finding::Location::path("/var/lib/dpkg/status"),
+                    "libc6 is affected",
+                    "libc6 CVE-1",
+                )
+                .with_severity(severity),
+            );
+            run(a, "", "2026-01-01")
+        };
+        let r = with(Severity::Medium);
+        let c = item(&r, ChecklistItem::Vulnerabilities);
+        assert_eq!(c.status, ChecklistStatus::Pass);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("3 packages checked: no critical or high")
+        );
+        let r = with(Severity::High);
+        let c = item(&r, ChecklistItem::Vulnerabilities);
+        assert_eq!(c.status, ChecklistStatus::Fail);
+        assert_eq!(c.findings, 1);
+    }
+
+    #[test]
     fn suppressed_findings_are_accepted_evidence() {
         let (a, _) = analysis_with("FROM x\n# shipshape:ignore SS9999 base sets it\nUSER root\n");
         let r = run(a, "require = [\"non-root\"]\n", "2026-01-01");

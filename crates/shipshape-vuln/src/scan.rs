@@ -147,7 +147,7 @@ pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
         .flatten()
         .map(|d| d.get(..10).unwrap_or(&d).to_string())
         .unwrap_or_else(|| "unknown date".to_string());
-    let checked = queries.len() - outcome.errors.len().min(queries.len());
+    let checked = queries.len();
     if unmatched.is_empty() {
         a.add_evidence(Evidence::pass(
             ChecklistItem::Vulnerabilities,
@@ -170,4 +170,82 @@ pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
         );
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(query: Result<PackageQuery, String>) -> ScanPackage {
+        ScanPackage {
+            query,
+            location: "/var/lib/dpkg/status".into(),
+            layer: None,
+        }
+    }
+
+    #[test]
+    fn ratings_map_to_severities() {
+        assert_eq!(severity_of(Rating::Critical), Severity::Critical);
+        assert_eq!(severity_of(Rating::High), Severity::High);
+        assert_eq!(severity_of(Rating::Unknown), Severity::Medium);
+        assert_eq!(severity_of(Rating::Negligible), Severity::Info);
+    }
+
+    #[test]
+    fn no_database_is_a_note_not_a_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::db_path(dir.path());
+        let q = PackageQuery::from_purl("pkg:deb/debian/libc6@2.36-9?distro=debian-12").unwrap();
+        let a = analyse(&db, "img", &[package(Ok(q))]);
+        assert!(a.findings.is_empty() && a.evidence.is_empty() && a.errors.is_empty());
+        assert!(a.evaluated.is_empty());
+        let note = &a.notes[&ChecklistItem::Vulnerabilities];
+        assert!(note.contains("shipshape db update"), "{note}");
+        // No packages at all: nothing checked, nothing passed.
+        let a = analyse(&db, "img", &[]);
+        assert!(a.notes[&ChecklistItem::Vulnerabilities].contains("no package database"));
+    }
+
+    #[test]
+    fn packages_that_cannot_be_looked_up_pass_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::db_path(dir.path());
+        let record = r#"{"id":"A-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#;
+        let file = dir.path().join("A-1.json");
+        std::fs::write(&file, record).unwrap();
+        let loaded = crate::source::load(&file).unwrap();
+        crate::store::import(&db, loaded, &crate::store::ImportMode::Merge).unwrap();
+        let hit = PackageQuery::new(crate::Ecosystem::Npm, "left-pad", "0.9.0");
+        let a = analyse(
+            &db,
+            "img",
+            &[
+                package(Ok(hit.clone())),
+                package(Err("`pkg:generic/x@1`: no OSV ecosystem".into())),
+            ],
+        );
+        assert_eq!(a.findings.len(), 1);
+        assert!(
+            a.findings[0].message.contains("A-1"),
+            "{}",
+            a.findings[0].message
+        );
+        assert!(a.findings[0].message.contains("fixed in 1.0.0"));
+        assert_eq!(
+            a.findings[0].severity,
+            Severity::Medium,
+            "unrated is medium"
+        );
+        assert!(a.evidence.is_empty());
+        assert!(
+            a.notes[&ChecklistItem::Vulnerabilities].contains("1 package could not be looked up")
+        );
+        // All looked up: the evidence names the count.
+        let a = analyse(&db, "img", &[package(Ok(hit))]);
+        assert_eq!(a.evidence.len(), 1);
+        assert!(a.evidence[0]
+            .note()
+            .starts_with("1 package checked against the OSV database of "));
+    }
 }
