@@ -250,7 +250,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         .map(|item| {
             let n = findings
                 .iter()
-                .filter(|f| in_context(f) && f.checklist == item && f.severity >= Severity::Low)
+                .filter(|f| in_context(f) && f.checklist == item && f.severity >= fails_item(item))
                 .count();
             let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
             let pass: Vec<&Evidence> = of_item
@@ -390,6 +390,14 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
 /// whole scan (an empty path), when any finding is on the same item. Findings of an image name
 /// paths inside it: its evidence (empty path) yields to any of them.
 fn live_evidence(evidence: &[Evidence], findings: &[Finding]) -> Vec<Evidence> {
+    // Below an item's failing severity (a medium vulnerability) a finding contradicts nothing:
+    // the evidence of that item states the absence of what fails it.
+    let findings: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.checklist != ChecklistItem::Vulnerabilities || f.severity >= fails_item(f.checklist)
+        })
+        .collect();
     let contradicted: HashSet<(ChecklistItem, &str)> = findings
         .iter()
         .map(|f| (f.checklist, f.location.path.as_str()))
@@ -425,11 +433,20 @@ fn several_inputs(evidence: &[&Evidence]) -> bool {
         > 1
 }
 
+/// The lowest severity of a gating finding that fails an item: `high` for `vulnerabilities` (the
+/// CI gate of `docker scout cves --only-severity critical,high`), `low` for every other item.
+fn fails_item(item: ChecklistItem) -> Severity {
+    match item {
+        ChecklistItem::Vulnerabilities => Severity::High,
+        _ => Severity::Low,
+    }
+}
+
 /// Why an item nothing decided is not analysed, when no analyser said more.
 fn not_analysed_note(item: ChecklistItem) -> &'static str {
     match item {
         ChecklistItem::Vulnerabilities => {
-            "vulnerability matching is not available yet (planned: an offline OSV database)"
+            "no package was checked against a vulnerability database (`shipshape image` checks an image's packages)"
         }
         _ => "no enabled rule evaluated this item on what was scanned",
     }
@@ -802,6 +819,51 @@ mod tests {
             item(&r, ChecklistItem::NonRoot).status,
             ChecklistStatus::NotAnalysed
         );
+    }
+
+    #[test]
+    fn vulnerabilities_fail_on_high_only_and_lower_findings_keep_the_evidence() {
+        static VULN: RuleMeta = RuleMeta {
+            code: "SS9998",
+            slug: "test-vuln",
+            summary: "a vulnerability rule for tests",
+            severity: Severity::High,
+            checklist: ChecklistItem::Vulnerabilities,
+            source: crate::finding::SourceKind::Vulnerability,
+            equivalents: &[],
+            fix: None,
+            docs: "",
+        };
+        let with = |severity: Severity| {
+            let mut a = Analysis::default();
+            a.evaluated_by([&VULN]);
+            a.add_evidence(Evidence::pass(
+                ChecklistItem::Vulnerabilities,
+                "",
+                "3 packages checked: no critical or high",
+            ));
+            a.findings.push(
+                Finding::new(
+                    &VULN,
+                    crate::finding::Location::path("/var/lib/dpkg/status"),
+                    "libc6 is affected",
+                    "libc6 CVE-1",
+                )
+                .with_severity(severity),
+            );
+            run(a, "", "2026-01-01")
+        };
+        let r = with(Severity::Medium);
+        let c = item(&r, ChecklistItem::Vulnerabilities);
+        assert_eq!(c.status, ChecklistStatus::Pass);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("3 packages checked: no critical or high")
+        );
+        let r = with(Severity::High);
+        let c = item(&r, ChecklistItem::Vulnerabilities);
+        assert_eq!(c.status, ChecklistStatus::Fail);
+        assert_eq!(c.findings, 1);
     }
 
     #[test]

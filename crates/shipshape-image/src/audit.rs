@@ -389,9 +389,6 @@ fn covered(ctx: &Ctx, a: &mut Analysis) {
         }
         None => {}
     }
-    a.notes
-        .entry(Vulnerabilities)
-        .or_insert_with(|| "image packages are not matched against advisories yet".into());
     a.notes.entry(NoNewPrivileges).or_insert_with(|| {
         "a runtime setting; the image audit only reports setuid/setgid files".into()
     });

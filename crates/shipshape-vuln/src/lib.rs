@@ -11,10 +11,14 @@
 //! - [`severity`]: CVSS v3.x and v4.0 base scores from vectors, distribution ratings.
 //! - [`source`], [`store`], [`update`]: loading records, the SQLite store (why SQLite, and how
 //!   updates stay atomic, is explained in [`store`]), and downloads.
+//! - [`scan`], [`rules`]: a scan's packages looked up in the store, as findings of SS5001 and
+//!   evidence for the `vulnerabilities` checklist item.
 
 pub mod error;
 pub mod matcher;
 pub mod osv;
+pub mod rules;
+pub mod scan;
 pub mod severity;
 pub mod source;
 pub mod store;

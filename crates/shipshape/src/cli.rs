@@ -180,6 +180,11 @@ pub struct ImageArgs {
         hide_env_values = true
     )]
     pub creds: Option<String>,
+    /// Cache directory holding the vulnerability database that the image's packages are
+    /// checked against (as for `shipshape db`; default: $XDG_CACHE_HOME/shipshape, else
+    /// ~/.cache/shipshape). Without a database the `vulnerabilities` item is not analysed.
+    #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -2,8 +2,12 @@
 
 use crate::check::{finish, load_config, today};
 use crate::cli::ImageArgs;
-use shipshape_core::exit;
-use shipshape_image::{audit_with, open, AuditOptions, ImageOptions, LayerSecrets};
+use shipshape_core::{exit, ChecklistItem};
+use shipshape_image::{audit_with, open, show_in_image, AuditOptions, ImageOptions, LayerSecrets};
+use shipshape_sbom::{LayerSbom, Sbom};
+use shipshape_vuln::matcher::PackageQuery;
+use shipshape_vuln::scan::ScanPackage;
+use shipshape_vuln::store;
 use std::path::Path;
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
@@ -47,17 +51,44 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     };
     // One pass over the layers: the audit reads and verifies every blob once and hands each
     // file to its layer visitors (the secrets engine) on the way.
+    // The SBOM catalogers ride along: their packages are checked against the vulnerability
+    // database afterwards.
     let mut secrets = LayerSecrets::start(secrets_opts);
+    let mut sbom = LayerSbom::new();
     let result = audit_with(
         &image,
         &AuditOptions {
             today: Some(today()),
             ..AuditOptions::default()
         },
-        &mut [&mut secrets],
+        &mut [&mut secrets, &mut sbom],
     );
-    let analysis = result.analysis;
+    let mut analysis = result.analysis;
     crate::progress::finish(bar);
+    match store::cache_dir(args.cache_dir.as_deref()) {
+        Ok(cache) => {
+            if let Some(sbom) = sbom.take_sbom() {
+                let packages = scan_packages(&sbom);
+                let mut vulns = shipshape_vuln::scan::analyse(
+                    &store::db_path(&cache),
+                    &args.reference,
+                    &packages,
+                );
+                // Shown as the audit's findings are (`REF:/path`), fingerprinted without REF.
+                for f in &mut vulns.findings {
+                    show_in_image(&image.reference, &mut f.location);
+                }
+                analysis.merge(vulns);
+            }
+            // No SBOM: the pass failed, and its errors are already in the analysis.
+        }
+        Err(e) => {
+            analysis.notes.insert(
+                ChecklistItem::Vulnerabilities,
+                format!("no cache directory for the vulnerability database ({e}): set --cache-dir or SHIPSHAPE_CACHE_DIR"),
+            );
+        }
+    }
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {
         eprintln!(
@@ -87,4 +118,29 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         &args.output,
         false,
     )
+}
+
+/// The SBOM's packages as vulnerability queries, through their purls (which carry the
+/// distribution release); the source package recorded by the package database wins over the
+/// purl's.
+pub(crate) fn scan_packages(sbom: &Sbom) -> Vec<ScanPackage> {
+    sbom.packages
+        .iter()
+        .map(|p| {
+            let query = PackageQuery::from_purl(&p.purl).map(|mut q| {
+                if let Some(src) = &p.source {
+                    q.source_name = Some(src.name.clone());
+                    if src.version.is_some() {
+                        q.source_version = src.version.clone();
+                    }
+                }
+                q
+            });
+            ScanPackage {
+                query,
+                location: p.location.clone(),
+                layer: p.layer.clone(),
+            }
+        })
+        .collect()
 }

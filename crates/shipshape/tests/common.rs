@@ -23,12 +23,17 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
     None
 }
 
-/// `shipshape` with a clean environment (no colour, no CI variables), run from the repo root.
+/// `shipshape` with a clean environment (no colour, no CI variables, a vulnerability cache
+/// directory that holds no database unless the test sets its own), run from the repo root.
 pub fn shipshape() -> Command {
     let mut cmd = Command::cargo_bin("shipshape").expect("binary built");
     cmd.current_dir(repo_root())
         .env_remove("GITHUB_ACTIONS")
         .env_remove("CI")
+        .env(
+            "SHIPSHAPE_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-vulnerability-database"),
+        )
         .env("NO_COLOR", "1");
     cmd
 }

@@ -1,0 +1,45 @@
+//! SS5001: an installed package has a known vulnerability.
+
+use shipshape_core::{ChecklistItem, RuleMeta, Severity, SourceKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "SS5001",
+    slug: "package-vulnerable",
+    summary: "An installed package has a known vulnerability",
+    severity: Severity::High,
+    checklist: ChecklistItem::Vulnerabilities,
+    source: SourceKind::Vulnerability,
+    equivalents: &[],
+    fix: None,
+    docs: r#"## What it does
+Looks every package of the image's SBOM up in the local OSV database (`shipshape db update`, or
+`shipshape db import PATH` offline) and reports each vulnerability that affects the installed
+version, once per package with all its ids (the CVE, the distribution's advisories, aliases)
+and the version that fixes it. Debian and Ubuntu packages are matched through their source
+package and release, Alpine packages through their origin and branch.
+
+The finding's severity is the vulnerability's rating: the highest CVSS v3.x / v4.0 base score
+computed from the records' vectors, else the distribution's own rating. Negligible is `info`; a
+vulnerability no record rates is reported as `medium` (unknown is not harmless). The
+`vulnerabilities` checklist item fails on a critical or high finding that is not ignored.
+
+With no database the item stays *not analysed*, with a note saying how to get one: never a
+silent "no vulnerabilities".
+
+## Why it matters
+A known vulnerability in a shipped package is the first thing an attacker (and a CI gate such
+as `docker scout cves --only-severity critical,high`) looks for; most have a fixed version in
+the same release, so rebuilding is usually enough.
+
+## How to fix
+Rebuild the image so that it installs the fixed version (a newer base image, `apt-get upgrade`
+of the package in the build), or remove the package. If the vulnerable code cannot run in this
+image, accept the finding with an ignore that says why.
+
+## Example
+```dockerfile
+FROM debian:12-slim
+RUN apt-get update && apt-get -y upgrade && rm -rf /var/lib/apt/lists/*
+```
+"#,
+};
