@@ -99,8 +99,14 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    /// The rating shown: the newest CVSS version's score, else the vendor's word.
+    /// The rating shown: the distribution's or database's own word when it has one (a
+    /// distribution rates a CVE for the package as it ships it: Debian calls CVE-2019-1010022
+    /// `unimportant` while its CVSS base score is 9.8; trivy prefers the vendor rating too),
+    /// else the newest CVSS version's score.
     pub fn rating(&self) -> Rating {
+        if let Some(r) = self.vendor.as_deref().and_then(Rating::from_word) {
+            return r;
+        }
         let best = self
             .cvss
             .iter()
@@ -166,6 +172,22 @@ pub fn assess(record: &Record, affected: Option<&Affected>) -> Assessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_distribution_rating_wins_over_cvss() {
+        let a = Assessment {
+            cvss: vec![cvss_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap()],
+            vendor: Some("unimportant".into()),
+            invalid: Vec::new(),
+        };
+        assert_eq!(a.rating(), Rating::Negligible);
+        // a word that rates nothing (`not yet assigned`) leaves the score
+        let a = Assessment {
+            vendor: Some("not yet assigned".into()),
+            ..a
+        };
+        assert_eq!(a.rating(), Rating::Critical);
+    }
 
     #[test]
     fn v3_base_scores() {

@@ -18,8 +18,10 @@ version, once per package with all its ids (the CVE, the distribution's advisori
 and the version that fixes it. Debian and Ubuntu packages are matched through their source
 package and release, Alpine packages through their origin and branch.
 
-The finding's severity is the vulnerability's rating: the highest CVSS v3.x / v4.0 base score
-computed from the records' vectors, else the distribution's own rating. Negligible is `info`; a
+The finding's severity is the vulnerability's rating: the distribution's or database's own
+rating when the record gives one (Debian rates some CVEs `unimportant` for the package as it
+ships it, whatever their CVSS score), else the highest CVSS v3.x / v4.0 base score computed from
+the records' vectors. Negligible is `info`; a
 vulnerability no record rates is reported as `medium` (unknown is not harmless). The
 `vulnerabilities` checklist item fails on a critical or high finding that is not ignored.
 
