@@ -174,11 +174,7 @@ pub fn analyse(input: &DockerfileInput<'_>) -> Analysis {
     static DECIDING: std::sync::LazyLock<
         std::collections::BTreeMap<&'static str, &'static shipshape_core::RuleMeta>,
     > = std::sync::LazyLock::new(|| deciding_rules().map(|m| (m.code, m)).collect());
-    if out.evaluated.is_empty() {
-        out.evaluated = DECIDING.clone();
-    } else {
-        out.evaluated.extend(DECIDING.iter().map(|(k, v)| (*k, *v)));
-    }
+    out.evaluated = DECIDING.clone();
     out.ignores
         .insert(file.path().to_string(), inline_ignores(file, &df));
     out
