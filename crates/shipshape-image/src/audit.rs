@@ -265,6 +265,12 @@ pub fn audit_with(
             .findings
             .extend(found.into_iter().map(|f| f.with_source(SourceKind::Image)));
     }
+    // Attestations are read once (the rule above asked first); a failure fails the scan closed.
+    if let Err(e) = image.attestations() {
+        analysis
+            .errors
+            .push(ScanError::new(image.reference.clone(), e.message));
+    }
     for f in &mut analysis.findings {
         show_in_image(&image.reference, &mut f.location);
         for r in &mut f.related {
@@ -351,7 +357,28 @@ where
 fn covered(ctx: &Ctx, a: &mut Analysis) {
     use ChecklistItem::*;
     let mut decided = std::collections::BTreeSet::new();
-    decided.extend([NonRoot, Healthcheck, Network, Provenance]);
+    decided.extend([NonRoot, Healthcheck, Network]);
+    // Provenance covers the labels and the attestations: it is decided only where the source
+    // can carry attestations and they were read.
+    match ctx.image.attestations() {
+        Ok(at) => match &at.not_carried {
+            None => {
+                decided.insert(Provenance);
+            }
+            Some(why) => {
+                a.notes.insert(
+                    Provenance,
+                    format!("SBOM and provenance attestations not checked: {why}"),
+                );
+            }
+        },
+        Err(e) => {
+            a.notes.insert(
+                Provenance,
+                format!("the attestations could not be read: {}", e.message),
+            );
+        }
+    }
     let complete = ctx.fs.is_some_and(|f| f.complete);
     if complete {
         decided.extend([Secrets, MinimalImage]);
@@ -453,12 +480,17 @@ fn evidence(ctx: &Ctx, decided: &std::collections::BTreeSet<ChecklistItem>, a: &
     .into_iter()
     .filter(|l| config.labels.contains_key(*l))
     .collect();
+    let carried = ctx
+        .image
+        .attestations()
+        .map(|at| at.summary())
+        .unwrap_or_default();
     add(
         Provenance,
         if labels.is_empty() {
-            "no provenance problem found in labels or history".into()
+            format!("{carried}; no provenance problem found in labels or history")
         } else {
-            format!("labelled with {}", labels.join(", "))
+            format!("{carried}; labelled with {}", labels.join(", "))
         },
     );
     let files = ctx.fs.map_or(0, |f| f.index.visible().count());

@@ -257,7 +257,7 @@ fn set_name(h: &mut tar::Header, name: &[u8], link: bool) {
 /// Built blobs (with media types), the config bytes and the config.
 type Finished = (Vec<(Vec<u8>, &'static str)>, Vec<u8>, ImageConfigFile);
 /// Files of an archive or layout: name and content.
-type Files = Vec<(String, Vec<u8>)>;
+pub type Files = Vec<(String, Vec<u8>)>;
 
 /// What a written image is made of, to corrupt or check it in tests.
 #[derive(Debug, Clone, Default)]
@@ -267,6 +267,20 @@ pub struct Written {
     /// Stored blob digests, one per layer.
     pub layers: Vec<String>,
     pub diff_ids: Vec<String>,
+    /// With attestations: the image index `index.json` names, and the attestation manifest.
+    pub index_digest: Option<String>,
+    pub attestation_manifest: Option<String>,
+    /// The referrer manifests, in the order they were added.
+    pub referrers: Vec<String>,
+}
+
+/// A referrer to write beside the image (an OCI 1.1 artifact manifest whose subject is it).
+#[derive(Debug, Clone)]
+struct Referrer {
+    artifact_type: String,
+    media_type: String,
+    blob: Vec<u8>,
+    annotations: BTreeMap<String, String>,
 }
 
 /// An image to build.
@@ -275,6 +289,9 @@ pub struct ImageBuilder {
     pub config: ImageConfigFile,
     layers: Vec<LayerBuilder>,
     auto_history: bool,
+    /// In-toto predicates attached as BuildKit attestations: predicate type and predicate.
+    attestations: Vec<(String, serde_json::Value)>,
+    referrers: Vec<Referrer>,
 }
 
 impl Default for ImageBuilder {
@@ -295,6 +312,8 @@ impl ImageBuilder {
             },
             layers: Vec::new(),
             auto_history: true,
+            attestations: Vec::new(),
+            referrers: Vec::new(),
         }
     }
 
@@ -341,6 +360,78 @@ impl ImageBuilder {
             ..History::default()
         });
         self
+    }
+
+    /// Attaches an in-toto statement with this predicate the way BuildKit does
+    /// (`--sbom`, `--provenance`): an attestation manifest beside the image manifest in an image
+    /// index, its layer the statement. OCI layouts and archives only.
+    pub fn attestation(mut self, predicate_type: &str, predicate: serde_json::Value) -> Self {
+        self.attestations.push((predicate_type.into(), predicate));
+        self
+    }
+
+    /// Attaches an OCI 1.1 referrer: an artifact manifest of `artifact_type` whose subject is the
+    /// image and whose one layer is `blob` (`media_type`), listed in the layout's `index.json`.
+    /// OCI layouts and archives only.
+    pub fn referrer(mut self, artifact_type: &str, media_type: &str, blob: Vec<u8>) -> Self {
+        self.referrers.push(Referrer {
+            artifact_type: artifact_type.into(),
+            media_type: media_type.into(),
+            blob,
+            annotations: BTreeMap::new(),
+        });
+        self
+    }
+
+    /// The referrers' manifests (and their blobs) for an image manifest: the files to write and
+    /// each manifest's descriptor.
+    pub fn referrer_files(&self, subject: &Descriptor) -> io::Result<(Files, Vec<Descriptor>)> {
+        let mut files = Vec::new();
+        let mut descs = Vec::new();
+        let empty = b"{}".to_vec();
+        let empty_desc = Descriptor {
+            media_type: "application/vnd.oci.empty.v1+json".into(),
+            digest: sha256(&empty),
+            size: 2,
+            ..Descriptor::default()
+        };
+        if !self.referrers.is_empty() {
+            files.push((blob_name(&empty_desc.digest), empty.clone()));
+        }
+        for r in &self.referrers {
+            let d = sha256(&r.blob);
+            files.push((blob_name(&d), r.blob.clone()));
+            let m = Manifest {
+                schema_version: 2,
+                media_type: spec::MT_OCI_MANIFEST.into(),
+                artifact_type: r.artifact_type.clone(),
+                config: empty_desc.clone(),
+                layers: vec![Descriptor {
+                    media_type: r.media_type.clone(),
+                    digest: d,
+                    size: r.blob.len() as i64,
+                    ..Descriptor::default()
+                }],
+                subject: Some(Descriptor {
+                    media_type: subject.media_type.clone(),
+                    digest: subject.digest.clone(),
+                    size: subject.size,
+                    ..Descriptor::default()
+                }),
+                annotations: r.annotations.clone(),
+            };
+            let mb = serde_json::to_vec(&m).map_err(io::Error::other)?;
+            let md = sha256(&mb);
+            descs.push(Descriptor {
+                media_type: spec::MT_OCI_MANIFEST.into(),
+                digest: md.clone(),
+                size: mb.len() as i64,
+                artifact_type: r.artifact_type.clone(),
+                ..Descriptor::default()
+            });
+            files.push((blob_name(&md), mb));
+        }
+        Ok((files, descs))
     }
 
     /// Leaves the history exactly as set (no entries generated for layers).
@@ -425,30 +516,148 @@ impl ImageBuilder {
                 ..Descriptor::default()
             },
             layers,
-            annotations: BTreeMap::new(),
+            ..Manifest::default()
         };
         files.push((blob_name(&written.config_digest), cbytes));
         let mbytes = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
         written.manifest_digest = sha256(&mbytes);
         let mut ann = BTreeMap::new();
         ann.insert(spec::ANN_REF_NAME.to_string(), tag.to_string());
+        let image_desc = Descriptor {
+            media_type: spec::MT_OCI_MANIFEST.into(),
+            digest: written.manifest_digest.clone(),
+            size: mbytes.len() as i64,
+            ..Descriptor::default()
+        };
+        files.push((blob_name(&written.manifest_digest), mbytes));
+        let mut top = if self.attestations.is_empty() {
+            vec![Descriptor {
+                annotations: ann,
+                ..image_desc.clone()
+            }]
+        } else {
+            // BuildKit's shape: index.json names an image index holding the image manifest (with
+            // its platform) and an attestation manifest (`unknown/unknown`) that points at it.
+            let (att_files, att_desc) = self.attestation_files(&image_desc)?;
+            files.extend(att_files);
+            written.attestation_manifest = Some(att_desc.digest.clone());
+            let inner = Index {
+                schema_version: 2,
+                media_type: spec::MT_OCI_INDEX.into(),
+                manifests: vec![
+                    Descriptor {
+                        platform: Some(spec::Platform {
+                            os: config.os.clone(),
+                            architecture: config.architecture.clone(),
+                            variant: config.variant.clone(),
+                        }),
+                        ..image_desc.clone()
+                    },
+                    att_desc,
+                ],
+            };
+            let ib = serde_json::to_vec(&inner).map_err(io::Error::other)?;
+            let id = sha256(&ib);
+            written.index_digest = Some(id.clone());
+            files.push((blob_name(&id), ib.clone()));
+            vec![Descriptor {
+                media_type: spec::MT_OCI_INDEX.into(),
+                digest: id,
+                size: ib.len() as i64,
+                annotations: ann,
+                ..Descriptor::default()
+            }]
+        };
+        let (ref_files, ref_descs) = self.referrer_files(&image_desc)?;
+        files.extend(ref_files);
+        written.referrers = ref_descs.iter().map(|d| d.digest.clone()).collect();
+        top.extend(ref_descs);
         let index = Index {
             schema_version: 2,
             media_type: spec::MT_OCI_INDEX.into(),
-            manifests: vec![Descriptor {
-                media_type: spec::MT_OCI_MANIFEST.into(),
-                digest: written.manifest_digest.clone(),
-                size: mbytes.len() as i64,
-                annotations: ann,
-                platform: None,
-            }],
+            manifests: top,
         };
-        files.push((blob_name(&written.manifest_digest), mbytes));
         files.push((
             "index.json".into(),
             serde_json::to_vec(&index).map_err(io::Error::other)?,
         ));
         Ok((files, written))
+    }
+
+    /// The attestation manifest for the image manifest `subject`: its files and its descriptor
+    /// as BuildKit lists it in the image index.
+    fn attestation_files(&self, subject: &Descriptor) -> io::Result<(Files, Descriptor)> {
+        let mut files = Vec::new();
+        let mut layers = Vec::new();
+        let hex = subject.digest.trim_start_matches("sha256:");
+        for (ptype, predicate) in &self.attestations {
+            let statement = serde_json::json!({
+                "_type": "https://in-toto.io/Statement/v0.1",
+                "predicateType": ptype,
+                "subject": [{"name": "pkg:docker/shipshape-build", "digest": {"sha256": hex}}],
+                "predicate": predicate,
+            });
+            let sb = serde_json::to_vec(&statement).map_err(io::Error::other)?;
+            let d = sha256(&sb);
+            let mut ann = BTreeMap::new();
+            ann.insert(crate::attest::ANN_PREDICATE_TYPE.to_string(), ptype.clone());
+            layers.push(Descriptor {
+                media_type: crate::attest::MT_IN_TOTO.into(),
+                digest: d.clone(),
+                size: sb.len() as i64,
+                annotations: ann,
+                ..Descriptor::default()
+            });
+            files.push((blob_name(&d), sb));
+        }
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "unknown",
+            "os": "unknown",
+            "config": {},
+            "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.digest.clone()).collect::<Vec<_>>()},
+        }))
+        .map_err(io::Error::other)?;
+        let cd = sha256(&config);
+        let manifest = Manifest {
+            schema_version: 2,
+            media_type: spec::MT_OCI_MANIFEST.into(),
+            config: Descriptor {
+                media_type: "application/vnd.oci.image.config.v1+json".into(),
+                digest: cd.clone(),
+                size: config.len() as i64,
+                ..Descriptor::default()
+            },
+            layers,
+            ..Manifest::default()
+        };
+        files.push((blob_name(&cd), config));
+        let mb = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
+        let md = sha256(&mb);
+        files.push((blob_name(&md), mb.clone()));
+        let mut ann = BTreeMap::new();
+        ann.insert(
+            crate::attest::ANN_REFERENCE_TYPE.to_string(),
+            "attestation-manifest".to_string(),
+        );
+        ann.insert(
+            crate::attest::ANN_REFERENCE_DIGEST.to_string(),
+            subject.digest.clone(),
+        );
+        Ok((
+            files,
+            Descriptor {
+                media_type: spec::MT_OCI_MANIFEST.into(),
+                digest: md,
+                size: mb.len() as i64,
+                annotations: ann,
+                platform: Some(spec::Platform {
+                    os: "unknown".into(),
+                    architecture: "unknown".into(),
+                    variant: String::new(),
+                }),
+                ..Descriptor::default()
+            },
+        ))
     }
 
     /// Writes a docker-archive (`docker save` format: `<id>/layer.tar`, `<config>.json`,

@@ -1,5 +1,6 @@
 //! Opening an image from any source, and streaming its layers.
 
+use crate::attest::{Attestation, Attestations, Origin};
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{FileEntry, FsIndex, LayerChanges};
 use crate::layer::{read_layer, LayerItem, LayerSpec, LayerStats, Limits};
@@ -71,6 +72,8 @@ pub struct Image {
     limits: Limits,
     progress: crate::Progress,
     index: OnceLock<Arc<FsIndex>>,
+    origin: Origin,
+    attestations: OnceLock<std::result::Result<Attestations, ImageError>>,
 }
 
 /// The outcome of one pass over the layers.
@@ -162,6 +165,7 @@ fn open_inner(r: &str, opts: &ImageOptions) -> Result<Image> {
         layers,
         specs,
         store,
+        origin,
     } = loaded;
     if specs.len() > opts.limits.max_layers {
         return Err(ImageError::new(
@@ -189,6 +193,8 @@ fn open_inner(r: &str, opts: &ImageOptions) -> Result<Image> {
         limits: opts.limits.clone(),
         progress: opts.progress.clone(),
         index: OnceLock::new(),
+        origin,
+        attestations: OnceLock::new(),
     })
 }
 
@@ -231,6 +237,7 @@ fn from_registry(rr: &RegistryRef, opts: &ImageOptions) -> Result<Loaded> {
         layers,
         specs,
         store: Box::new(pulled.store),
+        origin: Origin::Registry(Box::new(pulled.remote)),
     })
 }
 
@@ -245,6 +252,8 @@ pub(crate) struct Loaded {
     pub(crate) layers: Vec<Layer>,
     pub(crate) specs: Vec<LayerSpec>,
     pub(crate) store: Box<dyn Store>,
+    /// Where the attestations are looked up.
+    pub(crate) origin: Origin,
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
@@ -310,6 +319,7 @@ fn load_oci(
         layers,
         specs,
         store,
+        origin: Origin::Store,
     })
 }
 
@@ -438,8 +448,13 @@ pub(crate) fn select_platform(index: &Index, want: Option<&str>) -> Result<Descr
         .manifests
         .iter()
         .filter(|d| {
-            // Skip attestation manifests (`unknown/unknown`).
+            // Skip attestation manifests (`unknown/unknown`) and OCI 1.1 artifacts (referrers
+            // written into a layout's index.json).
             d.platform.as_ref().is_none_or(|p| p.os != "unknown")
+                && d.artifact_type.is_empty()
+                && !d
+                    .annotations
+                    .contains_key(crate::attest::ANN_REFERENCE_TYPE)
         })
         .collect();
     let matches = |p: &Platform| {
@@ -591,7 +606,7 @@ fn load_docker_archive(
             ..Descriptor::default()
         },
         layers: descs,
-        annotations: Default::default(),
+        ..Manifest::default()
     };
     Ok(Loaded {
         source,
@@ -608,6 +623,7 @@ fn load_docker_archive(
         layers,
         specs,
         store,
+        origin: Origin::Store,
     })
 }
 
@@ -745,6 +761,49 @@ impl Image {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    /// The attestations attached to the image (BuildKit attestation manifests, OCI referrers),
+    /// each blob verified against its digest. Looked up once, on the first call (for a registry:
+    /// the referrers API or its tag fallback, and the attestation blobs); later calls answer from
+    /// memory. A source that keeps no attestations (a `docker save` archive) answers with
+    /// [`Attestations::not_carried`] set.
+    pub fn attestations(&self) -> std::result::Result<&Attestations, ImageError> {
+        self.attestations
+            .get_or_init(|| {
+                crate::attest::collect(self, &self.origin, &*self.store, self.limits.max_doc_bytes)
+                    .map_err(|e| e.at(&self.reference))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The content of one attestation (an in-toto statement, an SBOM…), verified against its
+    /// digest; an error when it is larger than `limit` bytes.
+    pub fn read_attestation(
+        &self,
+        a: &Attestation,
+        limit: u64,
+    ) -> std::result::Result<Vec<u8>, ImageError> {
+        let what = format!("attestation {}", a.digest);
+        let read = || -> Result<Vec<u8>> {
+            let r: Box<dyn Read + Send + '_> = match &self.origin {
+                Origin::Registry(remote) => remote.blob(&a.digest)?,
+                Origin::Store => {
+                    let path = store::blob_path(&a.digest)?;
+                    self.store
+                        .open(&path)?
+                        .ok_or_else(|| {
+                            ImageError::new(ErrorKind::NotFound, format!("{what} is missing"))
+                        })?
+                        .0
+                }
+            };
+            let bytes = store::read_capped(r, limit, &what)?;
+            store::verify_bytes(&bytes, &a.digest, &what)?;
+            Ok(bytes)
+        };
+        read().map_err(|e| e.at(&self.reference))
     }
 
     /// The digest that names layer `i` in findings.

@@ -8,6 +8,7 @@
 //! # Ok::<(), shipshape_image::ImageError>(())
 //! ```
 
+mod attest;
 pub mod build;
 mod engine;
 pub mod eol;
@@ -21,6 +22,10 @@ mod registry;
 pub mod spec;
 mod store;
 
+pub use attest::{
+    Attestation, AttestationKind, AttestationSource, Attestations, ANN_PREDICATE_TYPE,
+    ANN_REFERENCE_DIGEST, ANN_REFERENCE_TYPE, MT_IN_TOTO,
+};
 pub use engine::EngineImage;
 pub use error::{ErrorKind, ImageError};
 pub use fs::{FileEntry, FileKind, FsIndex, Hidden, HiddenHow};

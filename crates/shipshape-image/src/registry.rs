@@ -21,6 +21,88 @@ pub(crate) struct Pulled {
     pub(crate) manifest_digest: String,
     pub(crate) config: Vec<u8>,
     pub(crate) store: DirStore,
+    /// The registry, kept for the attestations (looked up only when asked for).
+    pub(crate) remote: Remote,
+}
+
+/// The registry an image was pulled from, for what the pull itself does not fetch: attestation
+/// manifests of the index, OCI referrers, and their blobs.
+pub(crate) struct Remote {
+    client: std::sync::Mutex<Client>,
+    /// The index the image manifest was picked from, if any (BuildKit attestation manifests sit
+    /// beside the image manifests there).
+    pub(crate) index: Option<Index>,
+    cap: u64,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote")
+            .field("index", &self.index.is_some())
+            .finish()
+    }
+}
+
+/// How a registry's referrers of a manifest were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReferrersLookup {
+    /// `GET /v2/<name>/referrers/<digest>` (OCI distribution 1.1).
+    Api,
+    /// The registry has no referrers API: the `sha256-<hex>` tag holding an index of them.
+    TagSchema,
+}
+
+impl Remote {
+    fn client(&self) -> Result<std::sync::MutexGuard<'_, Client>> {
+        self.client
+            .lock()
+            .map_err(|_| ImageError::new(ErrorKind::Io, "the registry client failed earlier"))
+    }
+
+    /// A manifest by digest, verified.
+    pub(crate) fn manifest(&self, digest: &str) -> Result<Vec<u8>> {
+        store::split_digest(digest)?;
+        let (bytes, _) = self.client()?.manifest(digest, self.cap)?;
+        verify_bytes(&bytes, digest, &format!("manifest {digest}"))?;
+        Ok(bytes)
+    }
+
+    /// A blob's content as it arrives (the caller verifies it).
+    pub(crate) fn blob(&self, digest: &str) -> Result<Box<dyn Read + Send>> {
+        self.client()?.blob(digest)
+    }
+
+    /// The referrers of `subject`: the referrers API, else the tag schema's `sha256-<hex>` index
+    /// (none when that tag does not exist either).
+    pub(crate) fn referrers(&self, subject: &str) -> Result<(Index, ReferrersLookup)> {
+        let (_, hex) = store::split_digest(subject)?;
+        let mut c = self.client()?;
+        let url = format!("{}/referrers/{subject}", c.base);
+        let (status, resp) = c.get(&url, spec::MT_OCI_INDEX)?;
+        let what = format!("referrers of {}@{subject}", c.repo);
+        if (200..300).contains(&status) {
+            let bytes = read_capped(resp.into_body().into_reader(), self.cap, &what)?;
+            let index: Index = crate::image::parse_json(&bytes, &what)?;
+            return Ok((index, ReferrersLookup::Api));
+        }
+        // A registry without the API answers 404 (distribution spec), some 400 or 405.
+        if !matches!(status, 400 | 404 | 405) {
+            check_status(status, &what)?;
+        }
+        drop(resp);
+        let tag = format!("sha256-{hex}");
+        match c.manifest(&tag, self.cap) {
+            Ok((bytes, _)) => {
+                let index: Index =
+                    crate::image::parse_json(&bytes, &format!("referrers tag {tag}"))?;
+                Ok((index, ReferrersLookup::TagSchema))
+            }
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                Ok((Index::default(), ReferrersLookup::TagSchema))
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -59,6 +141,7 @@ pub(crate) fn pull(rr: &RegistryRef, opts: &ImageOptions) -> Result<Pulled> {
     if let Some(want) = &rr.digest {
         verify_bytes(&bytes, want, "manifest")?;
     }
+    let mut picked_from = None;
     for _ in 0..4 {
         if !spec::sniff_is_index(&bytes) {
             break;
@@ -69,6 +152,7 @@ pub(crate) fn pull(rr: &RegistryRef, opts: &ImageOptions) -> Result<Pulled> {
         verify_bytes(&b, &d.digest, "manifest")?;
         bytes = b;
         digest = got;
+        picked_from = Some(index);
     }
     let manifest: Manifest = crate::image::parse_json(&bytes, "image manifest")?;
     if manifest.schema_version == 1 || manifest.config.digest.is_empty() {
@@ -131,6 +215,11 @@ pub(crate) fn pull(rr: &RegistryRef, opts: &ImageOptions) -> Result<Pulled> {
         manifest_digest: digest,
         config,
         store: DirStore::new(&root, Some(spool)),
+        remote: Remote {
+            client: std::sync::Mutex::new(c),
+            index: picked_from,
+            cap,
+        },
     })
 }
 

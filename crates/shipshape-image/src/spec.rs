@@ -41,6 +41,13 @@ pub struct Descriptor {
     pub annotations: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
+    /// The type of an artifact a referrer manifest describes (OCI 1.1).
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub artifact_type: String,
 }
 
 /// The platform of a manifest in an index.
@@ -96,6 +103,16 @@ pub struct Manifest {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub annotations: BTreeMap<String, String>,
+    /// OCI 1.1: what kind of artifact this manifest is (SBOM, signature…), when it is not an image.
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub artifact_type: String,
+    /// OCI 1.1: the manifest this one refers to (a referrer's image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Descriptor>,
 }
 
 /// One image of a `docker save` archive's `manifest.json`.

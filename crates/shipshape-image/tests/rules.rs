@@ -30,6 +30,15 @@
 //! large_image_bytes = 1000
 //! large_layer_bytes = 1000
 //!
+//! [[attestation]]              # a BuildKit attestation manifest in an image index (OCI only)
+//! predicate_type = "https://spdx.dev/Document"
+//! predicate = { spdxVersion = "SPDX-2.3" }
+//!
+//! [[referrer]]                 # an OCI 1.1 referrer in the layout's index.json (OCI only)
+//! artifact_type = "application/vnd.cyclonedx+json"
+//! media_type = "application/vnd.cyclonedx+json"
+//! content = "{}"
+//!
 //! [[layer]]
 //! created_by = "COPY app /app" # its history entry (default: `shipshape build: layer N`)
 //! [[layer.entry]]
@@ -73,6 +82,26 @@ struct Spec {
     audit: Audit,
     #[serde(default)]
     layer: Vec<Layer>,
+    #[serde(default)]
+    attestation: Vec<AttestationSpec>,
+    #[serde(default)]
+    referrer: Vec<ReferrerSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttestationSpec {
+    predicate_type: String,
+    #[serde(default)]
+    predicate: toml::Table,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferrerSpec {
+    artifact_type: String,
+    media_type: String,
+    content: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +174,17 @@ fn build(spec: &Spec) -> Result<ImageBuilder, String> {
     b.config.config.entrypoint = c.entrypoint.clone();
     for h in &spec.history {
         b = b.history(h);
+    }
+    for a in &spec.attestation {
+        let predicate = serde_json::to_value(&a.predicate).map_err(|e| e.to_string())?;
+        b = b.attestation(&a.predicate_type, predicate);
+    }
+    for r in &spec.referrer {
+        b = b.referrer(
+            &r.artifact_type,
+            &r.media_type,
+            r.content.as_bytes().to_vec(),
+        );
     }
     for l in &spec.layer {
         // Uncompressed: layer digests then depend on the entries only.

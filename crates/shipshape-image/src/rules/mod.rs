@@ -3,6 +3,7 @@
 use crate::audit::Ctx;
 use shipshape_core::Finding;
 
+pub mod attestations;
 pub mod env_secret;
 pub mod healthcheck;
 pub mod history_pipe_shell;
@@ -54,6 +55,7 @@ shipshape_core::register_rules! { dyn Rule;
     user_writable::UserWritable,
     secret_files::SecretFiles,
     large_image::LargeImage,
+    attestations::Attestations,
 }
 
 #[cfg(test)]
