@@ -14,6 +14,7 @@ mod apk;
 mod catalog;
 pub mod cyclonedx;
 mod dpkg;
+pub mod intoto;
 mod lang;
 mod layers;
 mod model;

@@ -202,6 +202,18 @@ pub enum SbomFormat {
     Json,
     /// One package a line, for people.
     Table,
+    /// An in-toto Statement v1 about the image (by its manifest digest) with the CycloneDX (or,
+    /// with `--predicate spdx`, SPDX) document as predicate; images only.
+    InToto,
+}
+
+/// The document an in-toto statement carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomPredicate {
+    /// CycloneDX 1.6 (`https://cyclonedx.org/bom`).
+    Cyclonedx,
+    /// SPDX 2.3 (`https://spdx.dev/Document`).
+    Spdx,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +223,9 @@ pub struct SbomArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Table)]
     pub format: SbomFormat,
+    /// With `--format in-toto`: the SBOM document the statement carries.
+    #[arg(long, value_enum, default_value_t = SbomPredicate::Cyclonedx)]
+    pub predicate: SbomPredicate,
     /// Write the SBOM to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

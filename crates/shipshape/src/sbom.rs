@@ -1,6 +1,6 @@
 //! `shipshape sbom REF|DIR`.
 
-use crate::cli::{SbomArgs, SbomFormat};
+use crate::cli::{SbomArgs, SbomFormat, SbomPredicate};
 use shipshape_core::{exit, ScanError};
 use shipshape_image::{open, visit_layers, ImageOptions};
 use shipshape_sbom::{catalog_dir, LayerSbom, Sbom};
@@ -8,11 +8,27 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
-    let (sbom, errors) = if is_directory(&args.reference) {
+    let directory = is_directory(&args.reference);
+    if args.predicate != SbomPredicate::Cyclonedx && args.format != SbomFormat::InToto {
+        eprintln!("error: --predicate applies to --format in-toto only");
+        return Ok(exit::ERROR);
+    }
+    if directory && args.format == SbomFormat::InToto {
+        eprintln!(
+            "error: {}: an in-toto statement names its subject by digest; a directory has none (use --format cyclonedx or spdx)",
+            args.reference
+        );
+        return Ok(exit::ERROR);
+    }
+    let mut statement_subject = None;
+    let (sbom, errors) = if directory {
         catalog_dir(Path::new(&args.reference), &args.reference)
     } else {
         match image_sbom(args) {
-            Ok(r) => r,
+            Ok((sbom, errors, subject)) => {
+                statement_subject = Some(subject);
+                (sbom, errors)
+            }
             Err(code) => return Ok(code),
         }
     };
@@ -38,6 +54,22 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
         SbomFormat::Spdx => pretty(&shipshape_sbom::spdx::document(&sbom, &created))?,
         SbomFormat::Json => serde_json::to_string_pretty(&sbom)? + "\n",
         SbomFormat::Table => shipshape_sbom::table::render(&sbom),
+        SbomFormat::InToto => {
+            let Some((name, digest)) = statement_subject else {
+                return Ok(exit::ERROR); // refused above: directories have no digest
+            };
+            let predicate = match args.predicate {
+                SbomPredicate::Cyclonedx => shipshape_sbom::intoto::Predicate::CycloneDx,
+                SbomPredicate::Spdx => shipshape_sbom::intoto::Predicate::Spdx,
+            };
+            match shipshape_sbom::intoto::statement(&sbom, &name, &digest, predicate, &created) {
+                Ok(v) => pretty(&v)?,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", args.reference);
+                    return Ok(exit::ERROR);
+                }
+            }
+        }
     };
     match &args.output {
         Some(path) => {
@@ -61,7 +93,10 @@ fn is_directory(reference: &str) -> bool {
     p.is_dir() && !p.join("oci-layout").is_file()
 }
 
-fn image_sbom(args: &SbomArgs) -> Result<(Sbom, Vec<ScanError>), i32> {
+/// The SBOM of an image, the scan errors, and the subject an in-toto statement names: the image's
+/// name and its manifest digest (the image ID, its config digest, when the source has no
+/// manifest digest, as a `docker save` archive).
+fn image_sbom(args: &SbomArgs) -> Result<(Sbom, Vec<ScanError>, (String, String)), i32> {
     let mut opts = ImageOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,
@@ -92,8 +127,23 @@ fn image_sbom(args: &SbomArgs) -> Result<(Sbom, Vec<ScanError>), i32> {
     let mut cataloger = LayerSbom::new();
     let analysis = visit_layers(&image, &mut [&mut cataloger]);
     crate::progress::finish(bar);
+    let digest = image
+        .manifest_digest
+        .clone()
+        .or_else(|| image.config_digest.clone())
+        .unwrap_or_default();
+    if args.format == SbomFormat::InToto && image.manifest_digest.is_none() {
+        eprintln!(
+            "note: {} has no manifest digest (a `docker save` archive or the Engine); the statement's subject is its image ID {digest}",
+            args.reference
+        );
+    }
+    let name = image
+        .name
+        .clone()
+        .unwrap_or_else(|| image.reference.clone());
     match cataloger.take_sbom() {
-        Some(sbom) => Ok((sbom, analysis.errors)),
+        Some(sbom) => Ok((sbom, analysis.errors, (name, digest))),
         None => {
             for e in &analysis.errors {
                 eprintln!("error: {}: {}", e.path, e.message);
