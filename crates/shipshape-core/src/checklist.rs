@@ -85,7 +85,9 @@ impl ChecklistItem {
                 "no shells, package managers or tools in the final image"
             }
             ChecklistItem::BuildContext => "build context excludes secrets and VCS data",
-            ChecklistItem::Provenance => "labelled with source, revision and version",
+            ChecklistItem::Provenance => {
+                "labelled with source, revision and version; images carry an SBOM and provenance"
+            }
         }
     }
 }

@@ -303,9 +303,15 @@ pub(crate) fn collect(
             });
         }
     }
+    // A `docker save` archive may have an OCI index (Docker 25 and later write one) and still
+    // have dropped the attestations (the classic image store keeps none): finding none there
+    // says nothing.
+    let not_carried = (list.is_empty()
+        && matches!(image.source, SourceType::DockerArchive | SourceType::Engine))
+    .then(|| not_carried_reason(image.source));
     Ok(Attestations {
         list,
-        not_carried: None,
+        not_carried,
         subject,
         referrers_lookup: Some(lookup),
     })
@@ -313,8 +319,8 @@ pub(crate) fn collect(
 
 fn not_carried_reason(source: SourceType) -> String {
     match source {
-        SourceType::Engine => "the Docker Engine's image store keeps no attestations (only the containerd image store does); scan the image in its registry or as an OCI layout".into(),
-        _ => "a `docker save` archive without an OCI index keeps no attestations; scan the image in its registry or as an OCI layout".into(),
+        SourceType::Engine => "the Docker Engine's export holds none, and its classic image store keeps none (only the containerd image store does); scan the image in its registry or as an OCI layout".into(),
+        _ => "a `docker save` archive holds none, and it drops them unless the Engine uses the containerd image store; scan the image in its registry or as an OCI layout".into(),
     }
 }
 

@@ -664,6 +664,31 @@ impl ImageBuilder {
     /// `manifest.json`) to `file`, tagged `repo_tag` (`app:1`). Layers are stored uncompressed,
     /// as `docker save` does, unless built from a raw blob.
     pub fn write_docker_archive(&self, file: &Path, repo_tag: &str) -> io::Result<Written> {
+        let (files, written) = self.docker_files(repo_tag)?;
+        write_tar(file, &files)?;
+        Ok(written)
+    }
+
+    /// Writes a docker-archive that also holds an OCI layout (`index.json`, `oci-layout`, the
+    /// blobs, with the attestations and referrers), as `docker save` does from Docker 25 on; with
+    /// the containerd image store the attestations are kept.
+    pub fn write_docker_archive_with_index(
+        &self,
+        file: &Path,
+        repo_tag: &str,
+    ) -> io::Result<Written> {
+        let (mut files, mut written) = self.docker_files(repo_tag)?;
+        let (oci, w) = self.oci_files(repo_tag)?;
+        files.extend(oci);
+        written.manifest_digest = w.manifest_digest;
+        written.index_digest = w.index_digest;
+        written.attestation_manifest = w.attestation_manifest;
+        written.referrers = w.referrers;
+        write_tar(file, &files)?;
+        Ok(written)
+    }
+
+    fn docker_files(&self, repo_tag: &str) -> io::Result<(Files, Written)> {
         let mut config = self.config.clone();
         config.rootfs.kind = "layers".into();
         config.rootfs.diff_ids.clear();
@@ -713,8 +738,7 @@ impl ImageBuilder {
             "manifest.json".into(),
             serde_json::to_vec(&manifest).map_err(io::Error::other)?,
         ));
-        write_tar(file, &files)?;
-        Ok(written)
+        Ok((files, written))
     }
 }
 

@@ -256,6 +256,50 @@ fn docker_archives_cannot_carry_attestations() {
     );
 }
 
+#[test]
+fn docker_archives_with_an_oci_index() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // Docker 25+ writes index.json into `docker save` archives; the containerd image store keeps
+    // the attestations there.
+    let kept = dir.path().join("kept.tar");
+    let written = buildkit_image()
+        .write_docker_archive_with_index(&kept, "app:1")
+        .expect("archive");
+    let image = open(
+        &format!("docker-archive:{}", kept.display()),
+        &ImageOptions::default(),
+    )
+    .expect("open");
+    assert_eq!(image.manifest_digest, None, "read through manifest.json");
+    let at = image.attestations().expect("attestations");
+    assert_eq!(at.not_carried, None);
+    assert_eq!(
+        at.subject.as_deref(),
+        Some(written.manifest_digest.as_str()),
+        "by config digest"
+    );
+    assert_eq!(at.list.len(), 2);
+    let a = audit(&image);
+    assert!(a.covers(ChecklistItem::Provenance));
+    assert!(of(&a, "SS3020").is_empty());
+    // The classic store's archive has an index but no attestations: that says nothing.
+    let dropped = dir.path().join("dropped.tar");
+    plain_image()
+        .write_docker_archive_with_index(&dropped, "app:1")
+        .expect("archive");
+    let image = open(
+        &format!("docker-archive:{}", dropped.display()),
+        &ImageOptions::default(),
+    )
+    .expect("open");
+    let at = image.attestations().expect("attestations");
+    assert!(at.list.is_empty());
+    assert!(at.not_carried.is_some());
+    let a = audit(&image);
+    assert!(!a.covers(ChecklistItem::Provenance));
+    assert!(of(&a, "SS3020").is_empty());
+}
+
 /// Uploads a blob with the distribution API (monolithic upload).
 fn put_blob(base: &str, repo: &str, data: &[u8]) -> String {
     let digest = shipshape_image::build::sha256(data);

@@ -114,6 +114,10 @@ fn engine_export_of_a_docker_built_image() {
             env[0].message
         );
         assert!(a.covers(shipshape_core::ChecklistItem::ImageTag));
+        // The Engine's export keeps no attestations: the provenance item is not analysed.
+        assert!(of(&a, "SS3020").is_empty());
+        assert!(!a.covers(shipshape_core::ChecklistItem::Provenance));
+        assert!(a.notes[&shipshape_core::ChecklistItem::Provenance].contains("Docker Engine"));
     }
     // FROM scratch
     let scratch = format!("shipshape-test-scratch:{}", std::process::id());

@@ -22,14 +22,16 @@ pub enum Command {
     /// `docker run` line under PATH, and every text file for secrets; print findings and the
     /// production checklist.
     Check(CheckArgs),
-    /// Audit a built image: configuration, every layer's files (deleted ones included), the
+    /// Audit a built image: configuration, every layer's files (deleted ones included), its
+    /// attestations (SBOM, provenance: BuildKit attestation manifests, OCI referrers), the
     /// checklist items an image decides. REF: `docker-archive:FILE`, `oci-archive:FILE`,
     /// `oci:DIR[:TAG]`, `docker:NAME` (local Docker Engine), `registry:HOST/REPO:TAG|@DIGEST`,
     /// a path to an archive or layout, or `NAME:TAG` (Engine first, then the registry).
     Image(ImageArgs),
     /// List every package installed in an image or locked in a directory: dpkg, apk and rpm
     /// databases (the distribution from os-release), Cargo, npm, Python, Go, Ruby and PHP
-    /// lockfiles; as CycloneDX 1.6, SPDX 2.3, JSON or a table. REF is an image reference as for
+    /// lockfiles; as CycloneDX 1.6, SPDX 2.3, JSON, a table, or (images) an in-toto statement
+    /// carrying the CycloneDX or SPDX document. REF is an image reference as for
     /// `image`, or a directory. A database or lockfile that cannot be read is an error (exit 2,
     /// no document).
     Sbom(SbomArgs),

@@ -93,10 +93,13 @@ fn is_directory(reference: &str) -> bool {
     p.is_dir() && !p.join("oci-layout").is_file()
 }
 
+/// The SBOM of an image, the scan errors, and the subject an in-toto statement names.
+type ImageSbom = (Sbom, Vec<ScanError>, (String, String));
+
 /// The SBOM of an image, the scan errors, and the subject an in-toto statement names: the image's
 /// name and its manifest digest (the image ID, its config digest, when the source has no
 /// manifest digest, as a `docker save` archive).
-fn image_sbom(args: &SbomArgs) -> Result<(Sbom, Vec<ScanError>, (String, String)), i32> {
+fn image_sbom(args: &SbomArgs) -> Result<ImageSbom, i32> {
     let mut opts = ImageOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,

@@ -25,9 +25,11 @@ which of the two is missing. Every attestation blob is read and checked against 
 in-toto statement's `predicateType` is taken from the statement itself.
 
 The rule runs on images whose source can carry attestations: registries, OCI layouts and OCI
-archives. A `docker save` archive and the Docker Engine's classic image store drop them, so there
-the rule says nothing and the `provenance` checklist item is not analysed, with that reason in its
-note (never a pass or a fail it cannot know).
+archives. A `docker save` archive and the Docker Engine's classic image store drop them, so when
+such a source holds none the rule says nothing and the `provenance` checklist item is not
+analysed, with that reason in its note (never a pass or a fail it cannot know). When such an
+archive does hold attestations (Docker 25 and later write an OCI `index.json` into it, and the
+containerd image store keeps them), they are read and judged like any other.
 
 Severity is `low`: a missing attestation is a supply-chain policy violation for a released image
 (what Docker Scout reports), not a vulnerability, and the default `--fail-on high` does not fail a
@@ -52,9 +54,13 @@ Build with BuildKit's attestations and push to a registry or write an OCI layout
 
 ## Example
 ```console
+$ docker buildx build --sbom=false --provenance=false --push -t registry.example.com/app:1.4.2 .
+$ shipshape image registry.example.com/app:1.4.2
+low[SS3020]: the image carries neither an SBOM nor a provenance attestation (image-attestations-missing)
+
 $ docker buildx build --sbom=true --provenance=true --push -t registry.example.com/app:1.4.2 .
 $ shipshape image registry.example.com/app:1.4.2
-  ✓ provenance  SBOM (SPDX, in-toto attestation) and SLSA provenance v0.2 (in-toto attestation)
+  pass  provenance         SBOM (SPDX, in-toto attestation) and SLSA provenance v0.2 (in-toto attestation); labelled with …
 ```
 "#,
 };
