@@ -270,6 +270,11 @@ pub(crate) fn collect(
                 }
             };
             let what = format!("attestation {} of manifest {}", layer.digest, c.digest);
+            // The (verified) manifest says how long the blob is: nothing past that is read.
+            let declared = u64::try_from(layer.size).map_err(|_| {
+                ImageError::new(ErrorKind::Format, format!("{what}: negative size"))
+            })?;
+            let mut reader = Read::take(reader.by_ref(), declared.saturating_add(1));
             let (size, from_statement) = if layer.media_type == MT_IN_TOTO {
                 read_statement(&mut reader, &layer.digest, &what)?
             } else {
@@ -278,6 +283,12 @@ pub(crate) fn collect(
                 check_digest(&got, &layer.digest, &what)?;
                 (h.count, None)
             };
+            if size != declared {
+                return Err(ImageError::new(
+                    ErrorKind::Format,
+                    format!("{what}: {size} bytes, but the manifest says {declared}"),
+                ));
+            }
             let predicate_type = from_statement.or(predicate);
             let artifact_type = if !c.manifest.artifact_type.is_empty() {
                 c.manifest.artifact_type.clone()
@@ -383,7 +394,16 @@ fn from_registry(remote: &Remote, subject: &str) -> Result<(Vec<Candidate>, &'st
         }
     }
     let (referrers, lookup) = remote.referrers(subject)?;
-    for d in referrers.manifests.iter().take(MAX_DOCUMENTS) {
+    if referrers.manifests.len() > MAX_DOCUMENTS {
+        return Err(ImageError::new(
+            ErrorKind::Limit,
+            format!(
+                "{} referrers of {subject} (the limit is {MAX_DOCUMENTS})",
+                referrers.manifests.len()
+            ),
+        ));
+    }
+    for d in &referrers.manifests {
         let bytes = remote.manifest(&d.digest)?;
         let manifest: Manifest = parse_json(&bytes, &format!("referrer manifest {}", d.digest))?;
         // The tag schema's index is kept by clients: trust only what names this image.

@@ -77,19 +77,41 @@ impl Remote {
     pub(crate) fn referrers(&self, subject: &str) -> Result<(Index, ReferrersLookup)> {
         let (_, hex) = store::split_digest(subject)?;
         let mut c = self.client()?;
-        let url = format!("{}/referrers/{subject}", c.base);
-        let (status, resp) = c.get(&url, spec::MT_OCI_INDEX)?;
+        let mut url = format!("{}/referrers/{subject}", c.base);
         let what = format!("referrers of {}@{subject}", c.repo);
-        if (200..300).contains(&status) {
+        let mut all = Index::default();
+        // The answer may come in pages, each naming the next in a `Link` header.
+        for page in 0.. {
+            let (status, resp) = c.get(&url, spec::MT_OCI_INDEX)?;
+            if !(200..300).contains(&status) {
+                if page > 0 {
+                    check_status(status, &what)?;
+                }
+                // A registry without the API answers 404 (distribution spec), some 400 or 405.
+                if !matches!(status, 400 | 404 | 405) {
+                    check_status(status, &what)?;
+                }
+                break;
+            }
+            if page >= 64 {
+                return Err(ImageError::new(
+                    ErrorKind::Limit,
+                    format!("{what}: more than 64 pages"),
+                ));
+            }
+            let next = resp
+                .headers()
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| next_link(l, &c.base));
             let bytes = read_capped(resp.into_body().into_reader(), self.cap, &what)?;
             let index: Index = crate::image::parse_json(&bytes, &what)?;
-            return Ok((index, ReferrersLookup::Api));
+            all.manifests.extend(index.manifests);
+            match next {
+                Some(n) => url = n,
+                None => return Ok((all, ReferrersLookup::Api)),
+            }
         }
-        // A registry without the API answers 404 (distribution spec), some 400 or 405.
-        if !matches!(status, 400 | 404 | 405) {
-            check_status(status, &what)?;
-        }
-        drop(resp);
         let tag = format!("sha256-{hex}");
         match c.manifest(&tag, self.cap) {
             Ok((bytes, _)) => {
@@ -395,6 +417,24 @@ impl Client {
     }
 }
 
+/// The next page's URL in a `Link: <URL>; rel="next"` header, made absolute against `base`
+/// (`scheme://host/v2/repo`).
+fn next_link(header: &str, base: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.trim().split_once(';')?;
+        if !params.replace(' ', "").contains("rel=\"next\"") {
+            return None;
+        }
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        if target.starts_with('/') {
+            let root = base.find("/v2/").map_or(base, |i| &base[..i]);
+            Some(format!("{root}{target}"))
+        } else {
+            Some(target.to_string())
+        }
+    })
+}
+
 fn check_status(status: u16, what: &str) -> Result<()> {
     match status {
         200..=299 => Ok(()),
@@ -613,6 +653,31 @@ fn run_helper(helper: &str, server: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_links() {
+        let base = "https://r.example/v2/team/app";
+        assert_eq!(
+            next_link(
+                r#"</v2/team/app/referrers/sha256:ab?n=1&last=x>; rel="next""#,
+                base
+            )
+            .as_deref(),
+            Some("https://r.example/v2/team/app/referrers/sha256:ab?n=1&last=x")
+        );
+        assert_eq!(
+            next_link(
+                r#"<https://o.example/p>; rel="prev", <https://o.example/q>; rel="next""#,
+                base
+            )
+            .as_deref(),
+            Some("https://o.example/q")
+        );
+        assert_eq!(
+            next_link(r#"<https://o.example/p>; rel="prev""#, base),
+            None
+        );
+    }
 
     #[test]
     fn challenges_parse() {

@@ -1,5 +1,5 @@
 //! A minimal in-test registry (std only) for what docker-registry cannot do without a token
-//! server: bearer-token auth and a multi-platform index.
+//! server: bearer-token auth, a multi-platform index, and the OCI referrers API (paged).
 
 mod common;
 
@@ -10,7 +10,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 
-fn serve(listener: TcpListener, root: PathBuf, index: Vec<u8>) {
+/// The referrers API's answer for one subject digest: the pages of its index.
+struct Referrers {
+    subject: String,
+    pages: Vec<Vec<u8>>,
+}
+
+fn serve(listener: TcpListener, root: PathBuf, index: Vec<u8>, referrers: Referrers) {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
@@ -93,6 +99,35 @@ fn serve(listener: TcpListener, root: PathBuf, index: Vec<u8>) {
                 br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
                 format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\",scope=\"repository:{repo}:pull\"\r\n"),
             )
+        } else if let Some(rest) = path.strip_prefix("/v2/multi/app/referrers/") {
+            let (digest, query) = rest.split_once('?').unwrap_or((rest, ""));
+            if digest == referrers.subject {
+                let page: usize = query
+                    .strip_prefix("page=")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0);
+                let link = if page + 1 < referrers.pages.len() {
+                    format!(
+                        "Link: </v2/{repo}/referrers/{digest}?page={}>; rel=\"next\"\r\n",
+                        page + 1
+                    )
+                } else {
+                    String::new()
+                };
+                (
+                    "200 OK",
+                    "application/vnd.oci.image.index.v1+json",
+                    referrers.pages.get(page).cloned().unwrap_or_default(),
+                    link,
+                )
+            } else {
+                (
+                    "200 OK",
+                    "application/vnd.oci.image.index.v1+json",
+                    br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#.to_vec(),
+                    String::new(),
+                )
+            }
         } else if path == "/v2/multi/app/manifests/latest" {
             (
                 "200 OK",
@@ -134,11 +169,29 @@ fn serve(listener: TcpListener, root: PathBuf, index: Vec<u8>) {
 fn bearer_token_and_platform_selection() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut manifests = Vec::new();
+    let mut amd64 = Default::default();
     for arch in ["amd64", "arm64"] {
         let mut b = ImageBuilder::new()
             .layer(LayerBuilder::new().file(&format!("/arch-{arch}"), arch.as_bytes()));
         b.config.architecture = arch.into();
+        if arch == "amd64" {
+            // Two referrers of the amd64 image, served by the referrers API in two pages.
+            b = b
+                .referrer(
+                    "application/spdx+json",
+                    "application/spdx+json",
+                    br#"{"spdxVersion":"SPDX-2.3"}"#.to_vec(),
+                )
+                .referrer(
+                    "application/vnd.in-toto+json",
+                    "application/vnd.in-toto+json",
+                    br#"{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}"#.to_vec(),
+                );
+        }
         let w = b.write_oci_layout(dir.path(), arch).expect("layout");
+        if arch == "amd64" {
+            amd64 = w.clone();
+        }
         let size = std::fs::metadata(
             dir.path()
                 .join("blobs/sha256")
@@ -168,7 +221,26 @@ fn bearer_token_and_platform_selection() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let root = dir.path().to_path_buf();
-    std::thread::spawn(move || serve(listener, root, index));
+    let page = |digest: &str| {
+        let size = std::fs::metadata(
+            dir.path()
+                .join("blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .expect("referrer")
+        .len();
+        serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest, "size": size}]
+        }))
+        .expect("json")
+    };
+    let referrers = Referrers {
+        subject: amd64.manifest_digest.clone(),
+        pages: amd64.referrers.iter().map(|d| page(d)).collect(),
+    };
+    std::thread::spawn(move || serve(listener, root, index, referrers));
 
     let pulled = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let opts = |p: &str| {
@@ -195,7 +267,22 @@ fn bearer_token_and_platform_selection() {
         assert_eq!(image.config.architecture, arch);
         let ix = image.index().expect("index");
         assert!(ix.get(format!("/arch-{arch}").as_bytes()).is_some());
-        assert!(audit(&image).errors.is_empty());
+        let a = audit(&image);
+        assert!(a.errors.is_empty(), "{:?}", a.errors);
+        // The referrers API answered (both pages for amd64; an empty list for arm64).
+        let at = image.attestations().expect("attestations");
+        assert_eq!(at.referrers_lookup, Some("referrers-api"));
+        if arch == "amd64" {
+            assert_eq!(at.list.len(), 2, "{at:#?}");
+            assert_eq!(
+                at.summary(),
+                "SBOM (SPDX, OCI referrer) and SLSA provenance v1 (in-toto attestation, OCI referrer)"
+            );
+            assert!(of(&a, "SS3020").is_empty());
+        } else {
+            assert!(at.list.is_empty());
+            assert_eq!(of(&a, "SS3020").len(), 1);
+        }
         let last = pulled.lock().expect("lock").last().copied();
         assert!(
             last.is_some_and(|(done, total)| total > 0 && done == total),
