@@ -24,23 +24,25 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# The official SBOM validators (CycloneDX: cyclonedx-python-lib; SPDX: spdx-tools' pyspdxtools),
-# in a virtual environment under target/ when they are not on PATH already.
+# The official SBOM validators (CycloneDX: cyclonedx-python-lib; SPDX: spdx-tools' pyspdxtools) and
+# the in-toto attestation bindings (in-toto statements), in a virtual environment under target/
+# when they are not on PATH already.
 VALIDATORS="$PWD/target/validators"
-if ! { command -v cdx-validate && command -v pyspdxtools; } >/dev/null 2>&1; then
-  if [ ! -x "$VALIDATORS/bin/pyspdxtools" ] && command -v python3 >/dev/null 2>&1; then
+if ! { command -v cdx-validate && command -v pyspdxtools && command -v intoto-validate; } >/dev/null 2>&1; then
+  if { [ ! -x "$VALIDATORS/bin/pyspdxtools" ] || ! "$VALIDATORS/bin/python" -c 'import in_toto_attestation' 2>/dev/null; } && command -v python3 >/dev/null 2>&1; then
     echo "installing SBOM validators into target/validators"
     if ! python3 -m venv "$VALIDATORS" >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
       python3 -m venv "$VALIDATORS" || true
     fi
-    "$VALIDATORS/bin/pip" install -q 'cyclonedx-python-lib[validation]==11.12.0' spdx-tools==0.8.5 \
+    "$VALIDATORS/bin/pip" install -q 'cyclonedx-python-lib[validation]==11.12.0' spdx-tools==0.8.5 in-toto-attestation==0.9.3 \
       || echo "NOTE: the SBOM validators could not be installed; the tests that need them will be skipped"
   fi
   if [ -x "$VALIDATORS/bin/pyspdxtools" ]; then
     printf '#!/bin/sh\nexec "%s/bin/python" "%s/scripts/cdx-validate.py" "$@"\n' "$VALIDATORS" "$PWD" > "$VALIDATORS/bin/cdx-validate"
-    chmod +x "$VALIDATORS/bin/cdx-validate"
+    printf '#!/bin/sh\nexec "%s/bin/python" "%s/scripts/intoto-validate.py" "$@"\n' "$VALIDATORS" "$PWD" > "$VALIDATORS/bin/intoto-validate"
+    chmod +x "$VALIDATORS/bin/cdx-validate" "$VALIDATORS/bin/intoto-validate"
     export PATH="$VALIDATORS/bin:$PATH"
   fi
 fi

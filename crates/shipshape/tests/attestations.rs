@@ -222,6 +222,25 @@ fn sbom_as_an_in_toto_statement() {
                 .collect()
         };
         assert!(names.contains(&"zlib1g"), "{names:?}");
+        if validator("intoto-validate") {
+            let file = dir.path().join(format!("statement.{predicate}.json"));
+            std::fs::write(&file, &out).unwrap();
+            validate(&["intoto-validate"], &file);
+            // The validator is not a rubber stamp: a subject without a digest is refused.
+            let mut bad = st.clone();
+            bad["subject"][0]["digest"] = json!({});
+            let file = dir.path().join("bad-statement.json");
+            std::fs::write(&file, serde_json::to_vec(&bad).unwrap()).unwrap();
+            let out = std::process::Command::new("intoto-validate")
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                !out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
         if validator(check[0]) {
             let file = dir.path().join(format!("predicate.{predicate}.json"));
             std::fs::write(&file, serde_json::to_vec(&st["predicate"]).unwrap()).unwrap();
