@@ -25,6 +25,8 @@ pub const ANN_REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
 pub const ANN_PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
 /// Annotation cosign sets on a Sigstore bundle holding a signed attestation.
 pub const ANN_BUNDLE_PREDICATE_TYPE: &str = "dev.sigstore.bundle.predicateType";
+/// Annotation cosign sets on the layers of its `sha256-<hex>.att` attestation manifests.
+pub const ANN_COSIGN_PREDICATE_TYPE: &str = "predicateType";
 /// The media type of an in-toto statement.
 pub const MT_IN_TOTO: &str = "application/vnd.in-toto+json";
 
@@ -56,6 +58,9 @@ pub enum AttestationSource {
     Index,
     /// An OCI referrer: a manifest whose `subject` is the image.
     Referrer,
+    /// cosign's `sha256-<hex>.att` tag on the registry (signed DSSE envelopes; how cosign stores
+    /// attestations when it does not use OCI 1.1 referrers).
+    CosignTag,
 }
 
 /// One attestation: a blob (usually an in-toto statement) carried by an attestation manifest or
@@ -111,6 +116,7 @@ impl Attestation {
             (AttestationSource::Index, _) => "in-toto attestation",
             (AttestationSource::Referrer, true) => "in-toto attestation, OCI referrer",
             (AttestationSource::Referrer, false) => "OCI referrer",
+            (AttestationSource::CosignTag, _) => "cosign attestation",
         };
         match self.kind {
             AttestationKind::Sbom => format!("SBOM ({}, {how})", self.format()),
@@ -250,6 +256,11 @@ pub(crate) fn collect(
                 .or_else(|| layer.annotations.get(ANN_BUNDLE_PREDICATE_TYPE))
                 .or_else(|| c.via.annotations.get(ANN_BUNDLE_PREDICATE_TYPE))
                 .or_else(|| c.manifest.annotations.get(ANN_BUNDLE_PREDICATE_TYPE))
+                .or_else(|| {
+                    (c.source == AttestationSource::CosignTag)
+                        .then(|| layer.annotations.get(ANN_COSIGN_PREDICATE_TYPE))
+                        .flatten()
+                })
                 .cloned();
             let mut reader = match origin {
                 Origin::Registry(remote) => remote.blob(&layer.digest)?,
@@ -419,6 +430,15 @@ fn from_registry(remote: &Remote, subject: &str) -> Result<(Vec<Candidate>, &'st
                 source: AttestationSource::Referrer,
             });
         }
+    }
+    // cosign's own tag, for attestations it attached without OCI 1.1 referrers.
+    if let Some((digest, bytes)) = remote.cosign_attestations(subject)? {
+        out.push(Candidate {
+            manifest: parse_json(&bytes, &format!("cosign attestation manifest {digest}"))?,
+            via: Descriptor::default(),
+            digest,
+            source: AttestationSource::CosignTag,
+        });
     }
     let lookup = match lookup {
         ReferrersLookup::Api => "referrers-api",

@@ -72,6 +72,20 @@ impl Remote {
         self.client()?.blob(digest)
     }
 
+    /// cosign's attestation manifest for `subject` (the `sha256-<hex>.att` tag), with its digest;
+    /// `None` when the tag does not exist.
+    pub(crate) fn cosign_attestations(&self, subject: &str) -> Result<Option<(String, Vec<u8>)>> {
+        let (_, hex) = store::split_digest(subject)?;
+        match self
+            .client()?
+            .manifest(&format!("sha256-{hex}.att"), self.cap)
+        {
+            Ok((bytes, digest)) => Ok(Some((digest, bytes))),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The referrers of `subject`: the referrers API, else the tag schema's `sha256-<hex>` index
     /// (none when that tag does not exist either).
     pub(crate) fn referrers(&self, subject: &str) -> Result<(Index, ReferrersLookup)> {

@@ -468,4 +468,53 @@ fn registry_attestation_manifests_and_referrers() {
         f[0].message,
         "the image carries neither an SBOM nor a provenance attestation"
     );
+
+    // cosign without OCI 1.1 referrers keeps its attestations under `sha256-<hex>.att`: a
+    // manifest of DSSE envelopes, each annotated with its predicate type.
+    let plain_digest = image.manifest_digest.clone().expect("digest");
+    let payload = br#"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2","subject":[],"predicate":{}}"#;
+    let envelope = serde_json::to_vec(&json!({
+        "payloadType": "application/vnd.in-toto+json",
+        "payload": base64_standard(payload),
+        "signatures": [{"keyid": "", "sig": "MEUCIQ=="}]
+    }))
+    .expect("json");
+    let envelope_digest = put_blob(&base, repo, &envelope);
+    let att = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": empty, "size": 2},
+        "layers": [{
+            "mediaType": "application/vnd.dsse.envelope.v1+json",
+            "digest": envelope_digest,
+            "size": envelope.len(),
+            "annotations": {"dev.cosignproject.cosign/signature": "", "predicateType": "https://slsa.dev/provenance/v0.2"}
+        }]
+    }))
+    .expect("json");
+    let tag = format!("sha256-{}.att", plain_digest.trim_start_matches("sha256:"));
+    put_manifest(
+        &base,
+        repo,
+        &tag,
+        "application/vnd.oci.image.manifest.v1+json",
+        &att,
+    );
+    let image = open(&format!("registry:{name}:plain"), &opts).expect("pull");
+    let at = image.attestations().expect("attestations");
+    assert_eq!(at.list.len(), 1);
+    assert_eq!(at.list[0].source, AttestationSource::CosignTag);
+    assert_eq!(at.list[0].kind, AttestationKind::Provenance);
+    let a = audit(&image);
+    let f = of(&a, "SS3020");
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        f[0].message,
+        "the image carries SLSA provenance v0.2 (cosign attestation) but no SBOM"
+    );
+}
+
+fn base64_standard(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -17,9 +17,10 @@ pub static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Looks at the attestations attached to the image, as Docker Scout's supply-chain attestations
 policy does: the attestation manifests BuildKit puts in the image index
-(`vnd.docker.reference.type: attestation-manifest`, in-toto statements) and OCI 1.1 referrers (from
+(`vnd.docker.reference.type: attestation-manifest`, in-toto statements), OCI 1.1 referrers (from
 a registry's referrers API or its `sha256-<hex>` tag, or the manifests of an OCI layout whose
-`subject` is the image). An SBOM is an SPDX or CycloneDX statement or artifact; provenance is a
+`subject` is the image), and on registries cosign's `sha256-<hex>.att` tag (attestations cosign
+attached without referrers). An SBOM is an SPDX or CycloneDX statement or artifact; provenance is a
 SLSA provenance statement (v0.2 or v1). It reports the image when it carries neither, or says
 which of the two is missing. Every attestation blob is read and checked against its digest, and an
 in-toto statement's `predicateType` is taken from the statement itself.
