@@ -285,7 +285,14 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
     let body = zip_of(&records);
     let (base, sent) = serve_npm(body.clone(), true);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
-        .args(["db", "update", "--quiet", "--ecosystem", "npm", "--base-url"])
+        .args([
+            "db",
+            "update",
+            "--quiet",
+            "--ecosystem",
+            "npm",
+            "--base-url",
+        ])
         .arg(&base)
         .arg("--cache-dir")
         .arg(cache.path())
@@ -315,7 +322,14 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
     // The next update, from a server that sends everything, replaces the npm records.
     let (base, _) = serve_npm(body, false);
     shipshape()
-        .args(["db", "update", "--quiet", "--ecosystem", "npm", "--base-url"])
+        .args([
+            "db",
+            "update",
+            "--quiet",
+            "--ecosystem",
+            "npm",
+            "--base-url",
+        ])
         .arg(&base)
         .arg("--cache-dir")
         .arg(cache.path())
