@@ -172,80 +172,12 @@ pub fn parse(text: &str, yaml: bool) -> Result<Parsed, String> {
     Ok(Parsed::Record(Box::new(record)))
 }
 
-/// Nesting depth above which a YAML document is refused (OSV records nest about 6 deep).
-const MAX_DEPTH: usize = 64;
-
 /// Converts a YAML document to JSON, keeping every plain scalar as written: OSV fields are
 /// strings, and a resolved `1.10` would become the float 1.1.
 fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
-    use saphyr::{Yaml, YamlLoader};
-    let mut loader: YamlLoader<Yaml> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.alias_limit(10_000);
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
-    let fmt = |e: &saphyr::ScanError| {
-        format!(
-            "invalid YAML at line {} column {}: {}",
-            e.marker().line(),
-            e.marker().col() + 1,
-            e.info()
-        )
-    };
-    parser.load(&mut loader, false).map_err(|e| fmt(&e))?;
-    if let Some(e) = loader.error() {
-        return Err(fmt(e));
-    }
-    let docs = loader.into_documents();
-    match docs.first() {
-        Some(doc) => convert(doc, 0),
-        None => Ok(serde_json::Value::Null),
-    }
-}
-
-fn convert(y: &saphyr::Yaml, depth: usize) -> Result<serde_json::Value, String> {
-    use saphyr::{Scalar, ScalarStyle, Yaml};
-    use serde_json::Value;
-    if depth > MAX_DEPTH {
-        return Err(format!("YAML nested deeper than {MAX_DEPTH} levels"));
-    }
-    Ok(match y {
-        Yaml::Representation(s, style, _) => {
-            let plain = matches!(style, ScalarStyle::Plain);
-            match s.as_ref() {
-                "" | "~" | "null" | "Null" | "NULL" if plain => Value::Null,
-                "true" | "True" | "TRUE" if plain => Value::Bool(true),
-                "false" | "False" | "FALSE" if plain => Value::Bool(false),
-                other => Value::String(other.to_string()),
-            }
-        }
-        Yaml::Value(v) => match v {
-            Scalar::Null => Value::Null,
-            Scalar::Boolean(b) => Value::Bool(*b),
-            Scalar::Integer(i) => Value::String(i.to_string()),
-            Scalar::FloatingPoint(f) => Value::String(f.to_string()),
-            Scalar::String(s) => Value::String(s.to_string()),
-        },
-        Yaml::Sequence(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| convert(i, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
-        Yaml::Mapping(m) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in m {
-                let key = match convert(k, depth + 1)? {
-                    Value::String(s) => s,
-                    Value::Bool(b) => b.to_string(),
-                    Value::Null => "null".to_string(),
-                    other => other.to_string(),
-                };
-                out.insert(key, convert(v, depth + 1)?);
-            }
-            Value::Object(out)
-        }
-        Yaml::Tagged(_, inner) => convert(inner, depth + 1)?,
-        Yaml::Alias(_) | Yaml::BadValue => Value::Null,
+    shipshape_yaml::first_document(text).map_err(|e| match (e.line, e.column) {
+        (Some(l), Some(c)) => format!("{} at line {l} column {c}", e.message),
+        _ => e.message,
     })
 }
 

@@ -1,5 +1,5 @@
 //! `shipshape db import` and `db status` end to end: counts, exit 2 on corrupt input naming it,
-//! and a killed import leaving the previous database working.
+//! a killed import and an update killed mid-download leaving the previous database working.
 
 mod common;
 
@@ -198,4 +198,144 @@ fn corpus_imports_whole() {
     };
     assert_eq!(eco("Debian:12"), 157);
     assert!(eco("Go") > 4000 && eco("PyPI") > 6000 && eco("crates.io") > 1000);
+}
+
+/// A zip of OSV records, stored uncompressed.
+fn zip_of(records: &[(String, String)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (id, text) in records {
+            z.start_file(format!("{id}.json"), opts).unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// Serves `body` as `/npm/all.zip` on loopback. With `stall`, only the first half is sent, then
+/// the connection is held open (a download that never finishes) and `sent` is signalled.
+fn serve_npm(body: Vec<u8>, stall: bool) -> (String, std::sync::mpsc::Receiver<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            if !first.contains("/npm/all.zip") {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                continue;
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            if stall {
+                let _ = stream.write_all(&body[..body.len() / 2]);
+                let _ = stream.flush();
+                let _ = tx.send(());
+                // Hold the connection: the client waits for the rest until it is killed.
+                std::thread::sleep(Duration::from_secs(60));
+            } else {
+                let _ = stream.write_all(&body);
+                let _ = stream.flush();
+            }
+        }
+    });
+    (base, rx)
+}
+
+#[test]
+fn an_update_killed_mid_download_leaves_the_previous_database_working() {
+    let cache = tempfile::tempdir().unwrap();
+    let small = tempfile::tempdir().unwrap();
+    std::fs::write(small.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(small.path())
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .success();
+    // A download big enough to be mid-way when killed.
+    let records: Vec<(String, String)> = (0..2_000)
+        .map(|i| {
+            let id = format!("B-{i}");
+            let text = record(&id, &format!("pkg{i}"));
+            (id, text)
+        })
+        .collect();
+    let body = zip_of(&records);
+    let (base, sent) = serve_npm(body.clone(), true);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
+        .args([
+            "db",
+            "update",
+            "--quiet",
+            "--ecosystem",
+            "npm",
+            "--base-url",
+        ])
+        .arg(&base)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn update");
+    sent.recv_timeout(Duration::from_secs(60))
+        .expect("the update started downloading");
+    // Half the body is on the wire; give the client a moment to write it to its download file.
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the update must still be waiting for the rest of the download"
+    );
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    // The previous database answers as before.
+    let status = status_json(cache.path());
+    assert_eq!(status["records"].as_u64(), Some(1), "{status}");
+    // A scan-side read works too: the database opens and the old record is there.
+    shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache.path())
+        .assert()
+        .success();
+    // The next update, from a server that sends everything, replaces the npm records.
+    let (base, _) = serve_npm(body, false);
+    shipshape()
+        .args([
+            "db",
+            "update",
+            "--quiet",
+            "--ecosystem",
+            "npm",
+            "--base-url",
+        ])
+        .arg(&base)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .success();
+    let status = status_json(cache.path());
+    let records = status["records"].as_u64().unwrap();
+    assert!(records >= 2_000, "{status}");
 }

@@ -107,75 +107,11 @@ pub(crate) fn in_dependency_dir(path: &str) -> bool {
     DEPENDENCY_DIRS.iter().any(|d| path.contains(d))
 }
 
-/// Nesting depth above which a YAML lockfile is refused (lockfiles nest about 5 deep).
-const MAX_YAML_DEPTH: usize = 64;
-
 /// The documents of a YAML file as JSON values, every plain scalar kept as a string (a version
 /// `1.10` must not become the number 1.1), or an error at its line.
 pub(crate) fn yaml_docs(text: &str) -> Result<Vec<serde_json::Value>, CatalogError> {
-    use saphyr::{Yaml, YamlLoader};
-    let mut loader: YamlLoader<Yaml> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.alias_limit(10_000);
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
-    let err = |e: &saphyr::ScanError| {
-        CatalogError::at(e.marker().line(), format!("not valid YAML: {}", e.info()))
-    };
-    parser.load(&mut loader, true).map_err(|e| err(&e))?;
-    if let Some(e) = loader.error() {
-        return Err(err(e));
-    }
-    loader
-        .into_documents()
-        .iter()
-        .map(|d| yaml_value(d, 0))
-        .collect()
-}
-
-fn yaml_value(y: &saphyr::Yaml, depth: usize) -> Result<serde_json::Value, CatalogError> {
-    use saphyr::{Scalar, ScalarStyle, Yaml};
-    use serde_json::Value;
-    if depth > MAX_YAML_DEPTH {
-        return Err(CatalogError::new(format!(
-            "YAML nested deeper than {MAX_YAML_DEPTH} levels"
-        )));
-    }
-    Ok(match y {
-        Yaml::Representation(s, style, _) => {
-            let plain = matches!(style, ScalarStyle::Plain);
-            match s.as_ref() {
-                "" | "~" | "null" | "Null" | "NULL" if plain => Value::Null,
-                "true" | "True" | "TRUE" if plain => Value::Bool(true),
-                "false" | "False" | "FALSE" if plain => Value::Bool(false),
-                other => Value::String(other.to_string()),
-            }
-        }
-        Yaml::Value(v) => match v {
-            Scalar::Null => Value::Null,
-            Scalar::Boolean(b) => Value::Bool(*b),
-            Scalar::Integer(i) => Value::String(i.to_string()),
-            Scalar::FloatingPoint(f) => Value::String(f.to_string()),
-            Scalar::String(s) => Value::String(s.to_string()),
-        },
-        Yaml::Sequence(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| yaml_value(i, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
-        Yaml::Mapping(m) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in m {
-                let key = match yaml_value(k, depth + 1)? {
-                    Value::String(s) => s,
-                    Value::Null => "null".to_string(),
-                    other => other.to_string(),
-                };
-                out.insert(key, yaml_value(v, depth + 1)?);
-            }
-            Value::Object(out)
-        }
-        Yaml::Tagged(_, inner) => yaml_value(inner, depth + 1)?,
-        Yaml::Alias(_) | Yaml::BadValue => Value::Null,
+    shipshape_yaml::documents(text).map_err(|e| match e.line {
+        Some(line) => CatalogError::at(line, e.message),
+        None => CatalogError::new(e.message),
     })
 }
