@@ -25,9 +25,10 @@ bench() {
       echo "$name: failed to run: $*" >&2; return 1; }
 }
 
-# peak resident memory in MB of one run of COMMAND
+# peak resident memory in MB of one run of COMMAND (its exit code ignored: scanners exit 1 on
+# findings)
 peak_mb() {
-  /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1 | awk '{printf "%.1f", $1/1024}'
+  { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -n 1 | awk '{printf "%.1f", $1/1024}'
 }
 
 mean() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['mean'])" "$OUT/$1.json"; }
