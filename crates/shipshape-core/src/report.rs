@@ -274,7 +274,7 @@ pub struct EvidenceEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suppressed {
     pub finding: Finding,
-    /// `inline`, `config` or `min-confidence`.
+    /// `inline`, `config`, `min-confidence` or `vex` (a `not_affected` or `fixed` VEX statement).
     pub by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
