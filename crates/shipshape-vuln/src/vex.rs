@@ -129,20 +129,14 @@ impl VexSet {
 
     /// Adds the statements of one document, named `source` in errors and verdicts.
     pub fn add(&mut self, source: &str, text: &str) -> Result<(), VexError> {
-        let err = |e: serde_json::Error| VexError {
-            path: source.to_string(),
-            line: Some(e.line()),
-            column: Some(e.column()),
-            message: e.to_string().split(" at line ").next().unwrap_or("").to_string(),
-        };
+        let err = |e: serde_json::Error| json_error(source, text, text, &e);
         let probe: Probe = serde_json::from_str(text).map_err(err)?;
         if probe.context.as_deref().is_some_and(is_openvex_context) {
             let doc: OpenVexDoc = serde_json::from_str(text).map_err(err)?;
-            self.add_openvex(source, doc);
-            Ok(())
+            self.add_openvex(source, text, doc)
         } else if probe.bom_format.as_deref() == Some("CycloneDX") {
             let doc: CdxBom = serde_json::from_str(text).map_err(err)?;
-            self.add_cyclonedx(source, doc)
+            self.add_cyclonedx(source, text, doc)
         } else {
             Err(VexError {
                 path: source.to_string(),
@@ -162,9 +156,13 @@ impl VexSet {
         self.statements.is_empty()
     }
 
-    fn add_openvex(&mut self, source: &str, doc: OpenVexDoc) {
+    fn add_openvex(&mut self, source: &str, text: &str, doc: OpenVexDoc) -> Result<(), VexError> {
         let doc_time = doc.timestamp;
-        for (i, s) in doc.statements.into_iter().enumerate() {
+        for (i, raw) in doc.statements.into_iter().enumerate() {
+            let part = raw.get();
+            let r: RawOvStatement = serde_json::from_str(part)
+                .map_err(|e| json_error(source, text, part, &e))?;
+            let s = OvStatement::try_from(r).map_err(|message| at_start(source, text, part, message))?;
             let mut ids = vec![s.vulnerability.name];
             ids.extend(s.vulnerability.id);
             ids.extend(s.vulnerability.aliases);
@@ -181,9 +179,10 @@ impl VexSet {
                 unresolved: None,
             });
         }
+        Ok(())
     }
 
-    fn add_cyclonedx(&mut self, source: &str, bom: CdxBom) -> Result<(), VexError> {
+    fn add_cyclonedx(&mut self, source: &str, text: &str, bom: CdxBom) -> Result<(), VexError> {
         let mut refs: Vec<(String, Option<String>)> = Vec::new();
         let mut image_refs: Vec<String> = Vec::new();
         if let Some(c) = bom.metadata.as_ref().and_then(|m| m.component.as_ref()) {
@@ -202,18 +201,16 @@ impl VexSet {
         }
         walk(&bom.components, &mut refs);
         let doc_time = bom.metadata.and_then(|m| m.timestamp);
-        for (i, v) in bom.vulnerabilities.into_iter().enumerate() {
+        for (i, raw) in bom.vulnerabilities.into_iter().enumerate() {
             let key = format!("vulnerabilities[{i}]");
+            let part = raw.get();
+            let v: CdxVulnerability = serde_json::from_str(part)
+                .map_err(|e| json_error(source, text, part, &e))?;
             let Some(analysis) = v.analysis else { continue };
             let Some(state) = analysis.state else {
                 continue;
             };
-            let bad = |message: String| VexError {
-                path: source.to_string(),
-                line: None,
-                column: None,
-                message: format!("{key}: {message}"),
-            };
+            let bad = |message: String| at_start(source, text, part, format!("{key}: {message}"));
             let (status, justification) = match state.as_str() {
                 "not_affected" => (VexStatus::NotAffected, analysis.justification),
                 "false_positive" => (
@@ -385,6 +382,44 @@ pub fn unused_findings(unused: &[Unused]) -> Vec<Finding> {
         .collect()
 }
 
+/// Where `part` (a slice of `text`) starts: 1-based line and column.
+fn position(text: &str, part: &str) -> (usize, usize) {
+    let offset = (part.as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A serde error in `part` (a slice of `text`, or `text` itself), at its place in `text`.
+fn json_error(source: &str, text: &str, part: &str, e: &serde_json::Error) -> VexError {
+    let (line, column) = position(text, part);
+    let message = e.to_string();
+    VexError {
+        path: source.to_string(),
+        line: Some(line + e.line().saturating_sub(1)),
+        column: Some(if e.line() <= 1 {
+            column + e.column().saturating_sub(1)
+        } else {
+            e.column()
+        }),
+        message: message.split(" at line ").next().unwrap_or("").to_string(),
+    }
+}
+
+/// An error about the whole of `part` (a statement), at its first line.
+fn at_start(source: &str, text: &str, part: &str, message: String) -> VexError {
+    let (line, column) = position(text, part);
+    VexError {
+        path: source.to_string(),
+        line: Some(line),
+        column: Some(column),
+        message,
+    }
+}
+
 /// The `@id` that stands for "the BOM's subject" (CycloneDX `metadata.component`).
 const IMAGE_SUBJECT: &str = "\u{0}image";
 
@@ -463,6 +498,7 @@ fn names_image(idents: &[Ident], subject: &Subject) -> bool {
                         .any(|n| n.rsplit_once(':').is_some_and(|(_, t)| t == v))
             });
             let wanted_repo = p.qualifiers().get("repository_url").map(|r| r.to_string());
+            let wanted_tag = p.qualifiers().get("tag").map(|t| t.to_string());
             let name_ok = subject.names.iter().any(|n| {
                 let repo = repository(n);
                 let last = repo.rsplit('/').next().unwrap_or(repo);
@@ -471,8 +507,15 @@ fn names_image(idents: &[Ident], subject: &Subject) -> bool {
                         .trim_end_matches('/')
                         .ends_with(ns)
                 });
+                let tag = n
+                    .split('@')
+                    .next()
+                    .and_then(|x| x.rsplit_once(':'))
+                    .map(|(_, t)| t)
+                    .filter(|t| !t.contains('/'));
                 last == p.name()
                     && ns_ok
+                    && wanted_tag.as_deref().is_none_or(|w| tag == Some(w))
                     && wanted_repo.as_deref().is_none_or(|w| {
                         w == repo || repo.ends_with(&format!("/{w}")) || w.ends_with(&format!("/{repo}"))
                     })
@@ -505,9 +548,11 @@ struct Probe {
 }
 
 #[derive(Deserialize)]
-struct OpenVexDoc {
+struct OpenVexDoc<'a> {
     timestamp: Option<jiff::Timestamp>,
-    statements: Vec<OvStatement>,
+    /// Parsed one by one, so that an error names the statement's line.
+    #[serde(borrow)]
+    statements: Vec<&'a serde_json::value::RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -519,8 +564,6 @@ struct OvVulnerability {
     aliases: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(try_from = "RawOvStatement")]
 struct OvStatement {
     vulnerability: OvVulnerability,
     timestamp: Option<jiff::Timestamp>,
@@ -674,12 +717,13 @@ impl TryFrom<RawOvStatement> for OvStatement {
 // ---- CycloneDX VEX ----
 
 #[derive(Deserialize)]
-struct CdxBom {
+struct CdxBom<'a> {
     metadata: Option<CdxMetadata>,
     #[serde(default)]
     components: Vec<CdxComponent>,
-    #[serde(default)]
-    vulnerabilities: Vec<CdxVulnerability>,
+    /// Parsed one by one, so that an error names the vulnerability's line.
+    #[serde(default, borrow)]
+    vulnerabilities: Vec<&'a serde_json::value::RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -895,8 +939,8 @@ mod tests {
      "status": "not_affected"}"#,
         );
         let e = set.add("v.json", &text).unwrap_err();
-        assert_eq!(e.line, Some(9), "{e}");
-        assert!(e.to_string().starts_with("v.json:9:"), "{e}");
+        assert_eq!(e.line, Some(8), "the statement's first line: {e}");
+        assert!(e.to_string().starts_with("v.json:8:5: "), "{e}");
         assert!(e.message.contains("needs a `justification`"), "{e}");
         let text = openvex(
             r#"

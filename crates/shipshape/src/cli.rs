@@ -186,9 +186,25 @@ pub struct ImageArgs {
     #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
+    pub vuln: VulnArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+/// Options of the commands that report vulnerabilities.
+#[derive(Debug, Args)]
+pub struct VulnArgs {
+    /// A VEX document (OpenVEX or CycloneDX VEX JSON; repeatable, after those of `vex` in the
+    /// config): `not_affected` and `fixed` statements suppress the findings they name (listed
+    /// as suppressed with the statement), `affected` and `under_investigation` are shown on them.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Fail (exit 1) on any vulnerability in the CISA KEV catalog (known exploited), whatever
+    /// its severity; import the catalog with `shipshape db import`. Sets `fail-on-kev`.
+    #[arg(long)]
+    pub fail_on_kev: bool,
 }
 
 /// Format of `shipshape sbom`.
@@ -306,9 +322,12 @@ pub struct DbArgs {
 pub enum DbCommand {
     /// Load OSV advisories for air-gapped use: an OSV all.zip, a directory of OSV JSON/YAML
     /// records (searched recursively), or one record. Records are added to the database or
-    /// replace those with the same id; the database is swapped in atomically.
+    /// replace those with the same id. Also loads prioritisation data, told apart by content:
+    /// the CISA KEV catalog (known_exploited_vulnerabilities.json) and FIRST EPSS scores
+    /// (epss_scores-DATE.csv, gzipped or not), each replacing the previous one. The database is
+    /// swapped in atomically.
     Import {
-        /// A .zip, a directory or a record file.
+        /// A .zip, a directory, a record file, a KEV catalog or an EPSS score file.
         path: PathBuf,
     },
     /// Download the OSV advisories of each ecosystem (`BASE/<Ecosystem>/all.zip`) and swap
@@ -327,7 +346,8 @@ pub enum DbCommand {
         #[arg(long, short = 'q')]
         quiet: bool,
     },
-    /// Show the database's age and its counts per ecosystem.
+    /// Show the database's age, its counts per ecosystem, and the KEV catalog and EPSS scores
+    /// imported.
     Status {
         /// Print the status as JSON.
         #[arg(long)]
