@@ -227,6 +227,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         errors: analysis.errors.len(),
         inputs: analysis.inputs.len(),
         fail_on: Some(config.fail_on),
+        fail_on_kev: config.fail_on_kev,
         ..Summary::default()
     };
     // Findings outside the gating contexts are reported and counted, not gated on; so are those
@@ -980,7 +981,10 @@ mod tests {
         with_vulnerability(&mut a, None, true);
         let r = run(a, "fail-on-kev = true\n", "2026-01-01");
         assert_eq!(r.exit_code(), exit::FINDINGS);
-        assert_eq!(item(&r, ChecklistItem::NonRoot).status, ChecklistStatus::Fail);
+        assert_eq!(
+            item(&r, ChecklistItem::NonRoot).status,
+            ChecklistStatus::Fail
+        );
         let (mut a, _) = analysis_with("FROM x\nUSER root\n");
         with_vulnerability(&mut a, None, false);
         let r = run(a, "fail-on-kev = true\n", "2026-01-01");

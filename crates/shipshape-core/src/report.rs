@@ -296,6 +296,9 @@ pub struct Summary {
     /// (`restricted-profile`); they are not in the severity counts above and never fail the run.
     pub not_gating: BTreeMap<&'static str, usize>,
     pub fail_on: Option<Severity>,
+    /// `fail-on-kev`: known exploited vulnerabilities fail whatever their severity.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fail_on_kev: bool,
     pub exit_code: i32,
 }
 

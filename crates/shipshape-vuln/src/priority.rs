@@ -107,7 +107,10 @@ pub fn detect(path: &Path) -> Result<Detected, VulnError> {
         bytes = out;
     }
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(corrupt(path, format!(" larger than {} MiB", MAX_BYTES >> 20)));
+        return Err(corrupt(
+            path,
+            format!(" larger than {} MiB", MAX_BYTES >> 20),
+        ));
     }
     let head = &bytes[..bytes.len().min(64)];
     if head.starts_with(b"#model_version") || head.starts_with(b"cve,epss") {
@@ -129,14 +132,20 @@ fn parse_kev(path: &Path, bytes: &[u8]) -> Result<KevCatalog, VulnError> {
     let raw: RawKev = serde_json::from_slice(bytes).map_err(|e| {
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or("");
-        corrupt(path, format!("{}:{}: KEV catalog: {message}", e.line(), e.column()))
+        corrupt(
+            path,
+            format!("{}:{}: KEV catalog: {message}", e.line(), e.column()),
+        )
     })?;
     let mut entries = Vec::with_capacity(raw.vulnerabilities.len());
     for (i, v) in raw.vulnerabilities.into_iter().enumerate() {
         if !v.cve_id.starts_with("CVE-") {
             return Err(corrupt(
                 path,
-                format!(" KEV catalog: vulnerabilities[{i}]: `{}` is not a CVE id", v.cve_id),
+                format!(
+                    " KEV catalog: vulnerabilities[{i}]: `{}` is not a CVE id",
+                    v.cve_id
+                ),
             ));
         }
         if v.date_added.parse::<jiff::civil::Date>().is_err() {
@@ -169,7 +178,10 @@ fn parse_epss(path: &Path, bytes: &[u8]) -> Result<EpssScores, VulnError> {
     let mut body = bytes;
     let mut first_line = 1;
     if bytes.starts_with(b"#") {
-        let end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
+        let end = bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(bytes.len());
         let comment = String::from_utf8_lossy(&bytes[1..end]);
         for part in comment.trim().split(',') {
             match part.split_once(':') {
@@ -182,19 +194,26 @@ fn parse_epss(path: &Path, bytes: &[u8]) -> Result<EpssScores, VulnError> {
         first_line = 2;
     }
     // The csv crate: quoting and line endings as RFC 4180 has them, positions for errors.
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body);
     let at = |line: u64, message: String| {
-        corrupt(path, format!("{}: EPSS scores: {message}", line + first_line - 1))
+        corrupt(
+            path,
+            format!("{}: EPSS scores: {message}", line + first_line - 1),
+        )
     };
-    let headers = reader
-        .headers()
-        .map_err(|e| at(1, e.to_string()))?
-        .clone();
+    let headers = reader.headers().map_err(|e| at(1, e.to_string()))?.clone();
     let column = |name: &str| {
         headers
             .iter()
             .position(|h| h.trim() == name)
-            .ok_or_else(|| at(1, format!("no `{name}` column (expected cve,epss,percentile)")))
+            .ok_or_else(|| {
+                at(
+                    1,
+                    format!("no `{name}` column (expected cve,epss,percentile)"),
+                )
+            })
     };
     let (c_cve, c_epss, c_pct) = (column("cve")?, column("epss")?, column("percentile")?);
     let mut scores = Vec::new();
@@ -214,7 +233,12 @@ fn parse_epss(path: &Path, bytes: &[u8]) -> Result<EpssScores, VulnError> {
                 .parse::<f64>()
                 .ok()
                 .filter(|x| (0.0..=1.0).contains(x))
-                .ok_or_else(|| at(line, format!("`{}` is not a number between 0 and 1", field(i))))
+                .ok_or_else(|| {
+                    at(
+                        line,
+                        format!("`{}` is not a number between 0 and 1", field(i)),
+                    )
+                })
         };
         scores.push((cve.to_string(), number(c_epss)?, number(c_pct)?));
     }
@@ -236,7 +260,10 @@ pub fn describe(
 ) -> String {
     let mut s = String::new();
     if let Some(k) = kev {
-        s.push_str(&format!("; known exploited (CISA KEV since {}", k.date_added));
+        s.push_str(&format!(
+            "; known exploited (CISA KEV since {}",
+            k.date_added
+        ));
         if let Some(d) = &k.due_date {
             s.push_str(&format!(", due {d}"));
         }
@@ -293,7 +320,8 @@ mod tests {
         assert_eq!(k.entries.len(), 2);
         assert!(!k.entries[0].ransomware && k.entries[1].ransomware);
         assert_eq!(k.entries[0].due_date.as_deref(), Some("2023-12-12"));
-        let Detected::Epss(e) = detect(&write(dir.path(), "scores", EPSS.as_bytes())).unwrap() else {
+        let Detected::Epss(e) = detect(&write(dir.path(), "scores", EPSS.as_bytes())).unwrap()
+        else {
             panic!("not EPSS")
         };
         assert_eq!(e.model_version.as_deref(), Some("v2025.03.14"));
@@ -307,7 +335,10 @@ mod tests {
         assert_eq!(z.scores.len(), 2);
         // An OSV record and a directory are left to the OSV loader.
         let osv = r#"{"id":"A-1","modified":"2024-01-01T00:00:00Z"}"#;
-        assert!(matches!(detect(&write(dir.path(), "A-1.json", osv.as_bytes())).unwrap(), Detected::Osv));
+        assert!(matches!(
+            detect(&write(dir.path(), "A-1.json", osv.as_bytes())).unwrap(),
+            Detected::Osv
+        ));
         assert!(matches!(detect(dir.path()).unwrap(), Detected::Osv));
     }
 
@@ -315,12 +346,21 @@ mod tests {
     fn damaged_files_name_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let bad = EPSS.replace("0.00021", "high");
-        let e = detect(&write(dir.path(), "e.csv", bad.as_bytes())).unwrap_err().to_string();
-        assert!(e.contains("e.csv:4: EPSS scores: ") && e.contains("`high`"), "{e}");
+        let e = detect(&write(dir.path(), "e.csv", bad.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("e.csv:4: EPSS scores: ") && e.contains("`high`"),
+            "{e}"
+        );
         let bad = KEV.replace("\"dateAdded\": \"2023-11-21\"", "\"dateAdded\": 5");
-        let e = detect(&write(dir.path(), "k.json", bad.as_bytes())).unwrap_err().to_string();
+        let e = detect(&write(dir.path(), "k.json", bad.as_bytes()))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("k.json:8:87: KEV catalog: invalid type"), "{e}");
-        let e = detect(&write(dir.path(), "t.gz", &[0x1f, 0x8b, 8, 0, 1, 2])).unwrap_err().to_string();
+        let e = detect(&write(dir.path(), "t.gz", &[0x1f, 0x8b, 8, 0, 1, 2]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("gzip"), "{e}");
     }
 }

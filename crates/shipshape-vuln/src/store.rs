@@ -22,8 +22,8 @@ use crate::matcher::{
 use crate::osv::Record;
 use crate::priority::{EpssScores, KevCatalog};
 use crate::source::Loaded;
-use shipshape_core::vulnerability::{Epss, Kev};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use shipshape_core::vulnerability::{Epss, Kev};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -160,9 +160,10 @@ impl VexSet {
         let doc_time = doc.timestamp;
         for (i, raw) in doc.statements.into_iter().enumerate() {
             let part = raw.get();
-            let r: RawOvStatement = serde_json::from_str(part)
-                .map_err(|e| json_error(source, text, part, &e))?;
-            let s = OvStatement::try_from(r).map_err(|message| at_start(source, text, part, message))?;
+            let r: RawOvStatement =
+                serde_json::from_str(part).map_err(|e| json_error(source, text, part, &e))?;
+            let s = OvStatement::try_from(r)
+                .map_err(|message| at_start(source, text, part, message))?;
             let mut ids = vec![s.vulnerability.name];
             ids.extend(s.vulnerability.id);
             ids.extend(s.vulnerability.aliases);
@@ -204,8 +205,8 @@ impl VexSet {
         for (i, raw) in bom.vulnerabilities.into_iter().enumerate() {
             let key = format!("vulnerabilities[{i}]");
             let part = raw.get();
-            let v: CdxVulnerability = serde_json::from_str(part)
-                .map_err(|e| json_error(source, text, part, &e))?;
+            let v: CdxVulnerability =
+                serde_json::from_str(part).map_err(|e| json_error(source, text, part, &e))?;
             let Some(analysis) = v.analysis else { continue };
             let Some(state) = analysis.state else {
                 continue;
@@ -215,11 +216,13 @@ impl VexSet {
                 "not_affected" => (VexStatus::NotAffected, analysis.justification),
                 "false_positive" => (
                     VexStatus::NotAffected,
-                    Some(analysis.justification.unwrap_or_else(|| "false_positive".into())),
+                    Some(
+                        analysis
+                            .justification
+                            .unwrap_or_else(|| "false_positive".into()),
+                    ),
                 ),
-                "resolved" | "resolved_with_pedigree" => {
-                    (VexStatus::Fixed, analysis.justification)
-                }
+                "resolved" | "resolved_with_pedigree" => (VexStatus::Fixed, analysis.justification),
                 "exploitable" => (VexStatus::Affected, analysis.justification),
                 "in_triage" => (VexStatus::UnderInvestigation, analysis.justification),
                 other => return Err(bad(format!("unknown analysis state `{other}`"))),
@@ -281,7 +284,9 @@ impl VexSet {
                 }
             }
             if v.affects.is_empty() {
-                return Err(bad("no `affects`: the statement names no product".to_string()));
+                return Err(bad(
+                    "no `affects`: the statement names no product".to_string()
+                ));
             }
             self.statements.push(Statement {
                 source: source.to_string(),
@@ -320,7 +325,11 @@ impl VexSet {
                 if !s.ids.iter().any(|id| info.has_id(id)) {
                     continue;
                 }
-                if !s.products.iter().any(|p| product_applies(p, package.as_ref(), subject)) {
+                if !s
+                    .products
+                    .iter()
+                    .any(|p| product_applies(p, package.as_ref(), subject))
+                {
                     continue;
                 }
                 used[i] = true;
@@ -340,7 +349,8 @@ impl VexSet {
                 key: s.key.clone(),
             };
             if !s.status.suppresses() {
-                f.message.push_str(&format!("; VEX: {}", verdict.describe()));
+                f.message
+                    .push_str(&format!("; VEX: {}", verdict.describe()));
             }
             info.vex = Some(verdict);
         }
@@ -458,7 +468,9 @@ fn purl_matches(pattern: &PackageUrl, actual: &PackageUrl) -> bool {
     pattern.ty().eq_ignore_ascii_case(actual.ty())
         && eq_opt(pattern.namespace(), actual.namespace())
         && pattern.name() == actual.name()
-        && pattern.version().is_none_or(|v| Some(v) == actual.version())
+        && pattern
+            .version()
+            .is_none_or(|v| Some(v) == actual.version())
         && pattern
             .qualifiers()
             .iter()
@@ -517,11 +529,14 @@ fn names_image(idents: &[Ident], subject: &Subject) -> bool {
                     && ns_ok
                     && wanted_tag.as_deref().is_none_or(|w| tag == Some(w))
                     && wanted_repo.as_deref().is_none_or(|w| {
-                        w == repo || repo.ends_with(&format!("/{w}")) || w.ends_with(&format!("/{repo}"))
+                        w == repo
+                            || repo.ends_with(&format!("/{w}"))
+                            || w.ends_with(&format!("/{repo}"))
                     })
             });
             // A digest names the image on its own; a name needs the tag or no version.
-            (p.version().is_some_and(|v| subject.digests.iter().any(|d| d == v)))
+            (p.version()
+                .is_some_and(|v| subject.digests.iter().any(|d| d == v)))
                 || (name_ok && version_ok)
         }
         Ident::Purl(_) => false,
@@ -533,8 +548,7 @@ fn product_applies(p: &Product, package: Option<&PackageUrl>, subject: &Subject)
         return true;
     }
     names_image(&p.idents, subject)
-        && (p.subcomponents.is_empty()
-            || p.subcomponents.iter().any(|s| names_package(s, package)))
+        && (p.subcomponents.is_empty() || p.subcomponents.iter().any(|s| names_package(s, package)))
 }
 
 // ---- OpenVEX v0.2.0 ----
@@ -856,9 +870,16 @@ mod tests {
         )
         .unwrap();
         let (status, unused, msg) = status_of(&set, finding("CVE-2025-4802", &[], LIBC6));
-        assert_eq!(status, Some(VexStatus::NotAffected), "the later statement wins");
+        assert_eq!(
+            status,
+            Some(VexStatus::NotAffected),
+            "the later statement wins"
+        );
         assert!(unused.is_empty(), "both statements applied: {unused:?}");
-        assert_eq!(msg, "libc6 is affected by CVE-2025-4802", "suppressed: unchanged");
+        assert_eq!(
+            msg, "libc6 is affected by CVE-2025-4802",
+            "suppressed: unchanged"
+        );
         // Another version: the versioned statement does not apply, the unversioned one does.
         let (status, unused, msg) = status_of(
             &set,
@@ -867,7 +888,10 @@ mod tests {
         assert_eq!(status, Some(VexStatus::Affected));
         assert_eq!(unused.len(), 1);
         assert_eq!(unused[0].key, "statements[0]");
-        assert!(msg.contains("; VEX: affected: upgrade, per VEX vex.json statements[1]"), "{msg}");
+        assert!(
+            msg.contains("; VEX: affected: upgrade, per VEX vex.json statements[1]"),
+            "{msg}"
+        );
         // Another vulnerability: nothing applies.
         let (status, unused, _) = status_of(&set, finding("CVE-2025-0001", &[], LIBC6));
         assert_eq!((status, unused.len()), (None, 2));
@@ -888,7 +912,10 @@ mod tests {
         .unwrap();
         let (s, ..) = status_of(&set, finding("CVE-2025-4802", &[], LIBC6));
         assert_eq!(s, Some(VexStatus::Fixed));
-        let (s, ..) = status_of(&set, finding("CVE-2025-4802", &[], "pkg:deb/debian/zlib1g@1"));
+        let (s, ..) = status_of(
+            &set,
+            finding("CVE-2025-4802", &[], "pkg:deb/debian/zlib1g@1"),
+        );
         assert_eq!(s, None, "subcomponents narrow the image");
         // An image named by another digest: not ours.
         let mut other = VexSet::default();
@@ -922,9 +949,15 @@ mod tests {
     fn purl_qualifiers_count_only_when_both_give_them() {
         let p = |s: &str| parse_purl(s).unwrap();
         let actual = p(LIBC6);
-        assert!(purl_matches(&p("pkg:deb/debian/libc6@2.36-9%2Bdeb12u10"), &actual));
+        assert!(purl_matches(
+            &p("pkg:deb/debian/libc6@2.36-9%2Bdeb12u10"),
+            &actual
+        ));
         assert!(purl_matches(&p("pkg:deb/debian/libc6?arch=amd64"), &actual));
-        assert!(!purl_matches(&p("pkg:deb/debian/libc6?arch=arm64"), &actual));
+        assert!(!purl_matches(
+            &p("pkg:deb/debian/libc6?arch=arm64"),
+            &actual
+        ));
         assert!(purl_matches(&p("pkg:deb/debian/libc6?foo=bar"), &actual));
         assert!(!purl_matches(&p("pkg:deb/ubuntu/libc6"), &actual));
         assert!(!purl_matches(&p("pkg:deb/debian/libc6@2.36-9"), &actual));
@@ -950,7 +983,12 @@ mod tests {
         let e = set.add("v.json", &text).unwrap_err();
         assert_eq!(e.line, Some(9), "{e}");
         assert!(e.message.contains("unknown variant `maybe`"), "{e}");
-        let e = set.add("v.json", "{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [\n").unwrap_err();
+        let e = set
+            .add(
+                "v.json",
+                "{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [\n",
+            )
+            .unwrap_err();
         assert_eq!(e.line, Some(4), "{e}");
         let e = set.add("v.json", "{\"foo\": 1}").unwrap_err();
         assert!(e.message.starts_with("not a VEX document"), "{e}");
@@ -990,7 +1028,10 @@ mod tests {
                 )),
             )
             .unwrap();
-            let (s, ..) = status_of(&set, finding("DEBIAN-CVE-2025-4802", &["CVE-2025-4802"], LIBC6));
+            let (s, ..) = status_of(
+                &set,
+                finding("DEBIAN-CVE-2025-4802", &["CVE-2025-4802"], LIBC6),
+            );
             assert_eq!(s, expect, "{state}");
         }
         // The BOM's subject: the whole image.
@@ -1004,7 +1045,10 @@ mod tests {
             ),
         )
         .unwrap();
-        let (s, ..) = status_of(&set, finding("CVE-2025-4802", &[], "pkg:deb/debian/zlib1g@1"));
+        let (s, ..) = status_of(
+            &set,
+            finding("CVE-2025-4802", &[], "pkg:deb/debian/zlib1g@1"),
+        );
         assert_eq!(s, Some(VexStatus::NotAffected));
         // A dangling local ref is an error; a BOM-Link to a non-purl is reported unused.
         let mut set = VexSet::default();
@@ -1016,7 +1060,11 @@ mod tests {
                 ),
             )
             .unwrap_err();
-        assert!(e.message.contains("vulnerabilities[0]: affects[0]: `nope` names no component"), "{e}");
+        assert!(
+            e.message
+                .contains("vulnerabilities[0]: affects[0]: `nope` names no component"),
+            "{e}"
+        );
         set.add(
             "bom.json",
             &cyclonedx(
@@ -1025,7 +1073,10 @@ mod tests {
         )
         .unwrap();
         let (_, unused, _) = status_of(&set, finding("CVE-1", &[], LIBC6));
-        assert!(unused[0].why.as_deref().unwrap().contains("another BOM"), "{unused:?}");
+        assert!(
+            unused[0].why.as_deref().unwrap().contains("another BOM"),
+            "{unused:?}"
+        );
         let e = VexSet::default()
             .add("bom.json", &cyclonedx(r#"{"id": "CVE-1", "analysis": {"state": "bogus"}, "affects": [{"ref": "image"}]}"#))
             .unwrap_err();

@@ -338,27 +338,53 @@ fn kev_and_epss_are_stored_looked_up_and_an_old_database_is_migrated() {
         .unwrap();
     }
     let old = Store::open(&db).unwrap();
-    assert_eq!(ids(&old, &crate_query("foo", "0.9.0")), ["A-1"], "still read");
-    let ids_a = vec!["A-1".to_string(), "CVE-A-1".to_string(), "CVE-A-2".to_string()];
+    assert_eq!(
+        ids(&old, &crate_query("foo", "0.9.0")),
+        ["A-1"],
+        "still read"
+    );
+    let ids_a = vec![
+        "A-1".to_string(),
+        "CVE-A-1".to_string(),
+        "CVE-A-2".to_string(),
+    ];
     assert_eq!(old.priorities(&ids_a).unwrap(), (None, None));
     let status = old.status().unwrap();
     assert!(status.kev.is_none() && status.epss.is_none());
     drop(old);
     let built = Store::open(&db).unwrap().meta("built_at").unwrap();
 
-    import_priority(&db, &write(src.path(), "known_exploited_vulnerabilities.json", KEV));
+    import_priority(
+        &db,
+        &write(src.path(), "known_exploited_vulnerabilities.json", KEV),
+    );
     import_priority(&db, &write(src.path(), "epss_scores-2025-06-02.csv", EPSS));
     no_temp_files(&db);
     let s = Store::open(&db).unwrap();
-    assert_eq!(s.meta("schema_version").unwrap().as_deref(), Some("2"), "migrated");
+    assert_eq!(
+        s.meta("schema_version").unwrap().as_deref(),
+        Some("2"),
+        "migrated"
+    );
     assert_eq!(s.meta("built_at").unwrap(), built, "advisories' date kept");
-    assert_eq!(ids(&s, &crate_query("foo", "0.9.0")), ["A-1"], "records kept");
+    assert_eq!(
+        ids(&s, &crate_query("foo", "0.9.0")),
+        ["A-1"],
+        "records kept"
+    );
     let (kev, epss) = s.priorities(&ids_a).unwrap();
     let kev = kev.unwrap();
-    assert_eq!((kev.cve.as_str(), kev.date_added.as_str()), ("CVE-A-1", "2025-01-10"));
+    assert_eq!(
+        (kev.cve.as_str(), kev.date_added.as_str()),
+        ("CVE-A-1", "2025-01-10")
+    );
     assert!(kev.ransomware);
     let epss = epss.unwrap();
-    assert_eq!((epss.cve.as_str(), epss.score), ("CVE-A-2", 0.7), "the highest score");
+    assert_eq!(
+        (epss.cve.as_str(), epss.score),
+        ("CVE-A-2", 0.7),
+        "the highest score"
+    );
     assert_eq!(epss.date.as_deref(), Some("2025-06-02T00:00:00+0000"));
     let status = s.status().unwrap();
     assert_eq!(status.kev.as_ref().unwrap().cves, 1);
@@ -371,6 +397,10 @@ fn kev_and_epss_are_stored_looked_up_and_an_old_database_is_migrated() {
     import_priority(&db, &write(src.path(), "kev2.json", &newer));
     let s = Store::open(&db).unwrap();
     assert_eq!(s.priorities(&ids_a).unwrap().0.unwrap().cve, "CVE-A-2");
-    let bad = write(src.path(), "bad.csv", "cve,epss,percentile\nCVE-A-1,2.0,0.5\n");
+    let bad = write(
+        src.path(),
+        "bad.csv",
+        "cve,epss,percentile\nCVE-A-1,2.0,0.5\n",
+    );
     assert!(shipshape_vuln::priority::detect(&bad).is_err());
 }

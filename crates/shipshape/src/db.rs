@@ -153,7 +153,10 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
                         e.newest_modified.as_deref().unwrap_or("-")
                     );
                 }
-                for (what, p) in [("CISA KEV catalog", &status.kev), ("EPSS scores", &status.epss)] {
+                for (what, p) in [
+                    ("CISA KEV catalog", &status.kev),
+                    ("EPSS scores", &status.epss),
+                ] {
                     match p {
                         Some(p) => outln!(
                             "{what}: {} CVEs, version {}, of {}",

@@ -45,7 +45,8 @@ fn scan(reference: &str, cache: &Path, extra: &[&str]) -> Run {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
     if !doc.is_null() {
         let errors = schema_errors(
             &repo_root().join("schemas/shipshape-report-v1.schema.json"),
@@ -98,7 +99,11 @@ fn cache_with_debian_records() -> Option<tempfile::TempDir> {
         .arg(cache.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(cache)
 }
 
@@ -163,9 +168,16 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         "not_affected",
         r#", "justification": "component_not_present""#,
     );
-    let vex = write(dir.path(), "app.openvex.json", &openvex(&[not_affected, unused]));
+    let vex = write(
+        dir.path(),
+        "app.openvex.json",
+        &openvex(&[not_affected, unused]),
+    );
     let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
-    assert!(with_id(&run.doc["findings"], "CVE-2025-4802").is_none(), "suppressed");
+    assert!(
+        with_id(&run.doc["findings"], "CVE-2025-4802").is_none(),
+        "suppressed"
+    );
     let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("visible as suppressed");
     assert_eq!(s["suppressed_by"], "vex");
     assert_eq!(s["vulnerability"]["vex"]["status"], "not_affected");
@@ -182,13 +194,21 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
     let unused = of_rule(&run.doc["findings"], "SS5002");
     assert_eq!(unused.len(), 1, "{:#?}", run.doc["findings"]);
     assert_eq!(unused[0]["location"]["key"], "statements[1]");
-    assert!(unused[0]["message"].as_str().unwrap().contains("CVE-1999-0001"));
+    assert!(unused[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("CVE-1999-0001"));
     // The exit code follows what is left: every other high or critical finding.
     let other_high = of_rule(&run.doc["findings"], "SS5001")
         .iter()
         .filter(|f| f["severity"] == "high" || f["severity"] == "critical")
         .count();
-    assert_eq!(run.code, if other_high > 0 { 1 } else { 0 }, "{}", run.stderr);
+    assert_eq!(
+        run.code,
+        if other_high > 0 { 1 } else { 0 },
+        "{}",
+        run.stderr
+    );
 
     // Every high or critical finding not affected (an image-level statement per CVE, by the
     // image's name): the scan passes, the item says why.
@@ -209,7 +229,11 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         })
         .collect();
     let vex_all = write(dir.path(), "all.openvex.json", &openvex(&all));
-    let run = scan(&reference, cache.path(), &["--vex", vex_all.to_str().unwrap()]);
+    let run = scan(
+        &reference,
+        cache.path(),
+        &["--vex", vex_all.to_str().unwrap()],
+    );
     assert_eq!(run.code, 0, "{:#?}", run.doc["findings"]);
     let vulns = item(&run.doc, "vulnerabilities");
     assert_ne!(vulns["status"], "fail", "{vulns}");
@@ -284,8 +308,16 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
         .unwrap()
         .ends_with("security/app.cdx.json"));
     // A config naming a VEX file that does not exist: the config line.
-    let bad = write(dir.path(), "bad.toml", "fail-on = \"high\"\nvex = [\"nope.json\"]\n");
-    let run = scan(&reference, cache.path(), &["--config", bad.to_str().unwrap()]);
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "fail-on = \"high\"\nvex = [\"nope.json\"]\n",
+    );
+    let run = scan(
+        &reference,
+        cache.path(),
+        &["--config", bad.to_str().unwrap()],
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("bad.toml:2:"), "{}", run.stderr);
 }
@@ -305,9 +337,17 @@ fn a_malformed_vex_document_exits_2_naming_the_line() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     let expected = format!("error: {}:8:5: ", vex.display());
     assert!(run.stderr.contains(&expected), "{}", run.stderr);
-    assert!(run.stderr.contains("needs a `justification`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("needs a `justification`"),
+        "{}",
+        run.stderr
+    );
     // Broken JSON: the line of the syntax error.
-    let vex = write(dir.path(), "broken.json", "{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [,]\n}\n");
+    let vex = write(
+        dir.path(),
+        "broken.json",
+        "{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [,]\n}\n",
+    );
     let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
@@ -362,7 +402,10 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
     }
     for (file, says) in [
         (&kev, "imported the CISA KEV catalog 2025.06.02 (1 CVEs)"),
-        (&epss, "imported EPSS scores of 2025-06-02T12:55:00Z (2 CVEs)"),
+        (
+            &epss,
+            "imported EPSS scores of 2025-06-02T12:55:00Z (2 CVEs)",
+        ),
     ] {
         let out = shipshape()
             .args(["db", "import"])
@@ -384,14 +427,20 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
         status.contains("CISA KEV catalog: 1 CVEs, version 2025.06.02"),
         "{status}"
     );
-    assert!(status.contains("EPSS scores: 2 CVEs, version v2025.03.14"), "{status}");
+    assert!(
+        status.contains("EPSS scores: 2 CVEs, version v2025.03.14"),
+        "{status}"
+    );
 
     // Only critical fails: the high CVE-2025-4802 does not, unless it is known exploited
     // and --fail-on-kev is given.
-    let critical = of_rule(&scan(&reference, cache.path(), &[]).doc["findings"], "SS5001")
-        .iter()
-        .filter(|f| f["severity"] == "critical")
-        .count();
+    let critical = of_rule(
+        &scan(&reference, cache.path(), &[]).doc["findings"],
+        "SS5001",
+    )
+    .iter()
+    .filter(|f| f["severity"] == "critical")
+    .count();
     assert_eq!(critical, 0, "the test needs no critical finding on libc6");
     let run = scan(&reference, cache.path(), &["--fail-on", "critical"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -419,12 +468,24 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     // The config key does the same.
-    let config = write(dir.path(), "shipshape.toml", "fail-on = \"critical\"\nfail-on-kev = true\n");
-    let run = scan(&reference, cache.path(), &["--config", config.to_str().unwrap()]);
+    let config = write(
+        dir.path(),
+        "shipshape.toml",
+        "fail-on = \"critical\"\nfail-on-kev = true\n",
+    );
+    let run = scan(
+        &reference,
+        cache.path(),
+        &["--config", config.to_str().unwrap()],
+    );
     assert_eq!(run.code, 1);
     assert_eq!(item(&run.doc, "vulnerabilities")["status"], "fail");
     // A damaged KEV catalog: exit 2, the file and line named, the database unchanged.
-    let bad = write(dir.path(), "kev-bad.json", &KEV.replace("\"dateAdded\": \"2025-05-30\"", "\"dateAdded\": 20250530"));
+    let bad = write(
+        dir.path(),
+        "kev-bad.json",
+        &KEV.replace("\"dateAdded\": \"2025-05-30\"", "\"dateAdded\": 20250530"),
+    );
     let out = shipshape()
         .args(["db", "import"])
         .arg(&bad)
@@ -434,7 +495,14 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(&format!("{}:12:", bad.display())), "{stderr}");
-    let run = scan(&reference, cache.path(), &["--fail-on", "critical", "--fail-on-kev"]);
+    assert!(
+        stderr.contains(&format!("{}:12:", bad.display())),
+        "{stderr}"
+    );
+    let run = scan(
+        &reference,
+        cache.path(),
+        &["--fail-on", "critical", "--fail-on-kev"],
+    );
     assert_eq!(run.code, 1, "the previous catalog still applies");
 }
