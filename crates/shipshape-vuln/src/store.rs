@@ -469,7 +469,15 @@ pub fn import_with_meta(
 /// Replaces the stored KEV catalog with `catalog` (a catalog is a full snapshot), with the
 /// same atomic swap as advisories. Returns the number of CVEs stored.
 pub fn import_kev(path: &Path, catalog: &KevCatalog) -> Result<u64, VulnError> {
-    swap(path, |txn, tmp| {
+    swap(path, |txn, tmp| write_kev(txn, tmp, catalog))
+}
+
+fn write_kev(
+    txn: &rusqlite::Transaction,
+    tmp: &Path,
+    catalog: &KevCatalog,
+) -> Result<u64, VulnError> {
+    {
         let c = corrupt(tmp);
         txn.execute("DELETE FROM kev", []).map_err(&c)?;
         let mut ins = txn
@@ -490,13 +498,21 @@ pub fn import_kev(path: &Path, catalog: &KevCatalog) -> Result<u64, VulnError> {
             ],
         )?;
         Ok(catalog.entries.len() as u64)
-    })
+    }
 }
 
 /// Replaces the stored EPSS scores with `scores` (one day's file covers every scored CVE).
 /// Returns the number of CVEs stored.
 pub fn import_epss(path: &Path, scores: &EpssScores) -> Result<u64, VulnError> {
-    swap(path, |txn, tmp| {
+    swap(path, |txn, tmp| write_epss(txn, tmp, scores))
+}
+
+fn write_epss(
+    txn: &rusqlite::Transaction,
+    tmp: &Path,
+    scores: &EpssScores,
+) -> Result<u64, VulnError> {
+    {
         let c = corrupt(tmp);
         txn.execute("DELETE FROM epss", []).map_err(&c)?;
         let mut ins = txn
@@ -514,6 +530,41 @@ pub fn import_epss(path: &Path, scores: &EpssScores) -> Result<u64, VulnError> {
             ],
         )?;
         Ok(scores.scores.len() as u64)
+    }
+}
+
+/// What one `db update` writes, in one swap: per-ecosystem snapshots of advisories, a KEV
+/// catalog and EPSS scores (each optional), and the download validators.
+pub struct UpdateBatch<'a> {
+    pub advisories: Option<(Loaded, ImportMode)>,
+    pub kev: Option<&'a KevCatalog>,
+    pub epss: Option<&'a EpssScores>,
+    pub meta: Vec<(String, String)>,
+}
+
+/// Writes an [`UpdateBatch`] with one atomic swap.
+pub fn import_batch(path: &Path, batch: UpdateBatch<'_>) -> Result<(), VulnError> {
+    swap(path, |txn, tmp| {
+        if let Some((loaded, mode)) = batch.advisories {
+            write_records(txn, tmp, loaded, &mode)?;
+            set_meta(
+                txn,
+                tmp,
+                &[("built_at", Some(&jiff::Timestamp::now().to_string()))],
+            )?;
+        }
+        if let Some(k) = batch.kev {
+            write_kev(txn, tmp, k)?;
+        }
+        if let Some(e) = batch.epss {
+            write_epss(txn, tmp, e)?;
+        }
+        let meta: Vec<(&str, Option<&String>)> = batch
+            .meta
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v)))
+            .collect();
+        set_meta(txn, tmp, &meta)
     })
 }
 

@@ -342,6 +342,13 @@ pub enum DbCommand {
         /// Base URL of the OSV bucket or a mirror of it.
         #[arg(long, value_name = "URL", env = "SHIPSHAPE_OSV_URL", default_value = shipshape_vuln::update::DEFAULT_BASE_URL)]
         base_url: String,
+        /// Also download the CISA KEV catalog (known_exploited_vulnerabilities.json) from this
+        /// URL, with the same conditional requests, retries and atomic swap.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_KEV_URL")]
+        kev_url: Option<String>,
+        /// Also download FIRST EPSS scores (a CSV, gzipped or not) from this URL.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_EPSS_URL")]
+        epss_url: Option<String>,
         /// No progress bar.
         #[arg(long, short = 'q')]
         quiet: bool,

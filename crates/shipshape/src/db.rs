@@ -77,6 +77,8 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
         DbCommand::Update {
             ecosystems,
             base_url,
+            kev_url,
+            epss_url,
             quiet,
         } => {
             let selected = if ecosystems.is_empty() {
@@ -95,23 +97,41 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
             let (bar, hook) = progress::bar("downloading", *quiet, progress::Unit::Bytes);
             let mut current = String::new();
             let mut total = 0;
-            let outcomes =
-                shipshape_vuln::update::update(&db, base_url, &selected, &mut |p| match p {
-                    Progress::Start {
-                        ecosystem,
-                        total: t,
-                    } => {
-                        current = format!("{ecosystem} all.zip");
-                        total = t.unwrap_or(0);
+            let extras = shipshape_vuln::update::Extras {
+                kev_url: kev_url.clone(),
+                epss_url: epss_url.clone(),
+            };
+            let report =
+                shipshape_vuln::update::update_with(&db, base_url, &selected, &extras, &mut |p| {
+                    match p {
+                        Progress::Start {
+                            ecosystem,
+                            total: t,
+                        } => {
+                            current = format!("{ecosystem} all.zip");
+                            total = t.unwrap_or(0);
+                        }
+                        Progress::Bytes(n) => hook.report(&current, n, total),
+                        Progress::Done => {}
                     }
-                    Progress::Bytes(n) => hook.report(&current, n, total),
-                    Progress::Done => {}
                 });
             progress::finish(bar);
-            for (eco, outcome) in outcomes? {
+            let report = report?;
+            let named = report
+                .ecosystems
+                .iter()
+                .map(|(eco, o)| (eco.to_string(), o))
+                .chain(
+                    report
+                        .kev
+                        .iter()
+                        .map(|o| ("CISA KEV catalog".to_string(), o)),
+                )
+                .chain(report.epss.iter().map(|o| ("EPSS scores".to_string(), o)));
+            for (name, outcome) in named {
                 match outcome {
-                    Outcome::NotModified => outln!("{eco}: not modified"),
-                    Outcome::Updated { bytes } => outln!("{eco}: downloaded {bytes} bytes"),
+                    Outcome::NotModified => outln!("{name}: not modified"),
+                    Outcome::Updated { bytes } => outln!("{name}: downloaded {bytes} bytes"),
                 }
             }
             outln!("vulnerability database: {}", db.display());
