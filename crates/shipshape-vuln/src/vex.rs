@@ -28,7 +28,7 @@ use packageurl::PackageUrl;
 use serde::Deserialize;
 use shipshape_core::report::Analysis;
 use shipshape_core::vulnerability::{VexStatus, VexVerdict};
-use shipshape_core::{Finding, Location};
+use shipshape_core::{Finding, Location, SourceFile};
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -73,6 +73,9 @@ struct Product {
 struct Statement {
     source: String,
     key: String,
+    /// The document (an index into `VexSet::files`) and the byte range of the statement's
+    /// first line, for findings about it.
+    place: (usize, usize, usize),
     /// The vulnerability's ids, for messages (the first) and matching (all).
     ids: Vec<String>,
     products: Vec<Product>,
@@ -102,12 +105,16 @@ pub struct Unused {
     pub key: String,
     pub vulnerability: String,
     pub why: Option<String>,
+    /// Where the statement starts in its document.
+    pub location: Location,
 }
 
 /// The statements of every VEX document given, in the order read.
 #[derive(Debug, Clone, Default)]
 pub struct VexSet {
     statements: Vec<Statement>,
+    /// The documents read, for locations and excerpts.
+    files: Vec<SourceFile>,
 }
 
 impl VexSet {
@@ -129,6 +136,31 @@ impl VexSet {
 
     /// Adds the statements of one document, named `source` in errors and verdicts.
     pub fn add(&mut self, source: &str, text: &str) -> Result<(), VexError> {
+        let before = self.statements.len();
+        let result = self.add_document(source, text);
+        match result {
+            Ok(()) => self.files.push(SourceFile::new(source, text)),
+            Err(_) => self.statements.truncate(before),
+        }
+        result
+    }
+
+    /// The documents read, to add to a report's sources (excerpts of SS5002 findings).
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// Where `part` (a statement, a slice of `text`) is: the document about to be added, and
+    /// the byte range of its first line.
+    fn place(&self, text: &str, part: &str) -> (usize, usize, usize) {
+        let start = (part.as_ptr() as usize)
+            .saturating_sub(text.as_ptr() as usize)
+            .min(text.len());
+        let end = start + part.find('\n').unwrap_or(part.len());
+        (self.files.len(), start, end)
+    }
+
+    fn add_document(&mut self, source: &str, text: &str) -> Result<(), VexError> {
         let err = |e: serde_json::Error| json_error(source, text, text, &e);
         let probe: Probe = serde_json::from_str(text).map_err(err)?;
         if probe.context.as_deref().is_some_and(is_openvex_context) {
@@ -167,9 +199,11 @@ impl VexSet {
             let mut ids = vec![s.vulnerability.name];
             ids.extend(s.vulnerability.id);
             ids.extend(s.vulnerability.aliases);
+            let place = self.place(text, part);
             self.statements.push(Statement {
                 source: source.to_string(),
                 key: format!("statements[{i}]"),
+                place,
                 ids,
                 products: s.products,
                 status: s.status,
@@ -288,9 +322,11 @@ impl VexSet {
                     "no `affects`: the statement names no product".to_string()
                 ));
             }
+            let place = self.place(text, part);
             self.statements.push(Statement {
                 source: source.to_string(),
                 key,
+                place,
                 ids,
                 products,
                 status,
@@ -358,11 +394,19 @@ impl VexSet {
             .iter()
             .zip(used)
             .filter(|(_, u)| !u)
-            .map(|(s, _)| Unused {
-                source: s.source.clone(),
-                key: s.key.clone(),
-                vulnerability: s.ids.first().cloned().unwrap_or_default(),
-                why: s.unresolved.clone(),
+            .map(|(s, _)| {
+                let (file, start, end) = s.place;
+                let location = match self.files.get(file) {
+                    Some(f) => Location::in_file(f, start, end),
+                    None => Location::path(s.source.clone()),
+                };
+                Unused {
+                    source: s.source.clone(),
+                    key: s.key.clone(),
+                    vulnerability: s.ids.first().cloned().unwrap_or_default(),
+                    why: s.unresolved.clone(),
+                    location: location.with_key(s.key.clone()),
+                }
             })
             .collect()
     }
@@ -381,7 +425,7 @@ pub fn unused_findings(unused: &[Unused]) -> Vec<Finding> {
                 .unwrap_or_default();
             Finding::new(
                 &META,
-                Location::path(u.source.clone()).with_key(u.key.clone()),
+                u.location.clone(),
                 format!(
                     "VEX statement about {} matched no vulnerability finding{why}",
                     u.vulnerability
@@ -888,6 +932,11 @@ mod tests {
         assert_eq!(status, Some(VexStatus::Affected));
         assert_eq!(unused.len(), 1);
         assert_eq!(unused[0].key, "statements[0]");
+        assert_eq!(
+            unused[0].location.line(),
+            Some(8),
+            "the statement's first line"
+        );
         assert!(
             msg.contains("; VEX: affected: upgrade, per VEX vex.json statements[1]"),
             "{msg}"
@@ -1065,6 +1114,8 @@ mod tests {
                 .contains("vulnerabilities[0]: affects[0]: `nope` names no component"),
             "{e}"
         );
+        assert_eq!(e.line, Some(9), "the vulnerability's first line: {e}");
+        assert!(set.is_empty(), "nothing kept of a rejected document");
         set.add(
             "bom.json",
             &cyclonedx(

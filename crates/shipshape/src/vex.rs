@@ -38,6 +38,11 @@ pub fn apply(set: Option<&VexSet>, vulns: &mut Analysis, subject: &Subject) {
         .contains_key(shipshape_vuln::rules::package_vulnerable::META.code);
     if looked_up {
         vulns.evaluated_by([&shipshape_vuln::rules::vex_statement_unused::META]);
+        if !unused.is_empty() {
+            for f in set.files() {
+                vulns.add_source(f);
+            }
+        }
         vulns.findings.extend(unused_findings(&unused));
     }
 }

@@ -194,6 +194,8 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
     let unused = of_rule(&run.doc["findings"], "SS5002");
     assert_eq!(unused.len(), 1, "{:#?}", run.doc["findings"]);
     assert_eq!(unused[0]["location"]["key"], "statements[1]");
+    assert_eq!(unused[0]["location"]["path"], vex.to_str().unwrap());
+    assert_eq!(unused[0]["location"]["line"], 9, "{}", unused[0]);
     assert!(unused[0]["message"]
         .as_str()
         .unwrap()
