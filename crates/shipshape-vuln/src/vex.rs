@@ -163,7 +163,15 @@ impl VexSet {
     fn add_document(&mut self, source: &str, text: &str) -> Result<(), VexError> {
         let err = |e: serde_json::Error| json_error(source, text, text, &e);
         let probe: Probe = serde_json::from_str(text).map_err(err)?;
-        if probe.context.as_deref().is_some_and(is_openvex_context) {
+        let openvex = match &probe.context {
+            Some(serde_json::Value::String(c)) => is_openvex_context(c),
+            // JSON-LD allows a list of contexts.
+            Some(serde_json::Value::Array(cs)) => cs
+                .iter()
+                .any(|c| c.as_str().is_some_and(is_openvex_context)),
+            _ => false,
+        };
+        if openvex {
             let doc: OpenVexDoc = serde_json::from_str(text).map_err(err)?;
             self.add_openvex(source, text, doc)
         } else if probe.bom_format.as_deref() == Some("CycloneDX") {
@@ -600,7 +608,7 @@ fn product_applies(p: &Product, package: Option<&PackageUrl>, subject: &Subject)
 #[derive(Deserialize)]
 struct Probe {
     #[serde(rename = "@context")]
-    context: Option<String>,
+    context: Option<serde_json::Value>,
     #[serde(rename = "bomFormat")]
     bom_format: Option<String>,
 }
