@@ -51,6 +51,9 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     dockerfile: Option<RawDockerfile>,
+    fail_on_kev: Option<bool>,
+    #[serde(default)]
+    vex: Vec<Spanned<String>>,
     /// Sections owned by analysers: present here so that `deny_unknown_fields` accepts them;
     /// each analyser deserialises its own with [`Config::section`] (errors keep their span).
     #[serde(rename = "secrets")]
@@ -159,6 +162,11 @@ pub struct Config {
     pub rules: BTreeMap<&'static str, RuleOverride>,
     pub ignores: Vec<Ignore>,
     pub dockerfile: DockerfileOptions,
+    /// `fail-on-kev`: a vulnerability in the CISA KEV catalog fails the run whatever its severity.
+    pub fail_on_kev: bool,
+    /// `vex`: OpenVEX or CycloneDX VEX documents applied to vulnerability findings, as paths
+    /// relative to the working directory (the file lists them relative to itself).
+    pub vex: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -176,6 +184,8 @@ impl Default for Config {
             rules: BTreeMap::new(),
             ignores: Vec::new(),
             dockerfile: DockerfileOptions::default(),
+            fail_on_kev: false,
+            vex: Vec::new(),
         }
     }
 }
@@ -399,6 +409,25 @@ impl Config {
             });
         }
 
+        config.fail_on_kev = raw.fail_on_kev.unwrap_or(false);
+        let base = Path::new(file.path()).parent().unwrap_or(Path::new(""));
+        for v in &raw.vex {
+            let path = base.join(v.get_ref());
+            if v.get_ref().trim().is_empty() {
+                errors.push(err_at(v.span().start, "vex: an empty path".into()));
+            } else if !path.is_file() {
+                errors.push(err_at(
+                    v.span().start,
+                    format!(
+                        "vex: {} is not a file (paths are relative to the configuration file)",
+                        path.display()
+                    ),
+                ));
+            } else {
+                config.vex.push(path);
+            }
+        }
+
         if let Some(d) = raw.dockerfile {
             config.dockerfile = DockerfileOptions {
                 target: d.target,
@@ -519,6 +548,14 @@ require = []
 
 # Paths (globs relative to the scanned directory) that are never scanned.
 exclude = []
+
+# A vulnerability in the CISA Known Exploited Vulnerabilities catalog (imported with
+# `shipshape db import`) fails the run whatever its severity.
+fail-on-kev = false
+
+# VEX documents (OpenVEX JSON, CycloneDX VEX JSON), relative to this file: `not_affected` and
+# `fixed` statements suppress the vulnerability findings they name.
+# vex = ["security/vex.openvex.json"]
 
 # Per-rule settings, by code or slug: "off", a severity, or a table.
 # [rules]
@@ -652,6 +689,32 @@ mod tests {
     fn default_config_parses() {
         let c = Config::parse(SourceFile::new("shipshape.toml", DEFAULT_CONFIG), &reg()).unwrap();
         assert_eq!(c.fail_on, Severity::High);
+    }
+
+    #[test]
+    fn vex_paths_are_relative_to_the_config_file_and_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sec")).unwrap();
+        std::fs::write(dir.path().join("sec/a.json"), "{}").unwrap();
+        let cfg = dir.path().join("shipshape.toml");
+        let text = "fail-on-kev = true\nvex = [\"sec/a.json\"]\n";
+        let c = Config::parse(
+            SourceFile::new(cfg.to_string_lossy().to_string(), text),
+            &reg(),
+        )
+        .unwrap();
+        assert!(c.fail_on_kev);
+        assert_eq!(c.vex, vec![dir.path().join("sec/a.json")]);
+        let text = "\nvex = [\"sec/a.json\", \"missing.json\"]\n";
+        let errors = Config::parse(
+            SourceFile::new(cfg.to_string_lossy().to_string(), text),
+            &reg(),
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 2);
+        assert!(errors[0].message.contains("missing.json"), "{errors:?}");
+        assert!(!Config::default().fail_on_kev);
     }
 
     #[test]

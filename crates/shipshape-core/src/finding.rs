@@ -237,6 +237,9 @@ pub struct Finding {
     /// (runtime findings): the policy gates on it ([`crate::profile`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<crate::profile::Profile>,
+    /// The vulnerability a vulnerability finding reports: ids, package, KEV/EPSS, VEX status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerability: Option<Box<crate::vulnerability::VulnerabilityInfo>>,
 }
 
 fn serialize_rule<S: serde::Serializer>(rule: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Error> {
@@ -283,6 +286,7 @@ impl Finding {
             fingerprint,
             fix: None,
             profile: None,
+            vulnerability: None,
         }
     }
 
@@ -314,6 +318,17 @@ impl Finding {
     pub fn with_related(mut self, location: Location) -> Self {
         self.related.push(location);
         self
+    }
+
+    /// Attaches what a vulnerability finding reports, structured.
+    pub fn with_vulnerability(mut self, info: crate::vulnerability::VulnerabilityInfo) -> Self {
+        self.vulnerability = Some(Box::new(info));
+        self
+    }
+
+    /// Whether this finding reports a vulnerability in the CISA KEV catalog.
+    pub fn known_exploited(&self) -> bool {
+        self.vulnerability.as_ref().is_some_and(|v| v.kev.is_some())
     }
 
     /// The rule's stable kebab-case name, e.g. `root-user`.

@@ -24,6 +24,7 @@ pub mod rule;
 pub mod severity;
 pub mod source;
 pub mod suppress;
+pub mod vulnerability;
 
 pub use analyser::{Analyser, Input, InputKind, Scope};
 pub use checklist::{ChecklistItem, ChecklistStatus};

@@ -117,6 +117,22 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
             });
             continue;
         }
+        // A VEX statement saying the product is not affected, or fixed: set aside with the
+        // statement, visible in the report, never gating.
+        if let Some(vex) = f
+            .vulnerability
+            .as_ref()
+            .and_then(|v| v.vex.as_ref())
+            .filter(|v| v.status.suppresses())
+        {
+            let reason = Some(vex.describe());
+            suppressed.push(Suppressed {
+                finding: f,
+                by: "vex",
+                reason,
+            });
+            continue;
+        }
         if let Some(reason) = inline_suppression(&analysis, &f) {
             suppressed.push(Suppressed {
                 finding: f,
@@ -211,6 +227,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         errors: analysis.errors.len(),
         inputs: analysis.inputs.len(),
         fail_on: Some(config.fail_on),
+        fail_on_kev: config.fail_on_kev,
         ..Summary::default()
     };
     // Findings outside the gating contexts are reported and counted, not gated on; so are those
@@ -219,6 +236,8 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     let in_context = |f: &Finding| config.gate_contexts.contains(&f.context);
     let deferred = |f: &Finding| f.profile.is_some_and(|p| p > config.profile);
     let gates = |f: &Finding| in_context(f) && !deferred(f);
+    // `fail-on-kev`: a known exploited vulnerability fails whatever its severity.
+    let kev_fails = |f: &Finding| config.fail_on_kev && f.known_exploited();
     for f in findings.iter().filter(|f| !gates(f)) {
         let key = if in_context(f) {
             "restricted-profile"
@@ -250,7 +269,11 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         .map(|item| {
             let n = findings
                 .iter()
-                .filter(|f| in_context(f) && f.checklist == item && f.severity >= fails_item(item))
+                .filter(|f| {
+                    in_context(f)
+                        && f.checklist == item
+                        && (f.severity >= fails_item(item) || kev_fails(f))
+                })
                 .count();
             let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
             let pass: Vec<&Evidence> = of_item
@@ -265,7 +288,13 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 .collect();
             let accepted = suppressed
                 .iter()
-                .filter(|s| s.finding.checklist == item && s.by != "min-confidence")
+                .filter(|s| {
+                    s.finding.checklist == item && s.by != "min-confidence" && s.by != "vex"
+                })
+                .count();
+            let vexed = suppressed
+                .iter()
+                .filter(|s| s.finding.checklist == item && s.by == "vex")
                 .count();
             let unsure = suppressed
                 .iter()
@@ -280,9 +309,15 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                     summarise(&pass, several_inputs(&pass)),
                     pass,
                 )
-            } else if covers && accepted + unsure > 0 {
+            } else if covers && accepted + unsure + vexed > 0 {
                 let plural = |n: usize| if n == 1 { "" } else { "s" };
                 let mut why = Vec::new();
+                if vexed > 0 {
+                    why.push(format!(
+                        "{vexed} finding{} not affected or fixed per VEX",
+                        plural(vexed)
+                    ));
+                }
                 if accepted > 0 {
                     why.push(format!(
                         "{accepted} finding{} accepted by an ignore",
@@ -354,7 +389,10 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
 
     // What the enforced profile forbids fails whatever its severity.
     let failing = findings.iter().any(|f| {
-        gates(f) && (f.severity >= config.fail_on || f.profile.is_some_and(|p| p <= config.profile))
+        gates(f)
+            && (f.severity >= config.fail_on
+                || f.profile.is_some_and(|p| p <= config.profile)
+                || kev_fails(f))
     });
     let required_missing = checklist
         .iter()
@@ -874,6 +912,83 @@ mod tests {
         assert_eq!(c.status, ChecklistStatus::Pass);
         assert_eq!(c.note.as_deref(), Some("1 finding accepted by an ignore"));
         assert_eq!(r.exit_code(), exit::CLEAN);
+    }
+
+    fn with_vulnerability(
+        a: &mut Analysis,
+        vex: Option<crate::vulnerability::VexStatus>,
+        kev: bool,
+    ) {
+        use crate::vulnerability::{Kev, VexVerdict, VulnerabilityInfo};
+        let f = a.findings.remove(0).with_severity(Severity::Low);
+        a.findings.push(f.with_vulnerability(VulnerabilityInfo {
+            id: "CVE-2025-0001".into(),
+            aliases: vec![],
+            purl: Some("pkg:deb/debian/libc6@2.36-9".into()),
+            kev: kev.then(|| Kev {
+                cve: "CVE-2025-0001".into(),
+                date_added: "2025-01-02".into(),
+                due_date: None,
+                ransomware: false,
+            }),
+            epss: None,
+            vex: vex.map(|status| VexVerdict {
+                status,
+                justification: Some("vulnerable_code_not_in_execute_path".into()),
+                statement: None,
+                action: None,
+                source: "vex.json".into(),
+                key: "statements[0]".into(),
+            }),
+        }));
+    }
+
+    #[test]
+    fn vex_not_affected_suppresses_and_affected_keeps() {
+        use crate::vulnerability::VexStatus;
+        let (mut a, _) = analysis_with("FROM x\nUSER root\n");
+        with_vulnerability(&mut a, Some(VexStatus::NotAffected), false);
+        let r = run(a, "fail-on = \"low\"\n", "2026-01-01");
+        assert!(r.findings.is_empty());
+        assert_eq!(r.suppressed[0].by, "vex");
+        let reason = r.suppressed[0].reason.as_deref().unwrap();
+        assert_eq!(
+            reason,
+            "not_affected (vulnerable_code_not_in_execute_path), per VEX vex.json statements[0]"
+        );
+        assert_eq!(r.exit_code(), exit::CLEAN);
+        let c = item(&r, ChecklistItem::NonRoot);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("1 finding not affected or fixed per VEX")
+        );
+        for kept in [VexStatus::Affected, VexStatus::UnderInvestigation] {
+            let (mut a, _) = analysis_with("FROM x\nUSER root\n");
+            with_vulnerability(&mut a, Some(kept), false);
+            let r = run(a, "fail-on = \"low\"\n", "2026-01-01");
+            assert_eq!(r.findings.len(), 1, "{kept:?}");
+            assert_eq!(r.exit_code(), exit::FINDINGS);
+        }
+    }
+
+    #[test]
+    fn fail_on_kev_gates_a_low_known_exploited_finding() {
+        let (mut a, _) = analysis_with("FROM x\nUSER root\n");
+        with_vulnerability(&mut a, None, true);
+        let r = run(a, "", "2026-01-01");
+        assert_eq!(r.exit_code(), exit::CLEAN, "low is below fail-on high");
+        let (mut a, _) = analysis_with("FROM x\nUSER root\n");
+        with_vulnerability(&mut a, None, true);
+        let r = run(a, "fail-on-kev = true\n", "2026-01-01");
+        assert_eq!(r.exit_code(), exit::FINDINGS);
+        assert_eq!(
+            item(&r, ChecklistItem::NonRoot).status,
+            ChecklistStatus::Fail
+        );
+        let (mut a, _) = analysis_with("FROM x\nUSER root\n");
+        with_vulnerability(&mut a, None, false);
+        let r = run(a, "fail-on-kev = true\n", "2026-01-01");
+        assert_eq!(r.exit_code(), exit::CLEAN, "not in KEV");
     }
 
     fn run(a: Analysis, config_text: &str, today: &str) -> Report {

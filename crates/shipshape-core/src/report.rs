@@ -274,7 +274,7 @@ pub struct EvidenceEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suppressed {
     pub finding: Finding,
-    /// `inline`, `config` or `min-confidence`.
+    /// `inline`, `config`, `min-confidence` or `vex` (a `not_affected` or `fixed` VEX statement).
     pub by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -296,6 +296,9 @@ pub struct Summary {
     /// (`restricted-profile`); they are not in the severity counts above and never fail the run.
     pub not_gating: BTreeMap<&'static str, usize>,
     pub fail_on: Option<Severity>,
+    /// `fail-on-kev`: known exploited vulnerabilities fail whatever their severity.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fail_on_kev: bool,
     pub exit_code: i32,
 }
 

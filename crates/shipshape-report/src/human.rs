@@ -428,7 +428,12 @@ impl Emitter for Human {
             .fail_on
             .map(|s| {
                 format!(
-                    ", fails on {s} and above and on what the {} profile forbids",
+                    ", fails on {s} and above{} and on what the {} profile forbids",
+                    if report.summary.fail_on_kev {
+                        ", on known exploited vulnerabilities (KEV)"
+                    } else {
+                        ""
+                    },
                     report.profile
                 )
             })

@@ -102,6 +102,85 @@ struct FindingV1<'a> {
     equivalents: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerability: Option<VulnerabilityV1<'a>>,
+}
+
+/// What a vulnerability finding carries besides its message.
+#[derive(Serialize)]
+struct VulnerabilityV1<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    aliases: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kev: Option<KevV1<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epss: Option<EpssV1<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vex: Option<VexV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct KevV1<'a> {
+    cve: &'a str,
+    date_added: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_date: Option<&'a str>,
+    known_ransomware_use: bool,
+}
+
+#[derive(Serialize)]
+struct EpssV1<'a> {
+    cve: &'a str,
+    score: f64,
+    percentile: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct VexV1<'a> {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statement: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a str>,
+    source: &'a str,
+    key: &'a str,
+}
+
+impl<'a> VulnerabilityV1<'a> {
+    fn from(v: &'a shipshape_core::vulnerability::VulnerabilityInfo) -> Self {
+        VulnerabilityV1 {
+            id: &v.id,
+            aliases: &v.aliases,
+            purl: v.purl.as_deref(),
+            kev: v.kev.as_ref().map(|k| KevV1 {
+                cve: &k.cve,
+                date_added: &k.date_added,
+                due_date: k.due_date.as_deref(),
+                known_ransomware_use: k.ransomware,
+            }),
+            epss: v.epss.as_ref().map(|e| EpssV1 {
+                cve: &e.cve,
+                score: e.score,
+                percentile: e.percentile,
+                date: e.date.as_deref(),
+            }),
+            vex: v.vex.as_ref().map(|x| VexV1 {
+                status: x.status.as_str(),
+                justification: x.justification.as_deref(),
+                statement: x.statement.as_deref(),
+                action: x.action.as_deref(),
+                source: &x.source,
+                key: &x.key,
+            }),
+        }
+    }
 }
 
 impl<'a> FindingV1<'a> {
@@ -134,6 +213,7 @@ impl<'a> FindingV1<'a> {
                 .map(|(tool, id)| format!("{tool}:{id}"))
                 .collect(),
             profile: f.profile.map(|p| p.as_str()),
+            vulnerability: f.vulnerability.as_deref().map(VulnerabilityV1::from),
         }
     }
 }

@@ -129,6 +129,18 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if let Some(fx) = &f.fix {
         props.insert("fix".into(), json!(fx.description));
     }
+    if let Some(v) = &f.vulnerability {
+        props.insert("vulnerability".into(), json!(v.id));
+        if let Some(k) = &v.kev {
+            props.insert("knownExploited".into(), json!(k.date_added));
+        }
+        if let Some(e) = &v.epss {
+            props.insert("epss".into(), json!(e.score));
+        }
+        if let Some(x) = &v.vex {
+            props.insert("vex".into(), json!(x.status.as_str()));
+        }
+    }
     let mut r = json!({
         "ruleId": f.rule.code,
         "ruleIndex": rule_index,

@@ -13,6 +13,9 @@ pub enum VulnError {
     },
     #[error("{path}: corrupt OSV record: {message}")]
     CorruptRecord { path: String, message: String },
+    /// A damaged CISA KEV catalog or EPSS score file (`message` says which, and the line).
+    #[error("{path}:{message}")]
+    CorruptPriority { path: String, message: String },
     #[error("{path}: corrupt zip archive: {message}")]
     CorruptZip { path: PathBuf, message: String },
     #[error("{path}: corrupt vulnerability database: {message}")]

@@ -13,10 +13,13 @@
 //!   updates stay atomic, is explained in [`store`]), and downloads.
 //! - [`scan`], [`rules`]: a scan's packages looked up in the store, as findings of SS5001 and
 //!   evidence for the `vulnerabilities` checklist item.
+//! - [`vex`]: OpenVEX and CycloneDX VEX documents applied to those findings.
+//! - [`priority`]: the CISA KEV catalog and FIRST EPSS scores, imported into the store.
 
 pub mod error;
 pub mod matcher;
 pub mod osv;
+pub mod priority;
 pub mod rules;
 pub mod scan;
 pub mod severity;
@@ -24,6 +27,7 @@ pub mod source;
 pub mod store;
 pub mod update;
 pub mod version;
+pub mod vex;
 
 pub use error::VulnError;
 pub use version::{Ecosystem, VersionError};

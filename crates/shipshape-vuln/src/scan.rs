@@ -14,6 +14,7 @@ use crate::severity::Rating;
 use crate::store::Store;
 use crate::VulnError;
 use shipshape_core::report::Analysis;
+use shipshape_core::vulnerability::VulnerabilityInfo;
 use shipshape_core::{ChecklistItem, Evidence, Finding, Location, ScanError, Severity};
 use std::path::Path;
 
@@ -135,9 +136,28 @@ pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
                 .with_key(format!("{}@{}", q.name, q.version));
             location.layer = place.and_then(|p| p.layer.clone());
             let context = format!("{} {}", q.name, v.id);
+            let (kev, epss) = match store.priorities(&v.ids) {
+                Ok(p) => p,
+                Err(e) => {
+                    a.errors.push(ScanError::new(
+                        db.display().to_string(),
+                        format!("cannot read the KEV and EPSS data: {e}"),
+                    ));
+                    (None, None)
+                }
+            };
+            let message = format!("{message}{}", crate::priority::describe(&kev, &epss));
             a.findings.push(
                 Finding::new(&META, location, message, &context)
-                    .with_severity(severity_of(v.rating)),
+                    .with_severity(severity_of(v.rating))
+                    .with_vulnerability(VulnerabilityInfo {
+                        id: v.id.clone(),
+                        aliases: others.iter().map(|s| s.to_string()).collect(),
+                        purl: q.purl.clone(),
+                        kev,
+                        epss,
+                        vex: None,
+                    }),
             );
         }
     }

@@ -20,13 +20,18 @@ use crate::matcher::{
     match_record, merge, record_ecosystem_key, Hit, MatchError, PackageQuery, Vulnerability,
 };
 use crate::osv::Record;
+use crate::priority::{EpssScores, KevCatalog};
 use crate::source::Loaded;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use shipshape_core::vulnerability::{Epss, Kev};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Version of the table layout; a database of another version must be rebuilt.
-const SCHEMA_VERSION: &str = "1";
+/// Version of the table layout. 2 added the `kev` and `epss` tables: a version 1 database is
+/// read as it is (with no KEV or EPSS data) and migrated by its next import (the tables are
+/// created in the copy that replaces it). Any other version must be rebuilt.
+const SCHEMA_VERSION: &str = "2";
+const READABLE_VERSIONS: [&str; 2] = ["1", "2"];
 const DB_FILE: &str = "osv.sqlite";
 
 /// shipshape's cache directory: `explicit` (from `--cache-dir` or `SHIPSHAPE_CACHE_DIR`), else
@@ -91,10 +96,26 @@ pub struct ScanOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
     pub path: PathBuf,
-    /// When the database was last written (RFC 3339, UTC).
-    pub built_at: String,
+    /// When advisories were last written (RFC 3339, UTC); none when only KEV or EPSS data was
+    /// imported.
+    pub built_at: Option<String>,
     pub records: u64,
     pub ecosystems: Vec<EcosystemStatus>,
+    /// The CISA KEV catalog imported, if any.
+    pub kev: Option<PriorityStatus>,
+    /// The EPSS scores imported, if any.
+    pub epss: Option<PriorityStatus>,
+}
+
+/// An imported KEV catalog or EPSS score file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PriorityStatus {
+    /// KEV `catalogVersion`, EPSS `model_version`.
+    pub version: Option<String>,
+    /// KEV `dateReleased`, EPSS `score_date`.
+    pub date: Option<String>,
+    /// CVEs listed or scored.
+    pub cves: u64,
 }
 
 /// What an import did.
@@ -115,6 +136,8 @@ pub struct ImportSummary {
 pub struct Store {
     path: PathBuf,
     conn: Connection,
+    /// Whether the KEV and EPSS tables exist (schema 2).
+    priorities: bool,
 }
 
 fn corrupt(path: &Path) -> impl Fn(rusqlite::Error) -> VulnError + '_ {
@@ -138,11 +161,62 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(corrupt(path))?;
-        check_schema(&conn, path)?;
+        let version = check_schema(&conn, path)?;
         Ok(Store {
             path: path.to_path_buf(),
             conn,
+            priorities: version != "1",
         })
+    }
+
+    /// The KEV entry and the highest EPSS score among `cves` (ids that are not CVEs are
+    /// skipped).
+    pub fn priorities(&self, ids: &[String]) -> Result<(Option<Kev>, Option<Epss>), VulnError> {
+        if !self.priorities {
+            return Ok((None, None));
+        }
+        let c = corrupt(&self.path);
+        let mut kev = None;
+        let mut epss: Option<Epss> = None;
+        let date = self.meta("epss_score_date")?;
+        let mut k = self
+            .conn
+            .prepare("SELECT date_added, due_date, ransomware FROM kev WHERE cve = ?1")
+            .map_err(&c)?;
+        let mut e = self
+            .conn
+            .prepare("SELECT score, percentile FROM epss WHERE cve = ?1")
+            .map_err(&c)?;
+        for id in ids.iter().filter(|i| i.starts_with("CVE-")) {
+            if kev.is_none() {
+                kev = k
+                    .query_row([id], |r| {
+                        Ok(Kev {
+                            cve: id.clone(),
+                            date_added: r.get(0)?,
+                            due_date: r.get(1)?,
+                            ransomware: r.get(2)?,
+                        })
+                    })
+                    .optional()
+                    .map_err(&c)?;
+            }
+            let score = e
+                .query_row([id], |r| Ok((r.get::<_, f64>(0)?, r.get::<_, f64>(1)?)))
+                .optional()
+                .map_err(&c)?;
+            if let Some((score, percentile)) = score {
+                if epss.as_ref().is_none_or(|x| x.score < score) {
+                    epss = Some(Epss {
+                        cve: id.clone(),
+                        score,
+                        percentile,
+                        date: date.clone(),
+                    });
+                }
+            }
+        }
+        Ok((kev, epss))
     }
 
     pub fn path(&self) -> &Path {
@@ -244,12 +318,23 @@ impl Store {
     /// Age and counts per ecosystem.
     pub fn status(&self) -> Result<Status, VulnError> {
         let c = corrupt(&self.path);
-        let built_at: String = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'built_at'", [], |r| {
-                r.get(0)
-            })
-            .map_err(&c)?;
+        let built_at = self.meta("built_at")?;
+        let priority = |table: &str, version: &str, date: &str| -> Result<_, VulnError> {
+            if !self.priorities {
+                return Ok(None);
+            }
+            let n: i64 = self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .map_err(&c)?;
+            Ok((n > 0).then_some(PriorityStatus {
+                version: self.meta(version)?,
+                date: self.meta(date)?,
+                cves: count(n),
+            }))
+        };
+        let kev = priority("kev", "kev_catalog_version", "kev_date_released")?;
+        let epss = priority("epss", "epss_model_version", "epss_score_date")?;
         let records: i64 = self
             .conn
             .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
@@ -278,6 +363,8 @@ impl Store {
             built_at,
             records: count(records),
             ecosystems,
+            kev,
+            epss,
         })
     }
 }
@@ -286,7 +373,7 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-fn check_schema(conn: &Connection, path: &Path) -> Result<(), VulnError> {
+fn check_schema(conn: &Connection, path: &Path) -> Result<String, VulnError> {
     let version: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -295,8 +382,8 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<(), VulnError> {
         )
         .optional()
         .map_err(corrupt(path))?;
-    match version.as_deref() {
-        Some(SCHEMA_VERSION) => Ok(()),
+    match version {
+        Some(v) if READABLE_VERSIONS.contains(&v.as_str()) => Ok(v),
         Some(other) => Err(VulnError::CorruptDatabase {
             path: path.to_path_buf(),
             message: format!(
@@ -325,6 +412,17 @@ CREATE TABLE IF NOT EXISTS affected (
 );
 CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_record ON affected (record);
+CREATE TABLE IF NOT EXISTS kev (
+    cve TEXT PRIMARY KEY,
+    date_added TEXT NOT NULL,
+    due_date TEXT,
+    ransomware INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS epss (
+    cve TEXT PRIMARY KEY,
+    score REAL NOT NULL,
+    percentile REAL NOT NULL
+);
 ";
 
 /// How an import treats what is already stored.
@@ -349,6 +447,154 @@ pub fn import_with_meta(
     mode: &ImportMode,
     meta: &[(String, String)],
 ) -> Result<ImportSummary, VulnError> {
+    swap(path, |txn, tmp| {
+        let summary = write_records(txn, tmp, loaded, mode)?;
+        let c = corrupt(tmp);
+        for (k, v) in meta {
+            txn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [k, v],
+            )
+            .map_err(&c)?;
+        }
+        txn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)",
+            [jiff::Timestamp::now().to_string()],
+        )
+        .map_err(&c)?;
+        Ok(summary)
+    })
+}
+
+/// Replaces the stored KEV catalog with `catalog` (a catalog is a full snapshot), with the
+/// same atomic swap as advisories. Returns the number of CVEs stored.
+pub fn import_kev(path: &Path, catalog: &KevCatalog) -> Result<u64, VulnError> {
+    swap(path, |txn, tmp| write_kev(txn, tmp, catalog))
+}
+
+fn write_kev(
+    txn: &rusqlite::Transaction,
+    tmp: &Path,
+    catalog: &KevCatalog,
+) -> Result<u64, VulnError> {
+    {
+        let c = corrupt(tmp);
+        txn.execute("DELETE FROM kev", []).map_err(&c)?;
+        let mut ins = txn
+            .prepare(
+                "INSERT OR REPLACE INTO kev (cve, date_added, due_date, ransomware) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(&c)?;
+        for e in &catalog.entries {
+            ins.execute(params![e.cve, e.date_added, e.due_date, e.ransomware])
+                .map_err(&c)?;
+        }
+        set_meta(
+            txn,
+            tmp,
+            &[
+                ("kev_catalog_version", Some(&catalog.catalog_version)),
+                ("kev_date_released", Some(&catalog.date_released)),
+            ],
+        )?;
+        Ok(catalog.entries.len() as u64)
+    }
+}
+
+/// Replaces the stored EPSS scores with `scores` (one day's file covers every scored CVE).
+/// Returns the number of CVEs stored.
+pub fn import_epss(path: &Path, scores: &EpssScores) -> Result<u64, VulnError> {
+    swap(path, |txn, tmp| write_epss(txn, tmp, scores))
+}
+
+fn write_epss(
+    txn: &rusqlite::Transaction,
+    tmp: &Path,
+    scores: &EpssScores,
+) -> Result<u64, VulnError> {
+    {
+        let c = corrupt(tmp);
+        txn.execute("DELETE FROM epss", []).map_err(&c)?;
+        let mut ins = txn
+            .prepare("INSERT OR REPLACE INTO epss (cve, score, percentile) VALUES (?1, ?2, ?3)")
+            .map_err(&c)?;
+        for (cve, score, pct) in &scores.scores {
+            ins.execute(params![cve, score, pct]).map_err(&c)?;
+        }
+        set_meta(
+            txn,
+            tmp,
+            &[
+                ("epss_model_version", scores.model_version.as_ref()),
+                ("epss_score_date", scores.score_date.as_ref()),
+            ],
+        )?;
+        Ok(scores.scores.len() as u64)
+    }
+}
+
+/// What one `db update` writes, in one swap: per-ecosystem snapshots of advisories, a KEV
+/// catalog and EPSS scores (each optional), and the download validators.
+pub struct UpdateBatch<'a> {
+    pub advisories: Option<(Loaded, ImportMode)>,
+    pub kev: Option<&'a KevCatalog>,
+    pub epss: Option<&'a EpssScores>,
+    pub meta: Vec<(String, String)>,
+}
+
+/// Writes an [`UpdateBatch`] with one atomic swap.
+pub fn import_batch(path: &Path, batch: UpdateBatch<'_>) -> Result<(), VulnError> {
+    swap(path, |txn, tmp| {
+        if let Some((loaded, mode)) = batch.advisories {
+            write_records(txn, tmp, loaded, &mode)?;
+            set_meta(
+                txn,
+                tmp,
+                &[("built_at", Some(&jiff::Timestamp::now().to_string()))],
+            )?;
+        }
+        if let Some(k) = batch.kev {
+            write_kev(txn, tmp, k)?;
+        }
+        if let Some(e) = batch.epss {
+            write_epss(txn, tmp, e)?;
+        }
+        let meta: Vec<(&str, Option<&String>)> = batch
+            .meta
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v)))
+            .collect();
+        set_meta(txn, tmp, &meta)
+    })
+}
+
+fn set_meta(
+    txn: &rusqlite::Transaction,
+    tmp: &Path,
+    entries: &[(&str, Option<&String>)],
+) -> Result<(), VulnError> {
+    let c = corrupt(tmp);
+    for (k, v) in entries {
+        match v {
+            Some(v) => txn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            ),
+            None => txn.execute("DELETE FROM meta WHERE key = ?1", [k]),
+        }
+        .map_err(&c)?;
+    }
+    Ok(())
+}
+
+/// The atomic swap every write goes through (see the module docs): under the writer lock, the
+/// live database (if any) is copied to a temporary file, brought to the current schema
+/// (migrating an older one), changed by `write` in one transaction, synced, and renamed over
+/// the live file.
+fn swap<T>(
+    path: &Path,
+    write: impl FnOnce(&rusqlite::Transaction, &Path) -> Result<T, VulnError>,
+) -> Result<T, VulnError> {
     let dir = path
         .parent()
         .ok_or_else(|| VulnError::Other(format!("{}: no parent directory", path.display())))?;
@@ -377,9 +623,8 @@ pub fn import_with_meta(
         std::process::id(),
         jiff::Timestamp::now().as_nanosecond()
     ));
-    let result = build(path, &tmp, loaded, mode, meta);
-    match result {
-        Ok(summary) => {
+    match build(path, &tmp, write) {
+        Ok(out) => {
             std::fs::rename(&tmp, path).map_err(|e| {
                 let _ = std::fs::remove_file(&tmp);
                 VulnError::io(path, e)
@@ -388,7 +633,7 @@ pub fn import_with_meta(
             if let Ok(d) = std::fs::File::open(dir) {
                 let _ = d.sync_all();
             }
-            Ok(summary)
+            Ok(out)
         }
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -397,13 +642,11 @@ pub fn import_with_meta(
     }
 }
 
-fn build(
+fn build<T>(
     live: &Path,
     tmp: &Path,
-    loaded: Loaded,
-    mode: &ImportMode,
-    meta: &[(String, String)],
-) -> Result<ImportSummary, VulnError> {
+    write: impl FnOnce(&rusqlite::Transaction, &Path) -> Result<T, VulnError>,
+) -> Result<T, VulnError> {
     if live.exists() {
         // Refuse to build on top of a database we cannot read.
         drop(Store::open(live)?);
@@ -413,111 +656,112 @@ fn build(
     let mut conn = Connection::open(tmp).map_err(&c)?;
     conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         .map_err(&c)?;
+    // Creates what is missing: a new database, or the tables an older schema lacks.
     conn.execute_batch(SCHEMA).map_err(&c)?;
-    let mut summary = ImportSummary {
-        not_osv: loaded.not_osv,
-        other_files: loaded.other_files,
-        ..ImportSummary::default()
-    };
-    {
+    let out = {
         let txn = conn.transaction().map_err(&c)?;
-        if let ImportMode::ReplaceEcosystems(names) = mode {
-            for n in names {
-                // Delete the records whose every affected entry is in this ecosystem.
-                txn.execute(
-                    "DELETE FROM records WHERE rowid IN (SELECT record FROM affected \
-                     WHERE ecosystem = ?1 OR ecosystem LIKE ?1 || ':%')",
-                    [n],
-                )
-                .map_err(&c)?;
-            }
-            txn.execute(
-                "DELETE FROM affected WHERE record NOT IN (SELECT rowid FROM records)",
-                [],
-            )
-            .map_err(&c)?;
-        }
-        {
-            let mut find = txn
-                .prepare("SELECT rowid FROM records WHERE id = ?1")
-                .map_err(&c)?;
-            let mut del_aff = txn
-                .prepare("DELETE FROM affected WHERE record = ?1")
-                .map_err(&c)?;
-            let mut del_rec = txn
-                .prepare("DELETE FROM records WHERE rowid = ?1")
-                .map_err(&c)?;
-            let mut ins_rec = txn
-                .prepare("INSERT INTO records (id, modified, body) VALUES (?1, ?2, ?3)")
-                .map_err(&c)?;
-            let mut ins_aff = txn
-                .prepare("INSERT INTO affected (ecosystem, name, record) VALUES (?1, ?2, ?3)")
-                .map_err(&c)?;
-            // The last record of an id wins within one import.
-            let mut by_id: BTreeMap<String, Record> = BTreeMap::new();
-            for r in loaded.records {
-                by_id.insert(r.id.clone(), r);
-            }
-            for (id, r) in by_id {
-                let old: Option<i64> = find
-                    .query_row([&id], |row| row.get(0))
-                    .optional()
-                    .map_err(&c)?;
-                if let Some(rowid) = old {
-                    del_aff.execute([rowid]).map_err(&c)?;
-                    del_rec.execute([rowid]).map_err(&c)?;
-                }
-                if r.withdrawn.is_some() {
-                    summary.withdrawn += 1;
-                    continue;
-                }
-                let mut keys: Vec<(String, String)> = Vec::new();
-                for a in &r.affected {
-                    let Some(p) = &a.package else { continue };
-                    if let Some((eco, key)) = record_ecosystem_key(&p.ecosystem) {
-                        let pair = (key, eco.normalize_name(&p.name));
-                        if !keys.contains(&pair) {
-                            keys.push(pair);
-                        }
-                    }
-                }
-                if keys.is_empty() {
-                    summary.unsupported += 1;
-                }
-                let body = serde_json::to_vec(&r)
-                    .map_err(|e| VulnError::Other(format!("record {id}: {e}")))?;
-                ins_rec.execute(params![id, r.modified, body]).map_err(&c)?;
-                let rowid = txn.last_insert_rowid();
-                for (eco, name) in keys {
-                    ins_aff.execute(params![eco, name, rowid]).map_err(&c)?;
-                }
-                summary.imported += 1;
-            }
-        }
+        let out = write(&txn, tmp)?;
         txn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
             [SCHEMA_VERSION],
         )
         .map_err(&c)?;
-        for (k, v) in meta {
-            txn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                [k, v],
-            )
-            .map_err(&c)?;
-        }
-        txn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)",
-            [jiff::Timestamp::now().to_string()],
-        )
-        .map_err(&c)?;
         txn.commit().map_err(&c)?;
-    }
+        out
+    };
     conn.execute_batch("PRAGMA journal_mode = DELETE;")
         .map_err(&c)?;
     conn.close().map_err(|(_, e)| c(e))?;
     std::fs::File::open(tmp)
         .and_then(|f| f.sync_all())
         .map_err(|e| VulnError::io(tmp, e))?;
+    Ok(out)
+}
+
+fn write_records(
+    txn: &rusqlite::Transaction,
+    tmp: &Path,
+    loaded: Loaded,
+    mode: &ImportMode,
+) -> Result<ImportSummary, VulnError> {
+    let c = corrupt(tmp);
+    let mut summary = ImportSummary {
+        not_osv: loaded.not_osv,
+        other_files: loaded.other_files,
+        ..ImportSummary::default()
+    };
+    if let ImportMode::ReplaceEcosystems(names) = mode {
+        for n in names {
+            // Delete the records whose every affected entry is in this ecosystem.
+            txn.execute(
+                "DELETE FROM records WHERE rowid IN (SELECT record FROM affected \
+                 WHERE ecosystem = ?1 OR ecosystem LIKE ?1 || ':%')",
+                [n],
+            )
+            .map_err(&c)?;
+        }
+        txn.execute(
+            "DELETE FROM affected WHERE record NOT IN (SELECT rowid FROM records)",
+            [],
+        )
+        .map_err(&c)?;
+    }
+    {
+        let mut find = txn
+            .prepare("SELECT rowid FROM records WHERE id = ?1")
+            .map_err(&c)?;
+        let mut del_aff = txn
+            .prepare("DELETE FROM affected WHERE record = ?1")
+            .map_err(&c)?;
+        let mut del_rec = txn
+            .prepare("DELETE FROM records WHERE rowid = ?1")
+            .map_err(&c)?;
+        let mut ins_rec = txn
+            .prepare("INSERT INTO records (id, modified, body) VALUES (?1, ?2, ?3)")
+            .map_err(&c)?;
+        let mut ins_aff = txn
+            .prepare("INSERT INTO affected (ecosystem, name, record) VALUES (?1, ?2, ?3)")
+            .map_err(&c)?;
+        // The last record of an id wins within one import.
+        let mut by_id: BTreeMap<String, Record> = BTreeMap::new();
+        for r in loaded.records {
+            by_id.insert(r.id.clone(), r);
+        }
+        for (id, r) in by_id {
+            let old: Option<i64> = find
+                .query_row([&id], |row| row.get(0))
+                .optional()
+                .map_err(&c)?;
+            if let Some(rowid) = old {
+                del_aff.execute([rowid]).map_err(&c)?;
+                del_rec.execute([rowid]).map_err(&c)?;
+            }
+            if r.withdrawn.is_some() {
+                summary.withdrawn += 1;
+                continue;
+            }
+            let mut keys: Vec<(String, String)> = Vec::new();
+            for a in &r.affected {
+                let Some(p) = &a.package else { continue };
+                if let Some((eco, key)) = record_ecosystem_key(&p.ecosystem) {
+                    let pair = (key, eco.normalize_name(&p.name));
+                    if !keys.contains(&pair) {
+                        keys.push(pair);
+                    }
+                }
+            }
+            if keys.is_empty() {
+                summary.unsupported += 1;
+            }
+            let body = serde_json::to_vec(&r)
+                .map_err(|e| VulnError::Other(format!("record {id}: {e}")))?;
+            ins_rec.execute(params![id, r.modified, body]).map_err(&c)?;
+            let rowid = txn.last_insert_rowid();
+            for (eco, name) in keys {
+                ins_aff.execute(params![eco, name, rowid]).map_err(&c)?;
+            }
+            summary.imported += 1;
+        }
+    }
     Ok(summary)
 }

@@ -5,7 +5,9 @@
 //! costs one 304. Transient failures (connection errors, 429, 5xx) are retried with a growing
 //! pause; a download shorter than its Content-Length, or a zip that does not read, is an error
 //! naming the URL. Everything downloaded is imported in one atomic swap, after all downloads
-//! succeeded: a failed or killed update leaves the previous database as it was.
+//! succeeded: a failed or killed update leaves the previous database as it was. A KEV catalog
+//! and EPSS scores ([`Extras`]) are fetched the same way, from URLs the user names, and land in
+//! the same swap.
 
 use crate::error::VulnError;
 use crate::source::{load, Loaded};
@@ -48,6 +50,36 @@ pub fn update(
     ecosystems: &[Ecosystem],
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Vec<(Ecosystem, Outcome)>, VulnError> {
+    update_with(db, base_url, ecosystems, &Extras::default(), progress).map(|r| r.ecosystems)
+}
+
+/// Where to download the prioritisation data from, when wanted (no default: there is no
+/// mirror convention for them, so each is fetched only from a URL the user names).
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// A CISA KEV catalog (`known_exploited_vulnerabilities.json`).
+    pub kev_url: Option<String>,
+    /// An EPSS score file (`epss_scores-current.csv.gz`).
+    pub epss_url: Option<String>,
+}
+
+/// What [`update_with`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateReport {
+    pub ecosystems: Vec<(Ecosystem, Outcome)>,
+    pub kev: Option<Outcome>,
+    pub epss: Option<Outcome>,
+}
+
+/// [`update`], also fetching the KEV catalog and EPSS scores of `extras` with the same
+/// validators, retries and checks, all swapped in together.
+pub fn update_with(
+    db: &Path,
+    base_url: &str,
+    ecosystems: &[Ecosystem],
+    extras: &Extras,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<UpdateReport, VulnError> {
     let current = if db.exists() {
         Some(Store::open(db)?)
     } else {
@@ -120,15 +152,91 @@ pub fn update(
             }
         }
     }
+    let mut kev = (None, None);
+    let mut epss = (None, None);
+    for (what, url, slot) in [
+        ("kev", &extras.kev_url, &mut kev),
+        ("epss", &extras.epss_url, &mut epss),
+    ] {
+        let Some(url) = url else { continue };
+        let tmp = tempfile::Builder::new()
+            .prefix(".download-")
+            .tempfile_in(dir)
+            .map_err(|e| VulnError::io(dir, e))?;
+        let fetched = fetch(
+            &agent,
+            url,
+            validator(format!("etag:{what}"))?.as_deref(),
+            validator(format!("last-modified:{what}"))?.as_deref(),
+            tmp.path(),
+            what,
+            progress,
+        )?;
+        progress(Progress::Done);
+        let Some(f) = fetched else {
+            slot.0 = Some(Outcome::NotModified);
+            continue;
+        };
+        let detected = crate::priority::detect(tmp.path()).map_err(|e| match e {
+            // Named by the URL, not the temporary file.
+            VulnError::CorruptPriority { message, .. } => {
+                VulnError::Other(format!("{url}:{message}"))
+            }
+            other => other,
+        })?;
+        let expected = matches!(
+            (&detected, what),
+            (crate::priority::Detected::Kev(_), "kev")
+                | (crate::priority::Detected::Epss(_), "epss")
+        );
+        if !expected {
+            return Err(VulnError::Other(format!(
+                "{url}: not {}",
+                if what == "kev" {
+                    "a CISA KEV catalog"
+                } else {
+                    "an EPSS score file"
+                }
+            )));
+        }
+        if let Some(e) = f.etag {
+            meta.push((format!("etag:{what}"), e));
+        }
+        if let Some(l) = f.last_modified {
+            meta.push((format!("last-modified:{what}"), l));
+        }
+        *slot = (Some(Outcome::Updated { bytes: f.bytes }), Some(detected));
+    }
     drop(current);
-    if !replaced.is_empty() {
-        store::import_with_meta(db, merged, &ImportMode::ReplaceEcosystems(replaced), &meta)?;
+    let kev_data = match &kev.1 {
+        Some(crate::priority::Detected::Kev(k)) => Some(k),
+        _ => None,
+    };
+    let epss_data = match &epss.1 {
+        Some(crate::priority::Detected::Epss(e)) => Some(e),
+        _ => None,
+    };
+    if !replaced.is_empty() || kev_data.is_some() || epss_data.is_some() {
+        store::import_batch(
+            db,
+            store::UpdateBatch {
+                advisories: (!replaced.is_empty())
+                    .then_some((merged, ImportMode::ReplaceEcosystems(replaced))),
+                kev: kev_data,
+                epss: epss_data,
+                meta,
+            },
+        )?;
     } else if !db.exists() {
         return Err(VulnError::Other(
             "the server reported nothing to download and there is no database yet".to_string(),
         ));
     }
-    Ok(outcomes)
+    Ok(UpdateReport {
+        ecosystems: outcomes,
+        kev: kev.0,
+        epss: epss.0,
+    })
 }
 
 struct Fetched {

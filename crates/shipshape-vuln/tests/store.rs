@@ -302,3 +302,105 @@ fn a_record_with_an_unparseable_range_does_not_hide_the_others() {
     assert_eq!(outcome.packages[0].vulnerabilities[0].id, "CVE-RUSTSEC-1");
     assert_eq!(outcome.errors.len(), 1);
 }
+
+const KEV: &str = r#"{"title": "CISA Catalog of Known Exploited Vulnerabilities",
+ "catalogVersion": "2025.06.02", "dateReleased": "2025-06-02T17:00:00.0000Z", "count": 1,
+ "vulnerabilities": [{"cveID": "CVE-A-1", "vendorProject": "x", "product": "y",
+   "vulnerabilityName": "z", "dateAdded": "2025-01-10", "shortDescription": "s",
+   "requiredAction": "r", "dueDate": "2025-01-31", "knownRansomwareCampaignUse": "Known", "notes": ""}]}"#;
+const EPSS: &str = "#model_version:v2025.03.14,score_date:2025-06-02T00:00:00+0000\ncve,epss,percentile\nCVE-A-1,0.5,0.9\nCVE-A-2,0.7,0.95\n";
+
+fn import_priority(db: &Path, file: &Path) {
+    match shipshape_vuln::priority::detect(file).unwrap() {
+        shipshape_vuln::priority::Detected::Kev(k) => {
+            assert_eq!(store::import_kev(db, &k).unwrap(), 1);
+        }
+        shipshape_vuln::priority::Detected::Epss(e) => {
+            assert_eq!(store::import_epss(db, &e).unwrap(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn kev_and_epss_are_stored_looked_up_and_an_old_database_is_migrated() {
+    let src = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let db = store::db_path(cache.path());
+    write(src.path(), "A-1.json", &rec("A-1", "foo", "1.0.0"));
+    store::import(&db, load(src.path()).unwrap(), &ImportMode::Merge).unwrap();
+    // Make it a version 1 database: no KEV or EPSS tables.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP TABLE kev; DROP TABLE epss; UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    }
+    let old = Store::open(&db).unwrap();
+    assert_eq!(
+        ids(&old, &crate_query("foo", "0.9.0")),
+        ["A-1"],
+        "still read"
+    );
+    let ids_a = vec![
+        "A-1".to_string(),
+        "CVE-A-1".to_string(),
+        "CVE-A-2".to_string(),
+    ];
+    assert_eq!(old.priorities(&ids_a).unwrap(), (None, None));
+    let status = old.status().unwrap();
+    assert!(status.kev.is_none() && status.epss.is_none());
+    drop(old);
+    let built = Store::open(&db).unwrap().meta("built_at").unwrap();
+
+    import_priority(
+        &db,
+        &write(src.path(), "known_exploited_vulnerabilities.json", KEV),
+    );
+    import_priority(&db, &write(src.path(), "epss_scores-2025-06-02.csv", EPSS));
+    no_temp_files(&db);
+    let s = Store::open(&db).unwrap();
+    assert_eq!(
+        s.meta("schema_version").unwrap().as_deref(),
+        Some("2"),
+        "migrated"
+    );
+    assert_eq!(s.meta("built_at").unwrap(), built, "advisories' date kept");
+    assert_eq!(
+        ids(&s, &crate_query("foo", "0.9.0")),
+        ["A-1"],
+        "records kept"
+    );
+    let (kev, epss) = s.priorities(&ids_a).unwrap();
+    let kev = kev.unwrap();
+    assert_eq!(
+        (kev.cve.as_str(), kev.date_added.as_str()),
+        ("CVE-A-1", "2025-01-10")
+    );
+    assert!(kev.ransomware);
+    let epss = epss.unwrap();
+    assert_eq!(
+        (epss.cve.as_str(), epss.score),
+        ("CVE-A-2", 0.7),
+        "the highest score"
+    );
+    assert_eq!(epss.date.as_deref(), Some("2025-06-02T00:00:00+0000"));
+    let status = s.status().unwrap();
+    assert_eq!(status.kev.as_ref().unwrap().cves, 1);
+    assert_eq!(status.kev.unwrap().version.as_deref(), Some("2025.06.02"));
+    assert_eq!(status.epss.unwrap().cves, 2);
+    assert_eq!(status.records, 1);
+
+    // A second catalog replaces the first; a damaged one changes nothing.
+    let newer = KEV.replace("CVE-A-1", "CVE-A-2");
+    import_priority(&db, &write(src.path(), "kev2.json", &newer));
+    let s = Store::open(&db).unwrap();
+    assert_eq!(s.priorities(&ids_a).unwrap().0.unwrap().cve, "CVE-A-2");
+    let bad = write(
+        src.path(),
+        "bad.csv",
+        "cve,epss,percentile\nCVE-A-1,2.0,0.5\n",
+    );
+    assert!(shipshape_vuln::priority::detect(&bad).is_err());
+}

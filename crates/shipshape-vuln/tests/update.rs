@@ -3,7 +3,7 @@
 
 use shipshape_vuln::matcher::PackageQuery;
 use shipshape_vuln::store::{self, Store};
-use shipshape_vuln::update::{update, Outcome};
+use shipshape_vuln::update::{update, update_with, Extras, Outcome};
 use shipshape_vuln::Ecosystem;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -98,6 +98,21 @@ fn serve() -> Server {
                     &crates[..crates.len() / 2],
                     crates.len(),
                 ),
+                "/kev.json" if if_none_match.as_deref() == Some("\"k1\"") => {
+                    send(&mut stream, "304 Not Modified", "ETag: \"k1\"\r\n", b"", 0)
+                }
+                "/kev.json" => send(
+                    &mut stream,
+                    "200 OK",
+                    "ETag: \"k1\"\r\n",
+                    KEV.as_bytes(),
+                    KEV.len(),
+                ),
+                "/epss.csv" => send(&mut stream, "200 OK", "", EPSS.as_bytes(), EPSS.len()),
+                "/epss-bad.csv" => {
+                    let bad = EPSS.replace("0.5,", "x,");
+                    send(&mut stream, "200 OK", "", bad.as_bytes(), bad.len())
+                }
                 "/Go/all.zip" => {
                     let junk = b"this is not a zip archive at all";
                     send(&mut stream, "200 OK", "", junk, junk.len())
@@ -181,4 +196,60 @@ fn update_downloads_revalidates_retries_and_fails_safely() {
         .map(|e| e.file_name())
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+const KEV: &str = r#"{"title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2025.06.02",
+ "dateReleased": "2025-06-02T17:00:00.0000Z", "count": 1, "vulnerabilities": [{"cveID": "CVE-2024-1",
+ "vendorProject": "x", "product": "y", "vulnerabilityName": "z", "dateAdded": "2025-01-10",
+ "shortDescription": "s", "requiredAction": "r", "dueDate": "2025-01-31",
+ "knownRansomwareCampaignUse": "Unknown", "notes": ""}]}"#;
+const EPSS: &str = "#model_version:v2025.03.14,score_date:2025-06-02T00:00:00+0000\ncve,epss,percentile\nCVE-2024-1,0.5,0.9\n";
+
+#[test]
+fn update_fetches_kev_and_epss_revalidates_and_refuses_damaged_ones() {
+    let server = serve();
+    let cache = tempfile::tempdir().unwrap();
+    let db = store::db_path(cache.path());
+    let mut noop = |_: shipshape_vuln::update::Progress<'_>| {};
+    let extras = Extras {
+        kev_url: Some(format!("{}/kev.json", server.base)),
+        epss_url: Some(format!("{}/epss.csv", server.base)),
+    };
+    let r = update_with(&db, &server.base, &[Ecosystem::Npm], &extras, &mut noop).unwrap();
+    assert!(matches!(r.kev, Some(Outcome::Updated { .. })), "{r:?}");
+    assert!(matches!(r.epss, Some(Outcome::Updated { .. })), "{r:?}");
+    let cves = vec!["CVE-2024-1".to_string()];
+    let (kev, epss) = Store::open(&db).unwrap().priorities(&cves).unwrap();
+    assert_eq!(kev.unwrap().date_added, "2025-01-10");
+    assert_eq!(epss.unwrap().score, 0.5);
+    // Again: the catalog answers 304, the advisories too.
+    let r = update_with(&db, &server.base, &[Ecosystem::Npm], &extras, &mut noop).unwrap();
+    assert_eq!(r.kev, Some(Outcome::NotModified));
+    assert_eq!(r.ecosystems, vec![(Ecosystem::Npm, Outcome::NotModified)]);
+    assert!(server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l == "/kev.json \"k1\""));
+    // A damaged score file: an error naming the URL and line; the database keeps its scores.
+    let bad = Extras {
+        kev_url: None,
+        epss_url: Some(format!("{}/epss-bad.csv", server.base)),
+    };
+    let e = update_with(&db, &server.base, &[Ecosystem::Npm], &bad, &mut noop)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("/epss-bad.csv:3: EPSS scores:"), "{e}");
+    let (_, epss) = Store::open(&db).unwrap().priorities(&cves).unwrap();
+    assert_eq!(epss.unwrap().score, 0.5);
+    // A URL that serves something else is refused.
+    let wrong = Extras {
+        kev_url: Some(format!("{}/epss.csv", server.base)),
+        epss_url: None,
+    };
+    let e = update_with(&db, &server.base, &[Ecosystem::Npm], &wrong, &mut noop)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with("/epss.csv: not a CISA KEV catalog"), "{e}");
 }

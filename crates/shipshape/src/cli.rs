@@ -188,9 +188,25 @@ pub struct ImageArgs {
     #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
+    pub vuln: VulnArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+/// Options of the commands that report vulnerabilities.
+#[derive(Debug, Args)]
+pub struct VulnArgs {
+    /// A VEX document (OpenVEX or CycloneDX VEX JSON; repeatable, after those of `vex` in the
+    /// config): `not_affected` and `fixed` statements suppress the findings they name (listed
+    /// as suppressed with the statement), `affected` and `under_investigation` are shown on them.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Fail (exit 1) on any vulnerability in the CISA KEV catalog (known exploited), whatever
+    /// its severity; import the catalog with `shipshape db import`. Sets `fail-on-kev`.
+    #[arg(long)]
+    pub fail_on_kev: bool,
 }
 
 /// Format of `shipshape sbom`.
@@ -323,9 +339,12 @@ pub struct DbArgs {
 pub enum DbCommand {
     /// Load OSV advisories for air-gapped use: an OSV all.zip, a directory of OSV JSON/YAML
     /// records (searched recursively), or one record. Records are added to the database or
-    /// replace those with the same id; the database is swapped in atomically.
+    /// replace those with the same id. Also loads prioritisation data, told apart by content:
+    /// the CISA KEV catalog (known_exploited_vulnerabilities.json) and FIRST EPSS scores
+    /// (epss_scores-DATE.csv, gzipped or not), each replacing the previous one. The database is
+    /// swapped in atomically.
     Import {
-        /// A .zip, a directory or a record file.
+        /// A .zip, a directory, a record file, a KEV catalog or an EPSS score file.
         path: PathBuf,
     },
     /// Download the OSV advisories of each ecosystem (`BASE/<Ecosystem>/all.zip`) and swap
@@ -340,11 +359,19 @@ pub enum DbCommand {
         /// Base URL of the OSV bucket or a mirror of it.
         #[arg(long, value_name = "URL", env = "SHIPSHAPE_OSV_URL", default_value = shipshape_vuln::update::DEFAULT_BASE_URL)]
         base_url: String,
+        /// Also download the CISA KEV catalog (known_exploited_vulnerabilities.json) from this
+        /// URL, with the same conditional requests, retries and atomic swap.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_KEV_URL")]
+        kev_url: Option<String>,
+        /// Also download FIRST EPSS scores (a CSV, gzipped or not) from this URL.
+        #[arg(long, value_name = "URL", env = "SHIPSHAPE_EPSS_URL")]
+        epss_url: Option<String>,
         /// No progress bar.
         #[arg(long, short = 'q')]
         quiet: bool,
     },
-    /// Show the database's age and its counts per ecosystem.
+    /// Show the database's age, its counts per ecosystem, and the KEV catalog and EPSS scores
+    /// imported.
     Status {
         /// Print the status as JSON.
         #[arg(long)]

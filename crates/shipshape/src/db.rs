@@ -3,6 +3,7 @@
 use crate::cli::{DbArgs, DbCommand};
 use crate::progress;
 use shipshape_core::exit;
+use shipshape_vuln::priority::Detected;
 use shipshape_vuln::store::{self, ImportMode, Store};
 use shipshape_vuln::update::{Outcome, Progress};
 use shipshape_vuln::Ecosystem;
@@ -12,6 +13,29 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
     let db = store::db_path(&cache);
     match &args.command {
         DbCommand::Import { path } => {
+            match shipshape_vuln::priority::detect(path)? {
+                Detected::Kev(catalog) => {
+                    let n = store::import_kev(&db, &catalog)?;
+                    outln!(
+                        "imported the CISA KEV catalog {} ({n} CVEs) from {} into {}",
+                        catalog.catalog_version,
+                        path.display(),
+                        db.display()
+                    );
+                    return Ok(exit::CLEAN);
+                }
+                Detected::Epss(scores) => {
+                    let n = store::import_epss(&db, &scores)?;
+                    outln!(
+                        "imported EPSS scores of {} ({n} CVEs) from {} into {}",
+                        scores.score_date.as_deref().unwrap_or("an unknown date"),
+                        path.display(),
+                        db.display()
+                    );
+                    return Ok(exit::CLEAN);
+                }
+                Detected::Osv => {}
+            }
             let loaded = shipshape_vuln::source::load(path)?;
             let summary = store::import(&db, loaded, &ImportMode::Merge)?;
             outln!(
@@ -53,6 +77,8 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
         DbCommand::Update {
             ecosystems,
             base_url,
+            kev_url,
+            epss_url,
             quiet,
         } => {
             let selected = if ecosystems.is_empty() {
@@ -71,23 +97,41 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
             let (bar, hook) = progress::bar("downloading", *quiet, progress::Unit::Bytes);
             let mut current = String::new();
             let mut total = 0;
-            let outcomes =
-                shipshape_vuln::update::update(&db, base_url, &selected, &mut |p| match p {
-                    Progress::Start {
-                        ecosystem,
-                        total: t,
-                    } => {
-                        current = format!("{ecosystem} all.zip");
-                        total = t.unwrap_or(0);
+            let extras = shipshape_vuln::update::Extras {
+                kev_url: kev_url.clone(),
+                epss_url: epss_url.clone(),
+            };
+            let report =
+                shipshape_vuln::update::update_with(&db, base_url, &selected, &extras, &mut |p| {
+                    match p {
+                        Progress::Start {
+                            ecosystem,
+                            total: t,
+                        } => {
+                            current = format!("{ecosystem} all.zip");
+                            total = t.unwrap_or(0);
+                        }
+                        Progress::Bytes(n) => hook.report(&current, n, total),
+                        Progress::Done => {}
                     }
-                    Progress::Bytes(n) => hook.report(&current, n, total),
-                    Progress::Done => {}
                 });
             progress::finish(bar);
-            for (eco, outcome) in outcomes? {
+            let report = report?;
+            let named = report
+                .ecosystems
+                .iter()
+                .map(|(eco, o)| (eco.to_string(), o))
+                .chain(
+                    report
+                        .kev
+                        .iter()
+                        .map(|o| ("CISA KEV catalog".to_string(), o)),
+                )
+                .chain(report.epss.iter().map(|o| ("EPSS scores".to_string(), o)));
+            for (name, outcome) in named {
                 match outcome {
-                    Outcome::NotModified => outln!("{eco}: not modified"),
-                    Outcome::Updated { bytes } => outln!("{eco}: downloaded {bytes} bytes"),
+                    Outcome::NotModified => outln!("{name}: not modified"),
+                    Outcome::Updated { bytes } => outln!("{name}: downloaded {bytes} bytes"),
                 }
             }
             outln!("vulnerability database: {}", db.display());
@@ -95,16 +139,24 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
         }
         DbCommand::Status { json, max_age_days } => {
             let status = Store::open(&db)?.status()?;
-            let built: jiff::Timestamp = status.built_at.parse()?;
-            let age = jiff::Timestamp::now().duration_since(built);
-            let age_days = age.as_secs() / 86_400;
+            let age = match &status.built_at {
+                Some(b) => Some(
+                    jiff::Timestamp::now()
+                        .duration_since(b.parse::<jiff::Timestamp>()?)
+                        .as_secs(),
+                ),
+                None => None,
+            };
             if *json {
                 let mut v = serde_json::to_value(&status)?;
-                v["age_seconds"] = serde_json::json!(age.as_secs());
+                v["age_seconds"] = serde_json::json!(age);
                 outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 outln!("vulnerability database: {}", status.path.display());
-                outln!("built: {} ({})", status.built_at, human_age(age.as_secs()));
+                match (&status.built_at, age) {
+                    (Some(b), Some(age)) => outln!("built: {b} ({})", human_age(age)),
+                    _ => outln!("built: no advisories imported yet"),
+                }
                 outln!("records: {}", status.records);
                 outln!(
                     "{:<24} {:>8} {:>9}  newest record",
@@ -121,7 +173,22 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
                         e.newest_modified.as_deref().unwrap_or("-")
                     );
                 }
+                for (what, p) in [
+                    ("CISA KEV catalog", &status.kev),
+                    ("EPSS scores", &status.epss),
+                ] {
+                    match p {
+                        Some(p) => outln!(
+                            "{what}: {} CVEs, version {}, of {}",
+                            p.cves,
+                            p.version.as_deref().unwrap_or("unknown"),
+                            p.date.as_deref().unwrap_or("an unknown date")
+                        ),
+                        None => outln!("{what}: not imported (`shipshape db import FILE`)"),
+                    }
+                }
             }
+            let age_days = age.unwrap_or(0) / 86_400;
             if age_days >= 0 && age_days.unsigned_abs() > *max_age_days {
                 eprintln!(
                     "warning: the vulnerability database is {age_days} days old (more than {max_age_days}): run `shipshape db update` or import newer advisories"

@@ -11,8 +11,12 @@ use shipshape_vuln::store;
 use std::path::Path;
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
-    let config = match load_config(&args.policy, Path::new(".")) {
+    let mut config = match load_config(&args.policy, Path::new(".")) {
         Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let vex = match crate::vex::prepare(&mut config, &args.vuln) {
+        Ok(v) => v,
         Err(code) => return Ok(code),
     };
     let mut opts = ImageOptions {
@@ -78,6 +82,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 for f in &mut vulns.findings {
                     show_in_image(&image.reference, &mut f.location);
                 }
+                crate::vex::apply(vex.as_ref(), &mut vulns, &vex_subject(&image));
                 analysis.merge(vulns);
             }
             // No SBOM: the pass failed, and its errors are already in the analysis.
@@ -118,6 +123,21 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         &args.output,
         false,
     )
+}
+
+/// How VEX products may name this image: the reference as given, the name it was selected by,
+/// its repo digests, and its manifest and config digests.
+fn vex_subject(image: &shipshape_image::Image) -> shipshape_vuln::vex::Subject {
+    let mut names = vec![image.reference.clone()];
+    names.extend(image.name.clone());
+    names.extend(image.repo_digests.iter().cloned());
+    let digests = image
+        .manifest_digest
+        .iter()
+        .chain(&image.config_digest)
+        .cloned()
+        .collect();
+    shipshape_vuln::vex::Subject { names, digests }
 }
 
 /// The SBOM's packages as vulnerability queries, through their purls (which carry the

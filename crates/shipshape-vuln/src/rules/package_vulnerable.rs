@@ -25,6 +25,12 @@ the records' vectors. Negligible is `info`; a
 vulnerability no record rates is reported as `medium` (unknown is not harmless). The
 `vulnerabilities` checklist item fails on a critical or high finding that is not ignored.
 
+When the CISA KEV catalog or EPSS scores were imported (`shipshape db import`), the message
+and the JSON `vulnerability` field say whether the CVE is known exploited and how likely it is
+to be; `--fail-on-kev` fails the run on any known exploited one. A VEX statement (`--vex`,
+`vex = [...]`) that the package is `not_affected` or `fixed` sets the finding aside, listed as
+suppressed with the statement; `affected` and `under_investigation` are shown on it.
+
 With no database the item stays *not analysed*, with a note saying how to get one: never a
 silent "no vulnerabilities".
 
@@ -36,7 +42,8 @@ the same release, so rebuilding is usually enough.
 ## How to fix
 Rebuild the image so that it installs the fixed version (a newer base image, `apt-get upgrade`
 of the package in the build), or remove the package. If the vulnerable code cannot run in this
-image, accept the finding with an ignore that says why.
+image, say so in a VEX document (`not_affected` with a justification) given with `--vex`, or
+accept the finding with an ignore that says why.
 
 ## Example
 ```dockerfile
