@@ -145,6 +145,55 @@ impl VexSet {
         result
     }
 
+    /// Adds the VEX document an image attestation carries, named `source` (the attestation's
+    /// digest and where it was found). The blob is the document itself (an OCI referrer with an
+    /// OpenVEX or CycloneDX artifact), an in-toto statement whose `predicate` is the document
+    /// (BuildKit, `cosign attest`), or a DSSE envelope around such a statement (cosign's
+    /// `.att` tags). Errors name `source`; lines are those of the document as read, or of the
+    /// predicate re-written one value per line when it came out of a statement.
+    pub fn add_attestation(&mut self, source: &str, bytes: &[u8]) -> Result<(), VexError> {
+        let fail = |message: String| VexError {
+            path: source.to_string(),
+            line: None,
+            column: None,
+            message,
+        };
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| fail(format!("VEX attestation is not UTF-8: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| json_error(source, text, text, &e))?;
+        let statement = match dsse_payload(&value) {
+            Some(payload) => {
+                use base64::Engine as _;
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(payload)
+                    .map_err(|e| fail(format!("DSSE payload is not base64: {e}")))?;
+                Some(
+                    serde_json::from_slice::<serde_json::Value>(&decoded)
+                        .map_err(|e| fail(format!("DSSE payload is not JSON: {e}")))?,
+                )
+            }
+            None => None,
+        };
+        let inner = statement.as_ref().unwrap_or(&value);
+        let is_statement = inner
+            .get("_type")
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| t.starts_with("https://in-toto.io/Statement"));
+        if is_statement {
+            let predicate = inner
+                .get("predicate")
+                .ok_or_else(|| fail("in-toto statement without a predicate".to_string()))?;
+            let doc = serde_json::to_string_pretty(predicate)
+                .map_err(|e| fail(format!("cannot re-write the predicate: {e}")))?;
+            self.add(source, &doc)
+        } else if statement.is_some() {
+            Err(fail("DSSE payload is not an in-toto statement".to_string()))
+        } else {
+            self.add(source, text)
+        }
+    }
+
     /// The documents read, to add to a report's sources (excerpts of SS5002 findings).
     pub fn files(&self) -> &[SourceFile] {
         &self.files
@@ -851,6 +900,12 @@ pub fn load_optional(paths: &[PathBuf]) -> Result<Option<VexSet>, VexError> {
     }
 }
 
+/// The payload of a DSSE envelope (`payloadType` + base64 `payload`), if `v` is one.
+fn dsse_payload(v: &serde_json::Value) -> Option<&str> {
+    v.get("payloadType")?;
+    v.get("payload")?.as_str()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -952,6 +1007,52 @@ mod tests {
         // Another vulnerability: nothing applies.
         let (status, unused, _) = status_of(&set, finding("CVE-2025-0001", &[], LIBC6));
         assert_eq!((status, unused.len()), (None, 2));
+    }
+
+    #[test]
+    fn attested_vex_is_read_bare_in_a_statement_and_in_a_dsse_envelope() {
+        use base64::Engine as _;
+        let doc = openvex(
+            r#"{"vulnerability": {"name": "CVE-2025-4802"},
+     "products": [{"@id": "pkg:deb/debian/libc6"}],
+     "status": "not_affected", "justification": "vulnerable_code_not_present"}"#,
+        );
+        let statement = format!(
+            r#"{{"_type": "https://in-toto.io/Statement/v1",
+  "subject": [{{"name": "app", "digest": {{"sha256": "abc"}}}}],
+  "predicateType": "https://openvex.dev/ns/v0.2.0",
+  "predicate": {doc}}}"#
+        );
+        let envelope = serde_json::json!({
+            "payloadType": "application/vnd.in-toto+json",
+            "payload": base64::engine::general_purpose::STANDARD.encode(&statement),
+            "signatures": [],
+        })
+        .to_string();
+        for (name, bytes) in [
+            ("bare", &doc),
+            ("statement", &statement),
+            ("dsse", &envelope),
+        ] {
+            let mut set = VexSet::default();
+            set.add_attestation(name, bytes.as_bytes()).unwrap();
+            let (status, unused, _) = status_of(&set, finding("CVE-2025-4802", &[], LIBC6));
+            assert_eq!(status, Some(VexStatus::NotAffected), "{name}");
+            assert!(unused.is_empty(), "{name}");
+            assert_eq!(set.files().len(), 1);
+        }
+        // A statement without a predicate, an envelope whose payload is not a statement, a
+        // payload that is not base64: errors naming the attestation.
+        let mut set = VexSet::default();
+        for bad in [
+            r#"{"_type": "https://in-toto.io/Statement/v1", "subject": []}"#.to_string(),
+            serde_json::json!({"payloadType": "x", "payload": base64::engine::general_purpose::STANDARD.encode("{}")}).to_string(),
+            r#"{"payloadType": "x", "payload": "%%%"}"#.to_string(),
+        ] {
+            let e = set.add_attestation("img@sha256:def", bad.as_bytes()).unwrap_err();
+            assert_eq!(e.path, "img@sha256:def", "{e}");
+        }
+        assert!(set.is_empty());
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let vex = match crate::vex::prepare(&mut config, &args.vuln) {
+    let mut vex = match crate::vex::prepare(&mut config, &args.vuln) {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
@@ -69,6 +69,9 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     );
     let mut analysis = result.analysis;
     crate::progress::finish(bar);
+    // The image's own VEX (attested by its publisher) applies beside the user's documents.
+    let attested = crate::vex::add_attested(&mut vex, &image);
+    analysis.errors.extend(attested.errors);
     match store::cache_dir(args.cache_dir.as_deref()) {
         Ok(cache) => {
             if let Some(sbom) = sbom.take_sbom() {
@@ -82,7 +85,12 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 for f in &mut vulns.findings {
                     show_in_image(&image.reference, &mut f.location);
                 }
-                crate::vex::apply(vex.as_ref(), &mut vulns, &vex_subject(&image));
+                crate::vex::apply(
+                    vex.as_ref(),
+                    &mut vulns,
+                    &vex_subject(&image),
+                    &attested.sources,
+                );
                 analysis.merge(vulns);
             }
             // No SBOM: the pass failed, and its errors are already in the analysis.

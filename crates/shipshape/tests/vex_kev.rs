@@ -508,3 +508,100 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
     );
     assert_eq!(run.code, 1, "the previous catalog still applies");
 }
+
+/// The Debian image as an OCI layout, with the given VEX documents attached: as a BuildKit-style
+/// in-toto attestation (`attested`) and as an OCI referrer (`referred`).
+fn layout_with_vex(
+    dir: &Path,
+    attested: Option<serde_json::Value>,
+    referred: Option<&str>,
+) -> String {
+    let layout = dir.join("layout");
+    let mut b = ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file("etc/os-release", OS_RELEASE)
+                .file("var/lib/dpkg/status", LIBC6.as_bytes()),
+        )
+        .user("10001");
+    if let Some(predicate) = attested {
+        b = b.attestation("https://openvex.dev/ns/v0.2.0", predicate);
+    }
+    if let Some(doc) = referred {
+        b = b.referrer(
+            "application/vnd.openvex+json",
+            "application/vnd.openvex+json",
+            doc.as_bytes().to_vec(),
+        );
+    }
+    b.write_oci_layout(&layout, "app").unwrap();
+    format!("oci:{}", layout.display())
+}
+
+#[test]
+fn vex_attached_to_the_image_applies_naming_its_source() {
+    let Some(cache) = cache_with_debian_records() else {
+        return;
+    };
+    let not_affected = statement(
+        "CVE-2025-4802",
+        LIBC6_PURL,
+        "not_affected",
+        r#", "justification": "vulnerable_code_not_in_execute_path""#,
+    );
+    // The publisher's VEX covers CVEs of packages this image does not have: not reported.
+    let other = statement(
+        "CVE-1999-0001",
+        "pkg:deb/debian/openssl",
+        "not_affected",
+        r#", "justification": "component_not_present""#,
+    );
+    let doc = openvex(&[not_affected, other]);
+    // As an OCI referrer and as an in-toto attestation in the index: the same verdict.
+    for (name, attested, referred) in [
+        ("referrer", None, Some(doc.as_str())),
+        (
+            "attestation",
+            Some(serde_json::from_str::<serde_json::Value>(&doc).unwrap()),
+            None,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let reference = layout_with_vex(dir.path(), attested, referred);
+        let run = scan(&reference, cache.path(), &[]);
+        assert!(run.doc.is_object(), "{name}: {}", run.stderr);
+        assert!(
+            with_id(&run.doc["findings"], "CVE-2025-4802").is_none(),
+            "{name}: suppressed by the image's own VEX"
+        );
+        let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("visible as suppressed");
+        assert_eq!(s["suppressed_by"], "vex", "{name}");
+        let source = s["vulnerability"]["vex"]["source"].as_str().unwrap();
+        assert!(
+            source.contains("@sha256:") && source.contains("OpenVEX"),
+            "{name}: the attestation is named: {source}"
+        );
+        assert!(
+            of_rule(&run.doc["findings"], "SS5002").is_empty(),
+            "{name}: the publisher's unused statements are not the user's: {:#?}",
+            run.doc["findings"]
+        );
+    }
+    // Without the attachment, the finding is there.
+    let dir = tempfile::tempdir().unwrap();
+    let run = scan(&layout_with_vex(dir.path(), None, None), cache.path(), &[]);
+    assert!(with_id(&run.doc["findings"], "CVE-2025-4802").is_some());
+    // An attached VEX that is not a VEX document: exit 2 naming the attestation.
+    let dir = tempfile::tempdir().unwrap();
+    let run = scan(
+        &layout_with_vex(dir.path(), None, Some(r#"{"statements": "no"}"#)),
+        cache.path(),
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("@sha256:") && run.stderr.contains("not a VEX document"),
+        "{}",
+        run.stderr
+    );
+}
