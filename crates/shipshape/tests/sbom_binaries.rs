@@ -24,7 +24,9 @@ fn tool(name: &str) -> bool {
         return true;
     }
     if std::env::var("SHIPSHAPE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("SHIPSHAPE_REQUIRE_TOOLS=1 but {name} is not installed (scripts/test.sh installs it)");
+        panic!(
+            "SHIPSHAPE_REQUIRE_TOOLS=1 but {name} is not installed (scripts/test.sh installs it)"
+        );
     }
     eprintln!("SKIPPED: {name} not installed (scripts/test.sh installs it; SHIPSHAPE_REQUIRE_TOOLS=1 makes this a failure)");
     false
@@ -80,14 +82,23 @@ fn go_binary(dir: &Path) -> Option<PathBuf> {
         return None;
     }
     let proxy = dir.join("proxy");
-    proxy_module(&proxy, "example.com/lib", "v1.0.0", "example.com/lib", (
-        "lib.go",
-        "package lib\n\nfunc Hello() string { return \"hello\" }\n",
-    ));
-    proxy_module(&proxy, "example.com/new", "v1.1.0", "example.com/old", (
-        "old.go",
-        "package old\n\nconst Name = \"old\"\n",
-    ));
+    proxy_module(
+        &proxy,
+        "example.com/lib",
+        "v1.0.0",
+        "example.com/lib",
+        (
+            "lib.go",
+            "package lib\n\nfunc Hello() string { return \"hello\" }\n",
+        ),
+    );
+    proxy_module(
+        &proxy,
+        "example.com/new",
+        "v1.1.0",
+        "example.com/old",
+        ("old.go", "package old\n\nconst Name = \"old\"\n"),
+    );
     let app = dir.join("goapp");
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(
@@ -259,7 +270,10 @@ fn binaries_in_an_image_and_a_directory() {
     let read = |p: &Option<PathBuf>| p.as_ref().map(|p| std::fs::read(p).unwrap());
     let (go_bytes, war_bytes) = (read(&go), read(&war));
     let (plain, rs) = match &elves {
-        Some((a, b)) => (Some(std::fs::read(a).unwrap()), Some(std::fs::read(b).unwrap())),
+        Some((a, b)) => (
+            Some(std::fs::read(a).unwrap()),
+            Some(std::fs::read(b).unwrap()),
+        ),
         None => (None, None),
     };
     let mut first = LayerBuilder::new();
@@ -293,7 +307,8 @@ fn binaries_in_an_image_and_a_directory() {
     assert_eq!(code, 0, "{err}");
     let in_dir = packages(&out);
     assert!(
-        pkgs.iter().all(|(_, l)| !l.contains("/old-") && !l.contains("old.war")),
+        pkgs.iter()
+            .all(|(_, l)| !l.contains("/old-") && !l.contains("old.war")),
         "a deleted file was cataloged: {pkgs:?}"
     );
     if go.is_some() {
@@ -307,10 +322,14 @@ fn binaries_in_an_image_and_a_directory() {
                 assert!(has(set, purl, &loc), "{purl} at {loc} missing: {set:?}");
             }
             assert!(
-                set.iter().any(|(p, l)| p.starts_with("pkg:golang/stdlib@1.") && *l == loc),
+                set.iter()
+                    .any(|(p, l)| p.starts_with("pkg:golang/stdlib@1.") && *l == loc),
                 "{set:?}"
             );
-            assert!(!set.iter().any(|(p, _)| p.contains("example.com/old")), "{set:?}");
+            assert!(
+                !set.iter().any(|(p, _)| p.contains("example.com/old")),
+                "{set:?}"
+            );
         }
     }
     if war.is_some() {
@@ -318,8 +337,14 @@ fn binaries_in_an_image_and_a_directory() {
             let war = format!("{root}srv/app.war");
             for (purl, loc) in [
                 ("pkg:maven/app", war.clone()),
-                ("pkg:maven/com.example/hello@1.4.2", format!("{war}:WEB-INF/lib/hello-1.4.2.jar")),
-                ("pkg:maven/org.util/util@3.0.1", format!("{war}:WEB-INF/lib/util.jar")),
+                (
+                    "pkg:maven/com.example/hello@1.4.2",
+                    format!("{war}:WEB-INF/lib/hello-1.4.2.jar"),
+                ),
+                (
+                    "pkg:maven/org.util/util@3.0.1",
+                    format!("{war}:WEB-INF/lib/util.jar"),
+                ),
             ] {
                 assert!(has(set, purl, &loc), "{purl} at {loc} missing: {set:?}");
             }
@@ -328,11 +353,18 @@ fn binaries_in_an_image_and_a_directory() {
     if rs.is_some() {
         for (root, set) in [("/", &pkgs), ("", &in_dir)] {
             let loc = format!("{root}usr/bin/rsapp");
-            for purl in ["pkg:cargo/rsapp@0.3.0", "pkg:cargo/serde@1.0.200", "pkg:cargo/cc@1.0.90"] {
+            for purl in [
+                "pkg:cargo/rsapp@0.3.0",
+                "pkg:cargo/serde@1.0.200",
+                "pkg:cargo/cc@1.0.90",
+            ] {
                 assert!(has(set, purl, &loc), "{purl} at {loc} missing: {set:?}");
             }
             assert!(!set.iter().any(|(p, _)| p.contains("helper")), "{set:?}");
-            assert!(!set.iter().any(|(_, l)| l.ends_with("usr/bin/plain")), "{set:?}");
+            assert!(
+                !set.iter().any(|(_, l)| l.ends_with("usr/bin/plain")),
+                "{set:?}"
+            );
         }
         // The dependency tree's edges.
         let (_, out, _) = sbom(&["-f", "json", &image]);
@@ -385,7 +417,10 @@ fn corrupt_binaries_fail_closed() {
             .unwrap();
         let (code, out, err) = sbom(&["-f", "json", &format!("docker-archive:{}", img.display())]);
         assert_eq!(code, 2, "{out}{err}");
-        assert!(err.contains(&format!(":/{path}")) && err.contains(says), "{err}");
+        assert!(
+            err.contains(&format!(":/{path}")) && err.contains(says),
+            "{err}"
+        );
         assert!(err.contains("(layer 2, sha256:"), "{err}");
         // Deleted by a later layer: not read, no error.
         let img2 = dir.path().join("gone.tar");

@@ -43,12 +43,11 @@ pub(super) fn scan(
     input: Input<'_>,
 ) -> Result<Option<Found>, CatalogError> {
     let mut head = [0u8; 4];
-    let (mut file, mut stream, spill): (Option<File>, Option<&mut dyn Read>, bool) =
-        match input {
-            Input::File(f) => (Some(f), None, false),
-            // Above the spill limit only the Go search runs (it needs no random access).
-            Input::Stream(r) => (None, Some(r), size <= MAX_SPILL),
-        };
+    let (mut file, mut stream, spill): (Option<File>, Option<&mut dyn Read>, bool) = match input {
+        Input::File(f) => (Some(f), None, false),
+        // Above the spill limit only the Go search runs (it needs no random access).
+        Input::Stream(r) => (None, Some(r), size <= MAX_SPILL),
+    };
     let n = match (&mut file, &mut stream) {
         (Some(f), _) => read_full(f, &mut head),
         (None, Some(r)) => read_full(*r, &mut head),
@@ -120,11 +119,14 @@ pub(super) fn scan(
                 )));
             };
             let layout = Layout::read(&mut f)?.ok_or_else(|| {
-                corrupt_go(&format!("build information at byte {at} of a file of unknown format"))
+                corrupt_go(&format!(
+                    "build information at byte {at} of a file of unknown format"
+                ))
             })?;
-            let (version, modinfo) =
-                gobuild::resolve_pointers(&ptrs, |addr, len| layout.read_virtual(&mut f, addr, len))
-                    .map_err(|e| corrupt_go(&e))?;
+            let (version, modinfo) = gobuild::resolve_pointers(&ptrs, |addr, len| {
+                layout.read_virtual(&mut f, addr, len)
+            })
+            .map_err(|e| corrupt_go(&e))?;
             gobuild::packages(&version, &modinfo, location, layer).map(Some)
         }
         None => match random {
@@ -160,9 +162,9 @@ impl Layout {
         let layout = match FileKind::parse(&cache) {
             Ok(FileKind::Elf32) => elf::<object::elf::FileHeader32<Endianness>>(&cache),
             Ok(FileKind::Elf64) => elf::<object::elf::FileHeader64<Endianness>>(&cache),
-            Ok(
-                FileKind::MachO32 | FileKind::MachO64 | FileKind::Pe32 | FileKind::Pe64,
-            ) => generic(&cache),
+            Ok(FileKind::MachO32 | FileKind::MachO64 | FileKind::Pe32 | FileKind::Pe64) => {
+                generic(&cache)
+            }
             _ => None,
         };
         Ok(layout)
@@ -183,9 +185,7 @@ impl Layout {
 
 /// ELF through its headers only: `object`'s full parser would also read the symbol tables,
 /// which in an unstripped binary are megabytes this does not need.
-fn elf<'a, Elf: FileHeader<Endian = Endianness>>(
-    data: &'a ReadCache<&mut File>,
-) -> Option<Layout> {
+fn elf<'a, Elf: FileHeader<Endian = Endianness>>(data: &'a ReadCache<&mut File>) -> Option<Layout> {
     let header = Elf::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let sections = header.sections(endian, data).ok()?;
@@ -240,7 +240,11 @@ fn read_at(f: &mut File, offset: u64, len: u64) -> io::Result<Vec<u8>> {
 
 /// The crates cargo-auditable recorded in `.dep-v0` (zlib-compressed JSON), if the section is
 /// there.
-fn dep_v0(f: &mut File, location: &str, layer: Option<&str>) -> Result<Option<Found>, CatalogError> {
+fn dep_v0(
+    f: &mut File,
+    location: &str,
+    layer: Option<&str>,
+) -> Result<Option<Found>, CatalogError> {
     let Some(layout) = Layout::read(f)? else {
         return Ok(None);
     };
@@ -249,7 +253,9 @@ fn dep_v0(f: &mut File, location: &str, layer: Option<&str>) -> Result<Option<Fo
     };
     let bad = |m: String| CatalogError::new(format!("corrupt cargo-auditable data (.dep-v0): {m}"));
     if size > MAX_DEP_V0 {
-        return Err(bad(format!("the section is {size} bytes, more than the {MAX_DEP_V0} read")));
+        return Err(bad(format!(
+            "the section is {size} bytes, more than the {MAX_DEP_V0} read"
+        )));
     }
     let compressed = read_at(f, offset, size).map_err(|e| bad(e.to_string()))?;
     let mut json = Vec::new();

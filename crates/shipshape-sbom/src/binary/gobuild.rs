@@ -58,7 +58,11 @@ pub(super) struct Search {
 impl Search {
     /// Feeds the bytes at file offset `offset` (directly after the previous ones); the header
     /// (and its file offset) once complete. Feed nothing after that.
-    pub(super) fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Option<(u64, Header)>, String> {
+    pub(super) fn feed(
+        &mut self,
+        offset: u64,
+        chunk: &[u8],
+    ) -> Result<Option<(u64, Header)>, String> {
         if self.buf.is_empty() {
             self.at = offset;
         }
@@ -119,12 +123,19 @@ fn uvarint(b: &[u8]) -> Result<Option<(u64, usize)>, String> {
 }
 
 /// A length-prefixed string at `pos`: the bytes and the position after them.
-fn inline_string(b: &[u8], pos: usize, max: u64, what: &str) -> Result<Option<(Vec<u8>, usize)>, String> {
+fn inline_string(
+    b: &[u8],
+    pos: usize,
+    max: u64,
+    what: &str,
+) -> Result<Option<(Vec<u8>, usize)>, String> {
     let Some((len, n)) = uvarint(b.get(pos..).unwrap_or_default())? else {
         return Ok(None);
     };
     if len > max {
-        return Err(format!("the {what} is {len} bytes, more than the {max} read"));
+        return Err(format!(
+            "the {what} is {len} bytes, more than the {max} read"
+        ));
     }
     let start = pos + n;
     let end = start + len as usize;
@@ -198,10 +209,15 @@ pub(super) fn resolve_pointers(
 ) -> Result<(String, String), String> {
     let mut string = |addr: u64, max: u64, what: &str| -> Result<Vec<u8>, String> {
         let hdr = read(addr, 2 * p.ptr_size as u64)?;
+        if hdr.len() != 2 * p.ptr_size {
+            return Err(format!("the {what}'s string header is cut short"));
+        }
         let data = read_ptr(&hdr[..p.ptr_size], p.big_endian);
         let len = read_ptr(&hdr[p.ptr_size..], p.big_endian);
         if len > max {
-            return Err(format!("the {what} is {len} bytes, more than the {max} read"));
+            return Err(format!(
+                "the {what} is {len} bytes, more than the {max} read"
+            ));
         }
         read(data, len)
     };
@@ -224,7 +240,11 @@ pub(super) fn packages(
     location: &str,
     layer: Option<&str>,
 ) -> Result<Found, CatalogError> {
-    let corrupt = |n: usize, m: &str| CatalogError::new(format!("corrupt Go build information: module list line {n}: {m}"));
+    let corrupt = |n: usize, m: &str| {
+        CatalogError::new(format!(
+            "corrupt Go build information: module list line {n}: {m}"
+        ))
+    };
     let mut main: Option<(String, String)> = None;
     // (path, version), a replacement overwriting the dep before it.
     let mut deps: Vec<Option<(String, String)>> = Vec::new();
@@ -235,7 +255,9 @@ pub(super) fn packages(
             ["mod", path, version, ..] => main = Some((path.to_string(), version.to_string())),
             ["dep", path, version, ..] => deps.push(Some((path.to_string(), version.to_string()))),
             ["=>", path, version, ..] => {
-                let last = deps.last_mut().ok_or_else(|| corrupt(n, "a replacement before any module"))?;
+                let last = deps
+                    .last_mut()
+                    .ok_or_else(|| corrupt(n, "a replacement before any module"))?;
                 *last = if version.is_empty() {
                     None // a local directory
                 } else {
@@ -269,7 +291,10 @@ pub(super) fn packages(
     }
     // `go1.22.1`, `go1.22.1 X:boringcrypto`; a development toolchain (`devel …`) has no release.
     let toolchain = go_version.split_whitespace().next().unwrap_or_default();
-    if let Some(v) = toolchain.strip_prefix("go").filter(|v| v.starts_with(|c: char| c.is_ascii_digit())) {
+    if let Some(v) = toolchain
+        .strip_prefix("go")
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+    {
         children.push(push("stdlib", v)?);
     }
     if let Some(r) = root {
@@ -313,7 +338,10 @@ mod tests {
         let mut file = vec![0u8; 100];
         file.extend_from_slice(MAGIC); // misaligned (offset 100): not a header
         file.resize(160, 0);
-        file.extend(block("go1.22.1", &wrapped("path\tx\nmod\tex.com/x\t(devel)\t")));
+        file.extend(block(
+            "go1.22.1",
+            &wrapped("path\tx\nmod\tex.com/x\t(devel)\t"),
+        ));
         file.extend(vec![0u8; 50]);
         for chunk in [1, 3, 7, 16, 31, 64, 1000] {
             let mut s = Search::default();
@@ -334,6 +362,35 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    /// The pre-1.18 header: two pointers to Go string headers, resolved through a memory map.
+    #[test]
+    fn pointer_format() {
+        let mut b = MAGIC.to_vec();
+        b.extend([8, 0]);
+        b.extend(0x1000u64.to_le_bytes());
+        b.extend(0x2000u64.to_le_bytes());
+        let Parsed::Done(Header::Pointer(p)) = parse(&b).unwrap() else {
+            panic!("not a pointer header");
+        };
+        let modinfo = wrapped("path\tex.com/a\nmod\tex.com/a\tv1.0.0\th1:x=");
+        let mut mem: std::collections::BTreeMap<u64, Vec<u8>> = Default::default();
+        let header =
+            |data: u64, len: usize| [data.to_le_bytes(), (len as u64).to_le_bytes()].concat();
+        mem.insert(0x1000, header(0x3000, 8));
+        mem.insert(0x2000, header(0x4000, modinfo.len()));
+        mem.insert(0x3000, b"go1.16.3".to_vec());
+        mem.insert(0x4000, modinfo.into_bytes());
+        let (version, m) = resolve_pointers(&p, |addr, len| {
+            let v = mem.get(&addr).ok_or("unmapped")?;
+            Ok(v[..len as usize].to_vec())
+        })
+        .unwrap();
+        assert_eq!(version, "go1.16.3");
+        assert_eq!(m, "path\tex.com/a\nmod\tex.com/a\tv1.0.0\th1:x=\n");
+        let err = resolve_pointers(&p, |_, _| Err("address 0x1000 is outside".into())).unwrap_err();
+        assert!(err.contains("outside"), "{err}");
     }
 
     #[test]

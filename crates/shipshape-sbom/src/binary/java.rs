@@ -41,7 +41,10 @@ const EXTENSIONS: [&str; 4] = [".jar", ".war", ".ear", ".par"];
 /// Whether `path` names a Java archive.
 pub(super) fn is_archive_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.len() > 4 && EXTENSIONS.iter().any(|e| name[name.len() - 4..].eq_ignore_ascii_case(e))
+    name.len() > 4
+        && EXTENSIONS
+            .iter()
+            .any(|e| name[name.len() - 4..].eq_ignore_ascii_case(e))
 }
 
 /// What one archive tree may still use.
@@ -101,7 +104,9 @@ fn archive(
     let mut zip = ZipArchive::new(file)
         .map_err(|e| err(format!("not a readable Java archive (zip): {e}")))?;
     budget.entries = budget.entries.checked_sub(zip.len()).ok_or_else(|| {
-        err(format!("more than {MAX_ENTRIES} entries in the archive and the archives it holds"))
+        err(format!(
+            "more than {MAX_ENTRIES} entries in the archive and the archives it holds"
+        ))
     })?;
     let mut poms = Vec::new();
     let mut manifest = None;
@@ -109,7 +114,10 @@ fn archive(
     for (i, raw) in zip.file_names_raw().enumerate() {
         let name = String::from_utf8_lossy(raw);
         let parts: Vec<&str> = name.split('/').collect();
-        if matches!(parts.as_slice(), ["META-INF", "maven", _, _, "pom.properties"]) {
+        if matches!(
+            parts.as_slice(),
+            ["META-INF", "maven", _, _, "pom.properties"]
+        ) {
             poms.push((i, name.into_owned()));
         } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
             manifest = Some(i);
@@ -141,14 +149,15 @@ fn archive(
         for (i, name) in &poms {
             let text = read_text(&mut zip, *i, budget).map_err(|m| err(format!("{name}: {m}")))?;
             let props = properties(&text);
-            let get = |k: &str| props.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+            let get = |k: &str| {
+                props
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.as_str())
+            };
             match (get("groupId"), get("artifactId"), get("version")) {
                 (Some(g), Some(a), Some(v)) if !a.is_empty() && !v.is_empty() => push(g, a, v)?,
-                _ => {
-                    return Err(err(format!(
-                        "{name}: no groupId, artifactId and version"
-                    )))
-                }
+                _ => return Err(err(format!("{name}: no groupId, artifactId and version"))),
             }
         }
     } else {
@@ -218,15 +227,23 @@ fn check_entry(declared: u64, compressed: u64, limit: u64) -> Result<(), String>
 }
 
 /// Inflates at most `limit` bytes of `r` into `out`; an error when it holds more than `declared`.
-fn bounded(r: &mut dyn Read, declared: u64, out: &mut dyn std::io::Write, budget: &mut Budget) -> Result<u64, String> {
-    let n = std::io::copy(&mut r.take(declared.saturating_add(1)), out).map_err(|e| e.to_string())?;
+fn bounded(
+    r: &mut dyn Read,
+    declared: u64,
+    out: &mut dyn std::io::Write,
+    budget: &mut Budget,
+) -> Result<u64, String> {
+    let n =
+        std::io::copy(&mut r.take(declared.saturating_add(1)), out).map_err(|e| e.to_string())?;
     if n > declared {
         return Err(format!(
             "inflates to more than the {declared} bytes its header declares: refused as a zip bomb"
         ));
     }
     budget.inflated = budget.inflated.checked_sub(n).ok_or_else(|| {
-        format!("more than {MAX_INFLATED} bytes inflated from the archive and the archives it holds")
+        format!(
+            "more than {MAX_INFLATED} bytes inflated from the archive and the archives it holds"
+        )
     })?;
     Ok(n)
 }
@@ -241,7 +258,11 @@ fn read_text(zip: &mut ZipArchive<File>, i: usize, budget: &mut Budget) -> Resul
 }
 
 /// A nested archive, copied to a temporary file; `None` for a directory entry.
-fn extract(zip: &mut ZipArchive<File>, i: usize, budget: &mut Budget) -> Result<Option<File>, String> {
+fn extract(
+    zip: &mut ZipArchive<File>,
+    i: usize,
+    budget: &mut Budget,
+) -> Result<Option<File>, String> {
     let mut e = zip.by_index(i).map_err(|e| e.to_string())?;
     if e.is_dir() {
         return Ok(None);
@@ -250,7 +271,8 @@ fn extract(zip: &mut ZipArchive<File>, i: usize, budget: &mut Budget) -> Result<
     let declared = e.size();
     let mut f = tempfile::tempfile().map_err(|e| format!("cannot stage it: {e}"))?;
     bounded(&mut e, declared, &mut f, budget)?;
-    f.seek(SeekFrom::Start(0)).map_err(|e| io_error(e).message)?;
+    f.seek(SeekFrom::Start(0))
+        .map_err(|e| io_error(e).message)?;
     Ok(Some(f))
 }
 
@@ -330,8 +352,13 @@ mod tests {
 
     #[test]
     fn names() {
-        assert!(is_archive_name("/a/b.JAR") && is_archive_name("x.war") && !is_archive_name(".jar"));
-        assert_eq!(from_file_name("commons-lang3-3.14.0.jar"), (Some("commons-lang3"), Some("3.14.0")));
+        assert!(
+            is_archive_name("/a/b.JAR") && is_archive_name("x.war") && !is_archive_name(".jar")
+        );
+        assert_eq!(
+            from_file_name("commons-lang3-3.14.0.jar"),
+            (Some("commons-lang3"), Some("3.14.0"))
+        );
         assert_eq!(from_file_name("app.jar"), (Some("app"), None));
     }
 
@@ -343,33 +370,55 @@ mod tests {
         )]);
         let bare = jar(&[("a.class", b"x")]);
         let outer = jar(&[
-            ("META-INF/maven/org.example/app/pom.properties", b"#c\ngroupId=org.example\nartifactId=app\nversion=1.0.0\n"),
+            (
+                "META-INF/maven/org.example/app/pom.properties",
+                b"#c\ngroupId=org.example\nartifactId=app\nversion=1.0.0\n",
+            ),
             ("WEB-INF/lib/util.jar", &inner),
             ("WEB-INF/lib/guava-33.0.0-jre.jar", &bare),
         ]);
         let f = run("/srv/app.war", &outer).unwrap();
-        let got: Vec<(&str, &str)> = f.packages.iter().map(|p| (p.purl.as_str(), p.location.as_str())).collect();
+        let got: Vec<(&str, &str)> = f
+            .packages
+            .iter()
+            .map(|p| (p.purl.as_str(), p.location.as_str()))
+            .collect();
         assert_eq!(
             got,
             [
                 ("pkg:maven/org.example/app@1.0.0", "/srv/app.war"),
                 ("pkg:maven/util@2.1.0", "/srv/app.war:WEB-INF/lib/util.jar"),
-                ("pkg:maven/guava@33.0.0-jre", "/srv/app.war:WEB-INF/lib/guava-33.0.0-jre.jar"),
+                (
+                    "pkg:maven/guava@33.0.0-jre",
+                    "/srv/app.war:WEB-INF/lib/guava-33.0.0-jre.jar"
+                ),
             ]
         );
     }
 
     #[test]
     fn hostile_archives_are_errors() {
-        assert!(run("/x.jar", b"not a zip").unwrap_err().message.contains("zip"));
+        assert!(run("/x.jar", b"not a zip")
+            .unwrap_err()
+            .message
+            .contains("zip"));
         // A megabyte-scale entry of zeros: compression ratio ~1000:1.
         let bomb = jar(&[("META-INF/MANIFEST.MF", &vec![0u8; 2 << 20])]);
         let e = run("/b.jar", &bomb).unwrap_err();
-        assert!(e.message.contains("more than") || e.message.contains("bomb"), "{e}");
+        assert!(
+            e.message.contains("more than") || e.message.contains("bomb"),
+            "{e}"
+        );
         let big = jar(&[("WEB-INF/lib/z.jar", &vec![0u8; 4 << 20])]);
-        assert!(run("/c.war", &big).unwrap_err().message.contains("zip bomb"));
+        assert!(run("/c.war", &big)
+            .unwrap_err()
+            .message
+            .contains("zip bomb"));
         let bad_pom = jar(&[("META-INF/maven/g/a/pom.properties", b"groupId=g\n")]);
-        assert!(run("/d.jar", &bad_pom).unwrap_err().message.contains("pom.properties"));
+        assert!(run("/d.jar", &bad_pom)
+            .unwrap_err()
+            .message
+            .contains("pom.properties"));
         // Nesting deeper than the limit.
         let mut j = jar(&[("a.class", b"x")]);
         for _ in 0..=MAX_DEPTH {

@@ -111,12 +111,20 @@ fn io_error(e: io::Error) -> CatalogError {
 /// known. Only results, never content, are kept.
 #[derive(Default)]
 pub(crate) struct InImage {
-    results: std::collections::BTreeMap<String, (usize, usize, Result<Option<Found>, CatalogError>)>,
+    results:
+        std::collections::BTreeMap<String, (usize, usize, Result<Option<Found>, CatalogError>)>,
 }
 
 impl InImage {
     /// Reads one regular file of a layer as it streams past.
-    pub(crate) fn visit(&mut self, id: usize, path: String, layer: usize, size: u64, reader: &mut dyn Read) {
+    pub(crate) fn visit(
+        &mut self,
+        id: usize,
+        path: String,
+        layer: usize,
+        size: u64,
+        reader: &mut dyn Read,
+    ) {
         let result = scan(&path, None, size, Input::Stream(reader));
         self.results.insert(path, (id, layer, result));
     }
@@ -131,7 +139,11 @@ impl InImage {
         errors: &mut Vec<shipshape_core::ScanError>,
     ) {
         for (path, (id, layer, result)) in self.results {
-            if !index.entries().get(id).is_some_and(shipshape_image::FileEntry::is_visible) {
+            if !index
+                .entries()
+                .get(id)
+                .is_some_and(shipshape_image::FileEntry::is_visible)
+            {
                 continue;
             }
             let digest = image.layer_digest(layer);
@@ -165,7 +177,10 @@ pub(crate) fn in_directory(
     let file = match File::open(root.join(rel.trim_start_matches('/'))) {
         Ok(f) => f,
         Err(e) => {
-            errors.push(shipshape_core::ScanError::new(shown, format!("cannot read: {e}")));
+            errors.push(shipshape_core::ScanError::new(
+                shown,
+                format!("cannot read: {e}"),
+            ));
             return;
         }
     };
