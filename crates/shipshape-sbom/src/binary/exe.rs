@@ -185,7 +185,7 @@ impl Layout {
 
 /// ELF through its headers only: `object`'s full parser would also read the symbol tables,
 /// which in an unstripped binary are megabytes this does not need.
-fn elf<'a, Elf: FileHeader<Endian = Endianness>>(data: &'a ReadCache<&mut File>) -> Option<Layout> {
+fn elf<Elf: FileHeader<Endian = Endianness>>(data: &ReadCache<&mut File>) -> Option<Layout> {
     let header = Elf::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let sections = header.sections(endian, data).ok()?;

@@ -322,8 +322,7 @@ fn from_file_name(file: &str) -> (Option<&str>, Option<&str>) {
     let split = stem
         .match_indices('-')
         .map(|(i, _)| i)
-        .filter(|&i| stem[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
-        .last();
+        .rfind(|&i| stem[i + 1..].starts_with(|c: char| c.is_ascii_digit()));
     match split {
         Some(i) if i > 0 => (Some(&stem[..i]), Some(&stem[i + 1..])),
         _ => (Some(stem), None),

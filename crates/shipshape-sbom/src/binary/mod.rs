@@ -111,9 +111,11 @@ fn io_error(e: io::Error) -> CatalogError {
 /// known. Only results, never content, are kept.
 #[derive(Default)]
 pub(crate) struct InImage {
-    results:
-        std::collections::BTreeMap<String, (usize, usize, Result<Option<Found>, CatalogError>)>,
+    results: std::collections::BTreeMap<String, Scanned>,
 }
+
+/// One file's entry id, layer and result.
+type Scanned = (usize, usize, Result<Option<Found>, CatalogError>);
 
 impl InImage {
     /// Reads one regular file of a layer as it streams past.
