@@ -24,7 +24,7 @@ use zip::ZipArchive;
 /// Archives inside archives read to this depth (a war in an ear in a jar is 3).
 const MAX_DEPTH: usize = 4;
 /// Entries of one archive tree.
-const MAX_ENTRIES: usize = 200_000;
+const MAX_ENTRIES: usize = 100_000;
 /// Bytes inflated from one archive tree (nested archives and metadata files).
 const MAX_INFLATED: u64 = 2 << 30;
 /// Archives in one archive tree.
@@ -35,6 +35,10 @@ const MAX_TEXT: u64 = 1 << 20;
 /// a zip bomb's is in the thousands), for entries above [`RATIO_FLOOR`] bytes.
 const MAX_RATIO: u64 = 200;
 const RATIO_FLOOR: u64 = 1 << 20;
+
+/// The largest central directory (the zip's table of contents) read: the `zip` crate keeps it
+/// in memory, so a hostile one is refused before it is parsed. 8 MiB is about 80,000 entries.
+const MAX_CENTRAL_DIRECTORY: u64 = 8 << 20;
 
 const EXTENSIONS: [&str; 4] = [".jar", ".war", ".ear", ".par"];
 
@@ -101,6 +105,9 @@ fn archive(
         .archives
         .checked_sub(1)
         .ok_or_else(|| err(format!("more than {MAX_ARCHIVES} nested archives")))?;
+    let mut file = file;
+    central_directory(&mut file)
+        .map_err(|m| err(format!("not a readable Java archive (zip): {m}")))?;
     let mut zip = ZipArchive::new(file)
         .map_err(|e| err(format!("not a readable Java archive (zip): {e}")))?;
     budget.entries = budget.entries.checked_sub(zip.len()).ok_or_else(|| {
@@ -209,6 +216,69 @@ fn archive(
         };
         archive(f, location, &path, layer, depth + 1, budget, found)?;
     }
+    Ok(())
+}
+
+/// Checks the entry count and size the zip's end record declares for its central directory
+/// before the `zip` crate reads it all into memory (the crate has no limit of its own). The end
+/// record is the last 22 bytes plus a comment of up to 64 KiB; a zip64 end record, which a
+/// locator just before it points to, takes over when the classic fields are saturated.
+fn central_directory(f: &mut File) -> Result<(), String> {
+    let io = |e: std::io::Error| e.to_string();
+    let len = f.seek(SeekFrom::End(0)).map_err(io)?;
+    let tail_len = len.min(22 + 0xffff);
+    f.seek(SeekFrom::Start(len - tail_len)).map_err(io)?;
+    let mut tail = Vec::new();
+    f.by_ref()
+        .take(tail_len)
+        .read_to_end(&mut tail)
+        .map_err(io)?;
+    let le16 = |b: &[u8], at: usize| {
+        b.get(at..at + 2)
+            .map(|s| u64::from(u16::from_le_bytes([s[0], s[1]])))
+    };
+    let le32 = |b: &[u8], at: usize| {
+        b.get(at..at + 4)
+            .map(|s| u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+    };
+    let le64 = |b: &[u8], at: usize| {
+        b.get(at..at + 8).map(|s| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(s);
+            u64::from_le_bytes(a)
+        })
+    };
+    let eocd = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| tail[i..].starts_with(b"PK\x05\x06"))
+        .ok_or("no end of central directory record")?;
+    let (mut entries, mut size) = (
+        le16(&tail, eocd + 10).ok_or("truncated end record")?,
+        le32(&tail, eocd + 12).ok_or("truncated end record")?,
+    );
+    if entries == 0xffff || size == 0xffff_ffff {
+        // Zip64: the locator (20 bytes) just before the end record gives the zip64 record's offset.
+        let at = eocd.checked_sub(20).ok_or("zip64 locator missing")?;
+        if !tail[at..].starts_with(b"PK\x06\x07") {
+            return Err("zip64 locator missing".into());
+        }
+        let offset = le64(&tail, at + 8).ok_or("truncated zip64 locator")?;
+        f.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut rec = Vec::new();
+        f.by_ref().take(56).read_to_end(&mut rec).map_err(io)?;
+        if !rec.starts_with(b"PK\x06\x06") {
+            return Err("zip64 end record missing".into());
+        }
+        entries = le64(&rec, 32).ok_or("truncated zip64 end record")?;
+        size = le64(&rec, 40).ok_or("truncated zip64 end record")?;
+    }
+    if entries > MAX_ENTRIES as u64 || size > MAX_CENTRAL_DIRECTORY {
+        return Err(format!(
+            "{entries} entries in a {size}-byte central directory, more than the {MAX_ENTRIES} \
+             entries or {MAX_CENTRAL_DIRECTORY} bytes read"
+        ));
+    }
+    f.seek(SeekFrom::Start(0)).map_err(io)?;
     Ok(())
 }
 
@@ -413,6 +483,15 @@ mod tests {
             .unwrap_err()
             .message
             .contains("zip bomb"));
+        // A central directory declaring more bytes than read (the zip crate would hold them).
+        let mut many = jar(&[("a", b"x")]);
+        let n = many.len();
+        many[n - 10..n - 6].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+        let e = run("/m.jar", &many).unwrap_err();
+        assert!(
+            e.message.contains("2147418112-byte central directory"),
+            "{e}"
+        );
         let bad_pom = jar(&[("META-INF/maven/g/a/pom.properties", b"groupId=g\n")]);
         assert!(run("/d.jar", &bad_pom)
             .unwrap_err()
