@@ -229,7 +229,8 @@ pub(super) fn resolve_pointers(
     ))
 }
 
-/// The packages of a binary's build information: the main module, every module it was built
+/// The packages of a binary's build information: the main module (or, for a program built
+/// outside module mode, its main package's path, with no version), every module it was built
 /// with (a replaced one under its replacement's path and version; one replaced by a local
 /// directory is left out, as the go.mod cataloger leaves it out), and the Go standard library as
 /// the package `stdlib` at the toolchain's version, as syft and trivy report it (what Go's
@@ -246,12 +247,14 @@ pub(super) fn packages(
         ))
     };
     let mut main: Option<(String, String)> = None;
+    let mut program: Option<String> = None;
     // (path, version), a replacement overwriting the dep before it.
     let mut deps: Vec<Option<(String, String)>> = Vec::new();
     for (i, line) in modinfo.lines().enumerate() {
         let n = i + 1;
         let fields: Vec<&str> = line.split('\t').collect();
         match fields.as_slice() {
+            ["path", path, ..] => program = Some(path.to_string()),
             ["mod", path, version, ..] => main = Some((path.to_string(), version.to_string())),
             ["dep", path, version, ..] => deps.push(Some((path.to_string(), version.to_string()))),
             ["=>", path, version, ..] => {
@@ -280,10 +283,15 @@ pub(super) fn packages(
         found.packages.push(p);
         Ok(found.packages.len() - 1)
     };
-    let root = match &main {
+    let root = match (&main, &program) {
         // `(devel)`: built from a checkout, no version.
-        Some((path, version)) => Some(push(path, if version == "(devel)" { "" } else { version })?),
-        None => None,
+        (Some((path, version)), _) => {
+            Some(push(path, if version == "(devel)" { "" } else { version })?)
+        }
+        // Built outside module mode (GOPATH, as Debian builds Go programs): only the main
+        // package's import path is known, as syft reports it.
+        (None, Some(path)) => Some(push(path, "")?),
+        (None, None) => None,
     };
     let mut children = Vec::new();
     for (path, version) in deps.into_iter().flatten() {
@@ -424,6 +432,19 @@ mod tests {
         );
         assert_eq!(f.edges, [(0, 1), (0, 2), (0, 3)]);
         assert_eq!(f.packages[1].layer.as_deref(), Some("sha256:1"));
+        let gopath = packages(
+            "go1.19.8",
+            "path\tcmd/addr2line\nbuild\t-compiler=gc\n",
+            "/a",
+            None,
+        )
+        .unwrap();
+        let purls: Vec<_> = gopath.packages.iter().map(|p| p.purl.as_str()).collect();
+        assert_eq!(
+            purls,
+            ["pkg:golang/cmd/addr2line", "pkg:golang/stdlib@1.19.8"]
+        );
+        assert_eq!(gopath.edges, [(0, 1)]);
         assert!(packages("go1.21", "=>\tx\tv1\t\n", "/app", None).is_err());
         assert!(packages("go1.21", "dep\tx\n", "/app", None).is_err());
     }
