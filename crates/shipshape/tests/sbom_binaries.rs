@@ -203,6 +203,7 @@ fn elves(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     let c = dir.join("main.c");
     std::fs::write(&c, "int main(void) { return 0; }\n").unwrap();
     let plain = dir.join("plain");
+    std::fs::create_dir_all(dir.join("bad")).unwrap();
     run(Command::new("cc").arg("-o").arg(&plain).arg(&c));
     let info: auditable_serde::VersionInfo = serde_json::from_str(
         r#"{"packages":[
@@ -223,6 +224,13 @@ fn elves(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         .arg("--set-section-flags=.dep-v0=noload,readonly")
         .arg(&plain)
         .arg(&audited));
+    // A section that is not zlib data: corrupt, an error.
+    let garbage = dir.join("garbage");
+    std::fs::write(&garbage, b"not zlib at all").unwrap();
+    run(Command::new("objcopy")
+        .arg(format!("--add-section=.dep-v0={}", garbage.display()))
+        .arg(&plain)
+        .arg(dir.join("bad").join("broken-rsapp")));
     Some((plain, audited))
 }
 
@@ -380,6 +388,12 @@ fn binaries_in_an_image_and_a_directory() {
             serde_json::json!(["pkg:cargo/cc@1.0.90", "pkg:cargo/serde@1.0.200"])
         );
         assert!(app["layer"].as_str().unwrap().starts_with("sha256:"));
+        let (code, _, err) = sbom(&[d.join("bad").to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("broken-rsapp") && err.contains("corrupt cargo-auditable data"),
+            "{err}"
+        );
     }
     // The documents stay valid with the new package types.
     for (format, validator, args) in [

@@ -24,6 +24,9 @@ const CHUNK: usize = 256 << 10;
 /// reader allows 8 MiB of JSON; a tree of thousands of crates is well under 1 MiB).
 const MAX_DEP_V0: u64 = 8 << 20;
 
+/// The largest ELF section or program header table read (65,535 sections take 4 MiB).
+const MAX_TABLE: u64 = 4 << 20;
+
 /// Whether the first bytes are an executable format's magic.
 fn is_executable(head: &[u8]) -> bool {
     matches!(
@@ -154,8 +157,8 @@ struct Layout {
 
 impl Layout {
     /// The layout, or `None` when the file is not an executable `object` reads (a Java class
-    /// file shares the universal Mach-O magic; `MZ` may be a DOS program) or is damaged: an
-    /// ordinary file that is not a package source.
+    /// file shares the universal Mach-O magic; `MZ` may be a DOS program) or is damaged (tables
+    /// outside the file or above [`MAX_TABLE`]): an ordinary file, not a package source.
     fn read(f: &mut File) -> Result<Option<Layout>, CatalogError> {
         f.seek(SeekFrom::Start(0)).map_err(io_error)?;
         let cache = ReadCache::new(&mut *f);
@@ -188,6 +191,18 @@ impl Layout {
 fn elf<Elf: FileHeader<Endian = Endianness>>(data: &ReadCache<&mut File>) -> Option<Layout> {
     let header = Elf::parse(data).ok()?;
     let endian = header.endian().ok()?;
+    // `object` reads each table whole; a damaged header could make one as large as the file.
+    let shnum = header.shnum(endian, data).ok()?;
+    let phnum = header.phnum(endian, data).ok()?;
+    let size = |n: u32, entry: u16| u64::from(n) * u64::from(entry);
+    if size(shnum, header.e_shentsize(endian)) > MAX_TABLE
+        || size(
+            phnum.try_into().unwrap_or(u32::MAX),
+            header.e_phentsize(endian),
+        ) > MAX_TABLE
+    {
+        return None;
+    }
     let sections = header.sections(endian, data).ok()?;
     let dep_v0 = sections
         .section_by_name(endian, b".dep-v0")
