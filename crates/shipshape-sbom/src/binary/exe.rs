@@ -196,10 +196,7 @@ fn elf<Elf: FileHeader<Endian = Endianness>>(data: &ReadCache<&mut File>) -> Opt
     let phnum = header.phnum(endian, data).ok()?;
     let size = |n: u32, entry: u16| u64::from(n) * u64::from(entry);
     if size(shnum, header.e_shentsize(endian)) > MAX_TABLE
-        || size(
-            phnum.try_into().unwrap_or(u32::MAX),
-            header.e_phentsize(endian),
-        ) > MAX_TABLE
+        || size(phnum, header.e_phentsize(endian)) > MAX_TABLE
     {
         return None;
     }
