@@ -23,6 +23,8 @@ const MAX_DB_BYTES: u64 = 512 << 20;
 pub struct LayerSbom {
     /// path → (entry id, layer, content), the latest entry per path.
     files: BTreeMap<String, (usize, usize, Vec<u8>)>,
+    /// Executables and Java archives, read as they stream past (never held whole).
+    binaries: crate::binary::InImage,
     sbom: Option<Sbom>,
 }
 
@@ -43,8 +45,8 @@ impl LayerSbom {
 }
 
 impl LayerVisitor for LayerSbom {
-    fn wants(&self, path: &str, _size: u64) -> bool {
-        wanted(path)
+    fn wants(&self, path: &str, size: u64) -> bool {
+        wanted(path) || crate::binary::wants(path, size)
     }
 
     fn visit(&mut self, id: usize, entry: &FileEntry, reader: &mut dyn Read) -> io::Result<()> {
@@ -52,6 +54,11 @@ impl LayerVisitor for LayerSbom {
         if entry.kind != FileKind::File {
             // A link or directory now stands where a database was: the old one is gone.
             self.files.remove(&path);
+            return Ok(());
+        }
+        if !wanted(&path) {
+            self.binaries
+                .visit(id, path, entry.layer, entry.size, reader);
             return Ok(());
         }
         if entry.size > MAX_DB_BYTES {
@@ -124,6 +131,7 @@ impl LayerVisitor for LayerSbom {
                 }),
             }
         }
+        std::mem::take(&mut self.binaries).finish(image, &index, &mut found, &mut analysis.errors);
         let subject = Subject {
             name: image.reference.clone(),
             kind: SubjectKind::Image,

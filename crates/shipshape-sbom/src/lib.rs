@@ -11,6 +11,7 @@
 //! layer), never a silently smaller SBOM.
 
 mod apk;
+mod binary;
 mod catalog;
 pub mod cyclonedx;
 mod dpkg;

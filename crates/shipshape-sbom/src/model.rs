@@ -25,6 +25,8 @@ pub enum Ecosystem {
     Gem,
     /// PHP packages (composer.lock).
     Composer,
+    /// Java archives (pom.properties, MANIFEST.MF).
+    Maven,
 }
 
 impl Ecosystem {
@@ -40,6 +42,7 @@ impl Ecosystem {
             Ecosystem::Golang => "golang",
             Ecosystem::Gem => "gem",
             Ecosystem::Composer => "composer",
+            Ecosystem::Maven => "maven",
         }
     }
 

@@ -49,8 +49,13 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
         copyrights: BTreeMap::new(),
     };
     let mut dbs = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     for rel in files {
         let shown = format!("{}{}", display.trim_end_matches('/'), rel);
+        if !wanted(&rel) {
+            crate::binary::in_directory(root, &rel, &shown, &mut found, &mut errors);
+            continue;
+        }
         let bytes = match std::fs::read(root.join(rel.trim_start_matches('/'))) {
             Ok(b) => b,
             Err(e) => {
@@ -70,7 +75,6 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
             dbs.push((rel, bytes));
         }
     }
-    let mut found: Vec<Found> = Vec::new();
     for (rel, bytes) in dbs {
         let env = Env {
             distro: collected.distro_for(&rel),
@@ -138,7 +142,12 @@ fn walk(
                 continue;
             }
             walk(&entry.path(), &path, depth + 1, out, errors, display);
-        } else if ft.is_file() && wanted(&path) {
+        } else if ft.is_file()
+            && (wanted(&path)
+                || entry
+                    .metadata()
+                    .is_ok_and(|m| crate::binary::wants(&path, m.len())))
+        {
             out.push(path);
         }
     }

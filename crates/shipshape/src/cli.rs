@@ -30,10 +30,10 @@ pub enum Command {
     Image(ImageArgs),
     /// List every package installed in an image or locked in a directory: dpkg, apk and rpm
     /// databases (the distribution from os-release), Cargo, npm, Python, Go, Ruby and PHP
-    /// lockfiles; as CycloneDX 1.6, SPDX 2.3, JSON, a table, or (images) an in-toto statement
-    /// carrying the CycloneDX or SPDX document. REF is an image reference as for
-    /// `image`, or a directory. A database or lockfile that cannot be read is an error (exit 2,
-    /// no document).
+    /// lockfiles, Go and cargo-auditable binaries, Java archives (nested ones too); as CycloneDX
+    /// 1.6, SPDX 2.3, JSON, a table, or (images) an in-toto statement carrying the CycloneDX or
+    /// SPDX document. REF is an image reference as for `image`, or a directory. A database,
+    /// lockfile or archive that cannot be read is an error (exit 2, no document).
     Sbom(SbomArgs),
     /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
     /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
