@@ -25,6 +25,8 @@ pub enum Ecosystem {
     Gem,
     /// PHP packages (composer.lock).
     Composer,
+    /// .NET packages (`*.deps.json`).
+    Nuget,
 }
 
 impl Ecosystem {
@@ -40,6 +42,7 @@ impl Ecosystem {
             Ecosystem::Golang => "golang",
             Ecosystem::Gem => "gem",
             Ecosystem::Composer => "composer",
+            Ecosystem::Nuget => "nuget",
         }
     }
 
