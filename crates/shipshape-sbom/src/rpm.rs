@@ -383,4 +383,55 @@ mod tests {
             .unwrap_err();
         assert!(e.message.contains("NDB"), "{e}");
     }
+
+    fn package(name: &str, filler: usize) -> Vec<u8> {
+        blob(&[
+            (TAG_NAME, TYPE_STRING, s(name)),
+            (TAG_VERSION, TYPE_STRING, s("1.0")),
+            (TAG_RELEASE, TYPE_STRING, s("1.el8")),
+            (TAG_ARCH, TYPE_STRING, s("x86_64")),
+            (TAG_LICENSE, TYPE_STRING, s(&"MIT ".repeat(filler))),
+        ])
+    }
+
+    fn names(bytes: &[u8]) -> Result<Vec<String>, CatalogError> {
+        let f = RpmCataloger.catalog("/var/lib/rpm/Packages", None, bytes, &Env::default())?;
+        Ok(f.packages.into_iter().map(|p| p.name).collect())
+    }
+
+    #[test]
+    fn berkeley_db_and_ndb_packages() {
+        // One header small enough to sit on its hash page, one spread over overflow pages.
+        let blobs = [package("tiny", 0), package("big", 300)];
+        let bdb = bdb::tests::build(&blobs, 512);
+        assert_eq!(names(&bdb).unwrap(), ["tiny", "big"]);
+        let ndb = ndb::tests::build(&[&blobs[0], &blobs[1]]);
+        assert_eq!(names(&ndb).unwrap(), ["tiny", "big"]);
+    }
+
+    /// Every truncation and every single-byte change of small databases: an error or a list
+    /// no longer than the original, never a panic or a hang.
+    #[test]
+    fn every_truncation_and_garbled_byte() {
+        let blobs = [package("tiny", 0), package("big", 300)];
+        for db in [
+            bdb::tests::build(&blobs, 512),
+            ndb::tests::build(&[&blobs[0], &blobs[1]]),
+        ] {
+            for cut in 0..db.len() {
+                if let Ok(n) = names(&db[..cut]) {
+                    assert!(n.len() <= 2, "cut at {cut}");
+                }
+            }
+            for at in 0..db.len() {
+                for x in [0x01, 0x80, 0xff] {
+                    let mut b = db.clone();
+                    b[at] ^= x;
+                    if let Ok(n) = names(&b) {
+                        assert!(n.len() <= 2, "byte {at} ^ {x:#x}");
+                    }
+                }
+            }
+        }
+    }
 }
