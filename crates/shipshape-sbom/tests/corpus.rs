@@ -396,3 +396,93 @@ fn damaged_rpm_databases_are_errors() {
         }
     }
 }
+
+/// Whether `tool` runs; else `false` (skipped visibly) unless SHIPSHAPE_REQUIRE_TOOLS=1.
+fn have_tool(tool: &str) -> bool {
+    let ok = std::process::Command::new(tool)
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var("SHIPSHAPE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("{tool} is required (SHIPSHAPE_REQUIRE_TOOLS=1) but does not run");
+        }
+        eprintln!("SKIPPED: {tool} not installed (scripts/test.sh installs it)");
+    }
+    ok
+}
+
+/// Large Berkeley DB package databases written by libdb itself (`db5.3_load`) from the 129
+/// header blobs of a real rpm SQLite database: many buckets over several hash-table
+/// doublings, chained hash pages, overflow chains, both byte orders and two page sizes. The
+/// package list must equal the SQLite database's, and rpm's own (`bdb_ro`) when rpm runs.
+#[test]
+fn rpm_berkeley_db_written_by_libdb() {
+    let Some(os) = corpus() else { return };
+    if !have_tool("db5.3_load") {
+        return;
+    }
+    let src = os.join("knqyf263+go-rpmdb/pkg/testdata/cbl-mariner-2.0/rpmdb.sqlite");
+    let sqlite = catalog_bytes(
+        "/var/lib/rpm/rpmdb.sqlite",
+        "s",
+        None,
+        &read(&src),
+        &Env::default(),
+    )
+    .unwrap()
+    .unwrap();
+    let want = rpm_lines(&sqlite);
+    assert_eq!(want.len(), 129);
+    let conn = rusqlite::Connection::open_with_flags(
+        format!("file:{}?immutable=1", src.display()),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+    )
+    .unwrap();
+    let mut stmt = conn.prepare("SELECT hnum, blob FROM Packages").unwrap();
+    let rows: Vec<(u32, Vec<u8>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    for (page_size, fill, order) in [(4096, 8, 1234), (512, 2, 4321), (1024, 40, 1234)] {
+        // db_load's "bytevalue" dump format: options, then key and value lines in hex.
+        let mut dump = format!(
+            "VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize={page_size}\nh_ffactor={fill}\n\
+             db_lorder={order}\nHEADER=END\n"
+        );
+        for (hnum, blob) in &rows {
+            dump.push_str(&format!(" {}\n {}\n", hex(&hnum.to_le_bytes()), hex(blob)));
+        }
+        dump.push_str("DATA=END\n");
+        let dir = tempfile::tempdir().unwrap();
+        let dump_path = dir.path().join("dump.txt");
+        std::fs::write(&dump_path, dump).unwrap();
+        let db = dir.path().join("Packages");
+        let st = std::process::Command::new("db5.3_load")
+            .arg("-f")
+            .arg(&dump_path)
+            .arg(&db)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let bytes = read(&db);
+        let found = catalog_bytes(
+            "/var/lib/rpm/Packages",
+            "Packages",
+            None,
+            &bytes,
+            &Env::default(),
+        )
+        .unwrap_or_else(|e| panic!("page size {page_size}, order {order}: {e}"))
+        .unwrap();
+        let label = format!("page size {page_size}, fill {fill}, byte order {order}");
+        assert_eq!(rpm_lines(&found), want, "{label}");
+        assert_eq!(found.edges.len(), sqlite.edges.len(), "{label}");
+        std::fs::remove_file(&dump_path).unwrap();
+        if let Some(theirs) = rpm_oracle(dir.path()) {
+            assert_eq!(want, theirs, "{label}");
+        }
+    }
+}
