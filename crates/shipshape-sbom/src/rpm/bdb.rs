@@ -232,7 +232,7 @@ pub(super) fn blobs(bytes: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, String> {
         loop {
             let page = db.page(no, &[PAGE_HASH, PAGE_HASH_UNSORTED], "hash")?;
             let items = db.u16_at(page, 20)?;
-            if items % 2 != 0 {
+            if !items.is_multiple_of(2) {
                 return Err(format!(
                     "hash page {no} holds {items} items, not key/value pairs"
                 ));

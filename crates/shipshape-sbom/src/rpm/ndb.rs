@@ -61,7 +61,7 @@ pub(super) fn blobs(bytes: &[u8]) -> Result<Vec<&[u8]>, String> {
                 bytes.len()
             )
         })?;
-    if bytes.len() as u64 % BLOCK != 0 {
+    if !(bytes.len() as u64).is_multiple_of(BLOCK) {
         return Err(format!(
             "the file's {} bytes are not a whole number of 16-byte blocks",
             bytes.len()
@@ -167,7 +167,7 @@ pub(super) mod tests {
             region.extend(0u32.to_le_bytes());
             region.extend((b.len() as u32).to_le_bytes());
             region.extend(*b);
-            while (region.len() + BLOB_TAIL) % 16 != 0 {
+            while !(region.len() + BLOB_TAIL).is_multiple_of(16) {
                 region.push(0);
             }
             let sum = adler2::adler32_slice(&region);
