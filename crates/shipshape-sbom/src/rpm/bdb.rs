@@ -3,8 +3,8 @@
 //! bytes), the value its header blob.
 //!
 //! Hand-written: the one Rust crate that reads it (`rpmdb` 0.1, a single 2023 release) is a
-//! port of go-rpmdb that is not maintained and pulls a second, older bundled SQLite that cannot
-//! link beside ours; the format facts come from Berkeley DB's page layout (`db_page.h`) and
+//! port of go-rpmdb that is not maintained and pulls an older rusqlite (0.30), whose SQLite
+//! binding cannot be linked beside ours (both claim `links = "sqlite3"`); the format facts come from Berkeley DB's page layout (`db_page.h`) and
 //! rpm's own read-only reader (`lib/backend/bdb_ro.c`), which walks the hash buckets as this
 //! one does.
 //!
