@@ -18,6 +18,7 @@ import sys
 SYFT_TYPES = {
     "deb": "deb", "apk": "apk", "rpm": "rpm", "rust-crate": "cargo", "npm": "npm",
     "python": "pypi", "go-module": "golang", "gem": "gem", "php-composer": "composer",
+    "dotnet": "nuget",
 }
 
 

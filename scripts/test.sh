@@ -17,6 +17,10 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v objcopy >/dev/null 2>&1 || need+=(binutils)
+# rpm lists Berkeley DB package databases (its read-only bdb_ro backend) to check ours against;
+# db5.3_load writes real Berkeley DB hash databases for the rpm reader's tests.
+command -v rpm >/dev/null 2>&1 || need+=(rpm)
+command -v db5.3_load >/dev/null 2>&1 || need+=(db5.3-util)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing test tools: ${need[*]}"

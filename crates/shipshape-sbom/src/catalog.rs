@@ -84,6 +84,7 @@ pub fn catalogers() -> &'static [&'static dyn Cataloger] {
         &crate::lang::installed::NodeModules,
         &crate::lang::installed::PythonInstalled,
         &crate::lang::installed::Gemspecs,
+        &crate::lang::dotnet::DepsJson,
     ]
 }
 

@@ -27,6 +27,8 @@ pub enum Ecosystem {
     Composer,
     /// Java archives (pom.properties, MANIFEST.MF).
     Maven,
+    /// .NET packages (`*.deps.json`).
+    Nuget,
 }
 
 impl Ecosystem {
@@ -43,6 +45,7 @@ impl Ecosystem {
             Ecosystem::Gem => "gem",
             Ecosystem::Composer => "composer",
             Ecosystem::Maven => "maven",
+            Ecosystem::Nuget => "nuget",
         }
     }
 

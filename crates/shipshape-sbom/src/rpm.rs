@@ -1,19 +1,26 @@
-//! rpm: the SQLite database of current Fedora, RHEL 9, CentOS Stream, Mariner and openSUSE
-//! (`rpmdb.sqlite` under `/var/lib/rpm`, `/usr/lib/sysimage/rpm` or `/usr/share/rpm`).
+//! rpm: the package database under `/var/lib/rpm`, `/usr/lib/sysimage/rpm` or `/usr/share/rpm`,
+//! in each of the three formats rpm has written:
 //!
-//! Each row of its `Packages` table is one package's header blob, in rpm's header format: a
-//! count of index entries and the size of the data store (big-endian u32s), then 16-byte index
-//! entries (tag, type, offset, count), then the data store. Every offset is bounds-checked: a
-//! damaged blob is an error naming the database, never a skipped package.
+//! - `rpmdb.sqlite`: current Fedora, RHEL 9, CentOS Stream, Mariner, openSUSE Tumbleweed;
+//! - `Packages`, a Berkeley DB hash database: RHEL/CentOS 5–8, Amazon Linux 2, older SUSE
+//!   ([`bdb`]);
+//! - `Packages.db`, rpm's own "NDB" format: SLES 15 and openSUSE Leap 15 ([`ndb`]).
 //!
-//! Not read yet: the Berkeley DB (`Packages`) of RHEL/CentOS 7 and 8 and the NDB
-//! (`Packages.db`) of SUSE. Finding one is an error that says so, rather than an SBOM without
-//! the image's packages. A non-empty write-ahead log (`rpmdb.sqlite-wal`) beside the database
-//! is not replayed yet and is an error too (rpm checkpoints it when a transaction ends, so
-//! images normally hold an empty one or none).
+//! Each holds one header blob per package, in rpm's header format: a count of index entries and
+//! the size of the data store (big-endian u32s), then 16-byte index entries (tag, type, offset,
+//! count), then the data store. Every offset is bounds-checked: a damaged blob or database is an
+//! error naming the database and what is wrong, never a skipped package.
+//!
+//! A non-empty write-ahead log (`rpmdb.sqlite-wal`) beside the SQLite database is not replayed
+//! yet and is an error (rpm checkpoints it when a transaction ends, so images normally hold an
+//! empty one or none).
+
+mod bdb;
+mod ndb;
 
 use crate::catalog::{resolve_edges, CatalogError, Cataloger, Env, Found};
 use crate::model::{Ecosystem, Package, SourcePackage};
+use std::borrow::Cow;
 use std::io::Write;
 
 pub struct RpmCataloger;
@@ -69,13 +76,26 @@ impl Cataloger for RpmCataloger {
                  not replayed yet: the package list could be incomplete",
             ));
         }
-        if !location.ends_with("rpmdb.sqlite") {
-            return Err(CatalogError::new(
-                "rpm Berkeley DB and NDB databases (RHEL/CentOS 7-8, SUSE) are not read yet: \
-                 the packages this database lists cannot be reported",
-            ));
-        }
-        let blobs = read_blobs(bytes)?;
+        // The format is told by the content, not the file name: a database renamed or copied
+        // for a test is read all the same.
+        let blobs: Vec<Cow<'_, [u8]>> = if bytes.starts_with(b"SQLite format 3\0") {
+            read_blobs(bytes)?.into_iter().map(Cow::Owned).collect()
+        } else if ndb::is_ndb(bytes) {
+            ndb::blobs(bytes)
+                .map_err(|e| CatalogError::new(format!("not a readable rpm NDB database: {e}")))?
+                .into_iter()
+                .map(Cow::Borrowed)
+                .collect()
+        } else if bdb::is_bdb(bytes) {
+            bdb::blobs(bytes).map_err(|e| {
+                CatalogError::new(format!("not a readable rpm Berkeley DB database: {e}"))
+            })?
+        } else {
+            return Err(CatalogError::new(format!(
+                "not an rpm database: neither SQLite, Berkeley DB nor NDB ({} bytes)",
+                bytes.len()
+            )));
+        };
         let mut found = Found::default();
         let mut requires = Vec::new();
         let mut provides = Vec::new();
@@ -357,6 +377,61 @@ mod tests {
         let e = RpmCataloger
             .catalog("/var/lib/rpm/Packages", None, b"", &Env::default())
             .unwrap_err();
-        assert!(e.message.contains("not read yet"), "{e}");
+        assert!(e.message.contains("Berkeley DB"), "{e}");
+        let e = RpmCataloger
+            .catalog("/var/lib/rpm/Packages.db", None, b"RpmP", &Env::default())
+            .unwrap_err();
+        assert!(e.message.contains("NDB"), "{e}");
+    }
+
+    fn package(name: &str, filler: usize) -> Vec<u8> {
+        blob(&[
+            (TAG_NAME, TYPE_STRING, s(name)),
+            (TAG_VERSION, TYPE_STRING, s("1.0")),
+            (TAG_RELEASE, TYPE_STRING, s("1.el8")),
+            (TAG_ARCH, TYPE_STRING, s("x86_64")),
+            (TAG_LICENSE, TYPE_STRING, s(&"MIT ".repeat(filler))),
+        ])
+    }
+
+    fn names(bytes: &[u8]) -> Result<Vec<String>, CatalogError> {
+        let f = RpmCataloger.catalog("/var/lib/rpm/Packages", None, bytes, &Env::default())?;
+        Ok(f.packages.into_iter().map(|p| p.name).collect())
+    }
+
+    #[test]
+    fn berkeley_db_and_ndb_packages() {
+        // One header small enough to sit on its hash page, one spread over overflow pages.
+        let blobs = [package("tiny", 0), package("big", 300)];
+        let bdb = bdb::tests::build(&blobs, 512);
+        assert_eq!(names(&bdb).unwrap(), ["tiny", "big"]);
+        let ndb = ndb::tests::build(&[&blobs[0], &blobs[1]]);
+        assert_eq!(names(&ndb).unwrap(), ["tiny", "big"]);
+    }
+
+    /// Every truncation and every single-byte change of small databases: an error or a list
+    /// no longer than the original, never a panic or a hang.
+    #[test]
+    fn every_truncation_and_garbled_byte() {
+        let blobs = [package("tiny", 0), package("big", 300)];
+        for db in [
+            bdb::tests::build(&blobs, 512),
+            ndb::tests::build(&[&blobs[0], &blobs[1]]),
+        ] {
+            for cut in 0..db.len() {
+                if let Ok(n) = names(&db[..cut]) {
+                    assert!(n.len() <= 2, "cut at {cut}");
+                }
+            }
+            for at in 0..db.len() {
+                for x in [0x01, 0x80, 0xff] {
+                    let mut b = db.clone();
+                    b[at] ^= x;
+                    if let Ok(n) = names(&b) {
+                        assert!(n.len() <= 2, "byte {at} ^ {x:#x}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 pub(crate) mod cargo;
 pub(crate) mod composer;
+pub(crate) mod dotnet;
 pub(crate) mod golang;
 pub(crate) mod installed;
 pub(crate) mod npm;
