@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# SBOM: shipshape vs syft. Times both on the debootstrap Debian bookworm image (one run each,
-# ratio printed; peak memory of shipshape), checks that the OS package sets are equal, then
+# SBOM: shipshape vs syft. Times both on the debootstrap Debian bookworm image (hyperfine, ratio
+# printed; peak memory of shipshape), checks that the OS package sets are equal, then
 # compares the packages of both on ../shared/corpus/pkgdb (bench/compare-syft-sbom.py; the
 # differences are explained in docs/sbom-vs-syft.md).
 #   bench/sbom.sh [WORKDIR]    (WORKDIR default: target/bench-image, shared with bench/image.sh)
@@ -14,17 +14,18 @@ if [ ! -f "$deb/debian-minbase.docker.tar" ]; then
 fi
 img="docker-archive:$deb/debian-minbase.docker.tar"
 
-echo "== Debian bookworm image: shipshape sbom vs syft (one run each)"
-t0=$(date +%s%N); "$SHIPSHAPE" sbom -f json "$img" >"$OUT/ours.json"; t1=$(date +%s%N)
-syft -q "$img" -o syft-json >"$OUT/syft.json"; t2=$(date +%s%N)
-python3 - "$OUT/ours.json" "$OUT/syft.json" "$t0" "$t1" "$t2" <<'PY'
+echo "== Debian bookworm image: shipshape sbom vs syft (hyperfine, $RUNS runs after a warm-up each)"
+bench shipshape-sbom "$SHIPSHAPE" sbom -q -f json "$img"
+bench syft syft -q "$img" -o syft-json
+report shipshape-sbom syft
+"$SHIPSHAPE" sbom -q -f json "$img" >"$OUT/ours.json"
+syft -q "$img" -o syft-json >"$OUT/syft.json"
+python3 - "$OUT/ours.json" "$OUT/syft.json" <<'PY'
 import json, sys
 ours = json.load(open(sys.argv[1])); theirs = json.load(open(sys.argv[2]))
-t0, t1, t2 = map(int, sys.argv[3:6])
-a = {(p["name"], p["version"]) for p in ours["packages"]}
+a = {(p["name"], p["version"]) for p in ours["packages"] if p["purl"].startswith("pkg:deb/")}
 b = {(p["name"], p["version"]) for p in theirs["artifacts"] if p["type"] == "deb"}
-print(f"shipshape {(t1-t0)/1e9:.3f} s, syft {(t2-t1)/1e9:.3f} s: shipshape is {(t2-t1)/max(t1-t0,1):.1f}x faster")
-print(f"packages: {len(a)} shipshape, {len(b)} syft; equal: {a == b}")
+print(f"OS packages: {len(a)} shipshape, {len(b)} syft; equal: {a == b}")
 for k in sorted(a - b): print("  only shipshape", *k)
 for k in sorted(b - a): print("  only syft", *k)
 PY
