@@ -189,6 +189,14 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         analysis.add_source(file);
     }
 
+    // The vulnerability filters (`--severity`, `--only-fixed`) are a view: what they hide is
+    // neither shown nor counted for the exit code, as in other scanners' filters, but a hidden
+    // critical or high vulnerability still fails the `vulnerabilities` item (a filter must not
+    // pass an item that the unfiltered scan fails). Suppression came first: an ignored finding
+    // fails nothing, hidden or not.
+    let (mut findings, hidden): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| config.vulnerabilities.shows(f));
     dedupe_secrets(&mut findings);
     // Sorted through a permutation: findings are large, and sorting them in place moves each one
     // once per merge level (a fifth of a 20,000-finding run was spent in memmove).
@@ -241,17 +249,39 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     // an item leaves it not analysed (and a `require`d item then fails). Within coverage, an item
     // passes only on evidence: what an analyser saw that makes it hold.
     let covered = analysis.covered_items(|r| config.rule_enabled(r.code));
-    let evidence: Vec<Evidence> = live_evidence(&analysis.evidence, &findings)
-        .into_iter()
-        .filter(|e| config.gate_contexts.contains(&e.context))
+    // An accepted vulnerability still contradicts the evidence "no critical or high": the item
+    // then passes on the acceptance, which its note names, not on that evidence.
+    let accepted_vulns: Vec<Finding> = suppressed
+        .iter()
+        .filter(|s| {
+            s.by != "min-confidence" && s.finding.checklist == ChecklistItem::Vulnerabilities
+        })
+        .map(|s| s.finding.clone())
         .collect();
+    let contradicting: Vec<Finding> = if accepted_vulns.is_empty() {
+        Vec::new()
+    } else {
+        findings.iter().cloned().chain(accepted_vulns).collect()
+    };
+    let evidence: Vec<Evidence> = live_evidence(
+        &analysis.evidence,
+        if contradicting.is_empty() {
+            &findings
+        } else {
+            &contradicting
+        },
+    )
+    .into_iter()
+    .filter(|e| config.gate_contexts.contains(&e.context))
+    .collect();
     let checklist: Vec<ChecklistEntry> = ChecklistItem::ALL
         .into_iter()
         .map(|item| {
-            let n = findings
-                .iter()
-                .filter(|f| in_context(f) && f.checklist == item && f.severity >= fails_item(item))
-                .count();
+            let failing = |f: &&Finding| {
+                in_context(f) && f.checklist == item && f.severity >= fails_item(item)
+            };
+            let n = findings.iter().filter(failing).count();
+            let n_hidden = hidden.iter().filter(failing).count();
             let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
             let pass: Vec<&Evidence> = of_item
                 .iter()
@@ -272,8 +302,15 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 .filter(|s| s.finding.checklist == item && s.by == "min-confidence")
                 .count();
             let covers = covered.contains(&item);
-            let (status, note, shown) = if n > 0 {
+            let (status, note, shown) = if n > 0 && n_hidden == 0 {
                 (ChecklistStatus::Fail, None, Vec::new())
+            } else if n + n_hidden > 0 {
+                let note = format!(
+                    "{n_hidden} critical or high finding{} hidden by the vulnerability filters (severity, only-fixed) still fail{} the item",
+                    if n_hidden == 1 { "" } else { "s" },
+                    if n_hidden == 1 { "s" } else { "" }
+                );
+                (ChecklistStatus::Fail, Some(note), Vec::new())
             } else if covers && !pass.is_empty() {
                 (
                     ChecklistStatus::Pass,
@@ -338,7 +375,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 id: item,
                 title: item.title(),
                 status,
-                findings: n,
+                findings: n + n_hidden,
                 note,
                 required: config.require.contains(&item),
                 evidence: shown

@@ -14,7 +14,9 @@ use crate::severity::Rating;
 use crate::store::Store;
 use crate::VulnError;
 use shipshape_core::report::Analysis;
-use shipshape_core::{ChecklistItem, Evidence, Finding, Location, ScanError, Severity};
+use shipshape_core::{
+    ChecklistItem, Evidence, Finding, Fix, FixApplicability, Location, ScanError, Severity,
+};
 use std::path::Path;
 
 /// One package to check, and where it was found.
@@ -50,6 +52,31 @@ pub fn severity_of(rating: Rating) -> Severity {
 /// Looks `packages` up in the database at `db` (`store::db_path`). `subject` names what was
 /// scanned in errors (the image reference).
 pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
+    lookup(db, subject, packages).analysis
+}
+
+/// What [`lookup`] gives: the analysis, and the rating of each finding by fingerprint (the
+/// finding's severity cannot tell an unrated vulnerability, reported as medium, from a medium
+/// one; the quick view counts them apart).
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub analysis: Analysis,
+    pub ratings: std::collections::HashMap<String, Rating>,
+}
+
+/// [`analyse`], keeping each finding's rating.
+pub fn lookup(db: &Path, subject: &str, packages: &[ScanPackage]) -> Scanned {
+    let mut ratings = std::collections::HashMap::new();
+    let analysis = analyse_rated(db, subject, packages, &mut ratings);
+    Scanned { analysis, ratings }
+}
+
+fn analyse_rated(
+    db: &Path,
+    subject: &str,
+    packages: &[ScanPackage],
+    ratings: &mut std::collections::HashMap<String, Rating>,
+) -> Analysis {
     let mut a = Analysis::default();
     if packages.is_empty() {
         a.notes.insert(
@@ -135,10 +162,18 @@ pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
                 .with_key(format!("{}@{}", q.name, q.version));
             location.layer = place.and_then(|p| p.layer.clone());
             let context = format!("{} {}", q.name, v.id);
-            a.findings.push(
-                Finding::new(&META, location, message, &context)
-                    .with_severity(severity_of(v.rating)),
-            );
+            let mut finding = Finding::new(&META, location, message, &context)
+                .with_severity(severity_of(v.rating));
+            // The fixed version as advice (no edits): what `--only-fixed` keeps.
+            if let Some(f) = &v.fixed {
+                finding = finding.with_fix(Fix {
+                    description: format!("upgrade {} to {f} or later", q.name),
+                    applicability: FixApplicability::DisplayOnly,
+                    edits: Vec::new(),
+                });
+            }
+            ratings.insert(finding.fingerprint.clone(), v.rating);
+            a.findings.push(finding);
         }
     }
     let date = store

@@ -4,17 +4,16 @@ use crate::check::{finish, load_config, today};
 use crate::cli::ImageArgs;
 use shipshape_core::{exit, ChecklistItem};
 use shipshape_image::{audit_with, open, show_in_image, AuditOptions, ImageOptions, LayerSecrets};
-use shipshape_sbom::{LayerSbom, Sbom};
-use shipshape_vuln::matcher::PackageQuery;
-use shipshape_vuln::scan::ScanPackage;
+use shipshape_sbom::LayerSbom;
 use shipshape_vuln::store;
 use std::path::Path;
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
-    let config = match load_config(&args.policy, Path::new(".")) {
+    let mut config = match load_config(&args.policy, Path::new(".")) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    crate::vulns::apply(&mut config, &args.vulns, args.cache_dir.as_deref());
     let mut opts = ImageOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,
@@ -65,15 +64,25 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     );
     let mut analysis = result.analysis;
     crate::progress::finish(bar);
+    let mut quick_view = None;
     match store::cache_dir(args.cache_dir.as_deref()) {
         Ok(cache) => {
             if let Some(sbom) = sbom.take_sbom() {
-                let packages = scan_packages(&sbom);
-                let mut vulns = shipshape_vuln::scan::analyse(
+                let packages = shipshape_deps::queries(&sbom);
+                let scanned = shipshape_vuln::scan::lookup(
                     &store::db_path(&cache),
                     &args.reference,
                     &packages,
                 );
+                let mut vulns = scanned.analysis;
+                if vulns.evaluated.contains_key("SS5001") {
+                    let base = shipshape_deps::quickview::base_layers(&image);
+                    quick_view = Some(shipshape_deps::quickview::line(
+                        &vulns.findings,
+                        &scanned.ratings,
+                        base.as_deref(),
+                    ));
+                }
                 // Shown as the audit's findings are (`REF:/path`), fingerprinted without REF.
                 for f in &mut vulns.findings {
                     show_in_image(&image.reference, &mut f.location);
@@ -89,6 +98,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             );
         }
     }
+    crate::vulns::warn_if_stale(&mut analysis, &config);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {
         eprintln!(
@@ -110,6 +120,9 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 .map(|b| format!("; base: {b}"))
                 .unwrap_or_default()
         );
+        if let Some(q) = &quick_view {
+            eprintln!("{q}");
+        }
     }
     finish(
         analysis,
@@ -118,29 +131,4 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         &args.output,
         false,
     )
-}
-
-/// The SBOM's packages as vulnerability queries, through their purls (which carry the
-/// distribution release); the source package recorded by the package database wins over the
-/// purl's.
-pub(crate) fn scan_packages(sbom: &Sbom) -> Vec<ScanPackage> {
-    sbom.packages
-        .iter()
-        .map(|p| {
-            let query = PackageQuery::from_purl(&p.purl).map(|mut q| {
-                if let Some(src) = &p.source {
-                    q.source_name = Some(src.name.clone());
-                    if src.version.is_some() {
-                        q.source_version = src.version.clone();
-                    }
-                }
-                q
-            });
-            ScanPackage {
-                query,
-                location: p.location.clone(),
-                layer: p.layer.clone(),
-            }
-        })
-        .collect()
 }

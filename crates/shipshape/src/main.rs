@@ -24,6 +24,7 @@ mod progress;
 mod registry;
 mod sbom;
 mod secrets;
+mod vulns;
 
 use clap::{CommandFactory, Parser};
 use shipshape_core::exit;
