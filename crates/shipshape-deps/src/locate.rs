@@ -2,14 +2,16 @@
 //!
 //! The catalogers do not keep positions (several read parsed TOML, JSON or YAML trees), so the
 //! entry is found again in the text: the first line naming the package as a whole word (any
-//! case) with its version on that line or one of the next few, which is how every supported
+//! case) with its version on that line or the next, which is how every supported
 //! lockfile lays an entry out (`name = "x"` then `version = "1.0"`; `"node_modules/x": {` then
 //! `"version": "1.0"`; `x==1.0`; `x@^1:` then `version "1.0.2"`). Hand-written because it is a
 //! display aid over the formats the catalogers already parsed; when nothing matches, the
 //! finding names the whole file, never a wrong line.
 
-/// Lines after the name's line searched for the version.
-const WINDOW: usize = 6;
+/// Lines after the name's line searched for the version: the next one, where every layout
+/// above puts it (further would reach the next entry's version). Pipfile.lock lists hashes
+/// in between: its findings name the file.
+const WINDOW: usize = 1;
 
 /// The byte range of the line naming `name` at `version`, trimmed, if one does.
 pub(crate) fn entry(text: &str, name: &str, version: &str) -> Option<(usize, usize)> {
