@@ -483,7 +483,7 @@ fn fails_item(item: ChecklistItem) -> Severity {
 fn not_analysed_note(item: ChecklistItem) -> &'static str {
     match item {
         ChecklistItem::Vulnerabilities => {
-            "no package was checked against a vulnerability database (`shipshape image` checks an image's packages)"
+            "no package was checked against a vulnerability database (`shipshape image` checks an image's packages, `check` a project's lockfiles)"
         }
         _ => "no enabled rule evaluated this item on what was scanned",
     }

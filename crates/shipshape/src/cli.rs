@@ -220,6 +220,10 @@ pub struct ImageArgs {
     pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
     pub vulns: VulnArgs,
+    /// Print on standard error how long reading the image and matching its packages took
+    /// (bench/vuln.sh reads it).
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -32,6 +32,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         crate::progress::Unit::Bytes,
     );
     opts.progress = hook;
+    let started = std::time::Instant::now();
     let image = match open(&args.reference, &opts) {
         Ok(i) => i,
         Err(e) => {
@@ -64,16 +65,26 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     );
     let mut analysis = result.analysis;
     crate::progress::finish(bar);
+    let read = started.elapsed();
     let mut quick_view = None;
     match store::cache_dir(args.cache_dir.as_deref()) {
         Ok(cache) => {
             if let Some(sbom) = sbom.take_sbom() {
+                let matching = std::time::Instant::now();
                 let packages = shipshape_deps::queries(&sbom);
                 let scanned = shipshape_vuln::scan::lookup(
                     &store::db_path(&cache),
                     &args.reference,
                     &packages,
                 );
+                if args.timings {
+                    eprintln!(
+                        "timings: reading and auditing the image {:.1} ms, matching {} packages {:.1} ms",
+                        read.as_secs_f64() * 1e3,
+                        packages.len(),
+                        matching.elapsed().as_secs_f64() * 1e3
+                    );
+                }
                 let mut vulns = scanned.analysis;
                 if vulns.evaluated.contains_key("SS5001") {
                     let base = shipshape_deps::quickview::base_layers(&image);
