@@ -17,7 +17,7 @@ fi
 tar_file="$deb/debian-minbase.docker.tar"
 img="docker-archive:$tar_file"
 cache="$OUT/cache"
-"$SHIPSHAPE" db import "$SHARED/corpus/osv" --cache-dir "$cache" >/dev/null
+"$SHIPSHAPE" db import "$SHARED/corpus/osv" --cache-dir "$cache" >/dev/null 2>&1
 records=$("$SHIPSHAPE" db status --json --cache-dir "$cache" | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])")
 cat "$tar_file" >/dev/null # page cache warm for both tools
 

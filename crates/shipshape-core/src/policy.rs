@@ -871,7 +871,7 @@ mod tests {
             fix: None,
             docs: "",
         };
-        let with = |severity: Severity| {
+        let with_config = |severity: Severity, config: &str| {
             let mut a = Analysis::default();
             a.evaluated_by([&VULN]);
             a.add_evidence(Evidence::pass(
@@ -888,8 +888,9 @@ mod tests {
                 )
                 .with_severity(severity),
             );
-            run(a, "", "2026-01-01")
+            run(a, config, "2026-01-01")
         };
+        let with = |severity: Severity| with_config(severity, "");
         let r = with(Severity::Medium);
         let c = item(&r, ChecklistItem::Vulnerabilities);
         assert_eq!(c.status, ChecklistStatus::Pass);
@@ -901,6 +902,18 @@ mod tests {
         let c = item(&r, ChecklistItem::Vulnerabilities);
         assert_eq!(c.status, ChecklistStatus::Fail);
         assert_eq!(c.findings, 1);
+        assert_eq!(r.exit_code(), exit::FINDINGS);
+        // A filter hides the high finding from the report and the exit code, not from the item.
+        let r = with_config(Severity::High, "[vulnerabilities]\nseverity = [\"medium\"]\n");
+        assert!(r.findings.is_empty());
+        assert_eq!(r.exit_code(), exit::CLEAN);
+        let c = item(&r, ChecklistItem::Vulnerabilities);
+        assert_eq!(c.status, ChecklistStatus::Fail);
+        assert!(c.note.as_deref().unwrap().starts_with("1 critical or high finding hidden"));
+        // Hidden mediums change nothing: the item passes on its evidence.
+        let r = with_config(Severity::Medium, "[vulnerabilities]\nonly-fixed = true\n");
+        assert!(r.findings.is_empty());
+        assert_eq!(item(&r, ChecklistItem::Vulnerabilities).status, ChecklistStatus::Pass);
     }
 
     #[test]
