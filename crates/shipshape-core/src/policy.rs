@@ -904,16 +904,26 @@ mod tests {
         assert_eq!(c.findings, 1);
         assert_eq!(r.exit_code(), exit::FINDINGS);
         // A filter hides the high finding from the report and the exit code, not from the item.
-        let r = with_config(Severity::High, "[vulnerabilities]\nseverity = [\"medium\"]\n");
+        let r = with_config(
+            Severity::High,
+            "[vulnerabilities]\nseverity = [\"medium\"]\n",
+        );
         assert!(r.findings.is_empty());
         assert_eq!(r.exit_code(), exit::CLEAN);
         let c = item(&r, ChecklistItem::Vulnerabilities);
         assert_eq!(c.status, ChecklistStatus::Fail);
-        assert!(c.note.as_deref().unwrap().starts_with("1 critical or high finding hidden"));
+        assert!(c
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("1 critical or high finding hidden"));
         // Hidden mediums change nothing: the item passes on its evidence.
         let r = with_config(Severity::Medium, "[vulnerabilities]\nonly-fixed = true\n");
         assert!(r.findings.is_empty());
-        assert_eq!(item(&r, ChecklistItem::Vulnerabilities).status, ChecklistStatus::Pass);
+        assert_eq!(
+            item(&r, ChecklistItem::Vulnerabilities).status,
+            ChecklistStatus::Pass
+        );
     }
 
     #[test]
