@@ -459,3 +459,56 @@ fn check_writes_the_project_sbom() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&spdx).unwrap()).unwrap();
     assert_eq!(doc["spdxVersion"], "SPDX-2.3");
 }
+
+/// The quick view of `image` counts every vulnerability finding once, by rating, and leaves the
+/// base image's share out when the history does not say where the base ends.
+#[test]
+fn image_quick_view_counts_the_findings() {
+    use shipshape_image::build::{ImageBuilder, LayerBuilder};
+    let Some(records) = shared_dir("corpus/osv/Debian") else {
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let db = shipshape_vuln::store::db_path(cache.path());
+    let loaded = shipshape_vuln::source::load(&records).unwrap();
+    shipshape_vuln::store::import(&db, loaded, &shipshape_vuln::store::ImportMode::Merge).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("img.tar");
+    // glibc 2.36-9+deb12u10: affected by CVE-2025-4802 (fixed in deb12u11).
+    let status = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u10\n";
+    ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file(
+                    "etc/os-release",
+                    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
+                )
+                .file("var/lib/dpkg/status", status.as_bytes()),
+        )
+        .write_docker_archive(&archive, "img:1")
+        .unwrap();
+    let reference = format!("docker-archive:{}", archive.display());
+    let run = |format: &str| {
+        shipshape()
+            .args(["image", &reference, "--format", format, "--cache-dir"])
+            .arg(cache.path())
+            .output()
+            .unwrap()
+    };
+    let json: Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    let n = vulns(&json).len();
+    assert!(n > 0);
+    let err = String::from_utf8_lossy(&run("human").stderr).into_owned();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("vulnerabilities: "))
+        .unwrap_or_else(|| panic!("no quick view in {err}"));
+    let counts: Vec<usize> = line["vulnerabilities: ".len()..]
+        .split(' ')
+        .map(|c| c[..c.len() - 1].parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 5, "{line}");
+    assert_eq!(counts.iter().sum::<usize>(), n, "{line}");
+    // One layer, no history naming a base: no share.
+    assert!(!line.contains("base image"), "{line}");
+}
