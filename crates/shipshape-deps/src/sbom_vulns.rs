@@ -45,6 +45,7 @@ pub fn lookup(db: &Path, sbom: &Sbom, view: &VulnOptions) -> Result<Option<SbomV
         built_at: store.meta("built_at")?,
         ..SbomVulns::default()
     };
+    let mut known: std::collections::HashMap<String, bool> = Default::default();
     for (i, p) in sbom.packages.iter().enumerate() {
         let q = match crate::query(p) {
             Ok(q) => q,
@@ -53,6 +54,22 @@ pub fn lookup(db: &Path, sbom: &Sbom, view: &VulnOptions) -> Result<Option<SbomV
                 continue;
             }
         };
+        // An ecosystem the database holds nothing of was not checked: said on stderr.
+        if let Ok(key) = q.ecosystem_key() {
+            let has = match known.get(&key) {
+                Some(h) => *h,
+                None => *known
+                    .entry(key.clone())
+                    .or_insert(store.has_ecosystem(&key)?),
+            };
+            if !has {
+                out.unmatched.push(format!(
+                    "{} {}: the database holds no {key} advisories",
+                    q.name, q.version
+                ));
+                continue;
+            }
+        }
         // One package at a time: two files may lock the same package, and each is its own
         // component in the document.
         let outcome = store.scan(std::slice::from_ref(&q))?;

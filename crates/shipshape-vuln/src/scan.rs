@@ -124,6 +124,33 @@ fn analyse_rated(
     };
     a.evaluated_by([&META]);
     unmatched.extend(outcome.errors.iter().cloned());
+    // A database without any advisory of a package's ecosystem (only PyPI imported, an npm
+    // lockfile scanned) did not check it: said, never passed as "no vulnerabilities".
+    let mut known: std::collections::BTreeMap<String, bool> = Default::default();
+    for q in &queries {
+        let Ok(key) = q.ecosystem_key() else {
+            continue; // already an error of the lookup
+        };
+        let has = match known.get(&key) {
+            Some(h) => *h,
+            None => match store.has_ecosystem(&key) {
+                Ok(h) => *known.entry(key.clone()).or_insert(h),
+                Err(e) => {
+                    a.errors.push(ScanError::new(
+                        db.display().to_string(),
+                        format!("cannot read the vulnerability database: {e}"),
+                    ));
+                    return a;
+                }
+            },
+        };
+        if !has {
+            unmatched.push(format!(
+                "{} {}: the database holds no {key} advisories",
+                q.name, q.version
+            ));
+        }
+    }
     for pv in &outcome.packages {
         let q = &pv.package;
         // The place of the package: the first input entry with this query.
@@ -275,6 +302,15 @@ mod tests {
         assert!(a.evidence.is_empty());
         assert!(
             a.notes[&ChecklistItem::Vulnerabilities].contains("1 package could not be looked up")
+        );
+        // A package of an ecosystem the database holds nothing of was not checked.
+        let other = PackageQuery::new(crate::Ecosystem::PyPI, "requests", "2.0.0");
+        let a = analyse(&db, "img", &[package(Ok(hit.clone())), package(Ok(other))]);
+        assert!(a.evidence.is_empty());
+        let note = &a.notes[&ChecklistItem::Vulnerabilities];
+        assert!(
+            note.contains("the database holds no PyPI advisories"),
+            "{note}"
         );
         // All looked up: the evidence names the count.
         let a = analyse(&db, "img", &[package(Ok(hit))]);
