@@ -4,7 +4,8 @@
 //! - No database: the item stays not analysed, with a note naming the commands that make one.
 //! - A database that cannot be read: a scan error (exit 2), never "no vulnerabilities".
 //! - Packages that cannot be looked up (no release, a version their ecosystem refuses, a
-//!   purl with no OSV ecosystem): the item is not passed; the note names them.
+//!   purl with no OSV ecosystem, an ecosystem the database holds no advisory of): the item is
+//!   not passed; the note names them.
 //! - Otherwise every match is a finding, and the evidence says how many packages were checked
 //!   against the database of which date.
 
