@@ -54,6 +54,7 @@ struct RawConfig {
     fail_on_kev: Option<bool>,
     #[serde(default)]
     vex: Vec<Spanned<String>>,
+    vulnerabilities: Option<RawVulnerabilities>,
     /// Sections owned by analysers: present here so that `deny_unknown_fields` accepts them;
     /// each analyser deserialises its own with [`Config::section`] (errors keep their span).
     #[serde(rename = "secrets")]
@@ -104,6 +105,15 @@ struct RawDockerfile {
     trusted_registries: Vec<String>,
 }
 
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVulnerabilities {
+    db_max_age: Option<Spanned<i64>>,
+    #[serde(default)]
+    severity: Vec<Spanned<String>>,
+    only_fixed: Option<bool>,
+}
+
 /// Per-rule override.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RuleOverride {
@@ -141,6 +151,50 @@ pub struct DockerfileOptions {
     pub trusted_registries: Vec<String>,
 }
 
+/// Options of vulnerability scanning (`[vulnerabilities]`; `image`, `check` and `sbom`).
+#[derive(Debug, Clone)]
+pub struct VulnOptions {
+    /// The cache directory holding the database: `--cache-dir` or `SHIPSHAPE_CACHE_DIR`, set by
+    /// the binary (a machine path is not a project setting); `None` is the user's cache.
+    pub cache_dir: Option<PathBuf>,
+    /// A database older than this many days is reported on standard error and in the
+    /// checklist note (`db-max-age`, default 7).
+    pub db_max_age_days: u64,
+    /// Only vulnerability findings of these severities are shown (`severity`, `--severity`);
+    /// empty shows all.
+    pub severities: Vec<Severity>,
+    /// Only vulnerability findings with a fixed version are shown (`only-fixed`,
+    /// `--only-fixed`).
+    pub only_fixed: bool,
+}
+
+impl Default for VulnOptions {
+    fn default() -> Self {
+        VulnOptions {
+            cache_dir: None,
+            db_max_age_days: 7,
+            severities: Vec::new(),
+            only_fixed: false,
+        }
+    }
+}
+
+impl VulnOptions {
+    /// Whether a finding is shown under the filters. The filters are a view of the
+    /// `vulnerabilities` item only: findings of other items are always shown. A vulnerability
+    /// finding is "fixed" when it carries a fix (the version to upgrade to).
+    pub fn shows(&self, f: &crate::finding::Finding) -> bool {
+        f.checklist != ChecklistItem::Vulnerabilities
+            || ((self.severities.is_empty() || self.severities.contains(&f.severity))
+                && (!self.only_fixed || f.fix.is_some()))
+    }
+
+    /// Whether a filter is set.
+    pub fn filtered(&self) -> bool {
+        !self.severities.is_empty() || self.only_fixed
+    }
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -167,6 +221,7 @@ pub struct Config {
     /// `vex`: OpenVEX or CycloneDX VEX documents applied to vulnerability findings, as paths
     /// relative to the working directory (the file lists them relative to itself).
     pub vex: Vec<PathBuf>,
+    pub vulnerabilities: VulnOptions,
 }
 
 impl Default for Config {
@@ -186,6 +241,7 @@ impl Default for Config {
             dockerfile: DockerfileOptions::default(),
             fail_on_kev: false,
             vex: Vec::new(),
+            vulnerabilities: VulnOptions::default(),
         }
     }
 }
@@ -435,6 +491,28 @@ impl Config {
             };
         }
 
+        if let Some(v) = raw.vulnerabilities {
+            if let Some(age) = &v.db_max_age {
+                match u64::try_from(*age.get_ref()) {
+                    Ok(days) => config.vulnerabilities.db_max_age_days = days,
+                    Err(_) => errors.push(err_at(
+                        age.span().start,
+                        "vulnerabilities.db-max-age: a number of days, 0 or more".into(),
+                    )),
+                }
+            }
+            for w in &v.severity {
+                match w.get_ref().parse::<Severity>() {
+                    Ok(s) => config.vulnerabilities.severities.push(s),
+                    Err(e) => errors.push(err_at(
+                        w.span().start,
+                        format!("vulnerabilities.severity: {e}"),
+                    )),
+                }
+            }
+            config.vulnerabilities.only_fixed = v.only_fixed.unwrap_or(false);
+        }
+
         if errors.is_empty() {
             config.source = Some(file);
             Ok(config)
@@ -580,6 +658,12 @@ fail-on-kev = false
 # [dockerfile]
 # target = "production"            # the stage built for release (default: the last stage)
 # trusted-registries = ["registry.example.internal/"]   # base images must come from these (SS1008)
+
+# [vulnerabilities]
+# db-max-age = 7                   # days; an older vulnerability database is warned about
+# severity = ["critical", "high"]  # show only these (--severity); hidden critical or high
+#                                  # vulnerabilities still fail the `vulnerabilities` item
+# only-fixed = true                # show only vulnerabilities with a fixed version (--only-fixed)
 "#;
 
 #[cfg(test)]

@@ -205,6 +205,14 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         analysis.add_source(file);
     }
 
+    // The vulnerability filters (`--severity`, `--only-fixed`) are a view: what they hide is
+    // neither shown nor counted for the exit code, as in other scanners' filters, but a hidden
+    // critical or high vulnerability still fails the `vulnerabilities` item (a filter must not
+    // pass an item that the unfiltered scan fails). Suppression came first: an ignored finding
+    // fails nothing, hidden or not.
+    let (mut findings, hidden): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| config.vulnerabilities.shows(f));
     dedupe_secrets(&mut findings);
     // Sorted through a permutation: findings are large, and sorting them in place moves each one
     // once per merge level (a fifth of a 20,000-finding run was spent in memmove).
@@ -260,21 +268,41 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     // an item leaves it not analysed (and a `require`d item then fails). Within coverage, an item
     // passes only on evidence: what an analyser saw that makes it hold.
     let covered = analysis.covered_items(|r| config.rule_enabled(r.code));
-    let evidence: Vec<Evidence> = live_evidence(&analysis.evidence, &findings)
-        .into_iter()
-        .filter(|e| config.gate_contexts.contains(&e.context))
+    // An accepted vulnerability still contradicts the evidence "no critical or high": the item
+    // then passes on the acceptance, which its note names, not on that evidence.
+    let accepted_vulns: Vec<Finding> = suppressed
+        .iter()
+        .filter(|s| {
+            s.by != "min-confidence" && s.finding.checklist == ChecklistItem::Vulnerabilities
+        })
+        .map(|s| s.finding.clone())
         .collect();
+    let contradicting: Vec<Finding> = if accepted_vulns.is_empty() {
+        Vec::new()
+    } else {
+        findings.iter().cloned().chain(accepted_vulns).collect()
+    };
+    let evidence: Vec<Evidence> = live_evidence(
+        &analysis.evidence,
+        if contradicting.is_empty() {
+            &findings
+        } else {
+            &contradicting
+        },
+    )
+    .into_iter()
+    .filter(|e| config.gate_contexts.contains(&e.context))
+    .collect();
     let checklist: Vec<ChecklistEntry> = ChecklistItem::ALL
         .into_iter()
         .map(|item| {
-            let n = findings
-                .iter()
-                .filter(|f| {
-                    in_context(f)
-                        && f.checklist == item
-                        && (f.severity >= fails_item(item) || kev_fails(f))
-                })
-                .count();
+            let failing = |f: &&Finding| {
+                in_context(f)
+                    && f.checklist == item
+                    && (f.severity >= fails_item(item) || kev_fails(f))
+            };
+            let n = findings.iter().filter(failing).count();
+            let n_hidden = hidden.iter().filter(failing).count();
             let of_item: Vec<&Evidence> = evidence.iter().filter(|e| e.item == item).collect();
             let pass: Vec<&Evidence> = of_item
                 .iter()
@@ -301,8 +329,15 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 .filter(|s| s.finding.checklist == item && s.by == "min-confidence")
                 .count();
             let covers = covered.contains(&item);
-            let (status, note, shown) = if n > 0 {
+            let (status, note, shown) = if n > 0 && n_hidden == 0 {
                 (ChecklistStatus::Fail, None, Vec::new())
+            } else if n + n_hidden > 0 {
+                let note = format!(
+                    "{n_hidden} critical or high finding{} hidden by the vulnerability filters (severity, only-fixed) still fail{} the item",
+                    if n_hidden == 1 { "" } else { "s" },
+                    if n_hidden == 1 { "s" } else { "" }
+                );
+                (ChecklistStatus::Fail, Some(note), Vec::new())
             } else if covers && !pass.is_empty() {
                 (
                     ChecklistStatus::Pass,
@@ -373,7 +408,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
                 id: item,
                 title: item.title(),
                 status,
-                findings: n,
+                findings: n + n_hidden,
                 note,
                 required: config.require.contains(&item),
                 evidence: shown
@@ -484,7 +519,7 @@ fn fails_item(item: ChecklistItem) -> Severity {
 fn not_analysed_note(item: ChecklistItem) -> &'static str {
     match item {
         ChecklistItem::Vulnerabilities => {
-            "no package was checked against a vulnerability database (`shipshape image` checks an image's packages)"
+            "no package was checked against a vulnerability database (`shipshape image` checks an image's packages, `check` a project's lockfiles)"
         }
         _ => "no enabled rule evaluated this item on what was scanned",
     }
@@ -872,7 +907,7 @@ mod tests {
             fix: None,
             docs: "",
         };
-        let with = |severity: Severity| {
+        let with_config = |severity: Severity, config: &str| {
             let mut a = Analysis::default();
             a.evaluated_by([&VULN]);
             a.add_evidence(Evidence::pass(
@@ -889,8 +924,9 @@ mod tests {
                 )
                 .with_severity(severity),
             );
-            run(a, "", "2026-01-01")
+            run(a, config, "2026-01-01")
         };
+        let with = |severity: Severity| with_config(severity, "");
         let r = with(Severity::Medium);
         let c = item(&r, ChecklistItem::Vulnerabilities);
         assert_eq!(c.status, ChecklistStatus::Pass);
@@ -902,6 +938,28 @@ mod tests {
         let c = item(&r, ChecklistItem::Vulnerabilities);
         assert_eq!(c.status, ChecklistStatus::Fail);
         assert_eq!(c.findings, 1);
+        assert_eq!(r.exit_code(), exit::FINDINGS);
+        // A filter hides the high finding from the report and the exit code, not from the item.
+        let r = with_config(
+            Severity::High,
+            "[vulnerabilities]\nseverity = [\"medium\"]\n",
+        );
+        assert!(r.findings.is_empty());
+        assert_eq!(r.exit_code(), exit::CLEAN);
+        let c = item(&r, ChecklistItem::Vulnerabilities);
+        assert_eq!(c.status, ChecklistStatus::Fail);
+        assert!(c
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("1 critical or high finding hidden"));
+        // Hidden mediums change nothing: the item passes on its evidence.
+        let r = with_config(Severity::Medium, "[vulnerabilities]\nonly-fixed = true\n");
+        assert!(r.findings.is_empty());
+        assert_eq!(
+            item(&r, ChecklistItem::Vulnerabilities).status,
+            ChecklistStatus::Pass
+        );
     }
 
     #[test]

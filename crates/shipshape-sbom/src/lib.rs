@@ -30,4 +30,4 @@ pub use catalog::{catalog_bytes, catalogers, CatalogError, Cataloger, Env, Found
 pub use layers::LayerSbom;
 pub use model::{Ecosystem, Package, Sbom, SourcePackage, Subject, SubjectKind};
 pub use osrelease::Distro;
-pub use tree::catalog_dir;
+pub use tree::{catalog_dir, catalog_files, is_cataloged};

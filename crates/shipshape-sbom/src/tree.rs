@@ -44,6 +44,35 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
     let mut errors = Vec::new();
     let mut files = Vec::new();
     walk(root, "", 0, &mut files, &mut errors, display);
+    let (sbom, more) = catalog_files(root, files, display);
+    errors.extend(more);
+    (sbom, errors)
+}
+
+/// Whether a catalogers reads the file at `rel` (relative to a scanned directory,
+/// `/`-separated): a lockfile, a package database, or the os-release and copyright files that
+/// complete them.
+pub fn is_cataloged(rel: &str) -> bool {
+    wanted(&format!("/{}", rel.trim_start_matches('/')))
+}
+
+/// Catalogs the files `rels` (relative to `root`, `/`-separated; found by another walk, such
+/// as `check`'s discovery) as [`catalog_dir`] does. `display` names `root` in errors; empty
+/// leaves the paths relative.
+pub fn catalog_files(root: &Path, rels: Vec<String>, display: &str) -> (Sbom, Vec<ScanError>) {
+    let files: Vec<String> = rels
+        .into_iter()
+        .map(|r| format!("/{}", r.trim_start_matches('/')))
+        .collect();
+    let display_dir = display.trim_end_matches('/');
+    let under = |location: &str| {
+        if display.is_empty() {
+            location.to_string()
+        } else {
+            format!("{display_dir}/{location}")
+        }
+    };
+    let mut errors = Vec::new();
     let mut collected = Collected {
         os_release: BTreeMap::new(),
         copyrights: BTreeMap::new(),
@@ -51,7 +80,7 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
     let mut dbs = Vec::new();
     let mut found: Vec<Found> = Vec::new();
     for rel in files {
-        let shown = format!("{}{}", display.trim_end_matches('/'), rel);
+        let shown = under(rel.trim_start_matches('/'));
         if !wanted(&rel) {
             crate::binary::in_directory(root, &rel, &shown, &mut found, &mut errors);
             continue;
@@ -87,7 +116,7 @@ pub fn catalog_dir(root: &Path, display: &str) -> (Sbom, Vec<ScanError>) {
             }
             Ok(None) => {}
             Err(e) => errors.push(ScanError {
-                path: format!("{}/{}", display.trim_end_matches('/'), location),
+                path: under(location),
                 line: e.line,
                 column: None,
                 message: e.message,

@@ -11,11 +11,13 @@
 //! - [`severity`]: CVSS v3.x and v4.0 base scores from vectors, distribution ratings.
 //! - [`source`], [`store`], [`update`]: loading records, the SQLite store (why SQLite, and how
 //!   updates stay atomic, is explained in [`store`]), and downloads.
+//! - [`age`]: how old the database is, and the warning past `db-max-age`.
 //! - [`scan`], [`rules`]: a scan's packages looked up in the store, as findings of SS5001 and
 //!   evidence for the `vulnerabilities` checklist item.
 //! - [`vex`]: OpenVEX and CycloneDX VEX documents applied to those findings.
 //! - [`priority`]: the CISA KEV catalog and FIRST EPSS scores, imported into the store.
 
+pub mod age;
 pub mod error;
 pub mod matcher;
 pub mod osv;

@@ -4,7 +4,8 @@
 //! - No database: the item stays not analysed, with a note naming the commands that make one.
 //! - A database that cannot be read: a scan error (exit 2), never "no vulnerabilities".
 //! - Packages that cannot be looked up (no release, a version their ecosystem refuses, a
-//!   purl with no OSV ecosystem): the item is not passed; the note names them.
+//!   purl with no OSV ecosystem, an ecosystem the database holds no advisory of): the item is
+//!   not passed; the note names them.
 //! - Otherwise every match is a finding, and the evidence says how many packages were checked
 //!   against the database of which date.
 
@@ -15,7 +16,9 @@ use crate::store::Store;
 use crate::VulnError;
 use shipshape_core::report::Analysis;
 use shipshape_core::vulnerability::VulnerabilityInfo;
-use shipshape_core::{ChecklistItem, Evidence, Finding, Location, ScanError, Severity};
+use shipshape_core::{
+    ChecklistItem, Evidence, Finding, Fix, FixApplicability, Location, ScanError, Severity,
+};
 use std::path::Path;
 
 /// One package to check, and where it was found.
@@ -51,6 +54,31 @@ pub fn severity_of(rating: Rating) -> Severity {
 /// Looks `packages` up in the database at `db` (`store::db_path`). `subject` names what was
 /// scanned in errors (the image reference).
 pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
+    lookup(db, subject, packages).analysis
+}
+
+/// What [`lookup`] gives: the analysis, and the rating of each finding by fingerprint (the
+/// finding's severity cannot tell an unrated vulnerability, reported as medium, from a medium
+/// one; the quick view counts them apart).
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub analysis: Analysis,
+    pub ratings: std::collections::HashMap<String, Rating>,
+}
+
+/// [`analyse`], keeping each finding's rating.
+pub fn lookup(db: &Path, subject: &str, packages: &[ScanPackage]) -> Scanned {
+    let mut ratings = std::collections::HashMap::new();
+    let analysis = analyse_rated(db, subject, packages, &mut ratings);
+    Scanned { analysis, ratings }
+}
+
+fn analyse_rated(
+    db: &Path,
+    subject: &str,
+    packages: &[ScanPackage],
+    ratings: &mut std::collections::HashMap<String, Rating>,
+) -> Analysis {
     let mut a = Analysis::default();
     if packages.is_empty() {
         a.notes.insert(
@@ -98,6 +126,33 @@ pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
     };
     a.evaluated_by([&META]);
     unmatched.extend(outcome.errors.iter().cloned());
+    // A database without any advisory of a package's ecosystem (only PyPI imported, an npm
+    // lockfile scanned) did not check it: said, never passed as "no vulnerabilities".
+    let mut known: std::collections::BTreeMap<String, bool> = Default::default();
+    for q in &queries {
+        let Ok(key) = q.ecosystem_key() else {
+            continue; // already an error of the lookup
+        };
+        let has = match known.get(&key) {
+            Some(h) => *h,
+            None => match store.has_ecosystem(&key) {
+                Ok(h) => *known.entry(key.clone()).or_insert(h),
+                Err(e) => {
+                    a.errors.push(ScanError::new(
+                        db.display().to_string(),
+                        format!("cannot read the vulnerability database: {e}"),
+                    ));
+                    return a;
+                }
+            },
+        };
+        if !has {
+            unmatched.push(format!(
+                "{} {}: the database holds no {key} advisories",
+                q.name, q.version
+            ));
+        }
+    }
     for pv in &outcome.packages {
         let q = &pv.package;
         // The place of the package: the first input entry with this query.
@@ -147,18 +202,26 @@ pub fn analyse(db: &Path, subject: &str, packages: &[ScanPackage]) -> Analysis {
                 }
             };
             let message = format!("{message}{}", crate::priority::describe(&kev, &epss));
-            a.findings.push(
-                Finding::new(&META, location, message, &context)
-                    .with_severity(severity_of(v.rating))
-                    .with_vulnerability(VulnerabilityInfo {
-                        id: v.id.clone(),
-                        aliases: others.iter().map(|s| s.to_string()).collect(),
-                        purl: q.purl.clone(),
-                        kev,
-                        epss,
-                        vex: None,
-                    }),
-            );
+            let mut finding = Finding::new(&META, location, message, &context)
+                .with_severity(severity_of(v.rating))
+                .with_vulnerability(VulnerabilityInfo {
+                    id: v.id.clone(),
+                    aliases: others.iter().map(|s| s.to_string()).collect(),
+                    purl: q.purl.clone(),
+                    kev,
+                    epss,
+                    vex: None,
+                });
+            // The fixed version as advice (no edits): what `--only-fixed` keeps.
+            if let Some(f) = &v.fixed {
+                finding = finding.with_fix(Fix {
+                    description: format!("upgrade {} to {f} or later", q.name),
+                    applicability: FixApplicability::DisplayOnly,
+                    edits: Vec::new(),
+                });
+            }
+            ratings.insert(finding.fingerprint.clone(), v.rating);
+            a.findings.push(finding);
         }
     }
     let date = store
@@ -260,6 +323,15 @@ mod tests {
         assert!(a.evidence.is_empty());
         assert!(
             a.notes[&ChecklistItem::Vulnerabilities].contains("1 package could not be looked up")
+        );
+        // A package of an ecosystem the database holds nothing of was not checked.
+        let other = PackageQuery::new(crate::Ecosystem::PyPI, "requests", "2.0.0");
+        let a = analyse(&db, "img", &[package(Ok(hit.clone())), package(Ok(other))]);
+        assert!(a.evidence.is_empty());
+        let note = &a.notes[&ChecklistItem::Vulnerabilities];
+        assert!(
+            note.contains("the database holds no PyPI advisories"),
+            "{note}"
         );
         // All looked up: the evidence names the count.
         let a = analyse(&db, "img", &[package(Ok(hit))]);

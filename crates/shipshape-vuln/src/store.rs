@@ -290,6 +290,21 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the database holds any advisory for the ecosystem key (`npm`, `Debian:12`): a
+    /// package of an ecosystem the database knows nothing of was not checked, whatever the
+    /// lookup says (one indexed probe).
+    pub fn has_ecosystem(&self, key: &str) -> Result<bool, VulnError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM affected WHERE ecosystem = ?1 LIMIT 1",
+                [key],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(corrupt(&self.path))
+    }
+
     /// A metadata value (`etag:npm`, `built_at`).
     pub fn meta(&self, key: &str) -> Result<Option<String>, VulnError> {
         self.conn

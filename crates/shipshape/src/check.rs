@@ -172,6 +172,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     if let Some(t) = &args.target {
         config.dockerfile.target = Some(t.clone());
     }
+    crate::vulns::apply(&mut config, &args.vulns, args.cache_dir.as_deref());
+    let vex = match crate::vex::prepare(&mut config, &args.vulns) {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
     let found = match shipshape_core::analyser::discover(&args.path, &config) {
         Ok(f) => f,
         Err(e) => {
@@ -179,6 +184,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
+    if let Some(file) = &args.sbom {
+        if let Err(code) =
+            crate::sbom::write_project(&args.path, &found.inputs, &config, args.sbom_format, file)
+        {
+            return Ok(code);
+        }
+    }
     let no_facts = shipshape_core::facts::Facts::default();
     let mut scope = Scope {
         root: &args.path,
@@ -215,7 +227,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
         let configs = analysis
             .inputs
             .iter()
-            .filter(|i| i.kind != shipshape_core::SourceKind::Secret)
+            .filter(|i| {
+                !matches!(
+                    i.kind,
+                    shipshape_core::SourceKind::Secret | shipshape_core::SourceKind::Sbom
+                )
+            })
             .count();
         if analysis.inputs.is_empty() {
             eprintln!("warning: nothing was scanned under {}", args.path.display());
@@ -227,6 +244,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
             );
         }
     }
+    crate::vulns::warn_if_stale(&mut analysis, &config);
     // Every finding in the context of its path (tests, docs, vendored code do not gate).
     analysis.assign_contexts(&shipshape_core::context::ContextClassifier::new(
         &config, &args.path,
@@ -234,6 +252,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
     // Analysers name everything relative to the root (fingerprints do not depend on where the
     // scan started); the report shows paths as the user named them.
     analysis.reroot(&shipshape_core::analyser::display_prefix(&args.path));
+    // VEX statements name packages by purl, whatever lockfile they came from; after re-rooting,
+    // as the documents are named as the user gave them.
+    crate::vex::apply(
+        vex.as_ref(),
+        &mut analysis,
+        &shipshape_vuln::vex::Subject::default(),
+        &[],
+    );
     let target = args.path.to_string_lossy().to_string();
     finish(analysis, &config, target, &args.output, args.show_secrets)
 }

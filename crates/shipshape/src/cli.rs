@@ -19,8 +19,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse a project: every Dockerfile, .dockerignore, compose file, Kubernetes manifest and
-    /// `docker run` line under PATH, and every text file for secrets; print findings and the
-    /// production checklist.
+    /// `docker run` line under PATH, every text file for secrets, and the packages of every
+    /// lockfile against the local vulnerability database; print findings and the production
+    /// checklist.
     Check(CheckArgs),
     /// Audit a built image: configuration, every layer's files (deleted ones included), its
     /// attestations (SBOM, provenance: BuildKit attestation manifests, OCI referrers), the
@@ -32,8 +33,10 @@ pub enum Command {
     /// databases (the distribution from os-release), Cargo, npm, Python, Go, Ruby and PHP
     /// lockfiles, Go and cargo-auditable binaries, Java archives (nested ones too); as CycloneDX
     /// 1.6, SPDX 2.3, JSON, a table, or (images) an in-toto statement carrying the CycloneDX or
-    /// SPDX document. REF is an image reference as for `image`, or a directory. A database,
-    /// lockfile or archive that cannot be read is an error (exit 2, no document).
+    /// SPDX document, with the packages' known vulnerabilities when a vulnerability database
+    /// exists (CycloneDX, JSON, table). REF is an image reference as for `image`, or a
+    /// directory. A database, lockfile or archive that cannot be read is an error (exit 2, no
+    /// document).
     Sbom(SbomArgs),
     /// Find credentials in files (honouring .gitignore), in git history (`--git`) or on standard
     /// input (`-`): 200+ provider formats with checksum checks, plus generic assignments.
@@ -136,6 +139,33 @@ pub struct PolicyArgs {
     pub profile: Option<String>,
 }
 
+/// Options of the vulnerability lookup (`image`, `check`, `sbom`).
+#[derive(Debug, Args)]
+pub struct VulnArgs {
+    /// Only show vulnerabilities of these severities (`critical,high`); overrides `severity` in
+    /// the config's [vulnerabilities]. Hidden ones are not counted for the exit code, but a
+    /// hidden critical or high still fails the `vulnerabilities` checklist item.
+    #[arg(long, value_name = "SEVERITY,...", value_delimiter = ',', value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub severity: Vec<String>,
+    /// Only show vulnerabilities that have a fixed version (as `--severity`, a view: a hidden
+    /// critical or high still fails the `vulnerabilities` item).
+    #[arg(long)]
+    pub only_fixed: bool,
+    /// Warn when the vulnerability database is older than this many days; overrides
+    /// `db-max-age` in the config (default 7).
+    #[arg(long, value_name = "DAYS")]
+    pub db_max_age: Option<u64>,
+    /// A VEX document (OpenVEX or CycloneDX VEX JSON; repeatable, after those of `vex` in the
+    /// config): `not_affected` and `fixed` statements suppress the findings they name (listed
+    /// as suppressed with the statement), `affected` and `under_investigation` are shown on them.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Fail (exit 1) on any vulnerability in the CISA KEV catalog (known exploited), whatever
+    /// its severity; import the catalog with `shipshape db import`. Sets `fail-on-kev`.
+    #[arg(long)]
+    pub fail_on_kev: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Directory or file to analyse, or `-` for rendered Kubernetes manifests or a compose file
@@ -151,6 +181,19 @@ pub struct CheckArgs {
     /// Show secrets in full in excerpts and messages (never do this in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
+    /// Cache directory holding the vulnerability database that the packages of lockfiles are
+    /// checked against (as for `shipshape db`). Without a database the `vulnerabilities` item
+    /// is not analysed.
+    #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Also write the project's SBOM (its lockfiles' packages) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// Format of the `--sbom` file.
+    #[arg(long, value_enum, default_value_t = SbomFormat::Cyclonedx, requires = "sbom")]
+    pub sbom_format: SbomFormat,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -188,25 +231,15 @@ pub struct ImageArgs {
     #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
-    pub vuln: VulnArgs,
+    pub vulns: VulnArgs,
+    /// Print on standard error how long reading the image and matching its packages took
+    /// (bench/vuln.sh reads it).
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
-}
-
-/// Options of the commands that report vulnerabilities.
-#[derive(Debug, Args)]
-pub struct VulnArgs {
-    /// A VEX document (OpenVEX or CycloneDX VEX JSON; repeatable, after those of `vex` in the
-    /// config): `not_affected` and `fixed` statements suppress the findings they name (listed
-    /// as suppressed with the statement), `affected` and `under_investigation` are shown on them.
-    #[arg(long = "vex", value_name = "FILE")]
-    pub vex: Vec<PathBuf>,
-    /// Fail (exit 1) on any vulnerability in the CISA KEV catalog (known exploited), whatever
-    /// its severity; import the catalog with `shipshape db import`. Sets `fail-on-kev`.
-    #[arg(long)]
-    pub fail_on_kev: bool,
 }
 
 /// Format of `shipshape sbom`.
@@ -264,6 +297,20 @@ pub struct SbomArgs {
     /// No progress display.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Cache directory holding the vulnerability database the packages are looked up in
+    /// (CycloneDX `vulnerabilities`, a JSON list, a table section); without one the SBOM is
+    /// written alone, with a note on standard error.
+    #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not look the packages up in the vulnerability database.
+    #[arg(long, conflicts_with_all = ["severity", "only_fixed"])]
+    pub no_vulns: bool,
+    /// Configuration file for [vulnerabilities] (default: the nearest shipshape.toml or
+    /// .shipshape.toml above the current directory).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
 }
 
 /// Format of `shipshape graph`.

@@ -4,9 +4,7 @@ use crate::check::{finish, load_config, today};
 use crate::cli::ImageArgs;
 use shipshape_core::{exit, ChecklistItem};
 use shipshape_image::{audit_with, open, show_in_image, AuditOptions, ImageOptions, LayerSecrets};
-use shipshape_sbom::{LayerSbom, Sbom};
-use shipshape_vuln::matcher::PackageQuery;
-use shipshape_vuln::scan::ScanPackage;
+use shipshape_sbom::LayerSbom;
 use shipshape_vuln::store;
 use std::path::Path;
 
@@ -15,7 +13,8 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let mut vex = match crate::vex::prepare(&mut config, &args.vuln) {
+    crate::vulns::apply(&mut config, &args.vulns, args.cache_dir.as_deref());
+    let mut vex = match crate::vex::prepare(&mut config, &args.vulns) {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
@@ -37,6 +36,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         crate::progress::Unit::Bytes,
     );
     opts.progress = hook;
+    let started = std::time::Instant::now();
     let image = match open(&args.reference, &opts) {
         Ok(i) => i,
         Err(e) => {
@@ -72,15 +72,35 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     // The image's own VEX (attested by its publisher) applies beside the user's documents.
     let attested = crate::vex::add_attested(&mut vex, &image);
     analysis.errors.extend(attested.errors);
+    let read = started.elapsed();
+    let mut quick_view = None;
     match store::cache_dir(args.cache_dir.as_deref()) {
         Ok(cache) => {
             if let Some(sbom) = sbom.take_sbom() {
-                let packages = scan_packages(&sbom);
-                let mut vulns = shipshape_vuln::scan::analyse(
+                let matching = std::time::Instant::now();
+                let packages = shipshape_deps::queries(&sbom);
+                let scanned = shipshape_vuln::scan::lookup(
                     &store::db_path(&cache),
                     &args.reference,
                     &packages,
                 );
+                if args.timings {
+                    eprintln!(
+                        "timings: reading and auditing the image {:.1} ms, matching {} packages {:.1} ms",
+                        read.as_secs_f64() * 1e3,
+                        packages.len(),
+                        matching.elapsed().as_secs_f64() * 1e3
+                    );
+                }
+                let mut vulns = scanned.analysis;
+                if vulns.evaluated.contains_key("SS5001") {
+                    let base = shipshape_deps::quickview::base_layers(&image);
+                    quick_view = Some(shipshape_deps::quickview::line(
+                        &vulns.findings,
+                        &scanned.ratings,
+                        base.as_deref(),
+                    ));
+                }
                 // Shown as the audit's findings are (`REF:/path`), fingerprinted without REF.
                 for f in &mut vulns.findings {
                     show_in_image(&image.reference, &mut f.location);
@@ -102,6 +122,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             );
         }
     }
+    crate::vulns::warn_if_stale(&mut analysis, &config);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {
         eprintln!(
@@ -123,6 +144,9 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 .map(|b| format!("; base: {b}"))
                 .unwrap_or_default()
         );
+        if let Some(q) = &quick_view {
+            eprintln!("{q}");
+        }
     }
     finish(
         analysis,
@@ -146,29 +170,4 @@ fn vex_subject(image: &shipshape_image::Image) -> shipshape_vuln::vex::Subject {
         .cloned()
         .collect();
     shipshape_vuln::vex::Subject { names, digests }
-}
-
-/// The SBOM's packages as vulnerability queries, through their purls (which carry the
-/// distribution release); the source package recorded by the package database wins over the
-/// purl's.
-pub(crate) fn scan_packages(sbom: &Sbom) -> Vec<ScanPackage> {
-    sbom.packages
-        .iter()
-        .map(|p| {
-            let query = PackageQuery::from_purl(&p.purl).map(|mut q| {
-                if let Some(src) = &p.source {
-                    q.source_name = Some(src.name.clone());
-                    if src.version.is_some() {
-                        q.source_version = src.version.clone();
-                    }
-                }
-                q
-            });
-            ScanPackage {
-                query,
-                location: p.location.clone(),
-                layer: p.layer.clone(),
-            }
-        })
-        .collect()
 }

@@ -25,6 +25,7 @@ mod registry;
 mod sbom;
 mod secrets;
 mod vex;
+mod vulns;
 
 use clap::{CommandFactory, Parser};
 use shipshape_core::exit;

@@ -10,6 +10,7 @@ static ANALYSERS: &[&dyn Analyser] = &[
     &shipshape_runtime::RuntimeAnalyser,
     &shipshape_secrets::SecretsAnalyser,
     &shipshape_image::ImageAnalyser,
+    &shipshape_deps::DependenciesAnalyser,
 ];
 
 /// The analysers, in registry order.
@@ -24,8 +25,6 @@ pub fn registry() -> &'static RuleRegistry {
         let mut groups: Vec<&[&'static shipshape_core::RuleMeta]> =
             vec![shipshape_core::policy::rules::METAS];
         groups.extend(ANALYSERS.iter().map(|a| a.rules()));
-        // Vulnerability matching runs inside `shipshape image`, not as an analyser of `check`.
-        groups.push(shipshape_vuln::rules::METAS);
         RuleRegistry::new(&groups)
     })
 }

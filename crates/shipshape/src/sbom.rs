@@ -1,6 +1,8 @@
 //! `shipshape sbom REF|DIR`.
 
+use crate::check::load_config;
 use crate::cli::{SbomArgs, SbomFormat, SbomPredicate};
+use shipshape_core::config::Config;
 use shipshape_core::{exit, ScanError};
 use shipshape_image::{open, visit_layers, ImageOptions};
 use shipshape_sbom::{catalog_dir, LayerSbom, Sbom};
@@ -9,6 +11,13 @@ use std::path::Path;
 
 pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
     let directory = is_directory(&args.reference);
+    // The SBOM lists every known vulnerability; VEX and KEV gate the scans that decide.
+    if !args.vulns.vex.is_empty() || args.vulns.fail_on_kev {
+        eprintln!(
+            "error: --vex and --fail-on-kev apply to `shipshape image` and `shipshape check`, which gate; `sbom` lists every known vulnerability"
+        );
+        return Ok(exit::ERROR);
+    }
     if args.predicate != SbomPredicate::Cyclonedx && args.format != SbomFormat::InToto {
         eprintln!("error: --predicate applies to --format in-toto only");
         return Ok(exit::ERROR);
@@ -20,6 +29,19 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
         );
         return Ok(exit::ERROR);
     }
+    let mut config = match load_config(
+        &crate::cli::PolicyArgs {
+            config: args.config.clone(),
+            fail_on: None,
+            min_confidence: None,
+            profile: None,
+        },
+        Path::new("."),
+    ) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    crate::vulns::apply(&mut config, &args.vulns, args.cache_dir.as_deref());
     let mut statement_subject = None;
     let (sbom, errors) = if directory {
         catalog_dir(Path::new(&args.reference), &args.reference)
@@ -48,28 +70,33 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
         );
         return Ok(exit::ERROR);
     }
-    let created = created();
-    let text = match args.format {
-        SbomFormat::Cyclonedx => pretty(&shipshape_sbom::cyclonedx::document(&sbom, &created))?,
-        SbomFormat::Spdx => pretty(&shipshape_sbom::spdx::document(&sbom, &created))?,
-        SbomFormat::Json => serde_json::to_string_pretty(&sbom)? + "\n",
-        SbomFormat::Table => shipshape_sbom::table::render(&sbom),
-        SbomFormat::InToto => {
-            let Some((name, digest)) = statement_subject else {
-                return Ok(exit::ERROR); // refused above: directories have no digest
-            };
-            let predicate = match args.predicate {
-                SbomPredicate::Cyclonedx => shipshape_sbom::intoto::Predicate::CycloneDx,
-                SbomPredicate::Spdx => shipshape_sbom::intoto::Predicate::Spdx,
-            };
-            match shipshape_sbom::intoto::statement(&sbom, &name, &digest, predicate, &created) {
-                Ok(v) => pretty(&v)?,
-                Err(e) => {
-                    eprintln!("error: {}: {e}", args.reference);
-                    return Ok(exit::ERROR);
-                }
+    // An in-toto statement attests the SBOM alone (its predicate is the bill of materials);
+    // SPDX 2.3 has no vulnerability section.
+    let vulns = if args.no_vulns || matches!(args.format, SbomFormat::Spdx | SbomFormat::InToto) {
+        None
+    } else {
+        match vulnerabilities(&sbom, &config) {
+            Ok(v) => v,
+            Err(code) => return Ok(code),
+        }
+    };
+    let text = if args.format == SbomFormat::InToto {
+        let Some((name, digest)) = statement_subject else {
+            return Ok(exit::ERROR); // refused above: directories have no digest
+        };
+        let predicate = match args.predicate {
+            SbomPredicate::Cyclonedx => shipshape_sbom::intoto::Predicate::CycloneDx,
+            SbomPredicate::Spdx => shipshape_sbom::intoto::Predicate::Spdx,
+        };
+        match shipshape_sbom::intoto::statement(&sbom, &name, &digest, predicate, &created()) {
+            Ok(v) => pretty(&v)?,
+            Err(e) => {
+                eprintln!("error: {}: {e}", args.reference);
+                return Ok(exit::ERROR);
             }
         }
+    } else {
+        render(&sbom, args.format, vulns.as_ref())?
     };
     match &args.output {
         Some(path) => {
@@ -85,6 +112,139 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(exit::CLEAN)
+}
+
+/// The document of `sbom` in `format`, with the vulnerability section when `vulns` is given
+/// (SPDX has none: its writer ignores them).
+fn render(
+    sbom: &Sbom,
+    format: SbomFormat,
+    vulns: Option<&shipshape_deps::sbom_vulns::SbomVulns>,
+) -> anyhow::Result<String> {
+    use shipshape_deps::sbom_vulns;
+    let created = created();
+    Ok(match format {
+        SbomFormat::Cyclonedx => {
+            let mut doc = shipshape_sbom::cyclonedx::document(sbom, &created);
+            if let Some(v) = vulns {
+                sbom_vulns::add_to_cyclonedx(&mut doc, sbom, v);
+            }
+            pretty(&doc)?
+        }
+        SbomFormat::Spdx => pretty(&shipshape_sbom::spdx::document(sbom, &created))?,
+        SbomFormat::Json => {
+            let mut doc = serde_json::to_value(sbom)?;
+            if let Some(v) = vulns {
+                sbom_vulns::add_to_json(&mut doc, sbom, v);
+            }
+            pretty(&doc)?
+        }
+        SbomFormat::Table => {
+            let mut t = shipshape_sbom::table::render(sbom);
+            if let Some(v) = vulns {
+                t.push_str(&sbom_vulns::table(sbom, v));
+            }
+            t
+        }
+        // Needs the image's digest: written by `run`; `check --sbom` does not offer it.
+        SbomFormat::InToto => {
+            anyhow::bail!("an in-toto statement needs an image's digest: use `shipshape sbom IMAGE --format in-toto`")
+        }
+    })
+}
+
+/// The packages of `sbom` looked up in the database; `Ok(None)` without a database (a note on
+/// standard error says how to get one). A database that cannot be read is an error (exit 2).
+fn vulnerabilities(
+    sbom: &Sbom,
+    config: &Config,
+) -> Result<Option<shipshape_deps::sbom_vulns::SbomVulns>, i32> {
+    let db = match crate::vulns::db_path(config) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("note: no vulnerabilities looked up: {e}");
+            return Ok(None);
+        }
+    };
+    match shipshape_deps::sbom_vulns::lookup(&db, sbom, &config.vulnerabilities) {
+        Ok(Some(v)) => {
+            if let Some(w) = shipshape_vuln::age::check(&db, config.vulnerabilities.db_max_age_days)
+            {
+                eprintln!("warning: {w}");
+            }
+            if !v.unmatched.is_empty() {
+                eprintln!(
+                    "note: {} package{} could not be looked up in the vulnerability database, e.g. {}",
+                    v.unmatched.len(),
+                    if v.unmatched.len() == 1 { "" } else { "s" },
+                    v.unmatched[0]
+                );
+            }
+            Ok(Some(v))
+        }
+        Ok(None) => {
+            eprintln!(
+                "note: no vulnerabilities in the SBOM: {}",
+                shipshape_vuln::scan::no_database_note(&db)
+            );
+            Ok(None)
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {}: cannot read the vulnerability database: {e}",
+                db.display()
+            );
+            Err(exit::ERROR)
+        }
+    }
+}
+
+/// `check --sbom FILE`: the SBOM of the lockfiles (and package databases) discovery found,
+/// with their vulnerabilities when a database exists. When a lockfile cannot be read no
+/// document is written (the check reports the error and exits 2).
+pub fn write_project(
+    root: &Path,
+    inputs: &[shipshape_core::Input],
+    config: &Config,
+    format: SbomFormat,
+    file: &Path,
+) -> Result<(), i32> {
+    let base = if root.is_dir() {
+        root
+    } else {
+        root.parent().unwrap_or(root)
+    };
+    let rels: Vec<String> = inputs
+        .iter()
+        .filter(|i| shipshape_sbom::is_cataloged(&i.rel))
+        .map(|i| i.rel.clone())
+        .collect();
+    let display = shipshape_core::analyser::display(root);
+    let (mut sbom, errors) = shipshape_sbom::catalog_files(base, rels, "");
+    sbom.subject.name = display;
+    if !errors.is_empty() {
+        // The check reports the same errors (and exits 2); a smaller SBOM is never written.
+        eprintln!(
+            "error: no SBOM written to {}: {} file{} could not be cataloged",
+            file.display(),
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+        return Ok(());
+    }
+    let vulns = if format == SbomFormat::Spdx {
+        None
+    } else {
+        vulnerabilities(&sbom, config)?
+    };
+    let text = render(&sbom, format, vulns.as_ref()).map_err(|e| {
+        eprintln!("error: {e:#}");
+        exit::ERROR
+    })?;
+    std::fs::write(file, text).map_err(|e| {
+        eprintln!("error: cannot write {}: {e}", file.display());
+        exit::ERROR
+    })
 }
 
 /// A directory that is not an OCI image layout is a tree to catalog; anything else is an image.
