@@ -3,7 +3,10 @@
 //!
 //! Distribution advisories are per source package and release: a Debian binary package
 //! (`libc6`) is matched through its source package (`glibc`) and version in `Debian:12`, an Alpine
-//! package through its origin in `Alpine:v3.20`. Ranges are evaluated as the OSV schema says:
+//! package through its origin in `Alpine:v3.20`. Red Hat's records name binary rpm packages (and
+//! source rpms) per product stream: a RHEL or UBI package is matched by its own name in the main
+//! streams of its major release (`Red Hat:enterprise_linux:9::appstream`, `...::baseos`, keyed
+//! `Red Hat:enterprise_linux:9`; see [`record_ecosystem_key`]). Ranges are evaluated as the OSV schema says:
 //! events in version order, `introduced` opens an affected interval, `fixed` and
 //! `last_affected` close it, `limit` bounds the range; an explicit `versions` list matches too.
 //! Withdrawn records never match. Only `ECOSYSTEM` and `SEMVER` ranges are read (`GIT` ranges
@@ -220,24 +223,53 @@ impl PackageQuery {
                 let minor = parts.next().ok_or_else(no_release)?;
                 format!("Alpine:v{major}.{minor}")
             }
+            Ecosystem::RedHat => {
+                if major.is_empty() || !major.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(MatchError::Unsupported {
+                        package: self.display(),
+                        reason: format!(
+                            "Red Hat release `{release}` is not a RHEL release number (`9`, `9.4`)"
+                        ),
+                    });
+                }
+                format!("{}:{RHEL_STREAM}:{major}", eco.osv_name())
+            }
             _ => {
                 return Err(MatchError::Unsupported {
                     package: self.display(),
-                    reason: format!(
-                        "{eco} advisories are keyed by product stream; matching them is not supported yet"
-                    ),
+                    reason: format!("{eco} advisories cannot be keyed by release"),
                 })
             }
         })
     }
 }
 
+/// The CPE product of Red Hat Enterprise Linux's main streams in Red Hat's OSV ecosystems.
+const RHEL_STREAM: &str = "enterprise_linux";
+
 /// The store key of an OSV ecosystem string, with its ecosystem, or `None` when shipshape does
-/// not match that ecosystem (`Hackage`, Ubuntu Pro streams, Red Hat product streams).
+/// not match that ecosystem (`Hackage`, Ubuntu Pro streams, Red Hat streams other than a RHEL
+/// major release's main ones).
+///
+/// Red Hat's ecosystems are the CPE of a product stream after `Red Hat`:
+/// `Red Hat:enterprise_linux:9::appstream` (product, version, empty update field, repository).
+/// The main streams of a RHEL major release (`enterprise_linux:<major>`, any repository:
+/// `baseos`, `appstream`, `crb`, ...) are keyed `Red Hat:enterprise_linux:<major>`, what an
+/// installed RHEL or UBI package is looked up in. The extended-update streams of one minor
+/// release (`rhel_aus:8.6`, `rhel_eus:9.2`, `rhel_e4s`, `rhel_tus`) and other products
+/// (`openshift`, `rhel_els`, ...) are not matched: their fixes ship only to subscribers of that
+/// stream, and the package does not say which stream it came from.
 pub fn record_ecosystem_key(osv: &str) -> Option<(Ecosystem, String)> {
     let (eco, release) = Ecosystem::parse_osv(osv)?;
     match (eco, release) {
-        (Ecosystem::RedHat, _) => None,
+        (Ecosystem::RedHat, Some(stream)) => {
+            let mut cpe = stream.split(':');
+            let product = cpe.next()?;
+            let version = cpe.next()?;
+            let major = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
+            (product == RHEL_STREAM && major)
+                .then(|| (eco, format!("{}:{RHEL_STREAM}:{version}", eco.osv_name())))
+        }
         (e, Some(r)) if e.is_distro() => {
             if e == Ecosystem::Ubuntu {
                 // `Ubuntu:22.04:LTS` and `Ubuntu:24.10`; Pro streams need a Pro subscription

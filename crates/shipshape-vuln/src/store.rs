@@ -27,11 +27,15 @@ use shipshape_core::vulnerability::{Epss, Kev};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Version of the table layout. 2 added the `kev` and `epss` tables: a version 1 database is
-/// read as it is (with no KEV or EPSS data) and migrated by its next import (the tables are
-/// created in the copy that replaces it). Any other version must be rebuilt.
-const SCHEMA_VERSION: &str = "2";
-const READABLE_VERSIONS: [&str; 2] = ["1", "2"];
+/// Version of the table layout and index. 2 added the `kev` and `epss` tables: a version 1
+/// database is read as it is (with no KEV or EPSS data) and migrated by its next import (the
+/// tables are created in the copy that replaces it). 3 indexes Red Hat's RHEL streams, which
+/// older versions stored without index rows: a version 1 or 2 database is read as it is (a RHEL
+/// package is then reported as not checked, its ecosystem absent), its next write indexes the
+/// records that have no index row, and `db update` downloads everything again instead of asking
+/// whether the files changed. Any other version must be rebuilt.
+const SCHEMA_VERSION: &str = "3";
+const READABLE_VERSIONS: [&str; 3] = ["1", "2", "3"];
 const DB_FILE: &str = "osv.sqlite";
 
 /// shipshape's cache directory: `explicit` (from `--cache-dir` or `SHIPSHAPE_CACHE_DIR`), else
@@ -138,6 +142,8 @@ pub struct Store {
     conn: Connection,
     /// Whether the KEV and EPSS tables exist (schema 2).
     priorities: bool,
+    /// Whether the index is the current one (schema 3): see [`SCHEMA_VERSION`].
+    current: bool,
 }
 
 fn corrupt(path: &Path) -> impl Fn(rusqlite::Error) -> VulnError + '_ {
@@ -166,7 +172,14 @@ impl Store {
             path: path.to_path_buf(),
             conn,
             priorities: version != "1",
+            current: version == SCHEMA_VERSION,
         })
+    }
+
+    /// Whether the database was written by this schema version; an older one is readable but
+    /// lacks index rows its next write adds (see [`SCHEMA_VERSION`]).
+    pub fn is_current(&self) -> bool {
+        self.current
     }
 
     /// The KEV entry and the highest EPSS score among `cves` (ids that are not CVEs are
@@ -662,9 +675,10 @@ fn build<T>(
     tmp: &Path,
     write: impl FnOnce(&rusqlite::Transaction, &Path) -> Result<T, VulnError>,
 ) -> Result<T, VulnError> {
+    let mut reindex = false;
     if live.exists() {
         // Refuse to build on top of a database we cannot read.
-        drop(Store::open(live)?);
+        reindex = !Store::open(live)?.is_current();
         std::fs::copy(live, tmp).map_err(|e| VulnError::io(tmp, e))?;
     }
     let c = corrupt(tmp);
@@ -675,6 +689,9 @@ fn build<T>(
     conn.execute_batch(SCHEMA).map_err(&c)?;
     let out = {
         let txn = conn.transaction().map_err(&c)?;
+        if reindex {
+            index_unindexed(&txn, tmp)?;
+        }
         let out = write(&txn, tmp)?;
         txn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
@@ -691,6 +708,53 @@ fn build<T>(
         .and_then(|f| f.sync_all())
         .map_err(|e| VulnError::io(tmp, e))?;
     Ok(out)
+}
+
+/// Adds the index rows of the records that have none: the records an older schema version
+/// stored without a matchable ecosystem (Red Hat's, before version 3).
+fn index_unindexed(txn: &rusqlite::Transaction, tmp: &Path) -> Result<(), VulnError> {
+    let c = corrupt(tmp);
+    let rows: Vec<(i64, String, Vec<u8>)> = {
+        let mut stmt = txn
+            .prepare(
+                "SELECT rowid, id, body FROM records \
+                 WHERE rowid NOT IN (SELECT record FROM affected)",
+            )
+            .map_err(&c)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(&c)?;
+        rows.collect::<Result<_, _>>().map_err(&c)?
+    };
+    let mut ins = txn
+        .prepare("INSERT INTO affected (ecosystem, name, record) VALUES (?1, ?2, ?3)")
+        .map_err(&c)?;
+    for (rowid, id, body) in rows {
+        let record: Record =
+            serde_json::from_slice(&body).map_err(|e| VulnError::CorruptDatabase {
+                path: tmp.to_path_buf(),
+                message: format!("record {id}: {e}"),
+            })?;
+        for (eco, name) in index_keys(&record) {
+            ins.execute(params![eco, name, rowid]).map_err(&c)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `(ecosystem key, name)` index rows of a record, once each.
+fn index_keys(r: &Record) -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for a in &r.affected {
+        let Some(p) = &a.package else { continue };
+        if let Some((eco, key)) = record_ecosystem_key(&p.ecosystem) {
+            let pair = (key, eco.normalize_name(&p.name));
+            if !keys.contains(&pair) {
+                keys.push(pair);
+            }
+        }
+    }
+    keys
 }
 
 fn write_records(
@@ -755,16 +819,7 @@ fn write_records(
                 summary.withdrawn += 1;
                 continue;
             }
-            let mut keys: Vec<(String, String)> = Vec::new();
-            for a in &r.affected {
-                let Some(p) = &a.package else { continue };
-                if let Some((eco, key)) = record_ecosystem_key(&p.ecosystem) {
-                    let pair = (key, eco.normalize_name(&p.name));
-                    if !keys.contains(&pair) {
-                        keys.push(pair);
-                    }
-                }
-            }
+            let keys = index_keys(&r);
             if keys.is_empty() {
                 summary.unsupported += 1;
             }

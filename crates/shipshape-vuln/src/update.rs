@@ -85,10 +85,12 @@ pub fn update_with(
     } else {
         None
     };
+    // A database of an older schema is downloaded again whole (no validators), so that its
+    // rewrite indexes what the older version did not.
     let validator = |key: String| -> Result<Option<String>, VulnError> {
         match &current {
-            Some(s) => s.meta(&key),
-            None => Ok(None),
+            Some(s) if s.is_current() => s.meta(&key),
+            _ => Ok(None),
         }
     };
     let dir = db

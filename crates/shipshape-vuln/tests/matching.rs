@@ -1,6 +1,8 @@
 //! OSV range evaluation, distribution keys and alias merging on small hand-written records.
 
-use shipshape_vuln::matcher::{match_record, merge, MatchError, PackageQuery};
+use shipshape_vuln::matcher::{
+    match_record, merge, record_ecosystem_key, MatchError, PackageQuery,
+};
 use shipshape_vuln::osv::{parse, Parsed, Record};
 use shipshape_vuln::severity::Rating;
 use shipshape_vuln::Ecosystem;
@@ -169,6 +171,94 @@ fn alpine_matches_origin_and_branch() {
     );
     assert_eq!(hit_fixed(&r, &q("3.3.2-r0", "3.20.3")), None);
     assert_eq!(hit_fixed(&r, &q("3.3.1-r3", "3.19.1")), None);
+}
+
+#[test]
+fn red_hat_streams_keys() {
+    let key = |s: &str| record_ecosystem_key(s).map(|(_, k)| k);
+    let el9 = Some("Red Hat:enterprise_linux:9".to_string());
+    assert_eq!(key("Red Hat:enterprise_linux:9::appstream"), el9);
+    assert_eq!(key("Red Hat:enterprise_linux:9::baseos"), el9);
+    assert_eq!(key("Red Hat:enterprise_linux:9::crb"), el9);
+    assert_eq!(key("Red Hat:enterprise_linux:9"), el9);
+    assert_eq!(
+        key("Red Hat:enterprise_linux:8::appstream").as_deref(),
+        Some("Red Hat:enterprise_linux:8")
+    );
+    // Extended-update streams of one minor release, other products: not matched.
+    for other in [
+        "Red Hat:rhel_aus:8.4::appstream",
+        "Red Hat:rhel_eus:9.2::baseos",
+        "Red Hat:rhel_e4s:8.6::appstream",
+        "Red Hat:rhel_tus:8.6::appstream",
+        "Red Hat:enterprise_linux:9.2::appstream",
+        "Red Hat:openshift:4.14::el9",
+        "Red Hat:rhel_els:7",
+        "Red Hat",
+    ] {
+        assert_eq!(key(other), None, "{other}");
+    }
+    let q = |release: Option<&str>| PackageQuery {
+        release: release.map(str::to_string),
+        ..PackageQuery::new(Ecosystem::RedHat, "openssl-libs", "1:3.0.7-27.el9")
+    };
+    assert_eq!(q(Some("9.4")).ecosystem_key().ok(), el9);
+    assert_eq!(q(Some("9")).ecosystem_key().ok(), el9);
+    assert!(matches!(
+        q(None).ecosystem_key(),
+        Err(MatchError::NoRelease { .. })
+    ));
+    assert!(matches!(
+        q(Some("rawhide")).ecosystem_key(),
+        Err(MatchError::Unsupported { .. })
+    ));
+}
+
+#[test]
+fn red_hat_matches_binary_package_in_major_release() {
+    let r = record(
+        r#"{"id":"RHSA-2024:0001","modified":"2024-01-01T00:00:00Z","upstream":["CVE-2024-0001"],
+        "affected":[
+        {"package":{"ecosystem":"Red Hat:enterprise_linux:9::baseos","name":"openssl-libs"},
+         "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1:3.0.7-28.el9_4"}]}]},
+        {"package":{"ecosystem":"Red Hat:rhel_eus:9.2::baseos","name":"openssl-libs"},
+         "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1:3.0.7-20.el9_2.3"}]}]}]}"#,
+    );
+    let q = |purl: &str| PackageQuery::from_purl(purl).unwrap();
+    let base = "pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&epoch=1&upstream=openssl-3.0.7-27.el9.src.rpm";
+    assert_eq!(
+        hit_fixed(&r, &q(&format!("{base}&distro=rhel-9.4"))),
+        Some(Some("1:3.0.7-28.el9_4".into()))
+    );
+    // RHEL 9.2 reads the main stream too, not the 9.2 EUS stream.
+    assert_eq!(
+        hit_fixed(&r, &q(&format!("{base}&distro=rhel-9.2"))),
+        Some(Some("1:3.0.7-28.el9_4".into()))
+    );
+    assert_eq!(
+        hit_fixed(
+            &r,
+            &q("pkg:rpm/rhel/openssl-libs@3.0.7-28.el9_4?epoch=1&distro=rhel-9.4")
+        ),
+        None
+    );
+    // Without the epoch the installed version is epoch 0: older than any 1:.
+    assert_eq!(
+        hit_fixed(
+            &r,
+            &q("pkg:rpm/rhel/openssl-libs@3.0.7-28.el9_4?distro=rhel-9.4")
+        ),
+        Some(Some("1:3.0.7-28.el9_4".into()))
+    );
+    // RHEL 8 has no entry; the source name is not an advisory name.
+    assert_eq!(hit_fixed(&r, &q(&format!("{base}&distro=rhel-8.10"))), None);
+    assert_eq!(
+        hit_fixed(
+            &r,
+            &q("pkg:rpm/rhel/openssl@3.0.7-27.el9?epoch=1&distro=rhel-9.4")
+        ),
+        None
+    );
 }
 
 #[test]

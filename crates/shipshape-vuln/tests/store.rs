@@ -363,7 +363,7 @@ fn kev_and_epss_are_stored_looked_up_and_an_old_database_is_migrated() {
     let s = Store::open(&db).unwrap();
     assert_eq!(
         s.meta("schema_version").unwrap().as_deref(),
-        Some("2"),
+        Some("3"),
         "migrated"
     );
     assert_eq!(s.meta("built_at").unwrap(), built, "advisories' date kept");
@@ -403,4 +403,43 @@ fn kev_and_epss_are_stored_looked_up_and_an_old_database_is_migrated() {
         "cve,epss,percentile\nCVE-A-1,2.0,0.5\n",
     );
     assert!(shipshape_vuln::priority::detect(&bad).is_err());
+}
+
+#[test]
+fn an_older_database_gets_its_red_hat_records_indexed_by_its_next_write() {
+    let src = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let db = store::db_path(cache.path());
+    write(
+        src.path(),
+        "RHSA-2024_0001.json",
+        r#"{"id":"RHSA-2024:0001","modified":"2024-01-01T00:00:00Z","affected":[
+        {"package":{"ecosystem":"Red Hat:enterprise_linux:9::appstream","name":"git-lfs"},
+         "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"0:3.4.1-2.el9_4"}]}]}]}"#,
+    );
+    store::import(&db, load(src.path()).unwrap(), &ImportMode::Merge).unwrap();
+    let rhel = PackageQuery::from_purl("pkg:rpm/rhel/git-lfs@3.4.1-1.el9?distro=rhel-9.4").unwrap();
+    assert_eq!(ids(&Store::open(&db).unwrap(), &rhel), ["RHSA-2024:0001"]);
+    // What a version 2 database holds: the record without index rows.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DELETE FROM affected; UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    }
+    let old = Store::open(&db).unwrap();
+    assert!(!old.is_current());
+    assert!(ids(&old, &rhel).is_empty());
+    assert!(!old.has_ecosystem("Red Hat:enterprise_linux:9").unwrap());
+    drop(old);
+    // Any write (here an unrelated crates.io record) indexes it.
+    let more = tempfile::tempdir().unwrap();
+    write(more.path(), "A-1.json", &rec("A-1", "foo", "1.0.0"));
+    store::import(&db, load(more.path()).unwrap(), &ImportMode::Merge).unwrap();
+    let s = Store::open(&db).unwrap();
+    assert!(s.is_current());
+    assert_eq!(ids(&s, &rhel), ["RHSA-2024:0001"]);
+    assert_eq!(ids(&s, &crate_query("foo", "0.9.0")), ["A-1"]);
+    no_temp_files(&db);
 }
