@@ -423,8 +423,13 @@ pub enum DbCommand {
         /// Print the status as JSON.
         #[arg(long)]
         json: bool,
-        /// Warn when the database is older than this many days.
-        #[arg(long, value_name = "DAYS", default_value_t = 7)]
-        max_age_days: u64,
+        /// Warn when the database is older than this many days; overrides `db-max-age` in the
+        /// config's [vulnerabilities] (default 7).
+        #[arg(long, value_name = "DAYS")]
+        max_age_days: Option<u64>,
+        /// Configuration file whose [vulnerabilities] `db-max-age` applies (default: the
+        /// nearest shipshape.toml or .shipshape.toml above the current directory).
+        #[arg(long, short = 'c', value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }

@@ -137,7 +137,27 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
             outln!("vulnerability database: {}", db.display());
             Ok(exit::CLEAN)
         }
-        DbCommand::Status { json, max_age_days } => {
+        DbCommand::Status {
+            json,
+            max_age_days,
+            config,
+        } => {
+            // The flag, else the configuration's `db-max-age` (the scans' own threshold).
+            let max_age_days = match max_age_days {
+                Some(d) => *d,
+                None => {
+                    let policy = crate::cli::PolicyArgs {
+                        config: config.clone(),
+                        fail_on: None,
+                        min_confidence: None,
+                        profile: None,
+                    };
+                    match crate::check::load_config(&policy, &std::env::current_dir()?) {
+                        Ok(c) => c.vulnerabilities.db_max_age_days,
+                        Err(code) => return Ok(code),
+                    }
+                }
+            };
             let status = Store::open(&db)?.status()?;
             let age = match &status.built_at {
                 Some(b) => Some(
@@ -188,11 +208,8 @@ pub fn run(args: &DbArgs) -> anyhow::Result<i32> {
                     }
                 }
             }
-            let age_days = age.unwrap_or(0) / 86_400;
-            if age_days >= 0 && age_days.unsigned_abs() > *max_age_days {
-                eprintln!(
-                    "warning: the vulnerability database is {age_days} days old (more than {max_age_days}): run `shipshape db update` or import newer advisories"
-                );
+            if let Some(w) = shipshape_vuln::age::check(&db, max_age_days) {
+                eprintln!("warning: {w}");
             }
             Ok(exit::CLEAN)
         }

@@ -339,3 +339,74 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
     let records = status["records"].as_u64().unwrap();
     assert!(records >= 2_000, "{status}");
 }
+
+/// `db status` run in `cwd` with `args`: exit code and standard error.
+fn status_in(cwd: &Path, cache: &Path, args: &[&str]) -> (i32, String) {
+    let out = shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn status_warns_by_the_configs_db_max_age_unless_the_flag_says_otherwise() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(src.path())
+        .env("SHIPSHAPE_CACHE_DIR", cache.path())
+        .assert()
+        .success();
+    let stale = "warning: the vulnerability database was built";
+    // Built seconds ago: within the default 7 days, older than 0 days.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, err) = status_in(plain.path(), cache.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains(stale), "{err}");
+    let (code, err) = status_in(plain.path(), cache.path(), &["--max-age-days", "0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(stale) && err.contains("db-max-age of 0"),
+        "{err}"
+    );
+
+    // The nearest configuration's `db-max-age`, as the scans read it.
+    let project = tempfile::tempdir().unwrap();
+    let config = project.path().join("shipshape.toml");
+    std::fs::write(&config, "[vulnerabilities]\ndb-max-age = 0\n").unwrap();
+    let sub = project.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let (code, err) = status_in(&sub, cache.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(stale) && err.contains("db-max-age of 0"),
+        "{err}"
+    );
+    // The flag overrides it.
+    let (_, err) = status_in(&sub, cache.path(), &["--max-age-days", "7"]);
+    assert!(!err.contains(stale), "{err}");
+    // `--config` names one from elsewhere.
+    let (_, err) = status_in(
+        plain.path(),
+        cache.path(),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert!(err.contains("db-max-age of 0"), "{err}");
+    // A bad value is an error naming the file, exit 2.
+    std::fs::write(&config, "[vulnerabilities]\ndb-max-age = -1\n").unwrap();
+    let (code, err) = status_in(&sub, cache.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("shipshape.toml") && err.contains("db-max-age"),
+        "{err}"
+    );
+}
