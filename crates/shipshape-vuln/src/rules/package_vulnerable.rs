@@ -16,7 +16,16 @@ Looks every package of the image's SBOM up in the local OSV database (`shipshape
 `shipshape db import PATH` offline) and reports each vulnerability that affects the installed
 version, once per package with all its ids (the CVE, the distribution's advisories, aliases)
 and the version that fixes it. Debian and Ubuntu packages are matched through their source
-package and release, Alpine packages through their origin and branch.
+package and release, Alpine packages through their origin and branch, AlmaLinux and Rocky Linux
+packages by name and major release.
+
+RHEL and UBI packages are matched by their binary rpm name (the name Red Hat's advisories list)
+against the advisories of their major release's main streams: `Red Hat:enterprise_linux:9` with
+any repository (`::baseos`, `::appstream`, `::crb`, ...) for a RHEL 9.x package, whatever its
+minor release. Advisories for the extended-update streams of one minor release (`rhel_aus`,
+`rhel_eus`, `rhel_e4s`, `rhel_tus`) and for other Red Hat products are not matched: an image
+does not say which subscription stream it follows, and the main stream's fix is what a
+rebuild on the current RHEL release gets. A fix named `0:1.2-3` equals an installed `1.2-3`.
 
 The finding's severity is the vulnerability's rating: the distribution's or database's own
 rating when the record gives one (Debian rates some CVEs `unimportant` for the package as it
