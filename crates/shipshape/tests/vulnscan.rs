@@ -182,3 +182,106 @@ fn a_damaged_database_is_an_error() {
     let errors = doc["errors"].to_string();
     assert!(errors.contains("osv.sqlite"), "{errors}");
 }
+
+/// A Red Hat advisory for `libuuid` in `stream`, fixed in `fixed`.
+fn rhsa(id: &str, cve: &str, stream: &str, fixed: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","upstream":["{cve}"],
+        "severity":[{{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}],
+        "affected":[{{"package":{{"ecosystem":"Red Hat:{stream}","name":"libuuid","purl":"pkg:rpm/redhat/libuuid"}},
+        "ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+    )
+}
+
+#[test]
+fn a_rhel_image_is_matched_against_its_major_releases_main_streams() {
+    // A real RHEL 8.8 rpm database: libuuid 2.32.1-42.el8_8 (source util-linux).
+    let Some(rpmdb) = shared_dir("corpus/pkgdb/os/knqyf263+go-rpmdb/pkg/testdata/libuuid/Packages")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("rhel.tar");
+    ImageBuilder::new()
+        .layer(
+            LayerBuilder::new()
+                .file(
+                    "etc/os-release",
+                    b"NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\"8.8\"\n",
+                )
+                .file("var/lib/rpm/Packages", &std::fs::read(rpmdb).unwrap()),
+        )
+        .user("10001")
+        .write_docker_archive(&archive, "rhel:1")
+        .unwrap();
+    let reference = format!("docker-archive:{}", archive.display());
+    let records = tempfile::tempdir().unwrap();
+    for (file, text) in [
+        // Main BaseOS stream of RHEL 8, fixed later: affected.
+        (
+            "RHSA-2099_0001.json",
+            rhsa(
+                "RHSA-2099:0001",
+                "CVE-2099-0001",
+                "enterprise_linux:8::baseos",
+                "0:2.32.1-43.el8",
+            ),
+        ),
+        // Fixed in the installed version ("0:" is the absent epoch): not affected.
+        (
+            "RHSA-2099_0002.json",
+            rhsa(
+                "RHSA-2099:0002",
+                "CVE-2099-0002",
+                "enterprise_linux:8::baseos",
+                "0:2.32.1-42.el8_8",
+            ),
+        ),
+        // Only an extended-update stream of 8.8, and RHEL 9: not this image's streams.
+        (
+            "RHSA-2099_0003.json",
+            rhsa(
+                "RHSA-2099:0003",
+                "CVE-2099-0003",
+                "rhel_eus:8.8::baseos",
+                "0:2.32.1-44.el8_8",
+            ),
+        ),
+        (
+            "RHSA-2099_0004.json",
+            rhsa(
+                "RHSA-2099:0004",
+                "CVE-2099-0004",
+                "enterprise_linux:9::baseos",
+                "0:2.37.4-1.el9",
+            ),
+        ),
+    ] {
+        std::fs::write(records.path().join(file), text).unwrap();
+    }
+    let cache = tempfile::tempdir().unwrap();
+    shipshape()
+        .args(["db", "import"])
+        .arg(records.path())
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .assert()
+        .success();
+    let (code, doc) = scan(&reference, cache.path());
+    let found = vuln_findings(&doc);
+    let messages: Vec<&str> = found
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    let msg = messages[0];
+    assert!(
+        msg.starts_with("libuuid 2.32.1-42.el8_8") && msg.contains("CVE-2099-0001"),
+        "{msg}"
+    );
+    assert!(msg.contains("RHSA-2099:0001"), "{msg}");
+    assert!(msg.contains("fixed in 0:2.32.1-43.el8"), "{msg}");
+    assert_eq!(found[0]["severity"], "critical", "{}", found[0]);
+    assert_eq!(item(&doc, "vulnerabilities")["status"], "fail");
+    assert_eq!(code, 1);
+}
