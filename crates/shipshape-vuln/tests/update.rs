@@ -253,3 +253,33 @@ fn update_fetches_kev_and_epss_revalidates_and_refuses_damaged_ones() {
         .to_string();
     assert!(e.ends_with("/epss.csv: not a CISA KEV catalog"), "{e}");
 }
+
+#[test]
+fn a_database_of_an_older_schema_is_downloaded_again_whole() {
+    let server = serve();
+    let cache = tempfile::tempdir().unwrap();
+    let db = store::db_path(cache.path());
+    let mut noop = |_: shipshape_vuln::update::Progress<'_>| {};
+    update(&db, &server.base, &[Ecosystem::Npm], &mut noop).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("UPDATE meta SET value = '2' WHERE key = 'schema_version';")
+            .unwrap();
+    }
+    assert!(!Store::open(&db).unwrap().is_current());
+    // No ETag sent: the server answers 200 and the rewrite brings the schema up to date.
+    let out = update(&db, &server.base, &[Ecosystem::Npm], &mut noop).unwrap();
+    assert!(matches!(out[0].1, Outcome::Updated { .. }), "{out:?}");
+    assert!(server
+        .requests
+        .lock()
+        .unwrap()
+        .last()
+        .unwrap()
+        .ends_with(".zip "));
+    assert!(Store::open(&db).unwrap().is_current());
+    assert_eq!(ids(&db, Ecosystem::Npm, "lodash"), ["GHSA-1"]);
+    // Then the ETag is sent again.
+    let out = update(&db, &server.base, &[Ecosystem::Npm], &mut noop).unwrap();
+    assert_eq!(out[0].1, Outcome::NotModified);
+}
