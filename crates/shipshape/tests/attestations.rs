@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use shipshape_image::build::{ImageBuilder, LayerBuilder};
-use std::path::Path;
 
 const DPKG: &str = "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n";
 
@@ -50,16 +49,6 @@ fn scan(reference: &str) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), doc)
 }
 
-fn item(doc: &Value, id: &str) -> Value {
-    doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .cloned()
-        .unwrap()
-}
-
 #[test]
 fn provenance_item_follows_the_attestations() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,7 +57,7 @@ fn provenance_item_follows_the_attestations() {
         .write_oci_layout(&with, "app")
         .unwrap();
     let (_, doc) = scan(&format!("oci:{}", with.display()));
-    let p = item(&doc, "provenance");
+    let p = checklist_item(&doc, "provenance");
     assert_eq!(p["status"], "pass", "{p}");
     let note = p["note"].as_str().unwrap();
     assert!(
@@ -81,7 +70,7 @@ fn provenance_item_follows_the_attestations() {
     let without = dir.path().join("without");
     image().write_oci_layout(&without, "app").unwrap();
     let (code, doc) = scan(&format!("oci:{}", without.display()));
-    assert_eq!(item(&doc, "provenance")["status"], "fail");
+    assert_eq!(checklist_item(&doc, "provenance")["status"], "fail");
     let f: Vec<&Value> = doc["findings"]
         .as_array()
         .unwrap()
@@ -109,7 +98,7 @@ fn provenance_item_follows_the_attestations() {
         .write_docker_archive(&tar, "app:1")
         .unwrap();
     let (_, doc) = scan(&format!("docker-archive:{}", tar.display()));
-    let p = item(&doc, "provenance");
+    let p = checklist_item(&doc, "provenance");
     assert_eq!(p["status"], "not-analysed", "{p}");
     assert!(
         p["note"]
@@ -123,54 +112,6 @@ fn provenance_item_follows_the_attestations() {
         .unwrap()
         .iter()
         .any(|f| f["rule"] == "SS3020"));
-}
-
-/// A validator on PATH; skips visibly without it unless SHIPSHAPE_REQUIRE_TOOLS=1.
-fn validator(name: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found && std::env::var("SHIPSHAPE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!(
-            "SHIPSHAPE_REQUIRE_TOOLS=1 but {name} is not installed (scripts/test.sh installs it)"
-        );
-    }
-    if !found {
-        eprintln!("SKIPPED: {name} not installed (scripts/test.sh installs it; SHIPSHAPE_REQUIRE_TOOLS=1 makes this a failure)");
-    }
-    found
-}
-
-fn validate(cmd: &[&str], file: &Path) {
-    let out = std::process::Command::new(cmd[0])
-        .args(&cmd[1..])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{} rejected {}:\n{}{}",
-        cmd[0],
-        file.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn sbom(args: &[&str]) -> (i32, String, String) {
-    let out = shipshape()
-        .arg("sbom")
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1736935200")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
@@ -222,10 +163,10 @@ fn sbom_as_an_in_toto_statement() {
                 .collect()
         };
         assert!(names.contains(&"zlib1g"), "{names:?}");
-        if validator("intoto-validate") {
+        if tool("intoto-validate") {
             let file = dir.path().join(format!("statement.{predicate}.json"));
             std::fs::write(&file, &out).unwrap();
-            validate(&["intoto-validate"], &file);
+            run_validator(&["intoto-validate"], &file);
             // The validator is not a rubber stamp: a subject without a digest is refused.
             let mut bad = st.clone();
             bad["subject"][0]["digest"] = json!({});
@@ -241,11 +182,11 @@ fn sbom_as_an_in_toto_statement() {
                 String::from_utf8_lossy(&out.stdout)
             );
         }
-        if validator(check[0]) {
+        if tool(check[0]) {
             let file = dir.path().join(format!("predicate.{predicate}.json"));
             std::fs::write(&file, serde_json::to_vec(&st["predicate"]).unwrap()).unwrap();
             let cmd: Vec<&str> = check.iter().copied().filter(|a| !a.is_empty()).collect();
-            validate(&cmd, &file);
+            run_validator(&cmd, &file);
         }
     }
     // A docker-archive has no manifest digest: the subject is the image ID, and stderr says so.

@@ -295,47 +295,6 @@ fn an_old_database_warns() {
     assert!(err.contains("db-max-age of 0"), "{err}");
 }
 
-fn sbom(args: &[&str]) -> (i32, String, String) {
-    let out = shipshape()
-        .arg("sbom")
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1736935200")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// cyclonedx-python-lib's validator when installed (scripts/test.sh installs it).
-fn validate_cyclonedx(file: &Path) {
-    let found = std::process::Command::new("sh")
-        .args(["-c", "command -v cdx-validate"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        if std::env::var("SHIPSHAPE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("SHIPSHAPE_REQUIRE_TOOLS=1 but cdx-validate is not installed");
-        }
-        eprintln!("SKIPPED: cdx-validate not installed (scripts/test.sh installs it)");
-        return;
-    }
-    let out = std::process::Command::new("cdx-validate")
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cdx-validate rejected {}:\n{}{}",
-        file.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn sbom_documents_carry_the_vulnerabilities() {
     let (Some(cache), Some(project)) = (cache(), emailservice()) else {

@@ -8,41 +8,6 @@ use common::*;
 use shipshape_image::build::{ImageBuilder, LayerBuilder};
 use std::path::{Path, PathBuf};
 
-/// A validator on PATH; skips visibly without it unless SHIPSHAPE_REQUIRE_TOOLS=1.
-fn validator(name: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if found {
-        return true;
-    }
-    if std::env::var("SHIPSHAPE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!(
-            "SHIPSHAPE_REQUIRE_TOOLS=1 but {name} is not installed (scripts/test.sh installs it)"
-        );
-    }
-    eprintln!("SKIPPED: {name} not installed (scripts/test.sh installs it; SHIPSHAPE_REQUIRE_TOOLS=1 makes this a failure)");
-    false
-}
-
-fn run_validator(cmd: &[&str], file: &Path) {
-    let out = std::process::Command::new(cmd[0])
-        .args(&cmd[1..])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{} rejected {}:\n{}{}",
-        cmd[0],
-        file.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 const DPKG: &str = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u9\nDepends: libgcc-s1\n\nPackage: libgcc-s1\nStatus: install ok installed\nArchitecture: amd64\nSource: gcc-12 (12.2.0-14)\nVersion: 12.2.0-14\nDepends: libc6 (>= 2.35)\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\nDepends: libc6 (>= 2.14)\n";
 
 const APK: &str = "P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\np:so:libc.musl-x86_64.so.1=1\n\nP:busybox\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\no:busybox\nD:so:libc.musl-x86_64.so.1\n\nP:ca-certificates-bundle\nV:20240226-r0\nA:x86_64\nL:MPL-2.0 AND MIT\no:ca-certificates\n\nP:libcrypto3\nV:3.1.4-r5\nA:x86_64\nL:Apache-2.0 license text\no:openssl\nD:so:libc.musl-x86_64.so.1\n\nP:old\nV:1\nA:x86_64\nL:MIT BSD GPL2+\n";
@@ -76,20 +41,6 @@ fn images(dir: &Path) -> (PathBuf, PathBuf) {
         .write_oci_archive(&apk, "apk:1")
         .unwrap();
     (deb, apk)
-}
-
-fn sbom(args: &[&str]) -> (i32, String, String) {
-    let out = shipshape()
-        .arg("sbom")
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1736935200")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn write(dir: &Path, name: &str, args: &[&str]) -> (PathBuf, serde_json::Value) {
@@ -179,7 +130,7 @@ fn cyclonedx_documents_are_valid_and_complete() {
         "MPL-2.0 AND MIT"
     );
     assert_eq!(lic("old")[0]["license"]["name"], "MIT BSD GPL2+");
-    if validator("cdx-validate") {
+    if tool("cdx-validate") {
         for (file, _) in &docs {
             run_validator(&["cdx-validate"], file);
         }
@@ -232,7 +183,7 @@ fn spdx_documents_are_valid_and_complete() {
     };
     assert_eq!(declared("ca-certificates-bundle"), "MPL-2.0 AND MIT");
     assert_eq!(declared("old"), "NOASSERTION");
-    if validator("pyspdxtools") {
+    if tool("pyspdxtools") {
         for (file, _) in &docs {
             run_validator(&["pyspdxtools", "-i"], file);
         }

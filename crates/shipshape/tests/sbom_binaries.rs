@@ -13,25 +13,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A tool on PATH; skips visibly without it unless SHIPSHAPE_REQUIRE_TOOLS=1.
-fn tool(name: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if found {
-        return true;
-    }
-    if std::env::var("SHIPSHAPE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!(
-            "SHIPSHAPE_REQUIRE_TOOLS=1 but {name} is not installed (scripts/test.sh installs it)"
-        );
-    }
-    eprintln!("SKIPPED: {name} not installed (scripts/test.sh installs it; SHIPSHAPE_REQUIRE_TOOLS=1 makes this a failure)");
-    false
-}
-
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap();
     assert!(
@@ -232,20 +213,6 @@ fn elves(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         .arg(&plain)
         .arg(dir.join("bad").join("broken-rsapp")));
     Some((plain, audited))
-}
-
-fn sbom(args: &[&str]) -> (i32, String, String) {
-    let out = shipshape()
-        .arg("sbom")
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1736935200")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// (purl, location) of every package of a `-f json` SBOM.

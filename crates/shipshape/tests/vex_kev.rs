@@ -78,16 +78,6 @@ fn with_id<'a>(list: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::
     })
 }
 
-fn item(doc: &serde_json::Value, id: &str) -> serde_json::Value {
-    doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .cloned()
-        .unwrap()
-}
-
 /// A cache directory holding the corpus's Debian records.
 fn cache_with_debian_records() -> Option<tempfile::TempDir> {
     let records = shared_dir("corpus/osv/Debian")?;
@@ -237,7 +227,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         &["--vex", vex_all.to_str().unwrap()],
     );
     assert_eq!(run.code, 0, "{:#?}", run.doc["findings"]);
-    let vulns = item(&run.doc, "vulnerabilities");
+    let vulns = checklist_item(&run.doc, "vulnerabilities");
     assert_ne!(vulns["status"], "fail", "{vulns}");
 
     // affected: kept, with the status shown; a later statement overrides an earlier one.
@@ -265,7 +255,10 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
             .contains("; VEX: affected: rebuild on deb12u11, per VEX"),
         "{f}"
     );
-    assert_eq!(item(&run.doc, "vulnerabilities")["status"], "fail");
+    assert_eq!(
+        checklist_item(&run.doc, "vulnerabilities")["status"],
+        "fail"
+    );
 }
 
 #[test]
@@ -481,7 +474,10 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
         &["--config", config.to_str().unwrap()],
     );
     assert_eq!(run.code, 1);
-    assert_eq!(item(&run.doc, "vulnerabilities")["status"], "fail");
+    assert_eq!(
+        checklist_item(&run.doc, "vulnerabilities")["status"],
+        "fail"
+    );
     // A damaged KEV catalog: exit 2, the file and line named, the database unchanged.
     let bad = write(
         dir.path(),

@@ -54,16 +54,6 @@ fn scan(reference: &str, cache: &Path) -> (i32, serde_json::Value) {
     (out.status.code().unwrap_or(-1), doc)
 }
 
-fn item(doc: &serde_json::Value, id: &str) -> serde_json::Value {
-    doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .cloned()
-        .unwrap()
-}
-
 fn vuln_findings(doc: &serde_json::Value) -> Vec<serde_json::Value> {
     doc["findings"]
         .as_array()
@@ -135,7 +125,7 @@ fn affected_package_is_reported_and_fixed_one_is_not() {
     );
     // CVSS 7.8 in the record: high, which fails the item and the scan.
     assert_eq!(cve["severity"], "high", "{cve}");
-    let vulns = item(&doc, "vulnerabilities");
+    let vulns = checklist_item(&doc, "vulnerabilities");
     assert_eq!(vulns["status"], "fail", "{vulns}");
     assert_eq!(code, 1);
 
@@ -143,7 +133,7 @@ fn affected_package_is_reported_and_fixed_one_is_not() {
     let fixed = image(dir.path(), "fixed", LIBLZMA5);
     let (code, doc) = scan(&fixed, cache.path());
     assert!(vuln_findings(&doc).is_empty(), "{doc}");
-    let vulns = item(&doc, "vulnerabilities");
+    let vulns = checklist_item(&doc, "vulnerabilities");
     assert_eq!(vulns["status"], "pass", "{vulns}");
     let note = vulns["note"].as_str().unwrap();
     assert!(
@@ -161,7 +151,7 @@ fn no_database_leaves_the_item_not_analysed_and_says_how_to_get_one() {
     let reference = image(dir.path(), "app", LIBC6);
     let (_, doc) = scan(&reference, cache.path());
     assert!(vuln_findings(&doc).is_empty());
-    let vulns = item(&doc, "vulnerabilities");
+    let vulns = checklist_item(&doc, "vulnerabilities");
     assert_eq!(vulns["status"], "not-analysed", "{vulns}");
     let note = vulns["note"].as_str().unwrap();
     assert!(note.contains("no vulnerability database at"), "{note}");
@@ -282,6 +272,6 @@ fn a_rhel_image_is_matched_against_its_major_releases_main_streams() {
     assert!(msg.contains("RHSA-2099:0001"), "{msg}");
     assert!(msg.contains("fixed in 0:2.32.1-43.el8"), "{msg}");
     assert_eq!(found[0]["severity"], "critical", "{}", found[0]);
-    assert_eq!(item(&doc, "vulnerabilities")["status"], "fail");
+    assert_eq!(checklist_item(&doc, "vulnerabilities")["status"], "fail");
     assert_eq!(code, 1);
 }
