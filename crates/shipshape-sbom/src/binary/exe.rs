@@ -357,3 +357,68 @@ fn dep_v0<R: Read + Seek>(
     }
     Ok(Some(found))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ELF-looking file with a Go 1.18+ build-information block at offset 4096, padded to
+    /// `size` bytes.
+    fn go_file(size: usize) -> Vec<u8> {
+        let modinfo = format!(
+            "{}path\tex.com/app\nmod\tex.com/app\tv1.2.3\th1:x=\ndep\tex.com/lib\tv0.4.0\th1:y=\n{}",
+            "0".repeat(16),
+            "1".repeat(16)
+        );
+        let mut f = b"\x7fELF".to_vec();
+        f.resize(4096, 0);
+        f.extend_from_slice(b"\xff Go buildinf:");
+        f.extend([8, 2]);
+        f.resize(4096 + 32, 0);
+        for s in ["go1.22.1", modinfo.as_str()] {
+            let n = u8::try_from(s.len()).unwrap();
+            assert!(n < 0x80);
+            f.push(n);
+            f.extend_from_slice(s.as_bytes());
+        }
+        f.resize(size, 0);
+        f
+    }
+
+    fn names(found: Option<Found>) -> Vec<String> {
+        let mut v: Vec<String> = found
+            .map(|f| f.packages.into_iter().map(|p| p.name).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    fn stream(data: &[u8], scratch: &mut Scratch) -> Result<Option<Found>, CatalogError> {
+        let mut r = data;
+        scan(
+            "app",
+            None,
+            data.len() as u64,
+            Input::Stream(&mut r),
+            scratch,
+        )
+    }
+
+    /// A stream held in the reused buffer and one spilled to a temporary file (above
+    /// `IN_MEMORY`) give the same packages; a smaller file after them sees none of their bytes.
+    #[test]
+    fn buffer_and_spill_agree_and_reuse_leaks_nothing() {
+        let mut scratch = Scratch::default();
+        let small = names(stream(&go_file(64 << 10), &mut scratch).unwrap());
+        assert!(small.contains(&"ex.com/lib".to_string()), "{small:?}");
+        // The buffer still holds the first file's block beyond this one's end.
+        let mut cut = go_file(64 << 10);
+        cut.truncate(4096);
+        assert!(stream(&cut, &mut scratch).unwrap().is_none());
+        let big = go_file(IN_MEMORY as usize + (1 << 20));
+        assert_eq!(names(stream(&big, &mut scratch).unwrap()), small);
+        let mut plain = b"\x7fELF".to_vec();
+        plain.resize(8 << 10, 0);
+        assert!(stream(&plain, &mut scratch).unwrap().is_none());
+    }
+}
