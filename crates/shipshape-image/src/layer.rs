@@ -555,6 +555,64 @@ fn read_ext(r: &mut dyn Read, size: u64, cap: u64, what: &str) -> io::Result<Vec
     Ok(v)
 }
 
+/// A stream that `tar` may "seek" forward in, by reading, to skip the unread part of an entry.
+/// Without it `tar` zeroes a 32 KiB buffer before every entry, even when nothing is left to
+/// skip (thousands of entries per layer: most of the pass's time outside hashing and
+/// decompression); this buffer is allocated once, on the first skip. Any other seek is an error.
+struct ForwardSeek<R> {
+    inner: R,
+    pos: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> Read for ForwardSeek<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> io::Seek for ForwardSeek<R> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let io::SeekFrom::Current(delta) = to else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a layer stream only skips forward",
+            ));
+        };
+        let mut left = u64::try_from(delta).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a layer stream only skips forward",
+            )
+        })?;
+        if left > 0 && self.buf.is_empty() {
+            self.buf = vec![0; 32 << 10];
+        }
+        while left > 0 {
+            let want = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(self.buf.len());
+            match self.inner.read(&mut self.buf[..want]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the layer ends inside an entry",
+                    ))
+                }
+                Ok(n) => {
+                    self.pos += n as u64;
+                    left -= n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.pos)
+    }
+}
+
 fn walk_tar(
     r: &mut dyn Read,
     layer: usize,
@@ -563,8 +621,12 @@ fn walk_tar(
     stats: &mut LayerStats,
     visit: &mut dyn FnMut(LayerItem<'_>, &mut dyn Read) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut archive = tar::Archive::new(r);
-    let entries = archive.entries()?.raw(true);
+    let mut archive = tar::Archive::new(ForwardSeek {
+        inner: r,
+        pos: 0,
+        buf: Vec::new(),
+    });
+    let entries = archive.entries_with_seek()?.raw(true);
     let mut long_name: Option<Vec<u8>> = None;
     let mut long_link: Option<Vec<u8>> = None;
     let mut pax: Option<Vec<u8>> = None;

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Read};
 
 /// The largest package database read (larger ones are an error, never a partial read).
-const MAX_DB_BYTES: u64 = 512 << 20;
+pub(crate) const MAX_DB_BYTES: u64 = 512 << 20;
 
 /// Catalogs an image's packages during the audit's pass; [`LayerSbom::sbom`] after `finish`.
 #[derive(Default)]

@@ -1,10 +1,12 @@
 //! Cataloging a directory: a source tree, or a root filesystem extracted somewhere.
 
 use crate::catalog::{catalog_bytes, wanted, Env, Found};
+use crate::layers::MAX_DB_BYTES;
 use crate::model::{Sbom, Subject, SubjectKind};
 use crate::osrelease::{self, Distro};
 use shipshape_core::ScanError;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 /// Directories deeper than this are not entered (an error says so).
@@ -77,34 +79,34 @@ pub fn catalog_files(root: &Path, rels: Vec<String>, display: &str) -> (Sbom, Ve
         os_release: BTreeMap::new(),
         copyrights: BTreeMap::new(),
     };
-    let mut dbs = Vec::new();
-    let mut found: Vec<Found> = Vec::new();
-    for rel in files {
+    // os-release and copyright files first: the other files' packages need them. Then one file
+    // at a time, read, cataloged and dropped.
+    let (context, rest): (Vec<String>, Vec<String>) = files.into_iter().partition(|rel| {
+        osrelease::PATHS.iter().any(|p| rel.ends_with(p)) || crate::dpkg::is_copyright(rel)
+    });
+    for rel in context {
         let shown = under(rel.trim_start_matches('/'));
-        if !wanted(&rel) {
-            crate::binary::in_directory(root, &rel, &shown, &mut found, &mut errors);
+        let Some(bytes) = read_limited(root, &rel, &shown, MAX_DB_BYTES, &mut errors) else {
             continue;
-        }
-        let bytes = match std::fs::read(root.join(rel.trim_start_matches('/'))) {
-            Ok(b) => b,
-            Err(e) => {
-                errors.push(ScanError::new(shown, format!("cannot read: {e}")));
-                continue;
-            }
         };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         if osrelease::PATHS.iter().any(|p| rel.ends_with(p)) {
-            collected
-                .os_release
-                .insert(rel, String::from_utf8_lossy(&bytes).into_owned());
-        } else if crate::dpkg::is_copyright(&rel) {
-            collected
-                .copyrights
-                .insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+            collected.os_release.insert(rel, text);
         } else {
-            dbs.push((rel, bytes));
+            collected.copyrights.insert(rel, text);
         }
     }
-    for (rel, bytes) in dbs {
+    let mut found: Vec<Found> = Vec::new();
+    let mut scratch = crate::binary::Scratch::default();
+    for rel in rest {
+        let shown = under(rel.trim_start_matches('/'));
+        if !wanted(&rel) {
+            crate::binary::in_directory(root, &rel, &shown, &mut scratch, &mut found, &mut errors);
+            continue;
+        }
+        let Some(bytes) = read_limited(root, &rel, &shown, MAX_DB_BYTES, &mut errors) else {
+            continue;
+        };
         let env = Env {
             distro: collected.distro_for(&rel),
         };
@@ -116,7 +118,7 @@ pub fn catalog_files(root: &Path, rels: Vec<String>, display: &str) -> (Sbom, Ve
             }
             Ok(None) => {}
             Err(e) => errors.push(ScanError {
-                path: under(location),
+                path: shown,
                 line: e.line,
                 column: None,
                 message: e.message,
@@ -130,6 +132,39 @@ pub fn catalog_files(root: &Path, rels: Vec<String>, display: &str) -> (Sbom, Ve
         digest: None,
     };
     (Sbom::new(subject, distro, found), errors)
+}
+
+/// The bytes of the file `rel` below `root`, at most `max` ([`MAX_DB_BYTES`]); `None` after
+/// pushing an error naming it (`shown`) when it cannot be read or is larger.
+fn read_limited(
+    root: &Path,
+    rel: &str,
+    shown: &str,
+    max: u64,
+    errors: &mut Vec<ScanError>,
+) -> Option<Vec<u8>> {
+    let read = || -> std::io::Result<Vec<u8>> {
+        let mut f = std::fs::File::open(root.join(rel.trim_start_matches('/')))?;
+        let mut bytes = Vec::new();
+        f.by_ref()
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    match read() {
+        Ok(b) if b.len() as u64 > max => {
+            errors.push(ScanError::new(
+                shown,
+                format!("larger than the {max} bytes read for a package database or lockfile"),
+            ));
+            None
+        }
+        Ok(b) => Some(b),
+        Err(e) => {
+            errors.push(ScanError::new(shown, format!("cannot read: {e}")));
+            None
+        }
+    }
 }
 
 fn walk(
@@ -179,5 +214,82 @@ fn walk(
         {
             out.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file above the limit is an error naming it, never a partial read or a silent skip.
+    #[test]
+    fn oversized_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.lock"), "x".repeat(100)).unwrap();
+        let mut errors = Vec::new();
+        assert!(read_limited(
+            dir.path(),
+            "/Cargo.lock",
+            "proj/Cargo.lock",
+            99,
+            &mut errors
+        )
+        .is_none());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].path, "proj/Cargo.lock");
+        assert!(
+            errors[0].message.contains("larger than the 99 bytes"),
+            "{}",
+            errors[0].message
+        );
+        errors.clear();
+        let b = read_limited(
+            dir.path(),
+            "/Cargo.lock",
+            "proj/Cargo.lock",
+            100,
+            &mut errors,
+        );
+        assert_eq!(b.map(|b| b.len()), Some(100));
+        assert!(errors.is_empty());
+    }
+
+    /// The copyright file is read before the database that needs it, whatever the order given.
+    #[test]
+    fn copyrights_apply_whatever_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+        std::fs::create_dir_all(root.join("usr/share/doc/zlib1g")).unwrap();
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::fs::write(
+            root.join("var/lib/dpkg/status"),
+            "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1:1.2.13.dfsg-1\n\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("usr/share/doc/zlib1g/copyright"),
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: Zlib\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("etc/os-release"),
+            "ID=debian\nVERSION_ID=\"12\"\n",
+        )
+        .unwrap();
+        let rels = vec![
+            "var/lib/dpkg/status".to_string(),
+            "usr/share/doc/zlib1g/copyright".to_string(),
+            "etc/os-release".to_string(),
+        ];
+        let (sbom, errors) = catalog_files(root, rels, "rootfs");
+        assert!(errors.is_empty(), "{errors:?}");
+        let p = sbom
+            .packages
+            .iter()
+            .find(|p| p.name == "zlib1g")
+            .expect("zlib1g");
+        assert!(p.purl.contains("distro=debian-12"), "{}", p.purl);
+        assert_eq!(p.licenses, vec!["Zlib".to_string()]);
     }
 }

@@ -1,11 +1,13 @@
 //! Executables (ELF, Mach-O, PE): Go build information and cargo-auditable's `.dep-v0`.
 //!
-//! One sequential read per file: the bytes are searched for the Go build-information header as
-//! they pass (Go 1.18 and later write the version and module list right after it, so no random
-//! access is needed), and copied to a temporary file for what does need random access: the
-//! section table the linker writes at the end (where `.dep-v0` lies) and, for Go binaries built
-//! before 1.18, the pointers the header holds instead of the strings. Only headers, the one
-//! section and the strings are read back: memory stays a few chunks, whatever the binary's size.
+//! One sequential read per file. The bytes are searched for the Go build-information header (Go
+//! 1.18 and later write the version and module list right after it, so no random access is
+//! needed) and kept for what does need random access: the section table the linker writes at
+//! the end (where `.dep-v0` lies) and, for Go binaries built before 1.18, the pointers the header
+//! holds instead of the strings. From a stream, an executable up to [`IN_MEMORY`] bytes (every
+//! one of a Debian base system) is copied into a buffer reused from file to file, a larger one
+//! to a temporary file read in chunks; only headers, the one section and the strings are read
+//! back. Memory stays bounded by [`IN_MEMORY`], whatever the binary's size.
 
 use super::gobuild::{self, Header};
 use super::{io_error, read_full, Input, MAX_SPILL};
@@ -15,7 +17,7 @@ use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::read::{Object, ObjectSection, ObjectSegment, ReadCache};
 use object::{Endianness, FileKind};
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 /// Bytes read per step.
 const CHUNK: usize = 256 << 10;
@@ -23,6 +25,10 @@ const CHUNK: usize = 256 << 10;
 /// The largest `.dep-v0` section read, compressed and decompressed (cargo-auditable's own
 /// reader allows 8 MiB of JSON; a tree of thousands of crates is well under 1 MiB).
 const MAX_DEP_V0: u64 = 8 << 20;
+
+/// The largest executable read from a stream into memory (reused from file to file) rather
+/// than spilled to a temporary file: every binary of a Debian base system is below it.
+const IN_MEMORY: u64 = 4 << 20;
 
 /// The largest ELF section or program header table read (65,535 sections take 4 MiB).
 const MAX_TABLE: u64 = 4 << 20;
@@ -44,6 +50,7 @@ pub(super) fn scan(
     layer: Option<&str>,
     size: u64,
     input: Input<'_>,
+    scratch: &mut Scratch,
 ) -> Result<Option<Found>, CatalogError> {
     let mut head = [0u8; 4];
     let (mut file, mut stream, spill): (Option<File>, Option<&mut dyn Read>, bool) = match input {
@@ -62,6 +69,20 @@ pub(super) fn scan(
     }
     // `[0xca, 0xfe, 0xba, 0xbe]` is also a Java class file; `MZ` also an old DOS program:
     // `object` tells them apart when the section table is read.
+    if let (Some(r), true) = (&mut stream, size <= IN_MEMORY) {
+        // Most executables: copied whole into the reused buffer, searched and parsed there.
+        let want = usize::try_from(size)
+            .unwrap_or(IN_MEMORY as usize)
+            .max(head.len());
+        if scratch.copy.len() < want {
+            scratch.copy.resize(want, 0);
+        }
+        scratch.copy[..head.len()].copy_from_slice(&head);
+        let k = read_full(*r, &mut scratch.copy[head.len()..want]).map_err(io_error)?;
+        let data = &scratch.copy[..head.len() + k];
+        let found_go = gobuild::find(data).map_err(|e| corrupt_go(&e))?;
+        return finish(found_go, Some(Cursor::new(data)), location, layer);
+    }
     let mut out: Option<File> = None;
     if spill {
         let mut f = tempfile::tempfile().map_err(stage)?;
@@ -70,13 +91,16 @@ pub(super) fn scan(
     }
     let mut search = gobuild::Search::default();
     let mut found_go: Option<(u64, Header)> = None;
-    let mut buf = vec![0u8; CHUNK];
+    if scratch.chunk.is_empty() {
+        scratch.chunk = vec![0u8; CHUNK];
+    }
+    let buf = &mut scratch.chunk;
     let mut offset = head.len() as u64;
     search.feed(0, &head).map_err(|e| corrupt_go(&e))?;
     loop {
         let k = match (&mut file, &mut stream) {
-            (Some(f), _) => f.read(&mut buf),
-            (None, Some(r)) => r.read(&mut buf),
+            (Some(f), _) => f.read(buf),
+            (None, Some(r)) => r.read(buf),
             (None, None) => Ok(0),
         };
         let k = match k {
@@ -110,6 +134,25 @@ pub(super) fn scan(
         (None, Some(o)) => Some(o),
         (None, None) => None,
     };
+    finish(found_go, random, location, layer)
+}
+
+/// Memory reused from one candidate to the next in a pass: the read buffer and the copy of a
+/// whole executable (allocating and zeroing them per file cost more than the search itself).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    chunk: Vec<u8>,
+    copy: Vec<u8>,
+}
+
+/// The packages of an executable once read: from its Go build information if it has one,
+/// else from its `.dep-v0` section; `random` gives the random access either needs.
+fn finish<R: Read + Seek>(
+    found_go: Option<(u64, Header)>,
+    random: Option<R>,
+    location: &str,
+    layer: Option<&str>,
+) -> Result<Option<Found>, CatalogError> {
     match found_go {
         Some((_, Header::Inline { version, modinfo })) => {
             gobuild::packages(&version, &modinfo, location, layer).map(Some)
@@ -159,12 +202,12 @@ impl Layout {
     /// The layout, or `None` when the file is not an executable `object` reads (a Java class
     /// file shares the universal Mach-O magic; `MZ` may be a DOS program) or is damaged (tables
     /// outside the file or above [`MAX_TABLE`]): an ordinary file, not a package source.
-    fn read(f: &mut File) -> Result<Option<Layout>, CatalogError> {
+    fn read<R: Read + Seek>(f: &mut R) -> Result<Option<Layout>, CatalogError> {
         f.seek(SeekFrom::Start(0)).map_err(io_error)?;
         let cache = ReadCache::new(&mut *f);
         let layout = match FileKind::parse(&cache) {
-            Ok(FileKind::Elf32) => elf::<object::elf::FileHeader32<Endianness>>(&cache),
-            Ok(FileKind::Elf64) => elf::<object::elf::FileHeader64<Endianness>>(&cache),
+            Ok(FileKind::Elf32) => elf::<object::elf::FileHeader32<Endianness>, R>(&cache),
+            Ok(FileKind::Elf64) => elf::<object::elf::FileHeader64<Endianness>, R>(&cache),
             Ok(FileKind::MachO32 | FileKind::MachO64 | FileKind::Pe32 | FileKind::Pe64) => {
                 generic(&cache)
             }
@@ -174,7 +217,12 @@ impl Layout {
     }
 
     /// `len` bytes at virtual address `addr`.
-    fn read_virtual(&self, f: &mut File, addr: u64, len: u64) -> Result<Vec<u8>, String> {
+    fn read_virtual<R: Read + Seek>(
+        &self,
+        f: &mut R,
+        addr: u64,
+        len: u64,
+    ) -> Result<Vec<u8>, String> {
         let (va, off, _) = self
             .segments
             .iter()
@@ -188,7 +236,9 @@ impl Layout {
 
 /// ELF through its headers only: `object`'s full parser would also read the symbol tables,
 /// which in an unstripped binary are megabytes this does not need.
-fn elf<Elf: FileHeader<Endian = Endianness>>(data: &ReadCache<&mut File>) -> Option<Layout> {
+fn elf<Elf: FileHeader<Endian = Endianness>, R: Read + Seek>(
+    data: &ReadCache<&mut R>,
+) -> Option<Layout> {
     let header = Elf::parse(data).ok()?;
     let endian = header.endian().ok()?;
     // `object` reads each table whole; a damaged header could make one as large as the file.
@@ -221,7 +271,7 @@ fn elf<Elf: FileHeader<Endian = Endianness>>(data: &ReadCache<&mut File>) -> Opt
 }
 
 /// Mach-O and PE through `object`'s generic reader.
-fn generic(data: &ReadCache<&mut File>) -> Option<Layout> {
+fn generic<R: Read + Seek>(data: &ReadCache<&mut R>) -> Option<Layout> {
     let file = object::File::parse(data).ok()?;
     let dep_v0 = file
         .section_by_name(".dep-v0")
@@ -237,7 +287,7 @@ fn generic(data: &ReadCache<&mut File>) -> Option<Layout> {
     Some(Layout { dep_v0, segments })
 }
 
-fn read_at(f: &mut File, offset: u64, len: u64) -> io::Result<Vec<u8>> {
+fn read_at<R: Read + Seek>(f: &mut R, offset: u64, len: u64) -> io::Result<Vec<u8>> {
     f.seek(SeekFrom::Start(offset))?;
     let mut out = Vec::new();
     f.take(len).read_to_end(&mut out)?;
@@ -252,8 +302,8 @@ fn read_at(f: &mut File, offset: u64, len: u64) -> io::Result<Vec<u8>> {
 
 /// The crates cargo-auditable recorded in `.dep-v0` (zlib-compressed JSON), if the section is
 /// there.
-fn dep_v0(
-    f: &mut File,
+fn dep_v0<R: Read + Seek>(
+    f: &mut R,
     location: &str,
     layer: Option<&str>,
 ) -> Result<Option<Found>, CatalogError> {
@@ -306,4 +356,69 @@ fn dep_v0(
         }
     }
     Ok(Some(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ELF-looking file with a Go 1.18+ build-information block at offset 4096, padded to
+    /// `size` bytes.
+    fn go_file(size: usize) -> Vec<u8> {
+        let modinfo = format!(
+            "{}path\tex.com/app\nmod\tex.com/app\tv1.2.3\th1:x=\ndep\tex.com/lib\tv0.4.0\th1:y=\n{}",
+            "0".repeat(16),
+            "1".repeat(16)
+        );
+        let mut f = b"\x7fELF".to_vec();
+        f.resize(4096, 0);
+        f.extend_from_slice(b"\xff Go buildinf:");
+        f.extend([8, 2]);
+        f.resize(4096 + 32, 0);
+        for s in ["go1.22.1", modinfo.as_str()] {
+            let n = u8::try_from(s.len()).unwrap();
+            assert!(n < 0x80);
+            f.push(n);
+            f.extend_from_slice(s.as_bytes());
+        }
+        f.resize(size, 0);
+        f
+    }
+
+    fn names(found: Option<Found>) -> Vec<String> {
+        let mut v: Vec<String> = found
+            .map(|f| f.packages.into_iter().map(|p| p.name).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    fn stream(data: &[u8], scratch: &mut Scratch) -> Result<Option<Found>, CatalogError> {
+        let mut r = data;
+        scan(
+            "app",
+            None,
+            data.len() as u64,
+            Input::Stream(&mut r),
+            scratch,
+        )
+    }
+
+    /// A stream held in the reused buffer and one spilled to a temporary file (above
+    /// `IN_MEMORY`) give the same packages; a smaller file after them sees none of their bytes.
+    #[test]
+    fn buffer_and_spill_agree_and_reuse_leaks_nothing() {
+        let mut scratch = Scratch::default();
+        let small = names(stream(&go_file(64 << 10), &mut scratch).unwrap());
+        assert!(small.contains(&"ex.com/lib".to_string()), "{small:?}");
+        // The buffer still holds the first file's block beyond this one's end.
+        let mut cut = go_file(64 << 10);
+        cut.truncate(4096);
+        assert!(stream(&cut, &mut scratch).unwrap().is_none());
+        let big = go_file(IN_MEMORY as usize + (1 << 20));
+        assert_eq!(names(stream(&big, &mut scratch).unwrap()), small);
+        let mut plain = b"\x7fELF".to_vec();
+        plain.resize(8 << 10, 0);
+        assert!(stream(&plain, &mut scratch).unwrap().is_none());
+    }
 }

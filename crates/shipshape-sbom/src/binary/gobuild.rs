@@ -107,6 +107,27 @@ impl Search {
     }
 }
 
+/// Searches a whole file already in memory for the header (what [`Search`] does over a
+/// stream, without copying the bytes): the header and its file offset.
+pub(super) fn find(data: &[u8]) -> Result<Option<(u64, Header)>, String> {
+    let mut p = 0;
+    // Only 16-byte-aligned offsets: the linker aligns the block so.
+    while p + MAGIC.len() <= data.len() {
+        if data[p] == MAGIC[0] && &data[p..p + MAGIC.len()] == MAGIC {
+            match parse(&data[p..])? {
+                Parsed::Done(h) => return Ok(Some((p as u64, h))),
+                Parsed::NotHeader => {}
+                Parsed::NeedMore if data.len() - p >= HEADER => {
+                    return Err("the file ends inside the build information".into());
+                }
+                Parsed::NeedMore => return Ok(None),
+            }
+        }
+        p += 16;
+    }
+    Ok(None)
+}
+
 /// An unsigned LEB128 varint (Go's `binary.Uvarint`): value and length, `None` if incomplete.
 fn uvarint(b: &[u8]) -> Result<Option<(u64, usize)>, String> {
     let mut v: u64 = 0;
@@ -370,6 +391,22 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    /// The in-memory search finds what the stream search finds, and a block cut short by the
+    /// end of the file is an error.
+    #[test]
+    fn found_in_memory() {
+        let mut file = vec![0u8; 100];
+        file.extend_from_slice(MAGIC); // misaligned: not a header
+        file.resize(160, 0);
+        let b = block("go1.22.1", &wrapped("path\tx\nmod\tex.com/x\t(devel)\t"));
+        file.extend(&b);
+        let (at, h) = find(&file).unwrap().expect("found");
+        assert_eq!(at, 160);
+        assert!(matches!(h, Header::Inline { version, .. } if version == "go1.22.1"));
+        assert!(find(&file[..160 + b.len() - 3]).is_err());
+        assert!(find(&file[..150]).unwrap().is_none());
     }
 
     /// The pre-1.18 header: two pointers to Go string headers, resolved through a memory map.

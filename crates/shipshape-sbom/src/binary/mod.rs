@@ -2,12 +2,13 @@
 //! information the Go toolchain embeds), Rust executables built with cargo-auditable (the
 //! `.dep-v0` section) and Java archives (jar, war, ear, par).
 //!
-//! Unlike the lockfile catalogers these never take a whole file in memory: an image is read as
+//! Unlike the lockfile catalogers these never take a large file whole in memory: an image is read as
 //! a stream and a binary can be hundreds of megabytes. A candidate is recognised by its content
 //! (the ELF, Mach-O or PE magic), not its name, except for Java archives, which are zip files
 //! found by their extension (as syft and trivy find them). What a cataloger needs at random
 //! offsets (an executable's section table, which the linker writes at the end; a zip's central
-//! directory, also at the end) is spilled to a private temporary file while the stream passes,
+//! directory, also at the end) is kept while the stream passes: an executable up to 4 MiB in one
+//! buffer reused from file to file, larger ones and Java archives in a private temporary file,
 //! bounded by [`MAX_SPILL`]; a file already on disk (a directory scan) is read in place.
 //!
 //! An ordinary executable with no Go build information and no `.dep-v0` section is not a package
@@ -19,6 +20,7 @@ mod gobuild;
 mod java;
 
 use crate::catalog::{CatalogError, Found};
+pub(crate) use exe::Scratch;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -66,11 +68,12 @@ pub(crate) fn scan(
     layer: Option<&str>,
     size: u64,
     input: Input<'_>,
+    scratch: &mut Scratch,
 ) -> Result<Option<Found>, CatalogError> {
     if java::is_archive_name(location) {
         return java::scan(location, layer, size, input).map(Some);
     }
-    exe::scan(location, layer, size, input)
+    exe::scan(location, layer, size, input, scratch)
 }
 
 /// Reads until `buf` is full or the input ends; the number of bytes read.
@@ -112,6 +115,7 @@ fn io_error(e: io::Error) -> CatalogError {
 #[derive(Default)]
 pub(crate) struct InImage {
     results: std::collections::BTreeMap<String, Scanned>,
+    scratch: Scratch,
 }
 
 /// One file's entry id, layer and result.
@@ -127,7 +131,7 @@ impl InImage {
         size: u64,
         reader: &mut dyn Read,
     ) {
-        let result = scan(&path, None, size, Input::Stream(reader));
+        let result = scan(&path, None, size, Input::Stream(reader), &mut self.scratch);
         self.results.insert(path, (id, layer, result));
     }
 
@@ -173,6 +177,7 @@ pub(crate) fn in_directory(
     root: &std::path::Path,
     rel: &str,
     shown: &str,
+    scratch: &mut Scratch,
     found: &mut Vec<Found>,
     errors: &mut Vec<shipshape_core::ScanError>,
 ) {
@@ -187,7 +192,13 @@ pub(crate) fn in_directory(
         }
     };
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    match scan(rel.trim_start_matches('/'), None, size, Input::File(file)) {
+    match scan(
+        rel.trim_start_matches('/'),
+        None,
+        size,
+        Input::File(file),
+        scratch,
+    ) {
         Ok(Some(f)) => found.push(f),
         Ok(None) => {}
         Err(e) => errors.push(shipshape_core::ScanError {
