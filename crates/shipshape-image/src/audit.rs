@@ -245,8 +245,9 @@ pub fn audit_with(
         kind: SourceKind::Image,
     });
     let today = opts.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let mut scratch = Vec::new();
     let (facts, errors) = fs_pass(image, opts, |id, fe, r| {
-        crate::visitor::dispatch(visitors, id, fe, r)
+        crate::visitor::dispatch(visitors, &mut scratch, id, fe, r)
     });
     analysis.errors.extend(errors);
     let ctx = Ctx {

@@ -55,7 +55,8 @@ where
 /// image; the visitors finish only after a complete pass (never on a partial filesystem).
 pub fn visit_layers(image: &Image, visitors: &mut [&mut dyn LayerVisitor]) -> Analysis {
     let mut analysis = Analysis::default();
-    let pass = image.pass(&mut |id, fe, r| dispatch(visitors, id, fe, r));
+    let mut scratch = Vec::new();
+    let pass = image.pass(&mut |id, fe, r| dispatch(visitors, &mut scratch, id, fe, r));
     for s in &pass.stats {
         for r in &s.refused {
             analysis
@@ -76,10 +77,14 @@ pub fn visit_layers(image: &Image, visitors: &mut [&mut dyn LayerVisitor]) -> An
     analysis
 }
 
+/// The largest buffer [`dispatch`] keeps between files (a larger file's buffer is freed after it).
+const MAX_KEPT_SCRATCH: usize = 16 << 20;
+
 /// Hands one file to the visitors that want it: the stream itself to a single one; a copy of the
 /// content to each when several do (bounded by what they asked for: the file's size).
 pub(crate) fn dispatch(
     visitors: &mut [&mut dyn LayerVisitor],
+    scratch: &mut Vec<u8>,
     id: usize,
     entry: &FileEntry,
     reader: &mut dyn Read,
@@ -95,12 +100,17 @@ pub(crate) fn dispatch(
         [] => Ok(()),
         [one] => visitors[*one].visit(id, entry, reader),
         many => {
-            let mut content = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-            reader.read_to_end(&mut content)?;
-            for &i in many {
-                visitors[i].visit(id, entry, &mut content.as_slice())?;
+            // One buffer for the whole pass: a fresh one per file cost a page fault per 4 KiB
+            // of every file two visitors read (each executable: the secrets probe and the SBOM).
+            scratch.clear();
+            reader.read_to_end(scratch)?;
+            let result = many
+                .iter()
+                .try_for_each(|&i| visitors[i].visit(id, entry, &mut scratch.as_slice()));
+            if scratch.capacity() > MAX_KEPT_SCRATCH {
+                *scratch = Vec::new();
             }
-            Ok(())
+            result
         }
     }
 }
