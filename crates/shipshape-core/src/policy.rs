@@ -209,10 +209,12 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
     // neither shown nor counted for the exit code, as in other scanners' filters, but a hidden
     // critical or high vulnerability still fails the `vulnerabilities` item (a filter must not
     // pass an item that the unfiltered scan fails). Suppression came first: an ignored finding
-    // fails nothing, hidden or not.
-    let (mut findings, hidden): (Vec<Finding>, Vec<Finding>) = findings
-        .into_iter()
-        .partition(|f| config.vulnerabilities.shows(f));
+    // fails nothing, hidden or not. With `fail-on-kev`, a known exploited vulnerability is
+    // never hidden: the user asked for it to gate whatever its severity.
+    let (mut findings, hidden): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| {
+            config.vulnerabilities.shows(f) || (config.fail_on_kev && f.known_exploited())
+        });
     dedupe_secrets(&mut findings);
     // Sorted through a permutation: findings are large, and sorting them in place moves each one
     // once per merge level (a fifth of a 20,000-finding run was spent in memmove).
@@ -1047,6 +1049,24 @@ mod tests {
         with_vulnerability(&mut a, None, false);
         let r = run(a, "fail-on-kev = true\n", "2026-01-01");
         assert_eq!(r.exit_code(), exit::CLEAN, "not in KEV");
+        // The vulnerability filters do not hide what fail-on-kev gates on.
+        let kev_low = || {
+            let (mut a, _) = analysis_with("FROM x\nUSER root\n");
+            with_vulnerability(&mut a, None, true);
+            a.findings[0].checklist = ChecklistItem::Vulnerabilities;
+            a
+        };
+        let filtered = "[vulnerabilities]\nseverity = [\"critical\"]\n";
+        let r = run(kev_low(), filtered, "2026-01-01");
+        assert!(r.findings.is_empty(), "hidden without fail-on-kev");
+        assert_eq!(r.exit_code(), exit::CLEAN);
+        let r = run(
+            kev_low(),
+            &format!("fail-on-kev = true\n{filtered}"),
+            "2026-01-01",
+        );
+        assert_eq!(r.findings.len(), 1, "kept by fail-on-kev");
+        assert_eq!(r.exit_code(), exit::FINDINGS);
     }
 
     fn run(a: Analysis, config_text: &str, today: &str) -> Report {
