@@ -173,7 +173,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<i32> {
         config.dockerfile.target = Some(t.clone());
     }
     crate::vulns::apply(&mut config, &args.vulns, args.cache_dir.as_deref());
-    let vex = match crate::vex::prepare(&mut config, &args.vulns) {
+    let vex = match crate::vex::prepare(&mut config, &args.gate) {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };

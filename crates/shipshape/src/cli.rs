@@ -155,6 +155,12 @@ pub struct VulnArgs {
     /// `db-max-age` in the config (default 7).
     #[arg(long, value_name = "DAYS")]
     pub db_max_age: Option<u64>,
+}
+
+/// Options of the commands that gate on vulnerabilities (`image`, `check`; `sbom` lists every
+/// known vulnerability and takes neither).
+#[derive(Debug, Args)]
+pub struct VulnGateArgs {
     /// A VEX document (OpenVEX or CycloneDX VEX JSON; repeatable, after those of `vex` in the
     /// config): `not_affected` and `fixed` statements suppress the findings they name (listed
     /// as suppressed with the statement), `affected` and `under_investigation` are shown on them.
@@ -195,6 +201,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub vulns: VulnArgs,
     #[command(flatten)]
+    pub gate: VulnGateArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -232,6 +240,8 @@ pub struct ImageArgs {
     pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
     pub vulns: VulnArgs,
+    #[command(flatten)]
+    pub gate: VulnGateArgs,
     /// Print on standard error how long reading the image and matching its packages took
     /// (bench/vuln.sh reads it).
     #[arg(long)]

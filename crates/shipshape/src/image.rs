@@ -14,7 +14,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
         Err(code) => return Ok(code),
     };
     crate::vulns::apply(&mut config, &args.vulns, args.cache_dir.as_deref());
-    let mut vex = match crate::vex::prepare(&mut config, &args.vulns) {
+    let mut vex = match crate::vex::prepare(&mut config, &args.gate) {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };

@@ -11,13 +11,6 @@ use std::path::Path;
 
 pub fn run(args: &SbomArgs) -> anyhow::Result<i32> {
     let directory = is_directory(&args.reference);
-    // The SBOM lists every known vulnerability; VEX and KEV gate the scans that decide.
-    if !args.vulns.vex.is_empty() || args.vulns.fail_on_kev {
-        eprintln!(
-            "error: --vex and --fail-on-kev apply to `shipshape image` and `shipshape check`, which gate; `sbom` lists every known vulnerability"
-        );
-        return Ok(exit::ERROR);
-    }
     if args.predicate != SbomPredicate::Cyclonedx && args.format != SbomFormat::InToto {
         eprintln!("error: --predicate applies to --format in-toto only");
         return Ok(exit::ERROR);

@@ -1,7 +1,7 @@
 //! The vulnerability options shared by the commands that report vulnerabilities: VEX documents
 //! (`--vex`, `vex = [...]`) applied to the findings, and `--fail-on-kev`.
 
-use crate::cli::VulnArgs;
+use crate::cli::VulnGateArgs;
 use shipshape_core::config::Config;
 use shipshape_core::exit;
 use shipshape_core::report::Analysis;
@@ -59,7 +59,7 @@ pub fn add_attested(set: &mut Option<VexSet>, image: &Image) -> Attested {
 /// The VEX documents of the configuration, then those of `--vex`, read and parsed; sets
 /// `fail-on-kev` from the flag. A document that cannot be read or parsed is printed with its
 /// file and line: `Err` carries the exit code 2.
-pub fn prepare(config: &mut Config, args: &VulnArgs) -> Result<Option<VexSet>, i32> {
+pub fn prepare(config: &mut Config, args: &VulnGateArgs) -> Result<Option<VexSet>, i32> {
     if args.fail_on_kev {
         config.fail_on_kev = true;
     }

@@ -518,7 +518,7 @@ fn vex_applies_to_lockfile_findings_and_sbom_refuses_it() {
         .expect("listed as suppressed");
     assert_eq!(suppressed["suppressed_by"], "vex");
     assert_eq!(suppressed["vulnerability"]["vex"]["status"], "not_affected");
-    // `sbom` lists every vulnerability: VEX there is refused, not silently ignored.
+    // `sbom` lists every vulnerability and takes no `--vex`: refused, not silently ignored.
     let (code, _, err) = sbom(&[project.to_str().unwrap(), "--vex", vex.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--vex"), "{err}");
