@@ -104,8 +104,8 @@ fn missing_database_and_corrupt_input_exit_2_naming_them() {
         );
 }
 
-#[test]
-fn a_killed_import_leaves_the_previous_database_working() {
+/// A cache whose database holds one record, and the directory it was imported from.
+fn cache_with_one_record() -> (tempfile::TempDir, tempfile::TempDir) {
     let cache = tempfile::tempdir().unwrap();
     let small = tempfile::tempdir().unwrap();
     std::fs::write(small.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
@@ -116,6 +116,12 @@ fn a_killed_import_leaves_the_previous_database_working() {
         .arg(cache.path())
         .assert()
         .success();
+    (cache, small)
+}
+
+#[test]
+fn a_killed_import_leaves_the_previous_database_working() {
+    let (cache, small) = cache_with_one_record();
     // A large import, killed while it runs.
     let big = tempfile::tempdir().unwrap();
     for i in 0..10_000 {
@@ -264,16 +270,7 @@ fn serve_npm(body: Vec<u8>, stall: bool) -> (String, std::sync::mpsc::Receiver<(
 
 #[test]
 fn an_update_killed_mid_download_leaves_the_previous_database_working() {
-    let cache = tempfile::tempdir().unwrap();
-    let small = tempfile::tempdir().unwrap();
-    std::fs::write(small.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(small.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success();
+    let (cache, _small) = cache_with_one_record();
     // A download big enough to be mid-way when killed.
     let records: Vec<(String, String)> = (0..2_000)
         .map(|i| {
