@@ -1,7 +1,7 @@
 //! Cargo.lock: `[[package]]` tables with `name`, `version`, `source` and `dependencies`
 //! (`"name"`, `"name version"` or `"name version (source)"`).
 
-use super::{named, package, text, toml_doc};
+use super::{named, package, text, toml_doc, toml_packages};
 use crate::catalog::{CatalogError, Cataloger, Env, Found};
 use crate::model::Ecosystem;
 
@@ -24,12 +24,7 @@ impl Cataloger for CargoLock {
         _env: &Env,
     ) -> Result<Found, CatalogError> {
         let doc = toml_doc(text(bytes)?)?;
-        let Some(list) = doc.get("package") else {
-            return Ok(Found::default());
-        };
-        let list = list
-            .as_array()
-            .ok_or_else(|| CatalogError::new("`package` is not an array of tables"))?;
+        let list = toml_packages(&doc)?;
         let mut found = Found::default();
         let mut deps: Vec<Vec<String>> = Vec::new();
         for (i, p) in list.iter().enumerate() {

@@ -87,6 +87,18 @@ pub(crate) fn toml_doc(text: &str) -> Result<toml::Table, CatalogError> {
     })
 }
 
+/// The `[[package]]` tables of a TOML lockfile (Cargo.lock, poetry.lock, uv.lock): none when
+/// the file has no `package` key, an error when it is not an array.
+pub(crate) fn toml_packages(doc: &toml::Table) -> Result<&[toml::Value], CatalogError> {
+    match doc.get("package") {
+        None => Ok(&[]),
+        Some(list) => list
+            .as_array()
+            .map(Vec::as_slice)
+            .ok_or_else(|| CatalogError::new("`package` is not an array of tables")),
+    }
+}
+
 /// Directories that hold installed copies of dependencies (package caches, vendored trees):
 /// a lockfile inside one is that dependency's own, not a record of what is installed here.
 const DEPENDENCY_DIRS: [&str; 7] = [

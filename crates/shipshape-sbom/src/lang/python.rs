@@ -4,7 +4,7 @@
 //! installs and options are not packages with a known version and are passed over; a line that
 //! is none of these and not a requirement is an error.
 
-use super::{named, package, text, toml_doc};
+use super::{named, package, text, toml_doc, toml_packages};
 use crate::catalog::{CatalogError, Cataloger, Env, Found};
 use crate::model::Ecosystem;
 use std::collections::HashMap;
@@ -180,12 +180,7 @@ impl Cataloger for PoetryLock {
         _env: &Env,
     ) -> Result<Found, CatalogError> {
         let doc = toml_doc(text(bytes)?)?;
-        let Some(list) = doc.get("package") else {
-            return Ok(Found::default());
-        };
-        let list = list
-            .as_array()
-            .ok_or_else(|| CatalogError::new("`package` is not an array of tables"))?;
+        let list = toml_packages(&doc)?;
         let mut found = Found::default();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut deps = Vec::new();

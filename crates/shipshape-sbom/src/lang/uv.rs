@@ -6,7 +6,7 @@
 //! project lists every package. Names are PEP 503 normalised in purls.
 
 use super::python::normalize;
-use super::{named, package, text, toml_doc};
+use super::{named, package, text, toml_doc, toml_packages};
 use crate::catalog::{CatalogError, Cataloger, Env, Found};
 use crate::model::Ecosystem;
 use std::collections::{HashMap, HashSet};
@@ -31,12 +31,7 @@ impl Cataloger for UvLock {
     ) -> Result<Found, CatalogError> {
         let text = text(bytes)?;
         let doc = toml_doc(text)?;
-        let Some(list) = doc.get("package") else {
-            return Ok(Found::default());
-        };
-        let list = list
-            .as_array()
-            .ok_or_else(|| CatalogError::new("`package` is not an array of tables"))?;
+        let list = toml_packages(&doc)?;
         // The line of the n-th `[[package]]` header, for errors about one entry.
         let headers: Vec<usize> = text
             .lines()
