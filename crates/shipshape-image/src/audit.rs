@@ -246,8 +246,8 @@ pub fn audit_with(
     });
     let today = opts.today.unwrap_or_else(|| jiff::Zoned::now().date());
     let mut scratch = Vec::new();
-    let (facts, errors) = fs_pass(image, opts, |id, fe, r| {
-        crate::visitor::dispatch(visitors, &mut scratch, id, fe, r)
+    let (facts, errors) = fs_pass(image, opts, |id, fe, head, r| {
+        crate::visitor::dispatch(visitors, &mut scratch, id, fe, head, r)
     });
     analysis.errors.extend(errors);
     let ctx = Ctx {
@@ -301,7 +301,7 @@ pub fn show_in_image(reference: &str, loc: &mut Location) {
 
 fn fs_pass<F>(image: &Image, opts: &AuditOptions, mut visit: F) -> (FsFacts, Vec<ScanError>)
 where
-    F: FnMut(usize, &FileEntry, &mut dyn Read) -> std::io::Result<()>,
+    F: FnMut(usize, &FileEntry, &[u8], &mut dyn Read) -> std::io::Result<()>,
 {
     let mut captured = HashMap::new();
     let mut secrets = Vec::new();
@@ -309,23 +309,24 @@ where
     let cap = opts.max_content_bytes;
     let pass = image.pass(&mut |id, fe, r| {
         if fe.kind != FileKind::File || fe.size == 0 {
-            return visit(id, fe, r);
+            return visit(id, fe, &[], r);
         }
         let want = CAPTURE.contains(&&*fe.path);
         let candidate = rules::secret_files::is_candidate_name(&fe.path);
         if !want && !candidate && !(rules::secret_files::MIN_KEY_BYTES..=cap).contains(&fe.size) {
-            return visit(id, fe, r); // nothing for the rules here
+            return visit(id, fe, &[], r); // nothing for the rules here
         }
-        buf.clear();
-        Read::take(&mut *r, cap).read_to_end(&mut buf)?;
+        let wanted = usize::try_from(fe.size.min(cap)).unwrap_or(usize::MAX);
+        let n = crate::visitor::read_reusing(r, &mut buf, wanted)?;
+        let head = &buf[..n];
         if want {
-            captured.insert(id, buf.clone());
+            captured.insert(id, head.to_vec());
         }
-        if let Some(hit) = rules::secret_files::inspect(id, &fe.path, &buf) {
+        if let Some(hit) = rules::secret_files::inspect(id, &fe.path, head) {
             secrets.push(hit);
         }
         // The caller sees the whole content: what was read here, then the rest of the stream.
-        visit(id, fe, &mut buf.as_slice().chain(r))
+        visit(id, fe, head, r)
     });
     let mut errors = Vec::new();
     for s in &pass.stats {

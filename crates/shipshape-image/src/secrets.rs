@@ -35,6 +35,8 @@ pub struct LayerSecrets {
     opts: Arc<SecretsOptions>,
     batch: Vec<Job>,
     batch_bytes: usize,
+    /// The first bytes of the current file, to tell text from binary (reused file to file).
+    probe: Vec<u8>,
     tx: Option<SyncSender<Vec<Job>>>,
     worker: Option<JoinHandle<Vec<Found>>>,
 }
@@ -60,6 +62,7 @@ impl LayerSecrets {
             opts,
             batch: Vec::new(),
             batch_bytes: 0,
+            probe: Vec::new(),
             tx: Some(tx),
             worker: Some(worker),
         }
@@ -86,13 +89,20 @@ impl LayerVisitor for LayerSecrets {
         if entry.kind != FileKind::File {
             return Ok(());
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-        reader
-            .take(shipshape_secrets::BINARY_PROBE as u64)
-            .read_to_end(&mut bytes)?;
-        if !self.opts.scan_binaries && shipshape_secrets::is_binary(&bytes) {
+        // The probe goes to a buffer kept for the pass: most files are binaries, skipped after
+        // it, and only text is copied out for the worker.
+        let size = usize::try_from(entry.size).unwrap_or(usize::MAX);
+        let n = crate::visitor::read_reusing(
+            reader,
+            &mut self.probe,
+            size.min(shipshape_secrets::BINARY_PROBE),
+        )?;
+        let head = &self.probe[..n];
+        if !self.opts.scan_binaries && shipshape_secrets::is_binary(head) {
             return Ok(());
         }
+        let mut bytes = Vec::with_capacity(size.max(n));
+        bytes.extend_from_slice(head);
         reader.read_to_end(&mut bytes)?;
         self.batch_bytes += bytes.len();
         self.batch.push(Job {

@@ -56,7 +56,7 @@ where
 pub fn visit_layers(image: &Image, visitors: &mut [&mut dyn LayerVisitor]) -> Analysis {
     let mut analysis = Analysis::default();
     let mut scratch = Vec::new();
-    let pass = image.pass(&mut |id, fe, r| dispatch(visitors, &mut scratch, id, fe, r));
+    let pass = image.pass(&mut |id, fe, r| dispatch(visitors, &mut scratch, id, fe, &[], r));
     for s in &pass.stats {
         for r in &s.refused {
             analysis
@@ -80,14 +80,17 @@ pub fn visit_layers(image: &Image, visitors: &mut [&mut dyn LayerVisitor]) -> An
 /// The largest buffer [`dispatch`] keeps between files (a larger file's buffer is freed after it).
 const MAX_KEPT_SCRATCH: usize = 16 << 20;
 
-/// Hands one file to the visitors that want it: the stream itself to a single one; a copy of the
-/// content to each when several do (bounded by what they asked for: the file's size).
+/// Hands one file to the visitors that want it. `head` is the part of the content already read
+/// (by the audit's own checks), `rest` streams the remainder. A single visitor reads both in
+/// turn; several read one copy each: `head` itself when it is the whole file, otherwise the
+/// content read into `scratch` (bounded by what they asked for: the file's size).
 pub(crate) fn dispatch(
     visitors: &mut [&mut dyn LayerVisitor],
     scratch: &mut Vec<u8>,
     id: usize,
     entry: &FileEntry,
-    reader: &mut dyn Read,
+    head: &[u8],
+    rest: &mut dyn Read,
 ) -> io::Result<()> {
     let path = entry.path_str();
     let wanting: Vec<usize> = visitors
@@ -98,19 +101,43 @@ pub(crate) fn dispatch(
         .collect();
     match wanting.as_slice() {
         [] => Ok(()),
-        [one] => visitors[*one].visit(id, entry, reader),
+        [one] => visitors[*one].visit(id, entry, &mut head.chain(rest)),
+        many if head.len() as u64 == entry.size => many
+            .iter()
+            .try_for_each(|&i| visitors[i].visit(id, entry, &mut &head[..])),
         many => {
             // One buffer for the whole pass: a fresh one per file cost a page fault per 4 KiB
             // of every file two visitors read (each executable: the secrets probe and the SBOM).
-            scratch.clear();
-            reader.read_to_end(scratch)?;
+            let size = usize::try_from(entry.size).unwrap_or(usize::MAX);
+            let n = read_reusing(&mut head.chain(rest), scratch, size)?;
             let result = many
                 .iter()
-                .try_for_each(|&i| visitors[i].visit(id, entry, &mut scratch.as_slice()));
-            if scratch.capacity() > MAX_KEPT_SCRATCH {
+                .try_for_each(|&i| visitors[i].visit(id, entry, &mut &scratch[..n]));
+            if scratch.len() > MAX_KEPT_SCRATCH {
                 *scratch = Vec::new();
             }
             result
         }
     }
+}
+
+/// Reads up to `want` bytes into the start of `buf` and returns how many were read (fewer only
+/// at the end of the stream). `buf` keeps its length between calls and grows only when a read
+/// needs more, so its memory is zeroed once, not per read: `read_to_end` zeroes the spare
+/// capacity before reading from a reader that cannot fill uninitialised memory (every reader
+/// here, on stable Rust), which was a second pass over most of an image's bytes.
+pub(crate) fn read_reusing(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut filled = 0;
+    while filled < want {
+        match r.read(&mut buf[filled..want]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }

@@ -48,13 +48,12 @@ impl Cataloger for RpmCataloger {
     }
 
     fn wants(&self, path: &str) -> bool {
-        DIRS.iter().any(|d| {
-            path.rsplit_once(d).is_some_and(|(_, name)| {
-                matches!(
-                    name,
-                    "rpmdb.sqlite" | "rpmdb.sqlite-wal" | "Packages" | "Packages.db"
-                )
-            })
+        // The name first: this runs for every file of an image.
+        path.rsplit_once('/').is_some_and(|(dir, name)| {
+            matches!(
+                name,
+                "rpmdb.sqlite" | "rpmdb.sqlite-wal" | "Packages" | "Packages.db"
+            ) && DIRS.iter().any(|d| dir.ends_with(d.trim_end_matches('/')))
         })
     }
 

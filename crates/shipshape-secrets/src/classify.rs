@@ -737,7 +737,8 @@ pub fn sensitive_file(path: &str) -> Option<SensitiveFile> {
         .unwrap_or(parent)
         .to_ascii_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
-    let example = has(EXAMPLE_FILE_WORDS);
+    // Looked up only when a name could be sensitive: this runs for every file of an image.
+    let example = || has(EXAMPLE_FILE_WORDS);
 
     let env_file = name == ".env" || name.starts_with(".env.") || name.ends_with(".env");
     if env_file {
@@ -803,7 +804,7 @@ pub fn sensitive_file(path: &str) -> Option<SensitiveFile> {
         && (name.contains("service-account")
             || name.contains("service_account")
             || name == "credentials.json")
-        && !example
+        && !example()
     {
         return found(
             FileCategory::CloudCredentials,
@@ -821,24 +822,23 @@ pub fn sensitive_file(path: &str) -> Option<SensitiveFile> {
     if name.ends_with(".kdbx") {
         return found(FileCategory::Keystore, "a password database", false);
     }
-    if has(PUBLIC_FILE_WORDS) || example {
-        return None;
-    }
-    if name.ends_with(".key") {
-        return found(FileCategory::PrivateKey, "a private key", false);
-    }
-    if (name.ends_with(".pem") || name.ends_with(".crt"))
-        && (name.contains("key") || name.contains("private"))
+    let key = if name.ends_with(".key")
+        || ((name.ends_with(".pem") || name.ends_with(".crt"))
+            && (name.contains("key") || name.contains("private")))
     {
-        return found(FileCategory::PrivateKey, "a private key", false);
-    }
-    if [".p12", ".pfx", ".jks", ".keystore"]
+        (FileCategory::PrivateKey, "a private key")
+    } else if [".p12", ".pfx", ".jks", ".keystore"]
         .iter()
         .any(|e| name.ends_with(e))
     {
-        return found(FileCategory::Keystore, "a keystore (private keys)", false);
+        (FileCategory::Keystore, "a keystore (private keys)")
+    } else {
+        return None;
+    };
+    if has(PUBLIC_FILE_WORDS) || example() {
+        return None;
     }
-    None
+    found(key.0, key.1, false)
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ use base64::Engine as _;
 const MIN_RUN: usize = 24;
 /// Longest run decoded: longer runs are embedded files (images, archives, key stores).
 const MAX_RUN: usize = 16 * 1024;
+/// Fewest alphabet bytes in a decoded run: up to two `=` of padding make up the rest.
+const SHORTEST: usize = MIN_RUN - 2;
 
 /// A decoded run: its byte range in the scanned text and the text it decodes to.
 #[derive(Debug)]
@@ -44,25 +46,43 @@ static CLASS: [u8; 256] = {
 };
 
 /// Decodes the base64 runs of `bytes[range]` that decode to text.
+///
+/// A run is decoded only when at least [`SHORTEST`] of its bytes are in the alphabet, so the
+/// search skips ahead: it looks at the byte `SHORTEST - 1` further on, and when that byte is
+/// outside the alphabet no qualifying run can start before it (ordinary text is mostly words
+/// shorter than that, so most bytes are never looked at).
 pub(crate) fn text_runs(bytes: &[u8], range: (usize, usize)) -> Vec<Decoded> {
     let (from, to) = (range.0.min(bytes.len()), range.1.min(bytes.len()));
+    let in_alphabet = |i: usize| CLASS[usize::from(bytes[i])] != 0;
     let mut out = Vec::new();
     let mut i = from;
     while i < to {
-        if CLASS[usize::from(bytes[i])] == 0 {
-            i += 1;
+        let probe = i + SHORTEST - 1;
+        if probe >= bytes.len() {
+            break;
+        }
+        if !in_alphabet(probe) {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < bytes.len() && CLASS[usize::from(bytes[i])] != 0 {
-            i += 1;
+        // The run holding the probed byte; it starts at `i` at the earliest.
+        let mut start = probe;
+        while start > i && in_alphabet(start - 1) {
+            start -= 1;
         }
-        let mut end = i;
-        while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
+        if start >= to {
+            break;
+        }
+        let mut stop = probe + 1;
+        while stop < bytes.len() && in_alphabet(stop) {
+            stop += 1;
+        }
+        let mut end = stop;
+        while end < bytes.len() && end - stop < 2 && bytes[end] == b'=' {
             end += 1;
         }
         let run = &bytes[start..end];
-        if (MIN_RUN..=MAX_RUN).contains(&run.len()) && looks_encoded(&bytes[start..i]) {
+        if (MIN_RUN..=MAX_RUN).contains(&run.len()) && looks_encoded(&bytes[start..stop]) {
             if let Some(text) = decode_text(run) {
                 out.push(Decoded { start, end, text });
             }
@@ -139,5 +159,88 @@ mod tests {
         // outside the range: not looked at
         let line = format!("x {}", encode("password=Zq8vN2kLp4Rt7xWm"));
         assert!(text_runs(line.as_bytes(), (0, 1)).is_empty());
+    }
+
+    /// The plain byte-by-byte search the skipping one replaced, as an oracle.
+    fn text_runs_plain(bytes: &[u8], range: (usize, usize)) -> Vec<(usize, usize, String)> {
+        let (from, to) = (range.0.min(bytes.len()), range.1.min(bytes.len()));
+        let mut out = Vec::new();
+        let mut i = from;
+        while i < to {
+            if CLASS[usize::from(bytes[i])] == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] != 0 {
+                i += 1;
+            }
+            let mut end = i;
+            while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
+                end += 1;
+            }
+            let run = &bytes[start..end];
+            if (MIN_RUN..=MAX_RUN).contains(&run.len()) && looks_encoded(&bytes[start..i]) {
+                if let Some(text) = decode_text(run) {
+                    out.push((start, end, text));
+                }
+            }
+            i = end.max(start + 1);
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_search_finds_what_the_plain_search_finds() {
+        // Texts built from pieces around the length limits: encoded credentials of every
+        // length near MIN_RUN, words, padding, separators; every range start and end.
+        let pieces: Vec<String> = (14..22)
+            .map(|n| encode(&"password=Zq8vN2kLp4Rt7xWm"[..n]))
+            .chain(
+                [
+                    "=",
+                    "==",
+                    "===",
+                    " ",
+                    "\n",
+                    "-",
+                    "_",
+                    "/",
+                    "+",
+                    "key: ",
+                    "AbC123",
+                    "word",
+                    "Zq8vN2kLp4Rt7xWmQ1",
+                    "é",
+                ]
+                .map(String::from),
+            )
+            .collect();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut found = 0;
+        for _ in 0..3000 {
+            let text: String = (0..next(12))
+                .map(|_| pieces[next(pieces.len())].as_str())
+                .collect();
+            let b = text.as_bytes();
+            let (a, z) = (next(b.len() + 1), next(b.len() + 1));
+            let got: Vec<(usize, usize, String)> = text_runs(b, (a, z))
+                .into_iter()
+                .map(|d| (d.start, d.end, d.text))
+                .collect();
+            let want = text_runs_plain(b, (a, z));
+            assert_eq!(got, want, "text {text:?}, range {a}..{z}");
+            found += want.len();
+        }
+        assert!(
+            found > 100,
+            "the generated texts hold encoded runs ({found})"
+        );
     }
 }

@@ -111,14 +111,20 @@ pub struct RawMatch {
     pub entropy: f32,
 }
 
+/// A rule a keyword triggers: its index, and the exact spelling the keyword must have when it
+/// has upper-case letters.
+type KeywordRule = (usize, Option<Box<[u8]>>);
+
 /// A compiled rule set.
 #[derive(Debug)]
 pub struct Engine {
     pub rules: Vec<EngineRule>,
-    ci: Option<AhoCorasick>,
-    ci_map: Vec<Vec<usize>>,
-    cs: Option<AhoCorasick>,
-    cs_map: Vec<Vec<usize>>,
+    /// One automaton over every keyword, ASCII case-insensitive: a single pass over the text
+    /// (two automata, one per case mode, cost a second pass).
+    keywords: Option<AhoCorasick>,
+    /// Per keyword pattern: the rules it triggers, each with the exact spelling required when
+    /// the rule's keyword has upper-case letters (matched case-sensitively).
+    keyword_rules: Vec<Vec<KeywordRule>>,
     /// Rules without keywords: run on every text.
     always: Vec<usize>,
 }
@@ -152,10 +158,8 @@ pub fn builtin_rule(r: &'static SecretRule) -> EngineRule {
 impl Engine {
     /// Builds the automata over the rules' keywords.
     pub fn new(rules: Vec<EngineRule>) -> Engine {
-        let mut ci_pats: Vec<String> = Vec::new();
-        let mut ci_map: Vec<Vec<usize>> = Vec::new();
-        let mut cs_pats: Vec<String> = Vec::new();
-        let mut cs_map: Vec<Vec<usize>> = Vec::new();
+        let mut pats: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<KeywordRule>> = Vec::new();
         let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             if r.regex.is_none() {
@@ -169,52 +173,45 @@ impl Engine {
                 if k.is_empty() {
                     continue;
                 }
-                let exact = k.bytes().any(|b| b.is_ascii_uppercase());
-                let (pats, map) = if exact {
-                    (&mut cs_pats, &mut cs_map)
-                } else {
-                    (&mut ci_pats, &mut ci_map)
-                };
-                let key = if exact {
-                    k.clone()
-                } else {
-                    k.to_ascii_lowercase()
-                };
-                match pats.iter().position(|p| *p == key) {
-                    Some(p) => {
-                        if !map[p].contains(&i) {
-                            map[p].push(i)
-                        }
-                    }
+                // A keyword with upper-case letters is matched exactly (a prefix such as `AKIA`),
+                // the others in any case.
+                let exact: Option<Box<[u8]>> = k
+                    .bytes()
+                    .any(|b| b.is_ascii_uppercase())
+                    .then(|| k.as_bytes().into());
+                let key = k.to_ascii_lowercase();
+                let p = match pats.iter().position(|p| *p == key) {
+                    Some(p) => p,
                     None => {
                         pats.push(key);
-                        map.push(vec![i]);
+                        keyword_rules.push(Vec::new());
+                        pats.len() - 1
                     }
+                };
+                if !keyword_rules[p].contains(&(i, exact.clone())) {
+                    keyword_rules[p].push((i, exact));
                 }
             }
         }
-        let build = |pats: &[String], ci: bool| -> Option<AhoCorasick> {
-            if pats.is_empty() {
-                return None;
-            }
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(ci)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(pats)
-                .or_else(|_| {
-                    AhoCorasickBuilder::new()
-                        .ascii_case_insensitive(ci)
-                        .match_kind(MatchKind::Standard)
-                        .build(pats)
-                })
-                .ok()
-        };
+        let keywords = (!pats.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&pats)
+                    .or_else(|_| {
+                        AhoCorasickBuilder::new()
+                            .ascii_case_insensitive(true)
+                            .match_kind(MatchKind::Standard)
+                            .build(&pats)
+                    })
+                    .ok()
+            })
+            .flatten();
         Engine {
-            ci: build(&ci_pats, true),
-            cs: build(&cs_pats, false),
-            ci_map,
-            cs_map,
+            keywords,
+            keyword_rules,
             always,
             rules,
         }
@@ -242,17 +239,28 @@ impl Engine {
         // (window start, window end, rule, haystack end): a match must start inside the window; the
         // regex sees the text before the window (for `\b`, `^`) and up to the haystack end.
         let mut cands: Vec<(usize, usize, usize, usize)> = Vec::new();
-        for (ac, map) in [(&self.ci, &self.ci_map), (&self.cs, &self.cs_map)] {
-            let Some(ac) = ac else { continue };
+        if let Some(ac) = &self.keywords {
             let mut line = (usize::MAX, 0usize);
             for m in ac.find_overlapping_iter(&bytes[rs..re]) {
                 let (hs, he) = (rs + m.start(), rs + m.end());
+                let rules = &self.keyword_rules[m.pattern().as_usize()];
+                let hit = &bytes[hs..he];
+                if rules
+                    .iter()
+                    .all(|(_, exact)| exact.as_deref().is_some_and(|e| e != hit))
+                {
+                    continue; // only exact-case keywords, none spelled this way
+                }
                 if !(line.0 <= hs && he <= line.1) {
                     let ls = memchr::memrchr(b'\n', &bytes[..hs]).map_or(0, |p| p + 1);
                     let le = memchr::memchr(b'\n', &bytes[he..]).map_or(bytes.len(), |p| he + p);
                     line = (ls, le);
                 }
-                for &ri in &map[m.pattern().as_usize()] {
+                for (ri, exact) in rules {
+                    if exact.as_deref().is_some_and(|e| e != hit) {
+                        continue;
+                    }
+                    let ri = *ri;
                     let rule = &self.rules[ri];
                     let cand = if rule.multiline {
                         let end = (line.0 + MULTILINE_WINDOW).min(bytes.len());
