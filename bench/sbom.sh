@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# SBOM: shipshape vs syft. Times both on the debootstrap Debian bookworm image (hyperfine, ratio
-# printed; peak memory of shipshape), checks that the OS package sets are equal, then
+# SBOM: shipshape vs syft. Times both on the debootstrap Debian bookworm image (run alternately,
+# bench/paired.py: the median of the per-pair ratios printed; peak memory of shipshape), checks
+# that the OS package sets are equal, then
 # compares the packages of both on ../shared/corpus/pkgdb (bench/compare-syft-sbom.py; the
 # differences are explained in docs/sbom-vs-syft.md).
 #   bench/sbom.sh [WORKDIR]    (WORKDIR default: target/bench-image, shared with bench/image.sh)
@@ -14,10 +15,10 @@ if [ ! -f "$deb/debian-minbase.docker.tar" ]; then
 fi
 img="docker-archive:$deb/debian-minbase.docker.tar"
 
-echo "== Debian bookworm image: shipshape sbom vs syft (hyperfine, $RUNS runs after a warm-up each)"
-bench shipshape-sbom "$SHIPSHAPE" sbom -q -f json "$img"
-bench syft syft -q "$img" -o syft-json
-report shipshape-sbom syft
+echo "== Debian bookworm image: shipshape sbom vs syft (alternately, $RUNS runs each after a warm-up)"
+python3 bench/paired.py "$RUNS" "shipshape sbom" "$(printf '%q ' "$SHIPSHAPE" sbom -q -f json "$img")" \
+  "syft" "$(printf '%q ' syft -q "$img" -o syft-json)"
+echo "(target: >= 30x)"
 "$SHIPSHAPE" sbom -q -f json "$img" >"$OUT/ours.json"
 syft -q "$img" -o syft-json >"$OUT/syft.json"
 python3 - "$OUT/ours.json" "$OUT/syft.json" <<'PY'

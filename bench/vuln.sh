@@ -4,7 +4,9 @@
 #   the whole ../shared/corpus/osv (issue 20's target: under 20 ms), as `shipshape image
 #   --timings` reports it from inside the binary (best and median of 5 runs);
 # - `shipshape image` with vulnerabilities against `trivy image --scanners secret,misconfig` on
-#   the same archive, best of 5 each (target: shipshape at least 10x faster).
+#   the same archive, run alternately $RUNS times (bench/paired.py: the median of the per-pair
+#   ratios, so that the machine's load changing during the run affects both alike; target:
+#   shipshape at least 10x faster).
 #   bench/vuln.sh [WORKDIR]    (WORKDIR default: target/bench-image, shared with bench/image.sh)
 source "$(dirname "$0")/lib.sh"
 work=$(realpath -m "${1:-target/bench-image}")
@@ -54,16 +56,17 @@ best_of_5() {
   echo "$best"
 }
 
-echo "== shipshape image (with vulnerabilities) vs trivy image --scanners secret,misconfig, best of 5"
-s=$(best_of_5 "$SHIPSHAPE" image --cache-dir "$cache" --format json "$img")
 n=$(best_of_5 "$SHIPSHAPE" image --cache-dir "$OUT/no-database" --format json "$img")
-echo "shipshape image: ${s}s with vulnerabilities, ${n}s without a database"
+echo "shipshape image without a database: ${n}s (best of 5)"
 if command -v trivy >/dev/null; then
+  echo "== shipshape image (with vulnerabilities) vs trivy image --scanners secret,misconfig, alternately, $RUNS runs each"
   # `--cache-backend memory`: trivy analyses the image on every run (as bench/image.sh does).
-  t=$(best_of_5 trivy image -q --scanners secret,misconfig --skip-db-update --offline-scan \
-    --cache-backend memory --input "$tar_file")
-  echo "trivy image --scanners secret,misconfig: ${t}s"
-  awk "BEGIN{printf \"RATIO shipshape image with vulnerabilities is %.1fx faster than trivy without them (target: >= 10x)\n\", $t / $s}"
+  python3 bench/paired.py "$RUNS" "shipshape image" \
+    "$(printf '%q ' "$SHIPSHAPE" image --cache-dir "$cache" --format json "$img")" \
+    "trivy image" \
+    "$(printf '%q ' trivy image -q --scanners secret,misconfig --skip-db-update --offline-scan \
+      --cache-backend memory --input "$tar_file")"
+  echo "(target: >= 10x; shipshape with vulnerabilities, trivy without them)"
 else
   echo "== trivy not found among the peers (PEERS=$PEERS): ratio skipped"
 fi

@@ -202,7 +202,7 @@ enum Msg {
 /// The middle stage of a compressed layer: hashes the stored bytes it gets from [`pump`] (the
 /// blob digest), undoes the compression, enforces the size and bomb limits, and sends the tar
 /// stream in chunks. Returns when the stream ends or the parsing side hangs up. Uncompressed
-/// layers go through [`relay`] instead (no copy between the stages).
+/// layers are read by [`SharedChunks`] instead.
 ///
 /// Splitting hashing+decompression from tar parsing+content checks puts the two halves on two
 /// cores; the bounded channel and the recycled chunks keep memory fixed whatever the layer size.
@@ -302,30 +302,117 @@ fn pump(mut src: impl Read, tx: &SyncSender<Msg>, recycled: &Receiver<Vec<u8>>) 
     }
 }
 
-/// The middle stage of an uncompressed layer: hashes each chunk and hands the same buffer on, so
-/// the bytes are copied once (by the read) whatever the layer size. The one digest is both the
-/// blob digest and the diff id.
-fn relay(rx: &Receiver<Msg>, limits: &Limits, tx: &SyncSender<Msg>) {
-    let mut hasher = Sha256::new();
-    let mut produced: u64 = 0;
-    let end = loop {
-        match rx.recv() {
-            Ok(Msg::Data(chunk, n)) => {
-                produced += n as u64;
-                if produced > limits.max_layer_bytes {
-                    break Err(too_large(limits));
-                }
-                hasher.update(&chunk[..n]);
-                if tx.send(Msg::Data(chunk, n)).is_err() {
-                    return; // the parsing side is gone
+/// An uncompressed layer, read on the parsing thread itself: each chunk is shared with a
+/// hashing thread, which hashes it while the tar entries are parsed from it. Two threads, not
+/// three (reading, hashing, parsing): the read's copy out of the page cache runs beside the hash
+/// instead of competing with both for the cores, and no stage waits for another's hand-off.
+/// Nothing the parser reads is trusted before the digest matches: the pass's result is used only
+/// after [`read_layer`] has compared it. Memory stays under `(DEPTH + 2) * CHUNK`.
+struct SharedChunks<'l, R> {
+    src: R,
+    /// Chunks to hash; `None` once the stream has ended (the hashing thread then finishes).
+    to_hash: Option<SyncSender<Arc<Vec<u8>>>>,
+    /// Chunks the hashing thread is done with, to fill again.
+    hashed: Receiver<Arc<Vec<u8>>>,
+    made: usize,
+    cur: Option<Arc<Vec<u8>>>,
+    pos: usize,
+    count: u64,
+    limits: &'l Limits,
+}
+
+impl<R: Read> SharedChunks<'_, R> {
+    /// A buffer to fill: one the hashing thread gave back, a new one while fewer than
+    /// `DEPTH + 2` exist, or the next one it gives back (waiting for the hash to catch up).
+    fn buffer(&mut self) -> io::Result<Vec<u8>> {
+        let back = match self.hashed.try_recv() {
+            Ok(c) => Some(c),
+            Err(_) if self.made < DEPTH + 2 => None,
+            Err(_) => Some(
+                self.hashed
+                    .recv()
+                    .map_err(|_| io::Error::other("the layer's hashing thread stopped"))?,
+            ),
+        };
+        // The parser let go of every chunk before this one, so the hasher's is the last handle.
+        match back.map(Arc::try_unwrap) {
+            Some(Ok(mut v)) => {
+                v.resize(CHUNK, 0);
+                Ok(v)
+            }
+            _ => {
+                self.made += 1;
+                Ok(vec![0; CHUNK])
+            }
+        }
+    }
+
+    /// Moves to the next chunk; false at the end of the stream.
+    fn next_chunk(&mut self) -> io::Result<bool> {
+        self.cur = None;
+        self.pos = 0;
+        if self.to_hash.is_none() {
+            return Ok(false);
+        }
+        let mut chunk = self.buffer()?;
+        let n = fill(&mut self.src, &mut chunk)?;
+        if n == 0 {
+            self.to_hash = None; // the hashing thread finishes its digest
+            return Ok(false);
+        }
+        self.count += n as u64;
+        if self.count > self.limits.max_layer_bytes {
+            return Err(too_large(self.limits));
+        }
+        chunk.truncate(n);
+        let chunk = Arc::new(chunk);
+        let sent = self
+            .to_hash
+            .as_ref()
+            .is_some_and(|tx| tx.send(Arc::clone(&chunk)).is_ok());
+        if !sent {
+            return Err(io::Error::other("the layer's hashing thread stopped"));
+        }
+        self.cur = Some(chunk);
+        Ok(true)
+    }
+
+    /// Reads to the end, so that the digest covers the whole stream.
+    fn drain(&mut self) -> io::Result<()> {
+        while self.next_chunk()? {}
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for SharedChunks<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if let Some(c) = &self.cur {
+                if self.pos < c.len() {
+                    let n = buf.len().min(c.len() - self.pos);
+                    buf[..n].copy_from_slice(&c[self.pos..self.pos + n]);
+                    self.pos += n;
+                    return Ok(n);
                 }
             }
-            Ok(Msg::End(Ok(_))) => break Ok(format!("sha256:{}", hex_lower(&hasher.finalize()))),
-            Ok(Msg::End(Err(e))) => break Err(e),
-            Err(_) => break Err(io::Error::other("the layer reader stopped")),
+            if !self.next_chunk()? {
+                return Ok(0);
+            }
         }
-    };
-    let _ = tx.send(Msg::End(end));
+    }
+}
+
+/// The hashing thread of an uncompressed layer: hashes each chunk and gives it back.
+fn hash_chunks(rx: &Receiver<Arc<Vec<u8>>>, back: &SyncSender<Arc<Vec<u8>>>) -> String {
+    let mut hasher = Sha256::new();
+    for chunk in rx {
+        hasher.update(chunk.as_slice());
+        let _ = back.try_send(chunk); // a full pool (never: at most DEPTH + 2 exist) drops it
+    }
+    format!("sha256:{}", hex_lower(&hasher.finalize()))
 }
 
 /// The parsing side of the channel: a reader over the chunks, hashing them (the diff id of a
@@ -452,42 +539,79 @@ pub(crate) fn read_layer(
         compression: Some(comp),
         ..LayerStats::default()
     };
-    // Three stages on their own threads: reading, hashing (and decompressing), parsing. Chunks
-    // go forward through bounded channels and come back through pools, so memory stays fixed.
+    if comp == Compression::None {
+        let (to_hash, hash_rx) = mpsc::sync_channel(DEPTH);
+        let (hashed_tx, hashed) = mpsc::sync_channel(DEPTH + 2);
+        let digest = std::thread::scope(|scope| {
+            let hasher = scope.spawn(move || hash_chunks(&hash_rx, &hashed_tx));
+            let mut chunks = SharedChunks {
+                src: &mut buf,
+                to_hash: Some(to_hash),
+                hashed,
+                made: 0,
+                cur: None,
+                pos: 0,
+                count: 0,
+                limits,
+            };
+            let walked = {
+                let mut padded = PadToBlock {
+                    inner: &mut chunks,
+                    count: 0,
+                    pad: None,
+                };
+                walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
+                    .and_then(|()| chunks.drain())
+            };
+            stats.uncompressed_bytes = chunks.count;
+            // Dropping the reader hangs up the channel: the hashing thread ends, also when the
+            // walk stopped early with an error.
+            drop(chunks);
+            let digest = hasher
+                .join()
+                .map_err(|_| io::Error::other("the layer's hashing thread stopped"));
+            walked.and(digest)
+        })
+        .map_err(|e| ImageError::io(&what, e))?;
+        stats.compressed_bytes = compressed.load(Ordering::Relaxed);
+        if let Some(want) = &spec.digest {
+            check_digest(want, &digest, &what, "blob")?;
+        }
+        if let Some(want) = &spec.diff_id {
+            check_digest(want, &digest, &what, "diff id")?;
+        }
+        return Ok(stats);
+    }
+    // Compressed: three stages on their own threads: reading, hashing and decompressing,
+    // parsing. Chunks go forward through bounded channels and come back through pools, so
+    // memory stays fixed.
     let (raw_tx, raw_rx) = mpsc::sync_channel(DEPTH);
     let (raw_back, raw_pool) = mpsc::sync_channel(DEPTH + 2);
     let (tx, rx) = mpsc::sync_channel(DEPTH);
     let digests = std::thread::scope(|scope| {
         scope.spawn(move || pump(buf, &raw_tx, &raw_pool));
-        let recycle = if comp == Compression::None {
-            // Uncompressed: the parser hands the read buffers straight back to the reader.
-            scope.spawn(move || relay(&raw_rx, limits, &tx));
-            raw_back
-        } else {
-            let stored = Chunks {
-                rx: raw_rx,
-                recycle: raw_back,
-                cur: Vec::new(),
-                len: 0,
-                pos: 0,
-                hasher: None,
-                count: 0,
-                end: None,
-            };
-            let (back, pool) = mpsc::sync_channel(DEPTH + 2);
-            let counter = Arc::clone(&compressed);
-            scope.spawn(move || produce(stored, comp, counter, limits, &tx, &pool));
-            back
-        };
-        let mut chunks = Chunks {
-            rx,
-            recycle,
+        let stored = Chunks {
+            rx: raw_rx,
+            recycle: raw_back,
             cur: Vec::new(),
             len: 0,
             pos: 0,
-            // The stored bytes of a compressed layer are hashed by the reading thread; the tar
-            // stream's own digest (the diff id) is computed here.
-            hasher: (comp != Compression::None).then(Sha256::new),
+            hasher: None,
+            count: 0,
+            end: None,
+        };
+        let (back, pool) = mpsc::sync_channel(DEPTH + 2);
+        let counter = Arc::clone(&compressed);
+        scope.spawn(move || produce(stored, comp, counter, limits, &tx, &pool));
+        let mut chunks = Chunks {
+            rx,
+            recycle: back,
+            cur: Vec::new(),
+            len: 0,
+            pos: 0,
+            // The stored bytes are hashed by the decompressing thread; the tar stream's own
+            // digest (the diff id) is computed here.
+            hasher: Some(Sha256::new()),
             count: 0,
             end: None,
         };
