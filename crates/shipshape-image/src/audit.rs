@@ -279,9 +279,15 @@ pub fn audit_with(
         }
     }
     covered(&ctx, &mut analysis);
-    // What the visitors found, now that the final filesystem is known.
-    for v in visitors.iter_mut() {
-        analysis.merge(v.finish(image));
+    // What the visitors found, now that the final filesystem is known. After a pass that
+    // stopped (a digest mismatch, a corrupt layer) there is no final filesystem: the visitors
+    // do not finish (no SBOM, no secrets from a partial read), as with `visit_layers`; the scan
+    // error above fails the run. Finishing would also have read the whole image again, once per
+    // visitor asking for the index, and repeated the same error.
+    if ctx.fs.is_some_and(|f| f.complete) {
+        for v in visitors.iter_mut() {
+            analysis.merge(v.finish(image));
+        }
     }
     let summary = summarize(&ctx);
     ImageAudit { analysis, summary }

@@ -235,6 +235,65 @@ fn digest_mismatches_are_errors() {
     assert!(e.to_string().contains("digest mismatch"), "{e}");
 }
 
+/// A visitor that records whether it was asked to finish.
+struct Finishes(bool);
+
+impl shipshape_image::LayerVisitor for Finishes {
+    fn wants(&self, _path: &str, _size: u64) -> bool {
+        true
+    }
+    fn visit(
+        &mut self,
+        _id: usize,
+        _entry: &shipshape_image::FileEntry,
+        _reader: &mut dyn std::io::Read,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn finish(&mut self, image: &shipshape_image::Image) -> shipshape_core::report::Analysis {
+        self.0 = true;
+        let mut a = shipshape_core::report::Analysis::default();
+        if let Err(e) = image.index() {
+            a.errors
+                .push(shipshape_core::ScanError::new("finish", e.message));
+        }
+        a
+    }
+}
+
+#[test]
+fn visitors_do_not_finish_after_a_failed_pass() {
+    let b = deleted_env_image();
+    let (d, r, w) = layout(&b);
+    let other = LayerBuilder::new()
+        .file("/app/.env", b"EVIL=1\n")
+        .blob()
+        .expect("blob")
+        .0;
+    std::fs::write(blob_file(d.path(), &w.layers[1]), other).expect("swap");
+    let image = open(&r, &ImageOptions::default()).expect("open");
+    let mut v = Finishes(false);
+    let a = shipshape_image::audit_with(&image, &opts(), &mut [&mut v]).analysis;
+    let mismatches = a
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("mismatch"))
+        .count();
+    assert_eq!(
+        mismatches, 1,
+        "one error, not one per visitor: {:?}",
+        a.errors
+    );
+    assert!(!v.0, "a visitor finished on a partial filesystem");
+    // The same image intact: the visitor finishes.
+    let (_d, r, _) = layout(&b);
+    let image = open(&r, &ImageOptions::default()).expect("open");
+    let mut v = Finishes(false);
+    let a = shipshape_image::audit_with(&image, &opts(), &mut [&mut v]).analysis;
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert!(v.0, "the visitor finishes after a complete pass");
+}
+
 #[test]
 fn docker_archive_diff_id_mismatch_is_an_error() {
     let dir = tempfile::tempdir().expect("tmp");
