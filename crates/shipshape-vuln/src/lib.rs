@@ -14,7 +14,8 @@
 //! - [`age`]: how old the database is, and the warning past `db-max-age`.
 //! - [`scan`], [`rules`]: a scan's packages looked up in the store, as findings of SS5001 and
 //!   evidence for the `vulnerabilities` checklist item.
-//! - [`vex`]: OpenVEX and CycloneDX VEX documents applied to those findings.
+//! - [`vex`]: OpenVEX and CycloneDX VEX documents applied to those findings; [`vers`]: the
+//!   `vers:` version ranges CycloneDX VEX statements may limit themselves to.
 //! - [`priority`]: the CISA KEV catalog and FIRST EPSS scores, imported into the store.
 
 pub mod age;
@@ -28,6 +29,7 @@ pub mod severity;
 pub mod source;
 pub mod store;
 pub mod update;
+pub mod vers;
 pub mod version;
 pub mod vex;
 

@@ -23,7 +23,26 @@
 //! to the image reference, name or digest) when the statement has no subcomponents or one of
 //! them names the package. When several statements apply, the latest (`last_updated`, else
 //! `timestamp`, else the document's) wins, and among equals the one read last.
+//!
+//! CycloneDX `affects[].versions[]` (spec 1.5/1.6: each entry a `version` or a `range` in the
+//! purl project's `vers:` syntax, and a `status` of `affected`, `unaffected` or `unknown`,
+//! `affected` when absent, described as "the vulnerability status for the version or range of
+//! versions"). The status is the vulnerability's status for those versions, so an entry speaks
+//! for the statement only where the two agree: `not_affected`, `false_positive`, `resolved`
+//! and `resolved_with_pedigree` hold for versions listed `unaffected`; `exploitable` for
+//! versions listed `affected`; `in_triage` for versions listed `affected` or `unknown`. When an
+//! affects entry has `versions`, it names the finding's package only if the package's version
+//! is covered by an agreeing entry and by no disagreeing one (a document that contradicts
+//! itself about a version does not suppress it). Everything else fails closed, because hiding a
+//! real finding is the worse mistake for a gate: a version no entry covers, a package without a
+//! version, a range of another ecosystem's scheme, and the BOM's own subject or an image purl
+//! (the image's version is not known) leave the finding as it was. A component purl with a
+//! version must still match as well, so `versions` can only narrow it. Ranges are compared with
+//! the comparators OSV matching uses ([`crate::vers`]); a malformed range, an unknown scheme, a
+//! scheme that does not fit the component's purl type, or an entry with both or neither of
+//! `version` and `range` is an error naming the document and the statement.
 
+use crate::vers::{order_of_type, Order, Vers};
 use packageurl::PackageUrl;
 use serde::Deserialize;
 use shipshape_core::report::Analysis;
@@ -66,6 +85,23 @@ enum Ident {
 struct Product {
     idents: Vec<Ident>,
     subcomponents: Vec<Vec<Ident>>,
+    /// CycloneDX `affects[].versions`: when given, the statement holds only for the versions
+    /// these entries cover (see the module docs).
+    versions: Option<Vec<VersionEntry>>,
+}
+
+/// One `affects[].versions[]` entry, read against the statement's analysis state.
+#[derive(Debug, Clone)]
+struct VersionEntry {
+    /// The entry's status agrees with the statement (`unaffected` for a suppressing state).
+    agrees: bool,
+    covers: Covers,
+}
+
+#[derive(Debug, Clone)]
+enum Covers {
+    Exact(String),
+    Range(Vers),
 }
 
 /// One statement, whichever format it came from.
@@ -327,17 +363,20 @@ impl VexSet {
             let mut unresolved = None;
             for (j, a) in v.affects.iter().enumerate() {
                 let r = a.reference.as_str();
+                let before = products.len();
                 if image_refs.iter().any(|x| x == r) {
                     // The BOM's own subject: applies to the scanned image as a whole.
                     products.push(Product {
                         idents: vec![Ident::Other(IMAGE_SUBJECT.to_string())],
                         subcomponents: Vec::new(),
+                        versions: None,
                     });
                 } else if let Some((_, purl)) = refs.iter().find(|(x, _)| x == r) {
                     match purl.as_deref().map(parse_purl) {
                         Some(Ok(p)) => products.push(Product {
                             idents: vec![Ident::Purl(Box::new(p))],
                             subcomponents: Vec::new(),
+                            versions: None,
                         }),
                         Some(Err(e)) => {
                             return Err(bad(format!("affects[{j}]: the component's purl: {e}")))
@@ -352,6 +391,7 @@ impl VexSet {
                     products.push(Product {
                         idents: vec![Ident::Purl(Box::new(p))],
                         subcomponents: Vec::new(),
+                        versions: None,
                     });
                 } else if let Some((_, fragment)) =
                     r.strip_prefix("urn:cdx:").and_then(|x| x.split_once('#'))
@@ -361,6 +401,7 @@ impl VexSet {
                         Ok(p) => products.push(Product {
                             idents: vec![Ident::Purl(Box::new(p))],
                             subcomponents: Vec::new(),
+                            versions: None,
                         }),
                         Err(_) => {
                             unresolved = Some(format!(
@@ -372,6 +413,24 @@ impl VexSet {
                     return Err(bad(format!(
                         "affects[{j}]: `{r}` names no component of this BOM"
                     )));
+                }
+                if a.versions.is_empty() {
+                    continue;
+                }
+                if let Some(p) = products.get_mut(before) {
+                    p.versions = Some(
+                        cdx_versions(&a.versions, status, &p.idents)
+                            .map_err(|m| bad(format!("affects[{j}].{m}")))?,
+                    );
+                    let image = p.idents.iter().any(|i| match i {
+                        Ident::Other(_) => true,
+                        Ident::Purl(p) => p.ty() == "oci" || p.ty() == "docker",
+                    });
+                    if image {
+                        unresolved = Some(format!(
+                            "affects[{j}] limits the statement to some versions of the image, whose version is not known"
+                        ));
+                    }
                 }
             }
             if v.affects.is_empty() {
@@ -645,6 +704,11 @@ fn names_image(idents: &[Ident], subject: &Subject) -> bool {
 }
 
 fn product_applies(p: &Product, package: Option<&PackageUrl>, subject: &Subject) -> bool {
+    if let Some(versions) = &p.versions {
+        // An image's own version is not known: a version-limited image product never applies.
+        return names_package(&p.idents, package)
+            && package.is_some_and(|pkg| versions_cover(versions, pkg));
+    }
     if names_package(&p.idents, package) {
         return true;
     }
@@ -811,6 +875,7 @@ impl TryFrom<RawOvStatement> for OvStatement {
                         .into_iter()
                         .map(idents)
                         .collect::<Result<_, String>>()?,
+                    versions: None,
                 })
             })
             .collect::<Result<Vec<_>, String>>()
@@ -889,6 +954,102 @@ struct CdxAnalysis {
 struct CdxAffects {
     #[serde(rename = "ref")]
     reference: String,
+    #[serde(default)]
+    versions: Vec<CdxVersion>,
+}
+
+#[derive(Deserialize)]
+struct CdxVersion {
+    version: Option<String>,
+    range: Option<String>,
+    /// The schema's default is `affected`.
+    #[serde(default)]
+    status: CdxAffectedStatus,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum CdxAffectedStatus {
+    #[default]
+    Affected,
+    Unaffected,
+    Unknown,
+}
+
+/// Reads an `affects[].versions` list for a statement of `status` about the product
+/// `idents`; the error starts with `versions[k]` (the caller prefixes the `affects` entry).
+fn cdx_versions(
+    list: &[CdxVersion],
+    status: VexStatus,
+    idents: &[Ident],
+) -> Result<Vec<VersionEntry>, String> {
+    let component = idents.iter().find_map(|i| match i {
+        Ident::Purl(p) if p.ty() != "oci" && p.ty() != "docker" => Some(p),
+        _ => None,
+    });
+    list.iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let agrees = match status {
+                VexStatus::NotAffected | VexStatus::Fixed => {
+                    e.status == CdxAffectedStatus::Unaffected
+                }
+                VexStatus::Affected => e.status == CdxAffectedStatus::Affected,
+                VexStatus::UnderInvestigation => e.status != CdxAffectedStatus::Unaffected,
+            };
+            let covers = match (&e.version, &e.range) {
+                (Some(v), None) => Covers::Exact(v.clone()),
+                (None, Some(r)) => {
+                    let vers = Vers::parse(r)
+                        .map_err(|m| format!("versions[{k}]: range `{r}`: {m}"))?;
+                    if let (Some(p), Some(order)) = (component, vers.order()) {
+                        if order != Order::SemVer && order_of_type(p.ty()) != Some(order) {
+                            return Err(format!(
+                                "versions[{k}]: range `{r}` compares {} versions, and the component `{p}` is a {} package",
+                                vers.scheme,
+                                p.ty()
+                            ));
+                        }
+                    }
+                    Covers::Range(vers)
+                }
+                _ => {
+                    return Err(format!(
+                        "versions[{k}]: needs exactly one of `version` and `range`"
+                    ))
+                }
+            };
+            Ok(VersionEntry { agrees, covers })
+        })
+        .collect()
+}
+
+/// The version of `pkg` as its ecosystem compares it (an rpm's `epoch` qualifier in front),
+/// and that ecosystem's order when shipshape knows it.
+fn package_version(pkg: &PackageUrl) -> Option<(String, Option<Order>)> {
+    let v = pkg.version()?;
+    let v = match pkg.qualifiers().get("epoch") {
+        Some(e) if pkg.ty() == "rpm" && !v.contains(':') => format!("{e}:{v}"),
+        _ => v.to_string(),
+    };
+    Some((v, order_of_type(pkg.ty())))
+}
+
+/// Whether `versions` let a statement hold for `pkg`: an agreeing entry covers its version
+/// and no disagreeing one does. A package without a version is covered by nothing.
+fn versions_cover(versions: &[VersionEntry], pkg: &PackageUrl) -> bool {
+    let Some((version, order)) = package_version(pkg) else {
+        return false;
+    };
+    let covered = |e: &VersionEntry| match &e.covers {
+        Covers::Exact(v) => {
+            *v == version
+                || order.is_some_and(|o| o.compare(v, &version) == Ok(std::cmp::Ordering::Equal))
+        }
+        Covers::Range(r) => r.contains(&version, order),
+    };
+    versions.iter().any(|e| e.agrees && covered(e))
+        && !versions.iter().any(|e| !e.agrees && covered(e))
 }
 
 /// Loads `paths` as a [`VexSet`], or nothing when there are none.
@@ -1241,5 +1402,230 @@ mod tests {
             .add("bom.json", &cyclonedx(r#"{"id": "CVE-1", "analysis": {"state": "bogus"}, "affects": [{"ref": "image"}]}"#))
             .unwrap_err();
         assert!(e.message.contains("unknown analysis state `bogus`"), "{e}");
+    }
+
+    /// A CycloneDX VEX document whose components carry purls without versions (and one with).
+    fn cdx_unversioned(vulns: &str) -> String {
+        format!(
+            r#"{{
+  "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+  "metadata": {{"component": {{"bom-ref": "image", "type": "container", "name": "app"}}}},
+  "components": [
+    {{"bom-ref": "libc6", "type": "library", "name": "libc6", "purl": "pkg:deb/debian/libc6?arch=amd64"}},
+    {{"bom-ref": "lodash", "type": "library", "name": "lodash", "purl": "pkg:npm/lodash"}},
+    {{"bom-ref": "libc6-pinned", "type": "library", "name": "libc6",
+      "purl": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u10"}}
+  ],
+  "vulnerabilities": [{vulns}]
+}}"#
+        )
+    }
+
+    /// One statement about CVE-2025-4802 in `state`, on `reference`, limited by `versions`.
+    fn limited(state: &str, reference: &str, versions: &str) -> VexSet {
+        let mut set = VexSet::default();
+        set.add(
+            "vex.cdx.json",
+            &cdx_unversioned(&format!(
+                r#"{{"id": "CVE-2025-4802", "analysis": {{"state": "{state}", "justification": "code_not_reachable"}},
+                    "affects": [{{"ref": "{reference}", "versions": [{versions}]}}]}}"#
+            )),
+        )
+        .unwrap();
+        set
+    }
+
+    fn status_at(set: &VexSet, purl: &str) -> Option<VexStatus> {
+        status_of(set, finding("CVE-2025-4802", &[], purl)).0
+    }
+
+    const LIBC6_OLD: &str = "pkg:deb/debian/libc6@2.36-9?arch=amd64";
+    const LIBC6_NEW: &str = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u11?arch=amd64";
+
+    #[test]
+    fn cyclonedx_versions_limit_an_unversioned_component() {
+        // Without `versions`, a purl without a version names every version (unchanged).
+        let all = limited("not_affected", "libc6", "");
+        assert_eq!(status_at(&all, LIBC6_OLD), Some(VexStatus::NotAffected));
+        // An explicit version: that version only.
+        let one = limited(
+            "not_affected",
+            "libc6",
+            r#"{"version": "2.36-9+deb12u10", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&one, LIBC6), Some(VexStatus::NotAffected));
+        assert_eq!(status_at(&one, LIBC6_OLD), None, "another version stays");
+        let (_, unused, _) = status_of(&one, finding("CVE-2025-4802", &[], LIBC6_OLD));
+        assert_eq!(unused.len(), 1, "the statement applied to nothing");
+        // A deb range, in dpkg order (`+deb12u10` sorts after `-9`).
+        let deb = limited(
+            "not_affected",
+            "libc6",
+            r#"{"range": "vers:deb/>=2.36-9|<2.36-9+deb12u11", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&deb, LIBC6), Some(VexStatus::NotAffected));
+        assert_eq!(status_at(&deb, LIBC6_OLD), Some(VexStatus::NotAffected));
+        assert_eq!(status_at(&deb, LIBC6_NEW), None, "outside the range");
+        assert_eq!(status_at(&deb, "pkg:deb/debian/libc6@2.35-1"), None);
+        // An npm range, in SemVer order (`4.17.9` is below `4.17.21`).
+        let npm = limited(
+            "resolved",
+            "lodash",
+            r#"{"range": "vers:npm/>=4.17.21", "status": "unaffected"}"#,
+        );
+        assert_eq!(
+            status_at(&npm, "pkg:npm/lodash@4.17.21"),
+            Some(VexStatus::Fixed)
+        );
+        assert_eq!(
+            status_at(&npm, "pkg:npm/lodash@5.0.0"),
+            Some(VexStatus::Fixed)
+        );
+        assert_eq!(status_at(&npm, "pkg:npm/lodash@4.17.9"), None);
+        assert_eq!(
+            status_at(&npm, "pkg:npm/lodash"),
+            None,
+            "no version: not covered"
+        );
+        // `!=` takes one version out of a range; `*` covers every version.
+        let ne = limited(
+            "not_affected",
+            "libc6",
+            r#"{"range": "vers:deb/>=2.36-1|!=2.36-9+deb12u10|<2.37", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&ne, LIBC6), None, "excluded by !=");
+        assert_eq!(status_at(&ne, LIBC6_OLD), Some(VexStatus::NotAffected));
+        let star = limited(
+            "not_affected",
+            "libc6",
+            r#"{"range": "vers:deb/*", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&star, LIBC6_NEW), Some(VexStatus::NotAffected));
+    }
+
+    #[test]
+    fn cyclonedx_version_status_must_agree_with_the_analysis() {
+        // `affected` (also the default when `status` is absent) and `unknown` entries do not
+        // let a not_affected statement suppress anything.
+        for versions in [
+            r#"{"range": "vers:deb/*", "status": "affected"}"#,
+            r#"{"range": "vers:deb/*"}"#,
+            r#"{"version": "2.36-9+deb12u10", "status": "unknown"}"#,
+        ] {
+            let set = limited("not_affected", "libc6", versions);
+            assert_eq!(status_at(&set, LIBC6), None, "{versions}");
+        }
+        // An `exploitable` statement holds where the versions are listed `affected`.
+        let exploitable = limited(
+            "exploitable",
+            "libc6",
+            r#"{"range": "vers:deb/<2.36-9+deb12u11", "status": "affected"},
+               {"range": "vers:deb/>=2.36-9+deb12u11", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&exploitable, LIBC6), Some(VexStatus::Affected));
+        assert_eq!(status_at(&exploitable, LIBC6_NEW), None);
+        // A document contradicting itself about a version does not suppress that version.
+        let both = limited(
+            "not_affected",
+            "libc6",
+            r#"{"range": "vers:deb/*", "status": "unaffected"},
+               {"version": "2.36-9+deb12u10", "status": "affected"}"#,
+        );
+        assert_eq!(status_at(&both, LIBC6), None);
+        assert_eq!(status_at(&both, LIBC6_OLD), Some(VexStatus::NotAffected));
+    }
+
+    #[test]
+    fn cyclonedx_versions_narrow_a_versioned_component_and_never_an_image() {
+        // The component's purl pins 2.36-9+deb12u10; the range leaves that version out.
+        let contradicts = limited(
+            "not_affected",
+            "libc6-pinned",
+            r#"{"range": "vers:deb/<2.36-9+deb12u10", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&contradicts, LIBC6), None);
+        assert_eq!(
+            status_at(&contradicts, LIBC6_OLD),
+            None,
+            "the purl's version still counts"
+        );
+        let agrees = limited(
+            "not_affected",
+            "libc6-pinned",
+            r#"{"range": "vers:deb/<=2.36-9+deb12u10", "status": "unaffected"}"#,
+        );
+        assert_eq!(status_at(&agrees, LIBC6), Some(VexStatus::NotAffected));
+        // The BOM's subject limited to versions: the image's version is unknown, so nothing.
+        let image = limited(
+            "not_affected",
+            "image",
+            r#"{"version": "1.0", "status": "unaffected"}"#,
+        );
+        let (s, unused, _) = status_of(&image, finding("CVE-2025-4802", &[], LIBC6));
+        assert_eq!(s, None);
+        assert!(
+            unused[0]
+                .why
+                .as_deref()
+                .unwrap_or("")
+                .contains("version is not known"),
+            "{unused:?}"
+        );
+    }
+
+    #[test]
+    fn bad_cyclonedx_versions_are_errors_naming_the_statement() {
+        for (versions, why) in [
+            (
+                r#"{"range": "vers:deb/>=1.0|>=2.0", "status": "unaffected"}"#,
+                "vulnerabilities[0]: affects[0].versions[0]: range `vers:deb/>=1.0|>=2.0`: bounds do not alternate",
+            ),
+            (
+                r#"{"status": "unaffected"}, {"range": "vers:frob/1", "status": "unaffected"}"#,
+                "affects[0].versions[0]: needs exactly one of `version` and `range`",
+            ),
+            (
+                r#"{"range": "vers:frob/1", "status": "unaffected"}"#,
+                "unknown or unsupported versioning scheme `frob`",
+            ),
+            (
+                r#"{"range": "vers:npm/>=1.0.0", "status": "unaffected"}"#,
+                "compares npm versions, and the component `pkg:deb/debian/libc6?arch=amd64` is a deb package",
+            ),
+            (
+                r#"{"version": "1", "range": "vers:deb/*", "status": "unaffected"}"#,
+                "needs exactly one of",
+            ),
+            (
+                r#"{"range": "not-vers", "status": "unaffected"}"#,
+                "does not start with `vers:`",
+            ),
+        ] {
+            let mut set = VexSet::default();
+            let e = set
+                .add(
+                    "vex.cdx.json",
+                    &cdx_unversioned(&format!(
+                        r#"{{"id": "CVE-2025-4802", "analysis": {{"state": "not_affected"}},
+                    "affects": [{{"ref": "libc6", "versions": [{versions}]}}]}}"#
+                    )),
+                )
+                .unwrap_err();
+            assert_eq!(e.path, "vex.cdx.json");
+            assert_eq!(e.line, Some(10), "the statement's first line: {e}");
+            assert!(e.message.contains(why), "{e}");
+            assert!(set.is_empty());
+        }
+        // An unknown status is a field error at its line.
+        let e = VexSet::default()
+            .add(
+                "vex.cdx.json",
+                &cdx_unversioned(
+                    r#"{"id": "CVE-1", "analysis": {"state": "not_affected"},
+                    "affects": [{"ref": "libc6", "versions": [{"version": "1", "status": "fixed"}]}]}"#,
+                ),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("unknown variant `fixed`"), "{e}");
     }
 }
