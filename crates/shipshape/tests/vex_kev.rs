@@ -318,6 +318,75 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
 }
 
 #[test]
+fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
+    let Some(cache) = cache_with_debian_records() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let reference = image(dir.path());
+    // The component's purl has no version; `versions` says which versions are unaffected.
+    let bom = |range: &str| {
+        format!(
+            r#"{{
+  "bomFormat": "CycloneDX",
+  "specVersion": "1.6",
+  "version": 1,
+  "components": [{{"bom-ref": "libc6", "type": "library", "name": "libc6", "purl": "pkg:deb/debian/libc6?arch=amd64"}}],
+  "vulnerabilities": [
+    {{"id": "CVE-2025-4802",
+      "analysis": {{"state": "not_affected", "justification": "code_not_reachable"}},
+      "affects": [{{"ref": "libc6", "versions": [{{"range": "{range}", "status": "unaffected"}}]}}]}}
+  ]
+}}
+"#
+        )
+    };
+    // Only the fixed versions are said to be unaffected: the installed deb12u10 stays a finding.
+    let outside = write(
+        dir.path(),
+        "outside.cdx.json",
+        &bom("vers:deb/>=2.36-9+deb12u11"),
+    );
+    let run = scan(
+        &reference,
+        cache.path(),
+        &["--vex", outside.to_str().unwrap()],
+    );
+    let f = with_id(&run.doc["findings"], "CVE-2025-4802").expect("not suppressed");
+    assert!(f["vulnerability"].get("vex").is_none(), "{f}");
+    assert!(with_id(&run.doc["suppressed"], "CVE-2025-4802").is_none());
+    let unused = of_rule(&run.doc["findings"], "SS5002");
+    assert_eq!(unused.len(), 1, "the statement applied to nothing");
+    assert_eq!(unused[0]["location"]["key"], "vulnerabilities[0]");
+    // A range that holds deb12u10 (dpkg order: above 2.36-9, below deb12u11) suppresses it.
+    let inside = write(
+        dir.path(),
+        "inside.cdx.json",
+        &bom("vers:deb/>=2.36-9|<2.36-9+deb12u11"),
+    );
+    let run = scan(
+        &reference,
+        cache.path(),
+        &["--vex", inside.to_str().unwrap()],
+    );
+    assert!(with_id(&run.doc["findings"], "CVE-2025-4802").is_none());
+    let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("suppressed");
+    assert_eq!(s["vulnerability"]["vex"]["status"], "not_affected");
+    // A malformed range: exit 2, naming the file and the statement.
+    let bad = write(dir.path(), "bad.cdx.json", &bom("vers:deb/>=2.36|>=2.37"));
+    let run = scan(&reference, cache.path(), &["--vex", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{}:7:5: ", bad.display()))
+            && run
+                .stderr
+                .contains("vulnerabilities[0]: affects[0].versions[0]: range"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_malformed_vex_document_exits_2_naming_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();

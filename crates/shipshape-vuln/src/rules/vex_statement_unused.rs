@@ -17,7 +17,9 @@ shipshape.toml that applied to no vulnerability finding of the scan: its vulnera
 aliases) and its products (a package purl, or the scanned image with its subcomponents) named
 no finding together. The finding points at the document and the statement (`statements[2]`
 for OpenVEX, `vulnerabilities[0]` for CycloneDX) and says why when the product could not be
-identified at all (a CycloneDX BOM-Link into another BOM whose bom-ref is not a purl).
+identified at all (a CycloneDX BOM-Link into another BOM whose bom-ref is not a purl) or its
+versions cannot be checked (CycloneDX `affects[].versions` on the image itself). A CycloneDX
+statement whose `affects[].versions` cover none of the installed versions is reported too.
 
 Reported only when the image's packages were checked against a vulnerability database.
 
@@ -29,8 +31,9 @@ package was fixed.
 
 ## How to fix
 Correct the statement's vulnerability id or product purl (type, namespace, name and version
-must equal the package's; leave the version out to cover every version), or delete the
-statement when the vulnerability is gone.
+must equal the package's; leave the version out to cover every version; for CycloneDX, list
+the installed version or a `vers:` range holding it in `affects[].versions` with the status
+`unaffected`), or delete the statement when the vulnerability is gone.
 
 ## Example
 ```json
