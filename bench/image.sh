@@ -11,10 +11,7 @@ work=$(realpath -m "${1:-target/bench-image}")
 mkdir -p "$work"
 
 deb="$work/debian"
-if [ ! -f "$deb/debian-minbase.docker.tar" ]; then
-  echo "== building the Debian bookworm image (debootstrap, a few minutes)"
-  bash "$SHARED/peers/build-debian-image.sh" "$deb"
-fi
+debian_image "$deb"
 
 
 # seconds (best of 5, nanosecond clock: the small image reads in tens of milliseconds) and peak

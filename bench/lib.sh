@@ -44,3 +44,13 @@ report() {
     python3 -c "import sys; b,o=float(sys.argv[1]),float(sys.argv[2]); print(f'{sys.argv[3]:<24} {o:9.3f} s   shipshape is {o/b:7.1f}x faster')" "$b" "$o" "$other"
   done
 }
+
+# debian_image DIR: builds the debootstrap Debian bookworm image into DIR once (a few minutes);
+# later runs reuse DIR/debian-minbase.docker.tar.
+debian_image() {
+  mkdir -p "$1"
+  if [ ! -f "$1/debian-minbase.docker.tar" ]; then
+    echo "== building the Debian bookworm image (debootstrap, a few minutes)"
+    bash "$SHARED/peers/build-debian-image.sh" "$1"
+  fi
+}

@@ -10,10 +10,7 @@ work=$(realpath -m "${1:-target/bench-image}")
 deb="$work/debian"
 big="$work/big"
 mkdir -p "$work"
-if [ ! -f "$deb/debian-minbase.docker.tar" ]; then
-  echo "== building the Debian bookworm image (debootstrap, a few minutes)"
-  bash "$SHARED/peers/build-debian-image.sh" "$deb"
-fi
+debian_image "$deb"
 archive="$big/big.docker.tar"
 if [ ! -f "$archive" ]; then
   echo "== building a ~1 GiB image on top of it"

@@ -12,10 +12,7 @@ source "$(dirname "$0")/lib.sh"
 work=$(realpath -m "${1:-target/bench-image}")
 deb="$work/debian"
 mkdir -p "$work"
-if [ ! -f "$deb/debian-minbase.docker.tar" ]; then
-  echo "== building the Debian bookworm image (debootstrap, a few minutes)"
-  bash "$SHARED/peers/build-debian-image.sh" "$deb"
-fi
+debian_image "$deb"
 tar_file="$deb/debian-minbase.docker.tar"
 img="docker-archive:$tar_file"
 cache="$OUT/cache"

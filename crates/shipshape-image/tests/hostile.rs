@@ -204,17 +204,24 @@ fn truncated_layer_is_an_error() {
     );
 }
 
-#[test]
-fn digest_mismatches_are_errors() {
-    let b = deleted_env_image();
-    // a layer whose content changed after the manifest was written
-    let (d, r, w) = layout(&b);
+/// `b` as a layout whose second layer was swapped for other content after the manifest was
+/// written (its digest no longer matches).
+fn tampered_layout(b: &ImageBuilder) -> (tempfile::TempDir, String) {
+    let (d, r, w) = layout(b);
     let other = LayerBuilder::new()
         .file("/app/.env", b"EVIL=1\n")
         .blob()
         .expect("blob")
         .0;
     std::fs::write(blob_file(d.path(), &w.layers[1]), other).expect("swap");
+    (d, r)
+}
+
+#[test]
+fn digest_mismatches_are_errors() {
+    let b = deleted_env_image();
+    // a layer whose content changed after the manifest was written
+    let (_d, r) = tampered_layout(&b);
     let image = open(&r, &ImageOptions::default()).expect("open");
     let a = audit(&image);
     assert!(
@@ -264,13 +271,7 @@ impl shipshape_image::LayerVisitor for Finishes {
 #[test]
 fn visitors_do_not_finish_after_a_failed_pass() {
     let b = deleted_env_image();
-    let (d, r, w) = layout(&b);
-    let other = LayerBuilder::new()
-        .file("/app/.env", b"EVIL=1\n")
-        .blob()
-        .expect("blob")
-        .0;
-    std::fs::write(blob_file(d.path(), &w.layers[1]), other).expect("swap");
+    let (_d, r) = tampered_layout(&b);
     let image = open(&r, &ImageOptions::default()).expect("open");
     let mut v = Finishes(false);
     let a = shipshape_image::audit_with(&image, &opts(), &mut [&mut v]).analysis;
