@@ -66,6 +66,8 @@ pub struct LayerSummary {
     pub uncompressed_bytes: u64,
     pub entries: u64,
     pub created_by: Option<String>,
+    /// Not hashed: an earlier scan verified it in the same, unchanged file.
+    pub verified_earlier: bool,
 }
 
 impl ImageSummary {
@@ -563,6 +565,7 @@ fn summarize(ctx: &Ctx) -> ImageSummary {
                 uncompressed_bytes: st.uncompressed_bytes,
                 entries: st.entries,
                 created_by: history.get(i).map(|h| h.to_string()),
+                verified_earlier: st.verified_earlier,
             });
         }
         s.visible_files = fs.index.visible().count() as u64;

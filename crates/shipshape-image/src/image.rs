@@ -3,12 +3,13 @@
 use crate::attest::{Attestation, Attestations, Origin};
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{FileEntry, FsIndex, LayerChanges};
-use crate::layer::{read_layer, LayerItem, LayerSpec, LayerStats, Limits};
+use crate::layer::{read_layer, LayerItem, LayerSource, LayerSpec, LayerStats, Limits};
 use crate::reference::{self, RegistryRef, SourceRef, SourceType};
 use crate::spec::{
     self, Descriptor, DockerArchiveEntry, ImageConfigFile, Index, Manifest, Platform,
 };
 use crate::store::{self, DirStore, Store, TarStore};
+use crate::verified::DigestCache;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -33,6 +34,10 @@ pub struct ImageOptions {
     /// Do not try a registry for bare names.
     pub no_registry: bool,
     pub limits: Limits,
+    /// The verified-digest cache directory (`<cache dir>/verified`): uncompressed layers of local
+    /// archives and layouts that an earlier scan verified, unchanged since, are not hashed again.
+    /// `None`: every layer is hashed.
+    pub digest_cache: Option<PathBuf>,
     /// Told how far pulls, exports and layer reads have come.
     pub progress: crate::Progress,
 }
@@ -71,6 +76,7 @@ pub struct Image {
     store: Box<dyn Store>,
     limits: Limits,
     progress: crate::Progress,
+    digest_cache: Option<DigestCache>,
     index: OnceLock<Arc<FsIndex>>,
     origin: Origin,
     attestations: OnceLock<std::result::Result<Attestations, ImageError>>,
@@ -192,6 +198,7 @@ fn open_inner(r: &str, opts: &ImageOptions) -> Result<Image> {
         store,
         limits: opts.limits.clone(),
         progress: opts.progress.clone(),
+        digest_cache: opts.digest_cache.clone().map(DigestCache::new),
         index: OnceLock::new(),
         origin,
         attestations: OnceLock::new(),
@@ -682,15 +689,19 @@ impl Image {
         let mut index = FsIndex::default();
         let mut stats = Vec::with_capacity(self.specs.len());
         let mut total: u64 = 0;
+        let from = LayerSource {
+            store: &*self.store,
+            limits: &self.limits,
+            progress: &self.progress,
+            cache: self.digest_cache.as_ref(),
+        };
         for (i, spec) in self.specs.iter().enumerate() {
             let mut changes = LayerChanges::default();
             let budget = self.limits.max_total_entries.saturating_sub(total);
             let res = read_layer(
-                &*self.store,
+                &from,
                 spec,
                 (i, self.specs.len()),
-                &self.limits,
-                &self.progress,
                 budget,
                 &mut |item, r| {
                     match item {

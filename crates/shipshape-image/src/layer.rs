@@ -7,6 +7,7 @@
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{normalize, FileEntry, FileKind};
 use crate::store::{hex_lower, HashingReader, Store};
+use crate::verified::{DigestCache, Digests};
 use sha2::{Digest, Sha256};
 use shipshape_core::progress::Progress;
 use std::io::{self, BufRead, BufReader, Read};
@@ -90,6 +91,9 @@ pub struct LayerStats {
     pub file_bytes: u64,
     /// Entries that were refused (path traversal), as messages.
     pub refused: Vec<String>,
+    /// The digests were not computed: an earlier scan verified this layer in the same, unchanged
+    /// file (the verified-digest cache).
+    pub verified_earlier: bool,
 }
 
 struct Counting<'p, R> {
@@ -507,19 +511,35 @@ impl Read for Chunks {
     }
 }
 
+/// Where layers are read from, and how.
+#[derive(Clone, Copy)]
+pub(crate) struct LayerSource<'a> {
+    pub(crate) store: &'a dyn Store,
+    pub(crate) limits: &'a Limits,
+    pub(crate) progress: &'a Progress,
+    pub(crate) cache: Option<&'a DigestCache>,
+}
+
 /// Streams layer `index`, calling `visit` for every entry (with a reader over its content) and
 /// every whiteout. Verifies the blob digest and the diff id when known. `entry_budget` is the
 /// number of entries still allowed over the whole image.
 pub(crate) fn read_layer(
-    store: &dyn Store,
+    from: &LayerSource<'_>,
     spec: &LayerSpec,
     (index, layers): (usize, usize),
-    limits: &Limits,
-    progress: &Progress,
     entry_budget: u64,
     visit: &mut dyn FnMut(LayerItem<'_>, &mut dyn Read) -> io::Result<()>,
 ) -> Result<LayerStats> {
+    let LayerSource {
+        store,
+        limits,
+        progress,
+        cache,
+    } = *from;
     let what = format!("layer {} ({})", index + 1, spec.path);
+    // Looked up before the blob is opened: the identity the entry vouches for must be the one of
+    // the file read.
+    let lookup = cache.and_then(|c| Some((c, c.lookup(store.location(&spec.path)?)?)));
     let (raw, size) = store
         .open(&spec.path)?
         .ok_or_else(|| ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing")))?;
@@ -540,6 +560,28 @@ pub(crate) fn read_layer(
         ..LayerStats::default()
     };
     if comp == Compression::None {
+        if let Some((_, l)) = &lookup {
+            if l.vouches_for(spec.digest.as_deref(), spec.diff_id.as_deref()) {
+                let mut padded = PadToBlock {
+                    inner: &mut buf,
+                    count: 0,
+                    pad: None,
+                };
+                walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
+                    .map_err(|e| ImageError::io(&what, e))?;
+                if !l.unchanged() {
+                    return Err(ImageError::new(
+                        ErrorKind::Digest,
+                        format!("{what}: the file changed while it was read; scan again"),
+                    ));
+                }
+                stats.verified_earlier = true;
+                // The rest of the blob (end-of-archive blocks) is left unread.
+                stats.compressed_bytes = size.unwrap_or(compressed.load(Ordering::Relaxed));
+                stats.uncompressed_bytes = stats.compressed_bytes;
+                return Ok(stats);
+            }
+        }
         let (to_hash, hash_rx) = mpsc::sync_channel(DEPTH);
         let (hashed_tx, hashed) = mpsc::sync_channel(DEPTH + 2);
         let digest = std::thread::scope(|scope| {
@@ -579,6 +621,15 @@ pub(crate) fn read_layer(
         }
         if let Some(want) = &spec.diff_id {
             check_digest(want, &digest, &what, "diff id")?;
+        }
+        if let Some((c, l)) = &lookup {
+            c.record(
+                l,
+                &Digests {
+                    blob: digest.clone(),
+                    diff_id: digest,
+                },
+            );
         }
         return Ok(stats);
     }

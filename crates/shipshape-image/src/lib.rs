@@ -21,6 +21,7 @@ pub mod reference;
 mod registry;
 pub mod spec;
 mod store;
+mod verified;
 
 pub use attest::{
     Attestation, AttestationKind, AttestationSource, Attestations, ANN_PREDICATE_TYPE,

@@ -10,6 +10,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use crate::verified::Location;
+
 /// A readable blob and its size, when known.
 pub(crate) type BlobReader<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
 
@@ -17,6 +19,12 @@ pub(crate) type BlobReader<'a> = (Box<dyn Read + Send + 'a>, Option<u64>);
 pub(crate) trait Store: Send + Sync + fmt::Debug {
     /// Opens `path`; `Ok(None)` when it does not exist.
     fn open(&self, path: &str) -> Result<Option<BlobReader<'_>>>;
+
+    /// Where `path`'s bytes lie on disk, for the verified-digest cache; `None` for stores whose
+    /// files are temporary (pulled blobs, Engine exports) or that cannot say.
+    fn location(&self, _path: &str) -> Option<Location> {
+        None
+    }
 }
 
 /// The layout path of a blob digest, after checking the digest's shape (no path tricks).
@@ -142,7 +150,7 @@ pub(crate) struct TarStore {
     file: PathBuf,
     members: HashMap<String, (u64, u64)>,
     /// Keeps a spooled temporary file alive as long as the store.
-    _keep: Option<tempfile::TempPath>,
+    keep: Option<tempfile::TempPath>,
 }
 
 impl fmt::Debug for TarStore {
@@ -214,7 +222,7 @@ impl TarStore {
         Ok(TarStore {
             file: file.to_path_buf(),
             members,
-            _keep: keep,
+            keep,
         })
     }
 }
@@ -253,6 +261,15 @@ impl Store for TarStore {
             Some(size),
         )))
     }
+
+    fn location(&self, path: &str) -> Option<Location> {
+        let &(offset, len) = self.members.get(path)?;
+        self.keep.is_none().then(|| Location {
+            file: self.file.clone(),
+            offset,
+            len,
+        })
+    }
 }
 
 /// A window that must deliver exactly its length: a short file is a truncation error, not a
@@ -283,14 +300,14 @@ impl<R: Read> Read for ExactReader<R> {
 #[derive(Debug)]
 pub(crate) struct DirStore {
     root: PathBuf,
-    _keep: Option<tempfile::TempDir>,
+    keep: Option<tempfile::TempDir>,
 }
 
 impl DirStore {
     pub(crate) fn new(root: &Path, keep: Option<tempfile::TempDir>) -> Self {
         DirStore {
             root: root.to_path_buf(),
-            _keep: keep,
+            keep,
         }
     }
 }
@@ -316,6 +333,23 @@ impl Store for DirStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(ImageError::io(full.display(), e)),
         }
+    }
+
+    fn location(&self, path: &str) -> Option<Location> {
+        if self.keep.is_some()
+            || path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return None;
+        }
+        let file = self.root.join(path);
+        let len = std::fs::metadata(&file).ok()?.len();
+        Some(Location {
+            file,
+            offset: 0,
+            len,
+        })
     }
 }
 

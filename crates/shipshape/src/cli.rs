@@ -238,6 +238,10 @@ pub struct ImageArgs {
     /// ~/.cache/shipshape). Without a database the `vulnerabilities` item is not analysed.
     #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Hash every layer, also those an earlier scan verified in the same, unchanged local file
+    /// (remembered in the cache directory's `verified/`).
+    #[arg(long)]
+    pub no_digest_cache: bool,
     #[command(flatten)]
     pub vulns: VulnArgs,
     #[command(flatten)]
@@ -312,6 +316,10 @@ pub struct SbomArgs {
     /// written alone, with a note on standard error.
     #[arg(long, value_name = "DIR", env = "SHIPSHAPE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Hash every layer, also those an earlier scan verified in the same, unchanged local file
+    /// (remembered in the cache directory's `verified/`).
+    #[arg(long)]
+    pub no_digest_cache: bool,
     /// Do not look the packages up in the vulnerability database.
     #[arg(long, conflicts_with_all = ["severity", "only_fixed"])]
     pub no_vulns: bool,

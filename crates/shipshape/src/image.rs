@@ -6,7 +6,16 @@ use shipshape_core::{exit, ChecklistItem};
 use shipshape_image::{audit_with, open, show_in_image, AuditOptions, ImageOptions, LayerSecrets};
 use shipshape_sbom::LayerSbom;
 use shipshape_vuln::store;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The verified-digest cache directory inside the cache directory; `None` when turned off or
+/// when there is no cache directory (every layer is then hashed).
+pub fn digest_cache(cache_dir: Option<&Path>, off: bool) -> Option<PathBuf> {
+    if off {
+        return None;
+    }
+    store::cache_dir(cache_dir).ok().map(|d| d.join("verified"))
+}
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     let mut config = match load_config(&args.policy, Path::new(".")) {
@@ -21,6 +30,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     let mut opts = ImageOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,
+        digest_cache: digest_cache(args.cache_dir.as_deref(), args.no_digest_cache),
         ..ImageOptions::default()
     };
     if let Some(creds) = &args.creds {
@@ -125,8 +135,9 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
     crate::vulns::warn_if_stale(&mut analysis, &config);
     let s = &result.summary;
     if args.output.format == crate::cli::FormatArg::Human && !args.output.quiet {
+        let remembered = s.layers.iter().filter(|l| l.verified_earlier).count();
         eprintln!(
-            "image {}: {} layer{}, {:.1} MB ({:.1} MB compressed), {} files; os: {}; user: {}{}",
+            "image {}: {} layer{}, {:.1} MB ({:.1} MB compressed), {} files; os: {}; user: {}{}{}",
             s.reference,
             s.layers.len(),
             if s.layers.len() == 1 { "" } else { "s" },
@@ -142,7 +153,14 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             s.base_image
                 .as_deref()
                 .map(|b| format!("; base: {b}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            match remembered {
+                0 => String::new(),
+                n => format!(
+                    "; digests of {n} layer{} verified by an earlier scan of this unchanged file",
+                    if n == 1 { "" } else { "s" }
+                ),
+            }
         );
         if let Some(q) = &quick_view {
             eprintln!("{q}");

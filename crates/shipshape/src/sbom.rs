@@ -256,6 +256,7 @@ fn image_sbom(args: &SbomArgs) -> Result<ImageSbom, i32> {
     let mut opts = ImageOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,
+        digest_cache: crate::image::digest_cache(args.cache_dir.as_deref(), args.no_digest_cache),
         ..ImageOptions::default()
     };
     if let Some(creds) = &args.creds {
