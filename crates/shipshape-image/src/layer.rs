@@ -540,9 +540,13 @@ pub(crate) fn read_layer(
     // Looked up before the blob is opened: the identity the entry vouches for must be the one of
     // the file read.
     let lookup = cache.and_then(|c| Some((c, c.lookup(store.location(&spec.path)?)?)));
-    let (raw, size) = store
-        .open(&spec.path)?
-        .ok_or_else(|| ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing")))?;
+    // With a lookup, the blob is read from the file whose identity it took.
+    let (raw, size) = match &lookup {
+        Some((_, l)) => l.open().map_err(|e| ImageError::io(&what, e))?,
+        None => store.open(&spec.path)?.ok_or_else(|| {
+            ImageError::new(ErrorKind::NotFound, format!("{what}: blob is missing"))
+        })?,
+    };
     let compressed = Arc::new(AtomicU64::new(0));
     let mut buf = BufReader::with_capacity(
         CHUNK,

@@ -253,13 +253,7 @@ impl Store for TarStore {
         let mut f = File::open(&self.file).map_err(|e| ImageError::io(&what, e))?;
         f.seek(SeekFrom::Start(offset))
             .map_err(|e| ImageError::io(&what, e))?;
-        Ok(Some((
-            Box::new(ExactReader {
-                inner: f.take(size),
-                left: size,
-            }),
-            Some(size),
-        )))
+        Ok(Some((Box::new(ExactReader::new(f, size)), Some(size))))
     }
 
     fn location(&self, path: &str) -> Option<Location> {
@@ -274,9 +268,19 @@ impl Store for TarStore {
 
 /// A window that must deliver exactly its length: a short file is a truncation error, not a
 /// silently shorter blob.
-struct ExactReader<R> {
-    inner: R,
+pub(crate) struct ExactReader<R> {
+    inner: io::Take<R>,
     left: u64,
+}
+
+impl<R: Read> ExactReader<R> {
+    /// The next `len` bytes of `inner`.
+    pub(crate) fn new(inner: R, len: u64) -> Self {
+        ExactReader {
+            inner: inner.take(len),
+            left: len,
+        }
+    }
 }
 
 impl<R: Read> Read for ExactReader<R> {
@@ -312,13 +316,17 @@ impl DirStore {
     }
 }
 
+/// Only plain relative names are opened in a directory: the paths come from documents inside
+/// the image.
+fn plain_relative(path: &str) -> bool {
+    !path
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+}
+
 impl Store for DirStore {
     fn open(&self, path: &str) -> Result<Option<BlobReader<'_>>> {
-        // Only plain relative names: the paths come from documents inside the image.
-        if path
-            .split('/')
-            .any(|c| c.is_empty() || c == "." || c == "..")
-        {
+        if !plain_relative(path) {
             return Err(ImageError::new(
                 ErrorKind::Format,
                 format!("refusing path `{path}`"),
@@ -336,11 +344,7 @@ impl Store for DirStore {
     }
 
     fn location(&self, path: &str) -> Option<Location> {
-        if self.keep.is_some()
-            || path
-                .split('/')
-                .any(|c| c.is_empty() || c == "." || c == "..")
-        {
+        if self.keep.is_some() || !plain_relative(path) {
             return None;
         }
         let file = self.root.join(path);

@@ -2,9 +2,10 @@
 //! so that scanning the same unchanged archive again need not hash its layers again (hashing is
 //! most of the time a scan of a local `docker save` archive takes).
 //!
-//! An entry is keyed by where the layer lies (the file's canonical path, the member's offset and
-//! length) and by everything the kernel says about the file: device, inode, size, and the
-//! modification and status-change times to the nanosecond. Writing to a file moves its
+//! An entry is keyed by where the layer lies in its file (the member's offset and length) and by
+//! everything the kernel says about the file: device, inode, size, and the modification and
+//! status-change times to the nanosecond. The identity is taken from the open file the layer is
+//! then read from (not from its path, which could be pointed elsewhere in between). Writing to a file moves its
 //! status-change time (ctime) to now, and no unprivileged process can set it back, so a file
 //! whose identity is unchanged holds the bytes that were hashed. Two races are closed as git
 //! closes its "racy" index entries: nothing is remembered for a file changed less than
@@ -18,11 +19,12 @@
 //! which is what this avoids computing.
 
 use crate::store::hex_lower;
+use crate::store::{BlobReader, ExactReader};
 use sha2::{Digest, Sha256};
-use std::fs;
-use std::io::Write;
+use std::fs::{self, File};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 /// A file changed less than this long before it was read is not remembered: longer than the
@@ -51,8 +53,8 @@ struct Identity {
 }
 
 impl Identity {
-    fn of(file: &Path) -> Option<Identity> {
-        let m = fs::metadata(file).ok()?;
+    fn of(file: &File) -> Option<Identity> {
+        let m = file.metadata().ok()?;
         m.is_file().then(|| Identity {
             dev: m.dev(),
             ino: m.ino(),
@@ -85,11 +87,13 @@ pub(crate) struct Digests {
     pub(crate) diff_id: String,
 }
 
-/// The state of one blob before it is read: its identity and what the cache knows of it.
+/// The state of one blob before it is read: its open file, the file's identity and what the
+/// cache knows of it.
 #[derive(Debug)]
 pub(crate) struct Lookup {
     key: String,
     at: Location,
+    file: File,
     before: Identity,
     started: SystemTime,
     known: Option<Digests>,
@@ -111,7 +115,17 @@ impl Lookup {
     /// Whether the file is as it was when looked up (checked after a read that trusted the
     /// entry).
     pub(crate) fn unchanged(&self) -> bool {
-        Identity::of(&self.at.file).as_ref() == Some(&self.before)
+        Identity::of(&self.file).as_ref() == Some(&self.before)
+    }
+
+    /// A reader over the blob, from the file whose identity was taken.
+    pub(crate) fn open(&self) -> io::Result<BlobReader<'static>> {
+        let mut f = self.file.try_clone()?;
+        f.seek(SeekFrom::Start(self.at.offset))?;
+        Ok((
+            Box::new(ExactReader::new(f, self.at.len)),
+            Some(self.at.len),
+        ))
     }
 }
 
@@ -126,14 +140,13 @@ impl DigestCache {
         DigestCache { dir }
     }
 
-    /// Stats the blob's file and reads its entry. `None` when the file cannot be identified (not
-    /// a regular file, not readable).
+    /// Opens the blob's file, takes its identity and reads its entry. `None` when the file
+    /// cannot be identified (not a regular file, not readable).
     pub(crate) fn lookup(&self, at: Location) -> Option<Lookup> {
         let started = SystemTime::now();
-        let canonical = fs::canonicalize(&at.file).ok()?;
-        let before = Identity::of(&canonical)?;
+        let file = File::open(&at.file).ok()?;
+        let before = Identity::of(&file)?;
         let mut h = Sha256::new();
-        h.update(canonical.as_os_str().as_encoded_bytes());
         let Identity {
             dev,
             ino,
@@ -143,7 +156,7 @@ impl DigestCache {
         } = &before;
         h.update(
             format!(
-                "\0v1\0{}\0{}\0{dev}\0{ino}\0{size}\0{}.{}\0{}.{}",
+                "v1\0{}\0{}\0{dev}\0{ino}\0{size}\0{}.{}\0{}.{}",
                 at.offset, at.len, mtime.0, mtime.1, ctime.0, ctime.1
             )
             .as_bytes(),
@@ -158,10 +171,8 @@ impl DigestCache {
         };
         Some(Lookup {
             key,
-            at: Location {
-                file: canonical,
-                ..at
-            },
+            at,
+            file,
             before,
             started,
             known,
@@ -241,6 +252,7 @@ fn parse_entry(s: &str) -> Option<Digests> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     const D1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     const D2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";

@@ -141,64 +141,81 @@ fn image_checklist_passes_name_their_evidence() {
     }
 }
 
-/// The verified-digest cache: a second scan of an unchanged archive does not hash its layer
-/// again and says so; a layer rewritten in place (same size, modification time set back) is
-/// hashed again and its mismatch reported.
+/// The verified-digest cache: a second scan of an unchanged archive or layout does not hash its
+/// layer again and says so; a layer rewritten in place (same size, modification time set back)
+/// is hashed again and its mismatch reported.
 #[test]
-fn unchanged_archives_are_hashed_once_and_rewritten_ones_again() {
+fn unchanged_images_are_hashed_once_and_rewritten_ones_again() {
+    use shipshape_image::build::BuildCompression;
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("app.tar");
     let filler = vec![b'a'; 4096];
-    ImageBuilder::new()
-        .layer(LayerBuilder::new().file("/app/data", &filler))
-        .user("10001")
-        .write_docker_archive(&archive, "app:1.0")
+    let image = || {
+        ImageBuilder::new()
+            .layer(
+                LayerBuilder::new()
+                    .file("/app/data", &filler)
+                    .compression(BuildCompression::None),
+            )
+            .user("10001")
+    };
+    let archive = dir.path().join("app.tar");
+    image().write_docker_archive(&archive, "app:1.0").unwrap();
+    let layout = dir.path().join("layout");
+    image().write_oci_layout(&layout, "1.0").unwrap();
+    // The file holding the layer, for each: the archive, the layout's largest blob.
+    let layout_blob = std::fs::read_dir(layout.join("blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
         .unwrap();
+    let cases = [
+        (format!("docker-archive:{}", archive.display()), archive),
+        (format!("oci:{}", layout.display()), layout_blob),
+    ];
     // Only files that had settled before the scan are remembered (a write in the same clock
     // tick as the read would go unseen).
     std::thread::sleep(std::time::Duration::from_millis(3100));
-    let cache = dir.path().join("cache");
-    let scan = |extra: &[&str]| {
-        shipshape()
-            .arg("image")
-            .arg(format!("docker-archive:{}", archive.display()))
-            .args(extra)
-            .env("SHIPSHAPE_CACHE_DIR", &cache)
-            .output()
-            .unwrap()
-    };
     const SAID: &str = "digests of 1 layer verified by an earlier scan";
-    let first = scan(&[]);
-    let first_err = String::from_utf8_lossy(&first.stderr);
-    assert!(first.status.code().unwrap() < 2, "{first_err}");
-    assert!(!first_err.contains(SAID), "{first_err}");
-    assert_eq!(cache.join("verified").read_dir().unwrap().count(), 1);
-    let second = scan(&[]);
-    let second_err = String::from_utf8_lossy(&second.stderr);
-    assert!(second_err.contains(SAID), "{second_err}");
-    assert_eq!(second.status.code(), first.status.code());
-    assert_eq!(second.stdout, first.stdout, "the same findings");
-    let hashed = scan(&["--no-digest-cache"]);
-    assert!(!String::from_utf8_lossy(&hashed.stderr).contains(SAID));
+    for (reference, file) in &cases {
+        let cache = dir.path().join(format!("cache-{}", reference.len()));
+        let scan = |extra: &[&str]| {
+            shipshape()
+                .arg("image")
+                .arg(reference)
+                .args(extra)
+                .env("SHIPSHAPE_CACHE_DIR", &cache)
+                .output()
+                .unwrap()
+        };
+        let first = scan(&[]);
+        let first_err = String::from_utf8_lossy(&first.stderr);
+        assert!(first.status.code().unwrap() < 2, "{reference}: {first_err}");
+        assert!(!first_err.contains(SAID), "{first_err}");
+        assert_eq!(cache.join("verified").read_dir().unwrap().count(), 1);
+        let second = scan(&[]);
+        let second_err = String::from_utf8_lossy(&second.stderr);
+        assert!(second_err.contains(SAID), "{reference}: {second_err}");
+        assert_eq!(second.status.code(), first.status.code());
+        assert_eq!(second.stdout, first.stdout, "the same findings");
+        let hashed = scan(&["--no-digest-cache"]);
+        assert!(!String::from_utf8_lossy(&hashed.stderr).contains(SAID));
 
-    let bytes = std::fs::read(&archive).unwrap();
-    let at = bytes
-        .windows(filler.len())
-        .position(|w| w == filler.as_slice())
-        .unwrap();
-    let mtime = std::fs::metadata(&archive).unwrap().modified().unwrap();
-    let mut f = std::fs::File::options().write(true).open(&archive).unwrap();
-    f.seek(SeekFrom::Start(at as u64)).unwrap();
-    f.write_all(b"b").unwrap();
-    f.set_modified(mtime).unwrap();
-    drop(f);
-    assert_eq!(
-        std::fs::metadata(&archive).unwrap().modified().unwrap(),
-        mtime
-    );
-    let rewritten = scan(&[]);
-    let err = String::from_utf8_lossy(&rewritten.stderr);
-    assert_eq!(rewritten.status.code(), Some(2), "{err}");
-    assert!(err.contains("mismatch") && !err.contains(SAID), "{err}");
+        let bytes = std::fs::read(file).unwrap();
+        let at = bytes
+            .windows(filler.len())
+            .position(|w| w == filler.as_slice())
+            .unwrap();
+        let mtime = std::fs::metadata(file).unwrap().modified().unwrap();
+        let mut f = std::fs::File::options().write(true).open(file).unwrap();
+        f.seek(SeekFrom::Start(at as u64)).unwrap();
+        f.write_all(b"b").unwrap();
+        f.set_modified(mtime).unwrap();
+        drop(f);
+        assert_eq!(std::fs::metadata(file).unwrap().modified().unwrap(), mtime);
+        let rewritten = scan(&[]);
+        let err = String::from_utf8_lossy(&rewritten.stderr);
+        assert_eq!(rewritten.status.code(), Some(2), "{reference}: {err}");
+        assert!(err.contains("mismatch") && !err.contains(SAID), "{err}");
+    }
 }
