@@ -23,6 +23,7 @@ pub mod report;
 pub mod rule;
 pub mod severity;
 pub mod source;
+pub mod subject;
 pub mod suppress;
 pub mod vulnerability;
 

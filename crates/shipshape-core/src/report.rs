@@ -97,6 +97,8 @@ pub struct Analysis {
     pub evidence: Vec<Evidence>,
     /// Source texts, for renderers that show snippets.
     pub sources: BTreeMap<String, SourceFile>,
+    /// The image an image scan looked at.
+    pub image: Option<Box<crate::subject::ImageSubject>>,
 }
 
 impl Analysis {
@@ -135,6 +137,9 @@ impl Analysis {
         self.not_applicable.extend(other.not_applicable);
         self.evidence.extend(other.evidence);
         self.sources.extend(other.sources);
+        if self.image.is_none() {
+            self.image = other.image;
+        }
     }
 
     /// Records that `rules` evaluated an input (see [`Analysis::evaluated`]).
@@ -331,6 +336,8 @@ pub struct Report {
     pub sources: BTreeMap<String, SourceFile>,
     /// The Pod Security Standards profile the gate enforced.
     pub profile: crate::profile::Profile,
+    /// The image an image scan looked at.
+    pub image: Option<Box<crate::subject::ImageSubject>>,
 }
 
 impl Report {

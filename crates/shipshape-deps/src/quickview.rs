@@ -5,46 +5,40 @@
 //! It counts every vulnerability finding the database gave, before ignores and filters: it is
 //! the image's picture, and the report below it says what was accepted or hidden.
 
+use shipshape_core::subject::{QuickView, VulnerabilityCounts};
 use shipshape_core::Finding;
 use shipshape_image::Image;
 use shipshape_vuln::rules::package_vulnerable::META;
 use shipshape_vuln::severity::Rating;
 use std::collections::{HashMap, HashSet};
 
-/// Counts per rating bucket: critical, high, medium, low (negligible included), unrated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts(pub [usize; 5]);
-
-impl Counts {
-    fn add(&mut self, rating: Rating) {
-        let i = match rating {
-            Rating::Critical => 0,
-            Rating::High => 1,
-            Rating::Medium => 2,
-            Rating::Low | Rating::Negligible => 3,
-            Rating::Unknown => 4,
-        };
-        self.0[i] += 1;
+fn add(counts: &mut VulnerabilityCounts, rating: Rating) {
+    match rating {
+        Rating::Critical => counts.critical += 1,
+        Rating::High => counts.high += 1,
+        Rating::Medium => counts.medium += 1,
+        Rating::Low | Rating::Negligible => counts.low += 1,
+        Rating::Unknown => counts.unrated += 1,
     }
 }
 
-impl std::fmt::Display for Counts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let [c, h, m, l, u] = self.0;
-        write!(f, "{c}C {h}H {m}M {l}L {u}?")
-    }
+fn show(c: &VulnerabilityCounts) -> String {
+    format!(
+        "{}C {}H {}M {}L {}?",
+        c.critical, c.high, c.medium, c.low, c.unrated
+    )
 }
 
 /// The quick view of `findings` (SS5001 ones are counted). `ratings` holds each finding's
 /// rating by fingerprint (`scan::lookup`); a finding missing from it counts by its severity.
 /// `base_layers`: the digests of the layers the base image made, when known.
-pub fn line(
+pub fn count(
     findings: &[Finding],
     ratings: &HashMap<String, Rating>,
     base_layers: Option<&[String]>,
-) -> String {
-    let mut all = Counts::default();
-    let mut base = Counts::default();
+) -> QuickView {
+    let mut all = VulnerabilityCounts::default();
+    let mut base = VulnerabilityCounts::default();
     let base_set: Option<HashSet<&str>> =
         base_layers.map(|l| l.iter().map(String::as_str).collect());
     for f in findings.iter().filter(|f| std::ptr::eq(f.rule, &META)) {
@@ -58,16 +52,29 @@ pub fn line(
                 shipshape_core::Severity::Low => Rating::Low,
                 shipshape_core::Severity::Info => Rating::Negligible,
             });
-        all.add(rating);
+        add(&mut all, rating);
         if let (Some(set), Some(layer)) = (&base_set, f.location.layer.as_deref()) {
             if set.contains(layer) {
-                base.add(rating);
+                add(&mut base, rating);
             }
         }
     }
-    match base_set {
-        Some(_) => format!("vulnerabilities: {all} (from the base image's layers: {base})"),
-        None => format!("vulnerabilities: {all}"),
+    QuickView {
+        all,
+        from_base: base_set.map(|_| base),
+    }
+}
+
+/// The quick view as one line: `vulnerabilities: 0C 2H 10M 2L 1?`, with the base image's share
+/// when known.
+pub fn line(q: &QuickView) -> String {
+    match &q.from_base {
+        Some(base) => format!(
+            "vulnerabilities: {} (from the base image's layers: {})",
+            show(&q.all),
+            show(base)
+        ),
+        None => format!("vulnerabilities: {}", show(&q.all)),
     }
 }
 
@@ -128,10 +135,13 @@ mod tests {
         // The second medium is unrated: its rating says so.
         let ratings: HashMap<String, Rating> =
             [(fs[2].fingerprint.clone(), Rating::Unknown)].into();
-        assert_eq!(line(&fs, &ratings, None), "vulnerabilities: 0C 1H 1M 1L 1?");
+        assert_eq!(
+            line(&count(&fs, &ratings, None)),
+            "vulnerabilities: 0C 1H 1M 1L 1?"
+        );
         let base = vec!["sha256:a".to_string()];
         assert_eq!(
-            line(&fs, &ratings, Some(&base)),
+            line(&count(&fs, &ratings, Some(&base))),
             "vulnerabilities: 0C 1H 1M 1L 1? (from the base image's layers: 0C 1H 1M 0L 0?)"
         );
     }

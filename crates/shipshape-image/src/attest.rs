@@ -50,6 +50,30 @@ pub enum AttestationKind {
     Other,
 }
 
+impl AttestationKind {
+    /// The name reports use (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestationKind::Sbom => "sbom",
+            AttestationKind::Provenance => "provenance",
+            AttestationKind::Vex => "vex",
+            AttestationKind::Signature => "signature",
+            AttestationKind::Other => "other",
+        }
+    }
+}
+
+impl AttestationSource {
+    /// The name reports use (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestationSource::Index => "index",
+            AttestationSource::Referrer => "referrer",
+            AttestationSource::CosignTag => "cosign-tag",
+        }
+    }
+}
+
 /// Where an attestation was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -10,6 +10,7 @@ use crate::rules::{self, secret_files::SecretHit};
 use crate::visitor::{FnVisitor, LayerVisitor};
 use jiff::civil::Date;
 use shipshape_core::report::{Analysis, ScanError, ScannedInput};
+use shipshape_core::subject::{ImageSubject, SubjectAttestation, SubjectLayer};
 use shipshape_core::{ChecklistItem, Finding, Location, SourceKind};
 use std::collections::HashMap;
 use std::io::Read;
@@ -71,6 +72,66 @@ pub struct LayerSummary {
 }
 
 impl ImageSummary {
+    /// What the scan looked at, for the machine-readable reports: the image's identity, this
+    /// summary's layers, OS and user, and the attestations it carries (`None` when the source
+    /// keeps none or they could not be read: that error is the provenance rule's).
+    pub fn subject(&self, image: &Image) -> ImageSubject {
+        let c = &image.config;
+        let platform = [c.os.as_str(), c.architecture.as_str(), c.variant.as_str()]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        let attestations = image
+            .attestations()
+            .ok()
+            .filter(|a| a.not_carried.is_none())
+            .map(|a| {
+                a.list
+                    .iter()
+                    .map(|a| SubjectAttestation {
+                        kind: a.kind.as_str().to_string(),
+                        predicate_type: a.predicate_type.clone(),
+                        media_type: a.media_type.clone(),
+                        source: a.source.as_str().to_string(),
+                        digest: a.digest.clone(),
+                    })
+                    .collect()
+            });
+        ImageSubject {
+            reference: image.reference.clone(),
+            source: image.source.as_str().to_string(),
+            name: image.name.clone(),
+            manifest_digest: image.manifest_digest.clone(),
+            config_digest: image.config_digest.clone(),
+            repo_digests: image.repo_digests.clone(),
+            platform,
+            os: self.os.clone(),
+            user: self.user.clone(),
+            base_image: self.base_image.clone(),
+            // Every layer of the image, with what reading it found (nothing for layers a failed
+            // pass did not reach).
+            layers: image
+                .layers
+                .iter()
+                .enumerate()
+                .map(|(i, il)| {
+                    let read = self.layers.get(i);
+                    SubjectLayer {
+                        digest: il.digest.clone(),
+                        diff_id: il.diff_id.clone(),
+                        size: read.map_or(il.size.unwrap_or(0), |l| l.compressed_bytes),
+                        uncompressed_size: read.map_or(0, |l| l.uncompressed_bytes),
+                        created_by: read.and_then(|l| l.created_by.clone()),
+                    }
+                })
+                .collect(),
+            attestations,
+            vulnerabilities: None,
+        }
+    }
+
     /// Layer indexes, largest (uncompressed) first.
     pub fn largest_layers(&self, n: usize) -> Vec<usize> {
         let mut ix: Vec<usize> = (0..self.layers.len()).collect();

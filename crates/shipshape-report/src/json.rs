@@ -18,6 +18,9 @@ struct V1<'a> {
     version: u32,
     tool: Tool<'a>,
     target: &'a str,
+    /// What an image scan looked at (image scans only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<ImageV1<'a>>,
     findings: Vec<FindingV1<'a>>,
     suppressed: Vec<SuppressedV1<'a>>,
     errors: Vec<ErrorV1<'a>>,
@@ -25,6 +28,123 @@ struct V1<'a> {
     inputs: Vec<InputV1<'a>>,
     skipped: Vec<SkippedV1<'a>>,
     summary: SummaryV1,
+}
+
+#[derive(Serialize)]
+struct ImageV1<'a> {
+    reference: &'a str,
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifest_digest: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_digest: Option<&'a str>,
+    repo_digests: &'a [String],
+    platform: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    os: Option<&'a str>,
+    user: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_image: Option<&'a str>,
+    layers: Vec<ImageLayerV1<'a>>,
+    /// `null`: the source keeps no attestations.
+    attestations: Option<Vec<AttestationV1<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerabilities: Option<QuickViewV1>,
+}
+
+#[derive(Serialize)]
+struct ImageLayerV1<'a> {
+    digest: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff_id: Option<&'a str>,
+    size: u64,
+    uncompressed_size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_by: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AttestationV1<'a> {
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    predicate_type: Option<&'a str>,
+    media_type: &'a str,
+    source: &'a str,
+    digest: &'a str,
+}
+
+#[derive(Serialize)]
+struct QuickViewV1 {
+    #[serde(flatten)]
+    all: CountsV1,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_base_image: Option<CountsV1>,
+}
+
+#[derive(Serialize)]
+struct CountsV1 {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    unrated: usize,
+}
+
+impl CountsV1 {
+    fn from(c: &shipshape_core::subject::VulnerabilityCounts) -> Self {
+        CountsV1 {
+            critical: c.critical,
+            high: c.high,
+            medium: c.medium,
+            low: c.low,
+            unrated: c.unrated,
+        }
+    }
+}
+
+impl<'a> ImageV1<'a> {
+    fn from(i: &'a shipshape_core::subject::ImageSubject) -> Self {
+        ImageV1 {
+            reference: &i.reference,
+            source: &i.source,
+            name: i.name.as_deref(),
+            manifest_digest: i.manifest_digest.as_deref(),
+            config_digest: i.config_digest.as_deref(),
+            repo_digests: &i.repo_digests,
+            platform: &i.platform,
+            os: i.os.as_deref(),
+            user: &i.user,
+            base_image: i.base_image.as_deref(),
+            layers: i
+                .layers
+                .iter()
+                .map(|l| ImageLayerV1 {
+                    digest: &l.digest,
+                    diff_id: l.diff_id.as_deref(),
+                    size: l.size,
+                    uncompressed_size: l.uncompressed_size,
+                    created_by: l.created_by.as_deref(),
+                })
+                .collect(),
+            attestations: i.attestations.as_ref().map(|list| {
+                list.iter()
+                    .map(|a| AttestationV1 {
+                        kind: &a.kind,
+                        predicate_type: a.predicate_type.as_deref(),
+                        media_type: &a.media_type,
+                        source: &a.source,
+                        digest: &a.digest,
+                    })
+                    .collect()
+            }),
+            vulnerabilities: i.vulnerabilities.as_ref().map(|q| QuickViewV1 {
+                all: CountsV1::from(&q.all),
+                from_base_image: q.from_base.as_ref().map(CountsV1::from),
+            }),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -289,6 +409,7 @@ fn document<'a>(report: &'a Report, ctx: &Context<'a>) -> V1<'a> {
             version: ctx.tool_version,
         },
         target: &report.target,
+        image: report.image.as_deref().map(ImageV1::from),
         findings: report.findings.iter().map(FindingV1::from).collect(),
         suppressed: report
             .suppressed
@@ -379,6 +500,10 @@ fn render_pretty(doc: &V1<'_>, out: &mut dyn Write) -> io::Result<()> {
     small(out, pretty(&doc.tool)?)?;
     key(out, "target")?;
     small(out, pretty(&doc.target)?)?;
+    if let Some(image) = &doc.image {
+        key(out, "image")?;
+        small(out, pretty(image)?)?;
+    }
     key(out, "findings")?;
     write_array(out, &doc.findings)?;
     key(out, "suppressed")?;

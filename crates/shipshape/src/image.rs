@@ -105,7 +105,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
                 let mut vulns = scanned.analysis;
                 if vulns.evaluated.contains_key("SS5001") {
                     let base = shipshape_deps::quickview::base_layers(&image);
-                    quick_view = Some(shipshape_deps::quickview::line(
+                    quick_view = Some(shipshape_deps::quickview::count(
                         &vulns.findings,
                         &scanned.ratings,
                         base.as_deref(),
@@ -163,9 +163,12 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             }
         );
         if let Some(q) = &quick_view {
-            eprintln!("{q}");
+            eprintln!("{}", shipshape_deps::quickview::line(q));
         }
     }
+    let mut subject = s.subject(&image);
+    subject.vulnerabilities = quick_view;
+    analysis.image = Some(Box::new(subject));
     finish(
         analysis,
         &config,

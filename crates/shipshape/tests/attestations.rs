@@ -59,6 +59,26 @@ fn provenance_item_follows_the_attestations() {
     let (_, doc) = scan(&format!("oci:{}", with.display()));
     let p = checklist_item(&doc, "provenance");
     assert_eq!(p["status"], "pass", "{p}");
+    // The report's image section lists them, and names the image it scanned.
+    let errors = schema_errors(
+        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
+        &doc,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let subject = &doc["image"];
+    assert_eq!(subject["source"], "oci");
+    assert!(subject["manifest_digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    let mut kinds: Vec<&str> = subject["attestations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{subject:#}"))
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["provenance", "sbom"], "{subject:#}");
     let note = p["note"].as_str().unwrap();
     assert!(
         note.starts_with(
@@ -100,6 +120,7 @@ fn provenance_item_follows_the_attestations() {
     let (_, doc) = scan(&format!("docker-archive:{}", tar.display()));
     let p = checklist_item(&doc, "provenance");
     assert_eq!(p["status"], "not-analysed", "{p}");
+    assert!(doc["image"]["attestations"].is_null(), "{:#}", doc["image"]);
     assert!(
         p["note"]
             .as_str()

@@ -470,6 +470,15 @@ fn image_quick_view_counts_the_findings() {
     assert_eq!(counts.iter().sum::<usize>(), n, "{line}");
     // One layer, no history naming a base: no share.
     assert!(!line.contains("base image"), "{line}");
+    // The JSON report carries the same counts in its image section.
+    let q = &json["image"]["vulnerabilities"];
+    let in_json: Vec<usize> = ["critical", "high", "medium", "low", "unrated"]
+        .iter()
+        .map(|k| q[k].as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(in_json, counts, "{q}");
+    assert!(q.get("from_base_image").is_none(), "{q}");
+    assert_eq!(json["image"]["os"], "Debian GNU/Linux 12 (bookworm)");
 }
 
 #[test]
