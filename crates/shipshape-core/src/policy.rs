@@ -457,6 +457,7 @@ pub fn apply(mut analysis: Analysis, run: &PolicyRun<'_>) -> Report {
         summary,
         sources: analysis.sources,
         profile: config.profile,
+        gate_contexts: config.gate_contexts.clone(),
         image: analysis.image,
     }
 }

@@ -336,6 +336,8 @@ pub struct Report {
     pub sources: BTreeMap<String, SourceFile>,
     /// The Pod Security Standards profile the gate enforced.
     pub profile: crate::profile::Profile,
+    /// The path contexts whose findings decide the exit code (`gate-contexts`).
+    pub gate_contexts: Vec<crate::context::PathContext>,
     /// The image an image scan looked at.
     pub image: Option<Box<crate::subject::ImageSubject>>,
 }
@@ -345,6 +347,18 @@ impl Report {
     /// deciding the exit code.
     pub fn deferred(&self, f: &Finding) -> bool {
         f.profile.is_some_and(|p| p > self.profile)
+    }
+
+    /// Why `f` does not decide the exit code whatever its severity (`test path`, `restricted
+    /// profile`), or `None` when it gates.
+    pub fn not_gating(&self, f: &Finding) -> Option<String> {
+        if !self.gate_contexts.contains(&f.context) {
+            Some(format!("{} path", f.context))
+        } else if self.deferred(f) {
+            Some("restricted profile".to_string())
+        } else {
+            None
+        }
     }
 
     /// The process exit code.

@@ -32,7 +32,11 @@ impl Emitter for Github {
             )?;
         }
         for f in &report.findings {
+            // A finding that cannot decide the exit code is a notice, whatever its severity: an
+            // error annotation would say the gate failed on it.
+            let not_gating = report.not_gating(f);
             let cmd = match f.severity {
+                _ if not_gating.is_some() => "notice",
                 Severity::Critical | Severity::High => "error",
                 Severity::Medium => "warning",
                 Severity::Low | Severity::Info => "notice",
@@ -46,9 +50,12 @@ impl Emitter for Github {
                     props.push_str(&format!(",endColumn={}", s.end_column));
                 }
             }
+            let why = not_gating
+                .map(|w| format!(", {w}: not gating"))
+                .unwrap_or_default();
             props.push_str(&format!(
                 ",title={}",
-                prop(&format!("{} {} ({})", f.rule, f.slug(), f.severity))
+                prop(&format!("{} {} ({}{why})", f.rule, f.slug(), f.severity))
             ));
             writeln!(out, "::{cmd} {props}::{}", data(&f.message))?;
         }

@@ -34,10 +34,8 @@ fn render_finding(report: &Report, f: &Finding, renderer: &Renderer) -> String {
         shipshape_core::Confidence::High => format!("{} ({})", f.message, f.slug()),
         c => format!("{} ({}, {c} confidence)", f.message, f.slug()),
     };
-    if f.context != shipshape_core::PathContext::Production {
-        title.push_str(&format!(" [{} path: not gating]", f.context));
-    } else if report.deferred(f) {
-        title.push_str(" [restricted profile: not gating]");
+    if let Some(why) = report.not_gating(f) {
+        title.push_str(&format!(" [{why}: not gating]"));
     }
     let source = report.sources.get(&f.location.path);
     let group = match (source, f.location.span) {
@@ -103,10 +101,8 @@ fn concise_line(report: &Report, f: &Finding) -> String {
         at.push_str(&format!(":{}:{}", span.line, span.column));
     }
     let mut line = format!("{at}: {}[{}] {}", f.severity, f.rule.code, f.message);
-    if f.context != shipshape_core::PathContext::Production {
-        line.push_str(&format!(" [{}]", f.context));
-    } else if report.deferred(f) {
-        line.push_str(" [restricted profile]");
+    if let Some(why) = report.not_gating(f) {
+        line.push_str(&format!(" [{why}: not gating]"));
     }
     line
 }
@@ -155,10 +151,8 @@ fn render_group(report: &Report, fs: &[&Finding], renderer: &Renderer) -> String
             f.message,
             f.slug()
         );
-        if f.context != shipshape_core::PathContext::Production {
-            line.push_str(&format!(" [{} path: not gating]", f.context));
-        } else if report.deferred(f) {
-            line.push_str(" [restricted profile: not gating]");
+        if let Some(why) = report.not_gating(f) {
+            line.push_str(&format!(" [{why}: not gating]"));
         }
         group = group.element(Level::NOTE.no_name().message(line));
         if let Some(fx) = &f.fix {

@@ -1,6 +1,8 @@
-//! JUnit XML: one test suite per checklist item, one failing test case per finding, a passing
-//! case for a passed item and a skipped one for an item that could not be analysed; scan errors
-//! are `<error>` cases of their own suite. CI dashboards then show the checklist as tests.
+//! JUnit XML: one test suite per checklist item, one failing test case per finding (a skipped
+//! one for a finding that cannot decide the exit code: a non-gating path, or what only the
+//! restricted profile forbids), a passing case for a passed item and a skipped one for an item
+//! that could not be analysed; scan errors are `<error>` cases of their own suite. CI dashboards
+//! then show the checklist as tests.
 
 use crate::{Context, Emitter};
 use quick_xml::escape::escape;
@@ -20,7 +22,11 @@ fn attr(s: &str) -> String {
 
 impl Emitter for Junit {
     fn emit(&self, report: &Report, _ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let failures: usize = report.findings.len();
+        let failures: usize = report
+            .findings
+            .iter()
+            .filter(|f| report.not_gating(f).is_none())
+            .count();
         let tests: usize = report
             .checklist
             .iter()
@@ -51,13 +57,17 @@ impl Emitter for Junit {
                 c.status,
                 ChecklistStatus::NotAnalysed | ChecklistStatus::NotApplicable
             );
+            let deferred = items
+                .iter()
+                .filter(|f| report.not_gating(f).is_some())
+                .count();
             writeln!(
                 out,
                 r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="{}">"#,
                 attr(c.id.id()),
                 items.len().max(1),
-                items.len(),
-                usize::from(skipped && items.is_empty())
+                items.len() - deferred,
+                usize::from(skipped && items.is_empty()) + deferred
             )?;
             if items.is_empty() {
                 write!(
@@ -99,16 +109,22 @@ impl Emitter for Junit {
                     attr(&place),
                     attr(&f.location.path)
                 )?;
-                writeln!(
-                    out,
-                    r#"      <failure type="{}" message="{}">{}</failure>"#,
-                    attr(f.severity.as_str()),
-                    attr(&f.message),
-                    attr(&format!(
-                        "{} [{}] {}: {}",
-                        place, f.severity, f.rule, f.message
-                    ))
-                )?;
+                let text = format!("{} [{}] {}: {}", place, f.severity, f.rule, f.message);
+                match report.not_gating(f) {
+                    Some(why) => writeln!(
+                        out,
+                        r#"      <skipped message="{}"/><system-out>{}</system-out>"#,
+                        attr(&format!("{why}: not gating")),
+                        attr(&text)
+                    )?,
+                    None => writeln!(
+                        out,
+                        r#"      <failure type="{}" message="{}">{}</failure>"#,
+                        attr(f.severity.as_str()),
+                        attr(&f.message),
+                        attr(&text)
+                    )?,
+                }
                 writeln!(out, "    </testcase>")?;
             }
             writeln!(out, "  </testsuite>")?;

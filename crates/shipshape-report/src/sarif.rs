@@ -114,7 +114,9 @@ fn rule_entry(meta: &RuleMeta) -> Value {
     })
 }
 
-fn result(f: &Finding, rule_index: usize) -> Value {
+/// One result. `not_gating`: why the finding cannot decide the exit code; such a result is a
+/// `note` whatever its severity (its severity stays in the properties).
+fn result(f: &Finding, rule_index: usize, not_gating: Option<String>) -> Value {
     let mut props = Map::new();
     props.insert("severity".into(), json!(f.severity.as_str()));
     props.insert("checklist".into(), json!(f.checklist.id()));
@@ -128,6 +130,9 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     }
     if let Some(fx) = &f.fix {
         props.insert("fix".into(), json!(fx.description));
+    }
+    if let Some(why) = &not_gating {
+        props.insert("notGating".into(), json!(why));
     }
     if let Some(v) = &f.vulnerability {
         props.insert("vulnerability".into(), json!(v.id));
@@ -144,7 +149,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     let mut r = json!({
         "ruleId": f.rule.code,
         "ruleIndex": rule_index,
-        "level": level(f.severity),
+        "level": if not_gating.is_some() { "note" } else { level(f.severity) },
         "message": { "text": f.message },
         "locations": [physical(&f.location)],
         "partialFingerprints": { "shipshapeFingerprint/v1": f.fingerprint },
@@ -186,7 +191,13 @@ impl Emitter for Sarif {
         let results: Vec<Value> = report
             .findings
             .iter()
-            .map(|f| result(f, index.get(f.rule.code).copied().unwrap_or_default()))
+            .map(|f| {
+                result(
+                    f,
+                    index.get(f.rule.code).copied().unwrap_or_default(),
+                    report.not_gating(f),
+                )
+            })
             .collect();
         let notifications: Vec<Value> = report
             .errors

@@ -92,3 +92,70 @@ fn config_and_gitattributes_reclassify_paths() {
     let (code, _) = run(p);
     assert_eq!(code, Some(1));
 }
+
+/// Every format marks a finding that cannot decide the exit code, and only such a finding: a
+/// critical one in a fixture path is a GitHub notice, a skipped JUnit case and a SARIF note;
+/// once `gate-contexts` takes fixtures in, it is an error everywhere again.
+#[test]
+fn ci_formats_mark_findings_that_do_not_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("tests/integration")).unwrap();
+    std::fs::write(p.join("tests/integration/compose.yaml"), PRIVILEGED).unwrap();
+    let out = |format: &str| {
+        let o = shipshape()
+            .current_dir(p)
+            .args(["check", ".", "--no-secrets", "--format", format])
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let ss2001 = |text: &str| -> String {
+        text.lines()
+            .find(|l| l.contains("SS2001"))
+            .unwrap_or_else(|| panic!("no SS2001 in {text}"))
+            .to_string()
+    };
+    let github = out("github");
+    let line = ss2001(&github);
+    assert!(line.starts_with("::notice "), "{line}");
+    assert!(line.contains("fixture path%3A not gating"), "{line}");
+    let junit = out("junit");
+    assert!(
+        junit.contains(r#"<skipped message="fixture path: not gating"/>"#),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(r#"<testsuites name="shipshape""#) && junit.contains(r#"failures="0""#),
+        "{junit}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&out("sarif")).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "SS2001")
+        .unwrap();
+    assert_eq!(result["level"], "note", "{result}");
+    assert_eq!(result["properties"]["notGating"], "fixture path");
+    assert!(out("human").contains("[fixture path: not gating]"));
+
+    std::fs::write(
+        p.join("shipshape.toml"),
+        "gate-contexts = [\"production\", \"fixture\"]\n",
+    )
+    .unwrap();
+    assert!(ss2001(&out("github")).starts_with("::error "));
+    let junit = out("junit");
+    assert!(!junit.contains("fixture path: not gating"), "{junit}");
+    let sarif: serde_json::Value = serde_json::from_str(&out("sarif")).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "SS2001")
+        .unwrap();
+    assert_eq!(result["level"], "error", "{result}");
+    let human = out("human");
+    assert!(!human.contains("fixture path: not gating"), "{human}");
+}
