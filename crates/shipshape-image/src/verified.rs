@@ -264,11 +264,22 @@ mod tests {
         }
     }
 
-    /// An image file, just written: [`lookup_later`] makes it look settled.
-    fn settled_file(dir: &Path) -> PathBuf {
-        let f = dir.join("image.tar");
-        fs::write(&f, b"layer bytes").expect("write");
-        f
+    /// A scratch directory holding an image file, just written ([`lookup_later`] makes it look
+    /// settled), and a cache in it.
+    fn setup() -> (tempfile::TempDir, PathBuf, DigestCache) {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let file = tmp.path().join("image.tar");
+        fs::write(&file, b"layer bytes").expect("write");
+        let cache = DigestCache::new(tmp.path().join("cache/verified"));
+        (tmp, file, cache)
+    }
+
+    /// Whether the cache vouches for the file's layer now.
+    fn vouched(cache: &DigestCache, file: &Path) -> bool {
+        cache
+            .lookup(at(file))
+            .expect("identified")
+            .vouches_for(Some(D1), Some(D1))
     }
 
     fn at(file: &Path) -> Location {
@@ -289,9 +300,7 @@ mod tests {
 
     #[test]
     fn remembers_a_settled_unchanged_file() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let file = settled_file(tmp.path());
-        let cache = DigestCache::new(tmp.path().join("cache/verified"));
+        let (_tmp, file, cache) = setup();
         let first = lookup_later(&cache, &file);
         assert!(!first.vouches_for(Some(D1), Some(D1)));
         cache.record(&first, &digests());
@@ -316,9 +325,7 @@ mod tests {
 
     #[test]
     fn a_write_invalidates_even_with_the_old_size_and_mtime() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let file = settled_file(tmp.path());
-        let cache = DigestCache::new(tmp.path().join("verified"));
+        let (_tmp, file, cache) = setup();
         let first = lookup_later(&cache, &file);
         cache.record(&first, &digests());
         let mtime = fs::metadata(&file)
@@ -332,28 +339,20 @@ mod tests {
             .open(&file)
             .and_then(|f| f.set_modified(mtime))
             .expect("set mtime back");
-        let again = cache.lookup(at(&file)).expect("identified");
-        assert!(!again.vouches_for(Some(D1), Some(D1)));
+        assert!(!vouched(&cache, &file));
     }
 
     #[test]
     fn a_file_changed_just_before_the_read_is_not_remembered() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let file = settled_file(tmp.path());
-        let cache = DigestCache::new(tmp.path().join("verified"));
+        let (_tmp, file, cache) = setup();
         let fresh = cache.lookup(at(&file)).expect("identified");
         cache.record(&fresh, &digests());
-        assert!(!cache
-            .lookup(at(&file))
-            .expect("identified")
-            .vouches_for(Some(D1), Some(D1)));
+        assert!(!vouched(&cache, &file));
     }
 
     #[test]
     fn a_file_changed_during_the_read_is_not_remembered() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let file = settled_file(tmp.path());
-        let cache = DigestCache::new(tmp.path().join("verified"));
+        let (_tmp, file, cache) = setup();
         let first = lookup_later(&cache, &file);
         std::thread::sleep(Duration::from_millis(20));
         fs::write(&file, b"other bytes").expect("rewrite");
@@ -365,20 +364,11 @@ mod tests {
 
     #[test]
     fn a_directory_others_can_write_is_not_used() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let file = settled_file(tmp.path());
-        let dir = tmp.path().join("verified");
-        let cache = DigestCache::new(dir.clone());
+        let (_tmp, file, cache) = setup();
         cache.record(&lookup_later(&cache, &file), &digests());
-        assert!(cache
-            .lookup(at(&file))
-            .expect("identified")
-            .vouches_for(Some(D1), Some(D1)));
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).expect("chmod");
-        assert!(!cache
-            .lookup(at(&file))
-            .expect("identified")
-            .vouches_for(Some(D1), Some(D1)));
+        assert!(vouched(&cache, &file));
+        fs::set_permissions(&cache.dir, fs::Permissions::from_mode(0o777)).expect("chmod");
+        assert!(!vouched(&cache, &file));
     }
 
     #[test]

@@ -116,6 +116,16 @@ fn ci_formats_mark_findings_that_do_not_gate() {
             .unwrap_or_else(|| panic!("no SS2001 in {text}"))
             .to_string()
     };
+    let sarif_ss2001 = |text: &str| -> serde_json::Value {
+        let sarif: serde_json::Value = serde_json::from_str(text).unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "SS2001")
+            .unwrap()
+            .clone()
+    };
     let github = out("github");
     let line = ss2001(&github);
     assert!(line.starts_with("::notice "), "{line}");
@@ -129,13 +139,7 @@ fn ci_formats_mark_findings_that_do_not_gate() {
         junit.contains(r#"<testsuites name="shipshape""#) && junit.contains(r#"failures="0""#),
         "{junit}"
     );
-    let sarif: serde_json::Value = serde_json::from_str(&out("sarif")).unwrap();
-    let result = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ruleId"] == "SS2001")
-        .unwrap();
+    let result = sarif_ss2001(&out("sarif"));
     assert_eq!(result["level"], "note", "{result}");
     assert_eq!(result["properties"]["notGating"], "fixture path");
     assert!(out("human").contains("[fixture path: not gating]"));
@@ -148,13 +152,7 @@ fn ci_formats_mark_findings_that_do_not_gate() {
     assert!(ss2001(&out("github")).starts_with("::error "));
     let junit = out("junit");
     assert!(!junit.contains("fixture path: not gating"), "{junit}");
-    let sarif: serde_json::Value = serde_json::from_str(&out("sarif")).unwrap();
-    let result = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ruleId"] == "SS2001")
-        .unwrap();
+    let result = sarif_ss2001(&out("sarif"));
     assert_eq!(result["level"], "error", "{result}");
     let human = out("human");
     assert!(!human.contains("fixture path: not gating"), "{human}");
