@@ -34,8 +34,8 @@ pub struct ImageOptions {
     /// Do not try a registry for bare names.
     pub no_registry: bool,
     pub limits: Limits,
-    /// The verified-digest cache directory (`<cache dir>/verified`): uncompressed layers of local
-    /// archives and layouts that an earlier scan verified, unchanged since, are not hashed again.
+    /// The verified-digest cache directory (`<cache dir>/verified`): layers of local archives and
+    /// layouts that an earlier scan verified, unchanged since, are not hashed again.
     /// `None`: every layer is hashed.
     pub digest_cache: Option<PathBuf>,
     /// Told how far pulls, exports and layer reads have come.

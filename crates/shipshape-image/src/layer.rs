@@ -212,13 +212,17 @@ enum Msg {
 /// cores; the bounded channel and the recycled chunks keep memory fixed whatever the layer size.
 fn produce(
     src: impl Read,
-    comp: Compression,
+    (comp, hash): (Compression, bool),
     compressed: Arc<AtomicU64>,
     limits: &Limits,
     tx: &SyncSender<Msg>,
     recycled: &Receiver<Vec<u8>>,
 ) {
-    let mut raw = HashingReader::new(src);
+    let mut raw = if hash {
+        HashingReader::new(src)
+    } else {
+        HashingReader::counting(src)
+    };
     let mut made = 0;
     // Ok(true): the stream ended; Ok(false): the parsing side hung up.
     let result = (|| -> io::Result<bool> {
@@ -563,28 +567,34 @@ pub(crate) fn read_layer(
         compression: Some(comp),
         ..LayerStats::default()
     };
+    // An earlier scan verified this blob in this very file, unchanged since: its digests are not
+    // computed again, and the file is checked to be unchanged after the read instead.
+    let trusted = lookup
+        .as_ref()
+        .is_some_and(|(_, l)| l.vouches_for(spec.digest.as_deref(), spec.diff_id.as_deref()));
+    let changed = || {
+        ImageError::new(
+            ErrorKind::Digest,
+            format!("{what}: the file changed while it was read; scan again"),
+        )
+    };
     if comp == Compression::None {
-        if let Some((_, l)) = &lookup {
-            if l.vouches_for(spec.digest.as_deref(), spec.diff_id.as_deref()) {
-                let mut padded = PadToBlock {
-                    inner: &mut buf,
-                    count: 0,
-                    pad: None,
-                };
-                walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
-                    .map_err(|e| ImageError::io(&what, e))?;
-                if !l.unchanged() {
-                    return Err(ImageError::new(
-                        ErrorKind::Digest,
-                        format!("{what}: the file changed while it was read; scan again"),
-                    ));
-                }
-                stats.verified_earlier = true;
-                // The rest of the blob (end-of-archive blocks) is left unread.
-                stats.compressed_bytes = size.unwrap_or(compressed.load(Ordering::Relaxed));
-                stats.uncompressed_bytes = stats.compressed_bytes;
-                return Ok(stats);
+        if let Some((_, l)) = lookup.as_ref().filter(|_| trusted) {
+            let mut padded = PadToBlock {
+                inner: &mut buf,
+                count: 0,
+                pad: None,
+            };
+            walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
+                .map_err(|e| ImageError::io(&what, e))?;
+            if !l.unchanged() {
+                return Err(changed());
             }
+            stats.verified_earlier = true;
+            // The rest of the blob (end-of-archive blocks) is left unread.
+            stats.compressed_bytes = size.unwrap_or(compressed.load(Ordering::Relaxed));
+            stats.uncompressed_bytes = stats.compressed_bytes;
+            return Ok(stats);
         }
         let (to_hash, hash_rx) = mpsc::sync_channel(DEPTH);
         let (hashed_tx, hashed) = mpsc::sync_channel(DEPTH + 2);
@@ -657,7 +667,7 @@ pub(crate) fn read_layer(
         };
         let (back, pool) = mpsc::sync_channel(DEPTH + 2);
         let counter = Arc::clone(&compressed);
-        scope.spawn(move || produce(stored, comp, counter, limits, &tx, &pool));
+        scope.spawn(move || produce(stored, (comp, !trusted), counter, limits, &tx, &pool));
         let mut chunks = Chunks {
             rx,
             recycle: back,
@@ -666,7 +676,7 @@ pub(crate) fn read_layer(
             pos: 0,
             // The stored bytes are hashed by the decompressing thread; the tar stream's own
             // digest (the diff id) is computed here.
-            hasher: Some(Sha256::new()),
+            hasher: (!trusted).then(Sha256::new),
             count: 0,
             end: None,
         };
@@ -686,16 +696,32 @@ pub(crate) fn read_layer(
         Ok::<_, io::Error>(digests)
     })
     .map_err(|e| ImageError::io(&what, e))?;
+    stats.compressed_bytes = compressed.load(Ordering::Relaxed);
+    if let Some((_, l)) = lookup.as_ref().filter(|_| trusted) {
+        if !l.unchanged() {
+            return Err(changed());
+        }
+        stats.verified_earlier = true;
+        return Ok(stats);
+    }
     let (blob_digest, diff_id) = match digests {
         (theirs, Some(ours)) => (theirs, ours),
         (theirs, None) => (theirs.clone(), theirs),
     };
-    stats.compressed_bytes = compressed.load(Ordering::Relaxed);
     if let Some(want) = &spec.digest {
         check_digest(want, &blob_digest, &what, "blob")?;
     }
     if let Some(want) = &spec.diff_id {
         check_digest(want, &diff_id, &what, "diff id")?;
+    }
+    if let Some((c, l)) = &lookup {
+        c.record(
+            l,
+            &Digests {
+                blob: blob_digest,
+                diff_id,
+            },
+        );
     }
     Ok(stats)
 }

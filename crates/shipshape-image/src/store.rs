@@ -112,7 +112,8 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 /// A reader that hashes (SHA-256) and counts what passes through it.
 pub(crate) struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    /// `None`: counts only (the digest is known to match already).
+    hasher: Option<Sha256>,
     pub(crate) count: u64,
 }
 
@@ -120,25 +121,37 @@ impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R) -> Self {
         HashingReader {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             count: 0,
         }
     }
 
-    /// Reads the rest of the stream (so the hash covers all of it), then returns `sha256:<hex>`.
+    /// A reader that only counts.
+    pub(crate) fn counting(inner: R) -> Self {
+        HashingReader {
+            inner,
+            hasher: None,
+            count: 0,
+        }
+    }
+
+    /// Reads the rest of the stream (so the hash covers all of it), then returns `sha256:<hex>`
+    /// (empty when not hashing).
     pub(crate) fn finish(&mut self) -> io::Result<String> {
         io::copy(self, &mut io::sink())?;
-        Ok(format!(
-            "sha256:{}",
-            hex_lower(&self.hasher.finalize_reset())
-        ))
+        Ok(match &mut self.hasher {
+            Some(h) => format!("sha256:{}", hex_lower(&h.finalize_reset())),
+            None => String::new(),
+        })
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
         self.count += n as u64;
         Ok(n)
     }

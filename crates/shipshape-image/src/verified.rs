@@ -1,6 +1,7 @@
-//! The verified-digest cache: what an uncompressed layer stored in a local file hashed to, kept
-//! so that scanning the same unchanged archive again need not hash its layers again (hashing is
-//! most of the time a scan of a local `docker save` archive takes).
+//! The verified-digest cache: what a layer stored in a local file hashed to (as stored and
+//! uncompressed), kept so that scanning the same unchanged archive or layout again need not hash
+//! its layers again (hashing is most of the time a scan of a local `docker save` archive takes;
+//! a compressed layer is still decompressed).
 //!
 //! An entry is keyed by where the layer lies in its file (the member's offset and length) and by
 //! everything the kernel says about the file: device, inode, size, and the modification and

@@ -143,42 +143,68 @@ fn image_checklist_passes_name_their_evidence() {
 
 /// The verified-digest cache: a second scan of an unchanged archive or layout does not hash its
 /// layer again and says so; a layer rewritten in place (same size, modification time set back)
-/// is hashed again and its mismatch reported.
+/// is hashed again and its mismatch reported. Uncompressed and gzip layers alike.
 #[test]
 fn unchanged_images_are_hashed_once_and_rewritten_ones_again() {
     use shipshape_image::build::BuildCompression;
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
     let filler = vec![b'a'; 4096];
-    let image = || {
+    let image = |c: BuildCompression| {
         ImageBuilder::new()
             .layer(
                 LayerBuilder::new()
                     .file("/app/data", &filler)
-                    .compression(BuildCompression::None),
+                    .compression(c),
             )
             .user("10001")
     };
     let archive = dir.path().join("app.tar");
-    image().write_docker_archive(&archive, "app:1.0").unwrap();
-    let layout = dir.path().join("layout");
-    image().write_oci_layout(&layout, "1.0").unwrap();
-    // The file holding the layer, for each: the archive, the layout's largest blob.
-    let layout_blob = std::fs::read_dir(layout.join("blobs/sha256"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+    image(BuildCompression::None)
+        .write_docker_archive(&archive, "app:1.0")
         .unwrap();
+    // The layout's layer: the blob holding the file, or the gzip stream.
+    let layout = |name: &str, c: BuildCompression| {
+        let layout = dir.path().join(name);
+        image(c).write_oci_layout(&layout, "1.0").unwrap();
+        let blob = std::fs::read_dir(layout.join("blobs/sha256"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                let bytes = std::fs::read(p).unwrap();
+                bytes.starts_with(&[0x1f, 0x8b])
+                    || bytes.windows(filler.len()).any(|w| w == filler.as_slice())
+            })
+            .unwrap();
+        (format!("oci:{}", layout.display()), blob)
+    };
+    let plain = layout("plain", BuildCompression::None);
+    let gzip = layout("gzip", BuildCompression::Gzip);
+    let filler_at = |file: &std::path::Path| {
+        let bytes = std::fs::read(file).unwrap();
+        bytes
+            .windows(filler.len())
+            .position(|w| w == filler.as_slice())
+            .unwrap() as u64
+    };
+    // What to rewrite in each: a byte of the file's content, or the gzip header's timestamp
+    // (the layer still decompresses; only its digest tells).
     let cases = [
-        (format!("docker-archive:{}", archive.display()), archive),
-        (format!("oci:{}", layout.display()), layout_blob),
+        (
+            format!("docker-archive:{}", archive.display()),
+            filler_at(&archive),
+            archive,
+        ),
+        (plain.0, filler_at(&plain.1), plain.1),
+        (gzip.0, 4, gzip.1),
     ];
+    assert_eq!(std::fs::read(&cases[2].2).unwrap()[..2], [0x1f, 0x8b]);
     // Only files that had settled before the scan are remembered (a write in the same clock
     // tick as the read would go unseen).
     std::thread::sleep(std::time::Duration::from_millis(3100));
     const SAID: &str = "digests of 1 layer verified by an earlier scan";
-    for (reference, file) in &cases {
-        let cache = dir.path().join(format!("cache-{}", reference.len()));
+    for (i, (reference, at, file)) in cases.iter().enumerate() {
+        let cache = dir.path().join(format!("cache-{i}"));
         let scan = |extra: &[&str]| {
             shipshape()
                 .arg("image")
@@ -201,14 +227,9 @@ fn unchanged_images_are_hashed_once_and_rewritten_ones_again() {
         let hashed = scan(&["--no-digest-cache"]);
         assert!(!String::from_utf8_lossy(&hashed.stderr).contains(SAID));
 
-        let bytes = std::fs::read(file).unwrap();
-        let at = bytes
-            .windows(filler.len())
-            .position(|w| w == filler.as_slice())
-            .unwrap();
         let mtime = std::fs::metadata(file).unwrap().modified().unwrap();
         let mut f = std::fs::File::options().write(true).open(file).unwrap();
-        f.seek(SeekFrom::Start(at as u64)).unwrap();
+        f.seek(SeekFrom::Start(*at)).unwrap();
         f.write_all(b"b").unwrap();
         f.set_modified(mtime).unwrap();
         drop(f);
