@@ -5,7 +5,9 @@
 //! - OpenVEX v0.2.0 JSON (`@context` of `https://openvex.dev/ns…`): `statements[]` with a
 //!   `vulnerability` (`@id`, `name`, `aliases`), `products[]` (a purl or IRI as `@id`, or
 //!   `identifiers.purl`, with optional `subcomponents[]`), a `status`, `justification`,
-//!   `impact_statement`, `action_statement` and timestamps.
+//!   `impact_statement`, `action_statement` and timestamps. The v0.0.1 shapes vexctl first
+//!   wrote are read too: a bare vulnerability name, bare product identifiers, and
+//!   `subcomponents[]` beside the products (narrowing each of them).
 //! - CycloneDX VEX JSON (`bomFormat: CycloneDX`): `vulnerabilities[]` whose `analysis.state`
 //!   (`not_affected`, `false_positive`, `resolved`, `resolved_with_pedigree`, `exploitable`,
 //!   `in_triage`) says the status of the components its `affects[].ref` names (bom-refs of the
@@ -734,13 +736,46 @@ struct OpenVexDoc<'a> {
     statements: Vec<&'a serde_json::value::RawValue>,
 }
 
+/// A statement's vulnerability: an object (v0.2.0), or a bare name (v0.0.1).
 #[derive(Deserialize)]
+#[serde(try_from = "serde_json::Value")]
 struct OvVulnerability {
+    id: Option<String>,
+    name: String,
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawOvVulnerability {
     #[serde(rename = "@id")]
     id: Option<String>,
     name: String,
     #[serde(default)]
     aliases: Vec<String>,
+}
+
+impl TryFrom<serde_json::Value> for OvVulnerability {
+    type Error = String;
+
+    fn try_from(v: serde_json::Value) -> Result<Self, String> {
+        match v {
+            serde_json::Value::String(name) => Ok(OvVulnerability {
+                id: None,
+                name,
+                aliases: Vec::new(),
+            }),
+            v @ serde_json::Value::Object(_) => {
+                let r: RawOvVulnerability =
+                    serde_json::from_value(v).map_err(|e| format!("`vulnerability`: {e}"))?;
+                Ok(OvVulnerability {
+                    id: r.id,
+                    name: r.name,
+                    aliases: r.aliases,
+                })
+            }
+            _ => Err("`vulnerability` must be an object with a `name`, or a name".to_string()),
+        }
+    }
 }
 
 struct OvStatement {
@@ -797,6 +832,9 @@ struct RawOvStatement {
     last_updated: Option<jiff::Timestamp>,
     #[serde(default)]
     products: Vec<RawOvProduct>,
+    /// v0.0.1: the subcomponents of every product, named beside the products.
+    #[serde(default)]
+    subcomponents: Vec<RawOvComponent>,
     status: RawStatus,
     status_notes: Option<String>,
     justification: Option<RawJustification>,
@@ -804,19 +842,66 @@ struct RawOvStatement {
     action_statement: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A product or subcomponent: an object (v0.2.0), or a bare identifier (v0.0.1).
+#[derive(Deserialize, Clone)]
+#[serde(try_from = "serde_json::Value")]
 struct RawOvComponent {
+    id: Option<String>,
+    purl: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawOvComponentObject {
     #[serde(rename = "@id")]
     id: Option<String>,
     identifiers: Option<RawIdentifiers>,
 }
 
+impl TryFrom<serde_json::Value> for RawOvComponent {
+    type Error = String;
+
+    fn try_from(v: serde_json::Value) -> Result<Self, String> {
+        match v {
+            serde_json::Value::String(id) => Ok(RawOvComponent {
+                id: Some(id),
+                purl: None,
+            }),
+            v @ serde_json::Value::Object(_) => {
+                let o: RawOvComponentObject =
+                    serde_json::from_value(v).map_err(|e| e.to_string())?;
+                Ok(RawOvComponent {
+                    id: o.id,
+                    purl: o.identifiers.and_then(|i| i.purl),
+                })
+            }
+            _ => Err("a product or subcomponent must be an object or an identifier".to_string()),
+        }
+    }
+}
+
+/// A product: an object with its subcomponents (v0.2.0), or a bare identifier (v0.0.1).
 #[derive(Deserialize)]
+#[serde(try_from = "serde_json::Value")]
 struct RawOvProduct {
-    #[serde(flatten)]
     component: RawOvComponent,
-    #[serde(default)]
     subcomponents: Vec<RawOvComponent>,
+}
+
+impl TryFrom<serde_json::Value> for RawOvProduct {
+    type Error = String;
+
+    fn try_from(mut v: serde_json::Value) -> Result<Self, String> {
+        let subcomponents = match v.as_object_mut().and_then(|o| o.remove("subcomponents")) {
+            Some(list) => {
+                serde_json::from_value(list).map_err(|e| format!("`subcomponents`: {e}"))?
+            }
+            None => Vec::new(),
+        };
+        Ok(RawOvProduct {
+            component: RawOvComponent::try_from(v)?,
+            subcomponents,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -833,7 +918,7 @@ fn idents(c: RawOvComponent) -> Result<Vec<Ident>, String> {
             out.push(Ident::Other(id));
         }
     }
-    if let Some(p) = c.identifiers.and_then(|i| i.purl) {
+    if let Some(p) = c.purl {
         out.push(Ident::Purl(Box::new(parse_purl(&p)?)));
     }
     if out.is_empty() {
@@ -873,6 +958,7 @@ impl TryFrom<RawOvStatement> for OvStatement {
                     subcomponents: p
                         .subcomponents
                         .into_iter()
+                        .chain(r.subcomponents.iter().cloned())
                         .map(idents)
                         .collect::<Result<_, String>>()?,
                     versions: None,
@@ -1262,6 +1348,64 @@ mod tests {
             .unwrap();
         let (s, ..) = status_of(&by_name, finding("CVE-2025-4802", &[], LIBC6));
         assert_eq!(s, Some(VexStatus::Fixed));
+    }
+
+    /// OpenVEX v0.0.1 (vexctl's first releases): the vulnerability and the products are bare
+    /// strings, and the statement's own `subcomponents` narrow every product.
+    #[test]
+    fn openvex_v0_0_1_documents_are_read() {
+        let doc = |statement: &str| {
+            format!(
+                r#"{{"@context": "https://openvex.dev/ns", "@id": "https://example.com/vex/old",
+  "author": "Example Security", "timestamp": "2023-01-08T18:02:03Z", "version": "1",
+  "statements": [{statement}]}}"#
+            )
+        };
+        let mut set = VexSet::default();
+        set.add(
+            "old.json",
+            &doc(
+                r#"{"vulnerability": "CVE-2025-4802", "products": ["pkg:oci/app@sha256%3Aabc"],
+     "subcomponents": ["pkg:deb/debian/libc6"], "status": "not_affected",
+     "justification": "vulnerable_code_not_in_execute_path"}"#,
+            ),
+        )
+        .unwrap();
+        let (s, ..) = status_of(&set, finding("CVE-2025-4802", &[], LIBC6));
+        assert_eq!(s, Some(VexStatus::NotAffected));
+        let (s, ..) = status_of(
+            &set,
+            finding("CVE-2025-4802", &[], "pkg:deb/debian/zlib1g@1"),
+        );
+        assert_eq!(s, None, "the statement's subcomponents narrow the image");
+        // A bare package product, with the v0.2.0 context too.
+        let mut set = VexSet::default();
+        set.add(
+            "mixed.json",
+            &openvex(r#"{"vulnerability": "CVE-2025-4802", "products": ["pkg:deb/debian/libc6"], "status": "fixed"}"#),
+        )
+        .unwrap();
+        let (s, ..) = status_of(&set, finding("CVE-2025-4802", &[], LIBC6));
+        assert_eq!(s, Some(VexStatus::Fixed));
+        // Neither shape: an error naming the statement.
+        let e = VexSet::default()
+            .add(
+                "bad.json",
+                &openvex(r#"{"vulnerability": 5, "products": ["pkg:deb/debian/libc6"], "status": "fixed"}"#),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("`vulnerability` must be"), "{e}");
+        assert_eq!(e.line, Some(7), "{e}");
+        let e = VexSet::default()
+            .add(
+                "bad.json",
+                &openvex(r#"{"vulnerability": "CVE-1", "products": [7], "status": "fixed"}"#),
+            )
+            .unwrap_err();
+        assert!(
+            e.message.contains("must be an object or an identifier"),
+            "{e}"
+        );
     }
 
     #[test]
