@@ -45,6 +45,9 @@ pub struct SubjectLayer {
     pub uncompressed_size: u64,
     /// The history step that made it.
     pub created_by: Option<String>,
+    /// Its digests were not computed by this scan: an earlier one verified it in the same,
+    /// unchanged file (the verified-digest cache).
+    pub verified_earlier: bool,
 }
 
 /// One attestation the image carries.

@@ -124,6 +124,7 @@ impl ImageSummary {
                         size: read.map_or(il.size.unwrap_or(0), |l| l.compressed_bytes),
                         uncompressed_size: read.map_or(0, |l| l.uncompressed_bytes),
                         created_by: read.and_then(|l| l.created_by.clone()),
+                        verified_earlier: read.is_some_and(|l| l.verified_earlier),
                     }
                 })
                 .collect(),

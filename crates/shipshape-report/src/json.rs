@@ -63,6 +63,8 @@ struct ImageLayerV1<'a> {
     uncompressed_size: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     created_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    verified_earlier: bool,
 }
 
 #[derive(Serialize)]
@@ -126,6 +128,7 @@ impl<'a> ImageV1<'a> {
                     size: l.size,
                     uncompressed_size: l.uncompressed_size,
                     created_by: l.created_by.as_deref(),
+                    verified_earlier: l.verified_earlier,
                 })
                 .collect(),
             attestations: i.attestations.as_ref().map(|list| {

@@ -226,6 +226,22 @@ fn unchanged_images_are_hashed_once_and_rewritten_ones_again() {
         assert_eq!(second.stdout, first.stdout, "the same findings");
         let hashed = scan(&["--no-digest-cache"]);
         assert!(!String::from_utf8_lossy(&hashed.stderr).contains(SAID));
+        // The JSON report says which layers this scan did not hash.
+        let layer = |extra: &[&str]| {
+            let doc: serde_json::Value =
+                serde_json::from_slice(&scan(&[extra, &["--format", "json"]].concat()).stdout)
+                    .unwrap();
+            let errors = schema_errors(
+                &repo_root().join("schemas/shipshape-report-v1.schema.json"),
+                &doc,
+            );
+            assert!(errors.is_empty(), "{errors:#?}");
+            doc["image"]["layers"][0].clone()
+        };
+        assert_eq!(layer(&[])["verified_earlier"], true);
+        assert!(layer(&["--no-digest-cache"])
+            .get("verified_earlier")
+            .is_none());
 
         let mtime = std::fs::metadata(file).unwrap().modified().unwrap();
         let mut f = std::fs::File::options().write(true).open(file).unwrap();
