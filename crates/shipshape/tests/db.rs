@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{shared_dir, shipshape};
+use common::{db_import, shared_dir, shipshape};
 use predicates::prelude::*;
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
@@ -109,14 +110,46 @@ fn cache_with_one_record() -> (tempfile::TempDir, tempfile::TempDir) {
     let cache = tempfile::tempdir().unwrap();
     let small = tempfile::tempdir().unwrap();
     std::fs::write(small.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(small.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success();
+    db_import(small.path(), cache.path());
     (cache, small)
+}
+
+/// `shipshape ARGS` started in the background, its output discarded (to be killed mid-way).
+fn spawn_quiet(args: &[OsString]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn shipshape")
+}
+
+/// The temporary databases an import or update left in the cache's `vuln` folder.
+fn tmp_files(vuln: &Path) -> Vec<std::fs::DirEntry> {
+    std::fs::read_dir(vuln)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect()
+}
+
+/// The arguments of `db update` of the npm records served at `base` into `cache`.
+fn npm_update(base: &str, cache: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "db",
+        "update",
+        "--quiet",
+        "--ecosystem",
+        "npm",
+        "--base-url",
+        base,
+        "--cache-dir",
+    ]
+    .into_iter()
+    .map(OsString::from)
+    .collect();
+    args.push(cache.into());
+    args
 }
 
 #[test]
@@ -131,23 +164,17 @@ fn a_killed_import_leaves_the_previous_database_working() {
         )
         .unwrap();
     }
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
-        .args(["db", "import"])
-        .arg(big.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn import");
+    let mut child = spawn_quiet(&[
+        "db".into(),
+        "import".into(),
+        big.path().into(),
+        "--cache-dir".into(),
+        cache.path().into(),
+    ]);
     // Kill once the import is writing its temporary database (or after a while).
     let vuln = cache.path().join("vuln");
     for _ in 0..400 {
-        let writing = std::fs::read_dir(&vuln)
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().contains(".tmp-"));
-        if writing {
+        if !tmp_files(&vuln).is_empty() {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -163,18 +190,8 @@ fn a_killed_import_leaves_the_previous_database_working() {
         "{records} records"
     );
     // The next import removes the leftovers and works.
-    shipshape()
-        .args(["db", "import"])
-        .arg(small.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success();
-    let left: Vec<_> = std::fs::read_dir(&vuln)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
-        .collect();
+    db_import(small.path(), cache.path());
+    let left = tmp_files(&vuln);
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -184,13 +201,7 @@ fn corpus_imports_whole() {
         return;
     };
     let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(&osv)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success()
+    db_import(&osv, cache.path())
         .stderr(predicate::str::contains("not OSV records and were skipped"));
     let status = status_json(cache.path());
     let eco = |name: &str| {
@@ -281,22 +292,7 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
         .collect();
     let body = zip_of(&records);
     let (base, sent) = serve_npm(body.clone(), true);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
-        .args([
-            "db",
-            "update",
-            "--quiet",
-            "--ecosystem",
-            "npm",
-            "--base-url",
-        ])
-        .arg(&base)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn update");
+    let mut child = spawn_quiet(&npm_update(&base, cache.path()));
     sent.recv_timeout(Duration::from_secs(60))
         .expect("the update started downloading");
     // Half the body is on the wire; give the client a moment to write it to its download file.
@@ -319,17 +315,7 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
     // The next update, from a server that sends everything, replaces the npm records.
     let (base, _) = serve_npm(body, false);
     shipshape()
-        .args([
-            "db",
-            "update",
-            "--quiet",
-            "--ecosystem",
-            "npm",
-            "--base-url",
-        ])
-        .arg(&base)
-        .arg("--cache-dir")
-        .arg(cache.path())
+        .args(npm_update(&base, cache.path()))
         .assert()
         .success();
     let status = status_json(cache.path());
@@ -354,15 +340,7 @@ fn status_in(cwd: &Path, cache: &Path, args: &[&str]) -> (i32, String) {
 
 #[test]
 fn status_warns_by_the_configs_db_max_age_unless_the_flag_says_otherwise() {
-    let src = tempfile::tempdir().unwrap();
-    std::fs::write(src.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(src.path())
-        .env("SHIPSHAPE_CACHE_DIR", cache.path())
-        .assert()
-        .success();
+    let (cache, _src) = cache_with_one_record();
     let stale = "warning: the vulnerability database was built";
     // Built seconds ago: within the default 7 days, older than 0 days.
     let plain = tempfile::tempdir().unwrap();

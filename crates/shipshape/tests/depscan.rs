@@ -18,13 +18,9 @@ const EMAILSERVICE: &str =
 fn cache() -> Option<tempfile::TempDir> {
     let root = shared_dir(PYPA)?;
     let cache = tempfile::tempdir().unwrap();
-    let db = shipshape_vuln::store::db_path(cache.path());
     for pkg in ["urllib3", "pyasn1", "django"] {
-        let loaded = shipshape_vuln::source::load(&root.join(pkg)).unwrap();
-        let s =
-            shipshape_vuln::store::import(&db, loaded, &shipshape_vuln::store::ImportMode::Merge)
-                .unwrap();
-        assert!(s.imported >= 5, "{pkg}: {s:?}");
+        let imported = store_import(cache.path(), &root.join(pkg));
+        assert!(imported >= 5, "{pkg}: {imported} records imported");
     }
     Some(cache)
 }
@@ -33,52 +29,26 @@ fn emailservice() -> Option<PathBuf> {
     shared_dir(EMAILSERVICE)
 }
 
+/// `check PATH` against the database of `cache`, secrets left out: exit code, report (checked
+/// against the schema) and standard error.
 fn check(path: &Path, cache: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = shipshape()
-        .arg("check")
-        .arg(path)
-        .args(["--no-secrets", "--format", "json", "--cache-dir"])
-        .arg(cache)
-        .args(extra)
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-        &doc,
+    let run = report(
+        shipshape()
+            .arg("check")
+            .arg(path)
+            .args(["--no-secrets", "--format", "json", "--cache-dir"])
+            .arg(cache)
+            .args(extra),
     );
-    assert!(errors.is_empty(), "{errors:#?}");
-    (
-        out.status.code().unwrap_or(-1),
-        doc,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (run.code, run.doc, run.stderr)
 }
 
 fn item(doc: &Value) -> Value {
-    doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "vulnerabilities")
-        .cloned()
-        .unwrap()
+    checklist_item(doc, "vulnerabilities")
 }
 
-fn vulns(doc: &Value) -> Vec<Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "SS5001")
-        .cloned()
-        .collect()
+fn vulns(doc: &Value) -> Vec<&Value> {
+    findings_of(doc, "SS5001")
 }
 
 fn messages(doc: &Value) -> Vec<String> {
@@ -423,30 +393,13 @@ fn check_writes_the_project_sbom() {
 /// base image's share out when the history does not say where the base ends.
 #[test]
 fn image_quick_view_counts_the_findings() {
-    use shipshape_image::build::{ImageBuilder, LayerBuilder};
-    let Some(records) = shared_dir("corpus/osv/Debian") else {
+    let Some(cache) = debian_cache() else {
         return;
     };
-    let cache = tempfile::tempdir().unwrap();
-    let db = shipshape_vuln::store::db_path(cache.path());
-    let loaded = shipshape_vuln::source::load(&records).unwrap();
-    shipshape_vuln::store::import(&db, loaded, &shipshape_vuln::store::ImportMode::Merge).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("img.tar");
     // glibc 2.36-9+deb12u10: affected by CVE-2025-4802 (fixed in deb12u11).
     let status = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u10\n";
-    ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file(
-                    "etc/os-release",
-                    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
-                )
-                .file("var/lib/dpkg/status", status.as_bytes()),
-        )
-        .write_docker_archive(&archive, "img:1")
-        .unwrap();
-    let reference = format!("docker-archive:{}", archive.display());
+    let reference = debian_image(dir.path(), "img", status);
     let run = |format: &str| {
         shipshape()
             .args(["image", &reference, "--format", format, "--cache-dir"])

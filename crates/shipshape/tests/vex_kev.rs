@@ -5,60 +5,19 @@
 mod common;
 
 use common::*;
-use shipshape_image::build::{ImageBuilder, LayerBuilder};
 use std::path::{Path, PathBuf};
-
-const OS_RELEASE: &[u8] =
-    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
 
 /// glibc 2.36-9+deb12u10: affected by CVE-2025-4802 (fixed in deb12u11, CVSS 7.8: high).
 const LIBC6: &str = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u10\n";
 const LIBC6_PURL: &str = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u10";
 
 fn image(dir: &Path) -> String {
-    let archive = dir.join("app.tar");
-    ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file("etc/os-release", OS_RELEASE)
-                .file("var/lib/dpkg/status", LIBC6.as_bytes()),
-        )
-        .user("10001")
-        .write_docker_archive(&archive, "app:1")
-        .unwrap();
-    format!("docker-archive:{}", archive.display())
+    debian_image(dir, "app", LIBC6)
 }
 
-struct Run {
-    code: i32,
-    doc: serde_json::Value,
-    stderr: String,
-}
-
-fn scan(reference: &str, cache: &Path, extra: &[&str]) -> Run {
-    let out = shipshape()
-        .arg("image")
-        .arg(reference)
-        .args(["--format", "json", "--cache-dir"])
-        .arg(cache)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let doc: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    if !doc.is_null() {
-        let errors = schema_errors(
-            &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-            &doc,
-        );
-        assert!(errors.is_empty(), "{errors:#?}");
-    }
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        doc,
-        stderr,
-    }
+/// `image REFERENCE` against the database of `cache`: its report, if it wrote one.
+fn scan(reference: &str, cache: &Path, extra: &[&str]) -> Report {
+    report_or_null(&mut image_json(reference, cache, extra))
 }
 
 fn of_rule<'a>(list: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
@@ -76,25 +35,6 @@ fn with_id<'a>(list: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| x == id))
     })
-}
-
-/// A cache directory holding the corpus's Debian records.
-fn cache_with_debian_records() -> Option<tempfile::TempDir> {
-    let records = shared_dir("corpus/osv/Debian")?;
-    let cache = tempfile::tempdir().unwrap();
-    let out = shipshape()
-        .args(["db", "import"])
-        .arg(&records)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(cache)
 }
 
 fn openvex(statements: &[String]) -> String {
@@ -129,7 +69,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -263,7 +203,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
 
 #[test]
 fn cyclonedx_vex_and_config_listed_files_apply() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -319,7 +259,7 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
 
 #[test]
 fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -448,7 +388,7 @@ const EPSS: &str = "#model_version:v2025.03.14,score_date:2025-06-02T12:55:00Z\n
 
 #[test]
 fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -582,13 +522,7 @@ fn layout_with_vex(
     referred: Option<&str>,
 ) -> String {
     let layout = dir.join("layout");
-    let mut b = ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file("etc/os-release", OS_RELEASE)
-                .file("var/lib/dpkg/status", LIBC6.as_bytes()),
-        )
-        .user("10001");
+    let mut b = debian_builder(LIBC6);
     if let Some(predicate) = attested {
         b = b.attestation("https://openvex.dev/ns/v0.2.0", predicate);
     }
@@ -605,7 +539,7 @@ fn layout_with_vex(
 
 #[test]
 fn vex_attached_to_the_image_applies_naming_its_source() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let not_affected = statement(
