@@ -109,18 +109,12 @@ fn malformed_config_names_file_and_line() {
         "fail-on = \"high\"\n\n[[ignore]]\nrules = [\"no-such-rule\"]\nreason = \"x\"\n",
     )
     .unwrap();
-    shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
+    check(dir.path(), &[])
         .code(2)
         .stderr(predicate::str::contains("shipshape.toml:4:"))
         .stderr(predicate::str::contains("no-such-rule"));
     fs::write(dir.path().join("shipshape.toml"), "fail-on = \n").unwrap();
-    shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
+    check(dir.path(), &[])
         .code(2)
         .stderr(predicate::str::contains("shipshape.toml:1:"));
 }
@@ -147,11 +141,7 @@ fn init_writes_a_config_that_loads() {
     // refuses to overwrite
     shipshape().arg("init").arg(dir.path()).assert().code(2);
     fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
-    shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(predicate::in_iter([0, 1]));
+    check(dir.path(), &[]).code(predicate::in_iter([0, 1]));
 }
 
 #[test]

@@ -191,6 +191,15 @@ pub fn finding<'a>(doc: &'a Value, rule: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {rule} finding in {:#}", doc["findings"]))
 }
 
+/// The one finding of `rule` in a report; a panic listing the findings when there is none or
+/// more than one.
+pub fn only_finding<'a>(doc: &'a Value, rule: &str) -> &'a Value {
+    match findings_of(doc, rule)[..] {
+        [f] => f,
+        _ => panic!("not one {rule} finding in {:#}", doc["findings"]),
+    }
+}
+
 /// Writes the files (`name`, text) under `dir`, making their folders.
 pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
@@ -341,4 +350,9 @@ pub fn rules_in(doc: &Value) -> std::collections::BTreeSet<String> {
         .iter()
         .map(|f| f["rule"].as_str().expect("a rule").to_string())
         .collect()
+}
+
+/// `shipshape check TARGET ARGS`, for assertions on its exit code and output.
+pub fn check(target: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    shipshape().arg("check").arg(target).args(args).assert()
 }

@@ -15,6 +15,24 @@ fn record(id: &str, name: &str) -> String {
     )
 }
 
+/// `db status --cache-dir CACHE`, for assertions.
+fn db_status(cache: &Path) -> assert_cmd::assert::Assert {
+    shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache)
+        .assert()
+}
+
+/// `db import SRC --cache-dir CACHE`, for assertions.
+fn import(src: &Path, cache: &Path) -> assert_cmd::assert::Assert {
+    shipshape()
+        .args(["db", "import"])
+        .arg(src)
+        .arg("--cache-dir")
+        .arg(cache)
+        .assert()
+}
+
 fn status_json(cache: &Path) -> serde_json::Value {
     let out = shipshape()
         .args(["db", "status", "--json", "--cache-dir"])
@@ -46,10 +64,7 @@ fn import_then_status_counts_per_ecosystem() {
     assert_eq!(status["records"], 2);
     assert_eq!(status["ecosystems"][0]["ecosystem"], "npm");
     assert_eq!(status["ecosystems"][0]["packages"], 2);
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
+    db_status(cache.path())
         .success()
         .stdout(predicate::str::contains("npm").and(predicate::str::contains("records: 2")));
 }
@@ -57,52 +72,28 @@ fn import_then_status_counts_per_ecosystem() {
 #[test]
 fn missing_database_and_corrupt_input_exit_2_naming_them() {
     let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("shipshape db update")
-                .and(predicate::str::contains("db import")),
-        );
+    db_status(cache.path()).code(2).stderr(
+        predicate::str::contains("shipshape db update").and(predicate::str::contains("db import")),
+    );
     let src = tempfile::tempdir().unwrap();
     let bad = src.path().join("BAD-1.json");
     std::fs::write(&bad, r#"{"id":"BAD-1","affected":[{"package":"#).unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(&bad)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("BAD-1.json")
-                .and(predicate::str::contains("corrupt OSV record")),
-        );
+    import(&bad, cache.path()).code(2).stderr(
+        predicate::str::contains("BAD-1.json").and(predicate::str::contains("corrupt OSV record")),
+    );
     let zip = src.path().join("all.zip");
     std::fs::write(&zip, b"not a zip at all").unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(&zip)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
+    import(&zip, cache.path())
         .code(2)
         .stderr(predicate::str::contains("all.zip").and(predicate::str::contains("corrupt zip")));
     // A corrupt database file.
     let db_dir = cache.path().join("vuln");
     std::fs::create_dir_all(&db_dir).unwrap();
     std::fs::write(db_dir.join("osv.sqlite"), vec![7u8; 4096]).unwrap();
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("osv.sqlite")
-                .and(predicate::str::contains("corrupt vulnerability database")),
-        );
+    db_status(cache.path()).code(2).stderr(
+        predicate::str::contains("osv.sqlite")
+            .and(predicate::str::contains("corrupt vulnerability database")),
+    );
 }
 
 /// A cache whose database holds one record (A-1), and the directory it was imported from.
@@ -307,11 +298,7 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
     let status = status_json(cache.path());
     assert_eq!(status["records"].as_u64(), Some(1), "{status}");
     // A scan-side read works too: the database opens and the old record is there.
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
-        .success();
+    db_status(cache.path()).success();
     // The next update, from a server that sends everything, replaces the npm records.
     let (base, _) = serve_npm(body, false);
     shipshape()

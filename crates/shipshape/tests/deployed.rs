@@ -125,10 +125,7 @@ fn a_kustomization_with_a_missing_resource_is_exit_2() {
         ),
         ("pod.yaml", POD),
     ]);
-    shipshape()
-        .arg("check")
-        .arg(d.path())
-        .assert()
+    check(d.path(), &[])
         .code(2)
         .stderr(predicates::str::contains(
             "kustomization.yaml:3:3: resource `gone.yaml` not found",

@@ -47,6 +47,16 @@ fn item(doc: &Value) -> Value {
     checklist_item(doc, "vulnerabilities")
 }
 
+/// Asserts the `vulnerabilities` item has `status` and a note containing `note`.
+fn assert_item(doc: &Value, status: &str, note: &str) {
+    let it = item(doc);
+    assert_eq!(it["status"], status, "{it}");
+    assert!(
+        it["note"].as_str().is_some_and(|n| n.contains(note)),
+        "{it}"
+    );
+}
+
 fn vulns(doc: &Value) -> Vec<&Value> {
     findings_of(doc, "SS5001")
 }
@@ -132,15 +142,7 @@ fn fail_on_and_ignores_decide_the_gate() {
     assert_eq!(code, 0, "{:#?}", item(&doc));
     assert!(vulns(&doc).is_empty());
     assert!(doc["suppressed"].as_array().unwrap().len() > 3);
-    let it = item(&doc);
-    assert_eq!(it["status"], "pass", "{it}");
-    assert!(
-        it["note"]
-            .as_str()
-            .unwrap()
-            .contains("accepted by an ignore"),
-        "{it}"
-    );
+    assert_item(&doc, "pass", "accepted by an ignore");
 }
 
 #[test]
@@ -161,15 +163,7 @@ fn filters_hide_findings_but_never_pass_the_item() {
     assert!(shown.iter().all(|f| f["severity"] == "medium"));
     assert_eq!(code, 0);
     // ...but the item, decided on every finding, still fails and says why.
-    let it = item(&doc);
-    assert_eq!(it["status"], "fail", "{it}");
-    assert!(
-        it["note"]
-            .as_str()
-            .unwrap()
-            .contains("hidden by the vulnerability filters"),
-        "{it}"
-    );
+    assert_item(&doc, "fail", "hidden by the vulnerability filters");
     // The same from the configuration file.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("shipshape.toml");
@@ -212,12 +206,7 @@ fn lockfiles_under_tests_do_not_gate_and_no_database_is_not_a_pass() {
     let empty = tempfile::tempdir().unwrap();
     let (code, doc, _) = check(dir.path(), empty.path(), &[]);
     assert_eq!(code, 0);
-    let it = item(&doc);
-    assert_eq!(it["status"], "not-analysed");
-    assert!(
-        it["note"].as_str().unwrap().contains("shipshape db update"),
-        "{it}"
-    );
+    assert_item(&doc, "not-analysed", "shipshape db update");
     // A fixed version passes on evidence naming the lockfile.
     let clean = tempfile::tempdir().unwrap();
     std::fs::write(clean.path().join("requirements.txt"), "urllib3==2.7.0\n").unwrap();
@@ -252,12 +241,7 @@ fn an_old_database_warns() {
         "{err}"
     );
     assert_eq!(code, 0);
-    let it = item(&doc);
-    assert_eq!(it["status"], "pass");
-    assert!(
-        it["note"].as_str().unwrap().contains("db-max-age of 0"),
-        "{it}"
-    );
+    assert_item(&doc, "pass", "db-max-age of 0");
     // The configuration key does the same.
     let config = dir.path().join("shipshape.toml");
     std::fs::write(&config, "[vulnerabilities]\ndb-max-age = 0\n").unwrap();

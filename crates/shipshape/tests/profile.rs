@@ -23,22 +23,13 @@ fn restricted_findings_are_reported_and_gate_only_under_the_restricted_profile()
     assert_eq!(non_root["status"], "fail");
 
     // the same project under the restricted profile fails, by flag or by configuration
-    shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--no-secrets", "--profile", "restricted"])
-        .assert()
-        .code(1);
+    check(d.path(), &["--no-secrets", "--profile", "restricted"]).code(1);
     std::fs::write(
         d.path().join("shipshape.toml"),
         "profile = \"restricted\"\n",
     )
     .unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--no-secrets", "--no-color"])
-        .assert()
+    let out = check(d.path(), &["--no-secrets", "--no-color"])
         .code(1)
         .get_output()
         .stdout
@@ -52,10 +43,7 @@ fn restricted_findings_are_reported_and_gate_only_under_the_restricted_profile()
         "{text}"
     );
     std::fs::write(d.path().join("shipshape.toml"), "profile = \"strict\"\n").unwrap();
-    shipshape()
-        .arg("check")
-        .arg(d.path())
-        .assert()
+    check(d.path(), &[])
         .code(2)
         .stderr(predicates::str::contains(
             "shipshape.toml:1:11: profile: unknown profile `strict`",
@@ -81,10 +69,5 @@ fn what_baseline_forbids_fails_the_default_gate_whatever_its_severity() {
         format!("{UNHARDENED}    cap_add: [NET_RAW]\n"),
     )
     .unwrap();
-    shipshape()
-        .arg("check")
-        .arg(c.path())
-        .arg("--no-secrets")
-        .assert()
-        .code(0);
+    check(c.path(), &["--no-secrets"]).code(0);
 }

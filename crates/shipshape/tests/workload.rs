@@ -50,17 +50,16 @@ fn compose_build_counts_the_dockerfile_user_and_healthcheck() {
         )],
     );
     let (_, doc) = run(p);
-    let user = findings_of(&doc, "SS2015");
-    assert_eq!(user.len(), 1, "{:#}", doc["findings"]);
+    let user = only_finding(&doc, "SS2015");
     assert!(
-        user[0]["message"]
+        user["message"]
             .as_str()
             .is_some_and(|m| m.contains("app/Dockerfile")),
         "{}",
-        user[0]["message"]
+        user["message"]
     );
     assert_eq!(findings_of(&doc, "SS2024").len(), 1);
-    assert_eq!(findings_of(&doc, "SS1001")[0]["severity"], "high");
+    assert_eq!(finding(&doc, "SS1001")["severity"], "high");
 }
 
 #[test]
@@ -74,13 +73,12 @@ fn a_non_root_user_where_the_image_runs_mitigates_the_dockerfile_root_finding() 
     ]);
     let p = dir.path();
     let (_, doc) = run(p);
-    let root = findings_of(&doc, "SS1001");
-    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
-    assert!(root[0]["message"]
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "info", "{:#}", root);
+    assert!(root["message"]
         .as_str()
         .is_some_and(|m| m.contains("mitigated") && m.contains("`web`")));
-    let related = root[0]["related"].as_array().expect("related locations");
+    let related = root["related"].as_array().expect("related locations");
     assert!(
         related
             .iter()
@@ -103,7 +101,7 @@ fn a_non_root_user_where_the_image_runs_mitigates_the_dockerfile_root_finding() 
         ],
     );
     let (code, doc) = run(p);
-    assert_eq!(findings_of(&doc, "SS1001")[0]["severity"], "high");
+    assert_eq!(finding(&doc, "SS1001")["severity"], "high");
     assert_eq!(code, Some(1));
 }
 
@@ -121,12 +119,9 @@ fn a_privilege_dropping_entrypoint_does_not_fail_the_default_gate() {
     ]);
     let p = dir.path();
     let (_, doc) = run(p);
-    let root = findings_of(&doc, "SS1001");
-    assert_eq!(root.len(), 1);
-    assert_eq!(root[0]["severity"], "low");
-    assert!(root[0]["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("gosu")));
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "low");
+    assert!(root["message"].as_str().is_some_and(|m| m.contains("gosu")));
     assert_eq!(doc["summary"]["high"], 0, "{:#}", doc["findings"]);
 }
 
@@ -152,20 +147,19 @@ fn kubernetes_workloads_running_an_image_skaffold_builds_mitigate_its_root_findi
         )],
     );
     let (_, doc) = run(p);
-    let root = findings_of(&doc, "SS1001");
-    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
-    assert!(root[0]["message"]
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "info", "{:#}", root);
+    assert!(root["message"]
         .as_str()
         .is_some_and(|m| m.contains("`Deployment/api`")));
-    assert!(root[0]["related"]
+    assert!(root["related"]
         .as_array()
         .is_some_and(|r| r.iter().any(|l| l["path"] == "k8s/api.yaml")));
 
     // Without a securityContext the workload runs the image's root user.
     write_files(p, &[("k8s/api.yaml", &deployment(""))]);
     let (_, doc) = run(p);
-    assert_eq!(findings_of(&doc, "SS1001")[0]["severity"], "high");
+    assert_eq!(finding(&doc, "SS1001")["severity"], "high");
 }
 
 #[test]
@@ -184,15 +178,13 @@ fn kubernetes_containers_count_the_dockerfile_of_an_image_skaffold_builds() {
     let p = dir.path();
     let (_, doc) = run(p);
     // The Dockerfile's USER runs `server`; the sidecar's image says nothing.
-    let user = findings_of(&doc, "SS2015");
-    assert_eq!(user.len(), 1, "{:#}", doc["findings"]);
-    assert!(user[0]["message"]
+    let user = only_finding(&doc, "SS2015");
+    assert!(user["message"]
         .as_str()
         .is_some_and(|m| m.contains("sidecar")));
     // Skaffold deploys the reference it built: `api` is not an untagged image, `busybox` is.
-    let latest = findings_of(&doc, "SS2022");
-    assert_eq!(latest.len(), 1, "{:#}", doc["findings"]);
-    assert!(latest[0]["message"]
+    let latest = only_finding(&doc, "SS2022");
+    assert!(latest["message"]
         .as_str()
         .is_some_and(|m| m.contains("busybox")));
 }
@@ -208,7 +200,6 @@ fn a_compose_file_found_by_its_content_is_a_deployment_too() {
     ]);
     let p = dir.path();
     let (_, doc) = run(p);
-    let root = findings_of(&doc, "SS1001");
-    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "info", "{:#}", root);
 }
