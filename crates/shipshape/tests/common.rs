@@ -216,15 +216,19 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// `shipshape db import SRC --cache-dir CACHE`, which must succeed.
-pub fn db_import(src: &Path, cache: &Path) -> assert_cmd::assert::Assert {
+/// `shipshape db import SRC --cache-dir CACHE`, for assertions.
+pub fn run_db_import(src: &Path, cache: &Path) -> assert_cmd::assert::Assert {
     shipshape()
         .args(["db", "import"])
         .arg(src)
         .arg("--cache-dir")
         .arg(cache)
         .assert()
-        .success()
+}
+
+/// `shipshape db import SRC --cache-dir CACHE`, which must succeed.
+pub fn db_import(src: &Path, cache: &Path) -> assert_cmd::assert::Assert {
+    run_db_import(src, cache).success()
 }
 
 /// Imports the OSV records under `records` into the vulnerability database of `cache` with the

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{db_import, shared_dir, shipshape};
+use common::{db_import, run_db_import, shared_dir, shipshape};
 use predicates::prelude::*;
 use std::ffi::OsString;
 use std::path::Path;
@@ -19,16 +19,6 @@ fn record(id: &str, name: &str) -> String {
 fn db_status(cache: &Path) -> assert_cmd::assert::Assert {
     shipshape()
         .args(["db", "status", "--cache-dir"])
-        .arg(cache)
-        .assert()
-}
-
-/// `db import SRC --cache-dir CACHE`, for assertions.
-fn import(src: &Path, cache: &Path) -> assert_cmd::assert::Assert {
-    shipshape()
-        .args(["db", "import"])
-        .arg(src)
-        .arg("--cache-dir")
         .arg(cache)
         .assert()
 }
@@ -78,12 +68,12 @@ fn missing_database_and_corrupt_input_exit_2_naming_them() {
     let src = tempfile::tempdir().unwrap();
     let bad = src.path().join("BAD-1.json");
     std::fs::write(&bad, r#"{"id":"BAD-1","affected":[{"package":"#).unwrap();
-    import(&bad, cache.path()).code(2).stderr(
+    run_db_import(&bad, cache.path()).code(2).stderr(
         predicate::str::contains("BAD-1.json").and(predicate::str::contains("corrupt OSV record")),
     );
     let zip = src.path().join("all.zip");
     std::fs::write(&zip, b"not a zip at all").unwrap();
-    import(&zip, cache.path())
+    run_db_import(&zip, cache.path())
         .code(2)
         .stderr(predicate::str::contains("all.zip").and(predicate::str::contains("corrupt zip")));
     // A corrupt database file.

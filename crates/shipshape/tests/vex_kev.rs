@@ -20,6 +20,11 @@ fn scan(reference: &str, cache: &Path, extra: &[&str]) -> Report {
     report_or_null(&mut image_json(reference, cache, extra))
 }
 
+/// [`scan`] with one flag naming a file: `FLAG FILE`.
+fn scan_with(reference: &str, cache: &Path, flag: &str, file: &Path) -> Report {
+    scan(reference, cache, &[flag, file.to_str().unwrap()])
+}
+
 fn of_rule<'a>(list: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
     list.as_array()
         .unwrap()
@@ -103,7 +108,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         "app.openvex.json",
         &openvex(&[not_affected, unused]),
     );
-    let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex);
     assert!(
         with_id(&run.doc["findings"], "CVE-2025-4802").is_none(),
         "suppressed"
@@ -161,11 +166,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         })
         .collect();
     let vex_all = write(dir.path(), "all.openvex.json", &openvex(&all));
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--vex", vex_all.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--vex", &vex_all);
     assert_eq!(run.code, 0, "{:#?}", run.doc["findings"]);
     let vulns = checklist_item(&run.doc, "vulnerabilities");
     assert_ne!(vulns["status"], "fail", "{vulns}");
@@ -184,7 +185,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         r#", "action_statement": "rebuild on deb12u11", "timestamp": "2025-06-02T00:00:00Z""#,
     );
     let vex2 = write(dir.path(), "affected.json", &openvex(&[later, earlier]));
-    let run = scan(&reference, cache.path(), &["--vex", vex2.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex2);
     assert_eq!(run.code, 1);
     let f = with_id(&run.doc["findings"], "CVE-2025-4802").expect("kept");
     assert_eq!(f["vulnerability"]["vex"]["status"], "affected");
@@ -230,11 +231,7 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
         "shipshape.toml",
         "vex = [\"security/app.cdx.json\"]\n",
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--config", config.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--config", &config);
     let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("suppressed");
     assert_eq!(s["vulnerability"]["vex"]["status"], "fixed");
     assert_eq!(s["vulnerability"]["vex"]["key"], "vulnerabilities[0]");
@@ -248,11 +245,7 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
         "bad.toml",
         "fail-on = \"high\"\nvex = [\"nope.json\"]\n",
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--config", bad.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--config", &bad);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("bad.toml:2:"), "{}", run.stderr);
 }
@@ -287,11 +280,7 @@ fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
         "outside.cdx.json",
         &bom("vers:deb/>=2.36-9+deb12u11"),
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--vex", outside.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--vex", &outside);
     let f = with_id(&run.doc["findings"], "CVE-2025-4802").expect("not suppressed");
     assert!(f["vulnerability"].get("vex").is_none(), "{f}");
     assert!(with_id(&run.doc["suppressed"], "CVE-2025-4802").is_none());
@@ -304,17 +293,13 @@ fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
         "inside.cdx.json",
         &bom("vers:deb/>=2.36-9|<2.36-9+deb12u11"),
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--vex", inside.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--vex", &inside);
     assert!(with_id(&run.doc["findings"], "CVE-2025-4802").is_none());
     let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("suppressed");
     assert_eq!(s["vulnerability"]["vex"]["status"], "not_affected");
     // A malformed range: exit 2, naming the file and the statement.
     let bad = write(dir.path(), "bad.cdx.json", &bom("vers:deb/>=2.36|>=2.37"));
-    let run = scan(&reference, cache.path(), &["--vex", bad.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &bad);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(&format!("{}:7:5: ", bad.display()))
@@ -337,7 +322,7 @@ fn a_malformed_vex_document_exits_2_naming_the_line() {
         "bad.json",
         &openvex(&[statement("CVE-2025-4802", LIBC6_PURL, "not_affected", "")]),
     );
-    let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let expected = format!("error: {}:8:5: ", vex.display());
     assert!(run.stderr.contains(&expected), "{}", run.stderr);
@@ -352,7 +337,7 @@ fn a_malformed_vex_document_exits_2_naming_the_line() {
         "broken.json",
         "{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [,]\n}\n",
     );
-    let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains(&format!("{}:3:", vex.display())),
@@ -477,11 +462,7 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
         "shipshape.toml",
         "fail-on = \"critical\"\nfail-on-kev = true\n",
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--config", config.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--config", &config);
     assert_eq!(run.code, 1);
     assert_eq!(
         checklist_item(&run.doc, "vulnerabilities")["status"],
