@@ -102,8 +102,7 @@ fn missing_path_is_exit_2() {
 
 #[test]
 fn malformed_config_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    let dir = project(&[("Dockerfile", "FROM scratch\n")]);
     fs::write(
         dir.path().join("shipshape.toml"),
         "fail-on = \"high\"\n\n[[ignore]]\nrules = [\"no-such-rule\"]\nreason = \"x\"\n",
@@ -179,12 +178,12 @@ fn unknown_format_is_a_usage_error() {
 
 #[test]
 fn malformed_compose_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("compose.yaml"),
-        "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"\n  db:\n    image: postgres:16\n",
-    )
-    .unwrap();
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"\n  db:\n    image: postgres:16\n",
+        ),
+    ]);
     let (code, doc) = check_json(dir.path(), &[]);
     assert_eq!(code, Some(2));
     let err = &doc["errors"][0];
@@ -315,12 +314,10 @@ fn demo_example_fails_with_the_expected_problems() {
 
 #[test]
 fn human_output_groups_findings_on_one_subject() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("compose.yaml"),
+    let dir = project(&[(
+        "compose.yaml",
         "services:\n  vote:\n    image: registry.example.com/vote:1.0\n",
-    )
-    .unwrap();
+    )]);
     // Human output of `check .` run in the project, with `extra` flags.
     let human = |extra: &[&str]| {
         let out = shipshape()

@@ -208,8 +208,7 @@ fn lockfiles_under_tests_do_not_gate_and_no_database_is_not_a_pass() {
     assert_eq!(code, 0);
     assert_item(&doc, "not-analysed", "shipshape db update");
     // A fixed version passes on evidence naming the lockfile.
-    let clean = tempfile::tempdir().unwrap();
-    std::fs::write(clean.path().join("requirements.txt"), "urllib3==2.7.0\n").unwrap();
+    let clean = project(&[("requirements.txt", "urllib3==2.7.0\n")]);
     let (code, doc, _) = check(clean.path(), cache.path(), &[]);
     assert_eq!(code, 0);
     let it = item(&doc);
@@ -228,8 +227,7 @@ fn an_old_database_warns() {
     let Some(cache) = cache() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("requirements.txt"), "urllib3==2.7.0\n").unwrap();
+    let dir = project(&[("requirements.txt", "urllib3==2.7.0\n")]);
     // Built seconds ago: within the default 7 days, older than 0 days.
     let (_, doc, err) = check(dir.path(), cache.path(), &[]);
     assert!(!err.contains("vulnerability database was built"), "{err}");

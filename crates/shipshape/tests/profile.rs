@@ -63,11 +63,9 @@ fn what_baseline_forbids_fails_the_default_gate_whatever_its_severity() {
     assert_eq!(cap["severity"], "low");
     assert_eq!(cap["profile"], "baseline");
     // in Compose, Docker grants NET_RAW anyway: severity alone decides, and low passes
-    let c = tempfile::tempdir().unwrap();
-    std::fs::write(
-        c.path().join("compose.yaml"),
-        format!("{UNHARDENED}    cap_add: [NET_RAW]\n"),
-    )
-    .unwrap();
+    let c = project(&[(
+        "compose.yaml",
+        &format!("{UNHARDENED}    cap_add: [NET_RAW]\n"),
+    )]);
     check(c.path(), &["--no-secrets"]).code(0);
 }

@@ -30,8 +30,7 @@ fn secrets_json(dir: &std::path::Path, args: &[&std::ffi::OsStr]) -> std::proces
 
 #[test]
 fn finds_redacts_and_baselines() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("settings.env"), secret_line()).unwrap();
+    let dir = project(&[("settings.env", &secret_line())]);
     let out = secrets_json(dir.path(), &[]);
     let found = findings(&out);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -137,12 +136,10 @@ fn check_scans_files_for_secrets_and_honours_gitignore() {
 
 #[test]
 fn bad_secrets_config_names_the_line() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("shipshape.toml"),
+    let dir = project(&[(
+        "shipshape.toml",
         "fail-on = \"high\"\n\n[secrets]\nbogus-key = 1\n",
-    )
-    .unwrap();
+    )]);
     let out = shipshape().arg("secrets").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
