@@ -1,9 +1,10 @@
 //! The catalogers inside the image's single pass: deleted databases yield nothing, a database
 //! rewritten in a later layer wins, and a damaged one is an error naming the file and layer.
 
+mod common;
+
+use common::sbom_of;
 use shipshape_image::build::{ImageBuilder, LayerBuilder};
-use shipshape_image::{open, visit_layers, ImageOptions};
-use shipshape_sbom::{LayerSbom, Sbom};
 
 const OS_RELEASE: &[u8] =
     b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
@@ -12,21 +13,6 @@ fn para(name: &str, version: &str, extra: &str) -> String {
     format!(
         "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n{extra}\n"
     )
-}
-
-fn sbom_of(b: ImageBuilder) -> (Option<Sbom>, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("img.tar");
-    b.write_docker_archive(&path, "test:1").unwrap();
-    let image = open(path.to_str().unwrap(), &ImageOptions::default()).unwrap();
-    let mut v = LayerSbom::new();
-    let a = visit_layers(&image, &mut [&mut v]);
-    let errors = a
-        .errors
-        .iter()
-        .map(|e| format!("{}: {}", e.path, e.message))
-        .collect();
-    (v.take_sbom(), errors)
 }
 
 #[test]

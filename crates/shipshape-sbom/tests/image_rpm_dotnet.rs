@@ -2,25 +2,11 @@
 //! an installed application's `App.deps.json` is cataloged, an rpm `Packages` database gets the
 //! distribution from os-release, and a damaged one is an error naming the file and the layer.
 
-use shipshape_image::build::{ImageBuilder, LayerBuilder};
-use shipshape_image::{open, visit_layers, ImageOptions};
-use shipshape_sbom::{LayerSbom, Sbom};
-use std::path::PathBuf;
+mod common;
 
-fn sbom_of(b: ImageBuilder) -> (Option<Sbom>, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("img.tar");
-    b.write_docker_archive(&path, "test:1").unwrap();
-    let image = open(path.to_str().unwrap(), &ImageOptions::default()).unwrap();
-    let mut v = LayerSbom::new();
-    let a = visit_layers(&image, &mut [&mut v]);
-    let errors = a
-        .errors
-        .iter()
-        .map(|e| format!("{}: {}", e.path, e.message))
-        .collect();
-    (v.take_sbom(), errors)
-}
+use common::sbom_of;
+use shipshape_image::build::{ImageBuilder, LayerBuilder};
+use std::path::PathBuf;
 
 const DEPS: &[u8] = br#"{
   "runtimeTarget": {"name": ".NETCoreApp,Version=v8.0"},

@@ -6,25 +6,16 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use shipshape_image::build::{ImageBuilder, LayerBuilder};
+use shipshape_image::build::ImageBuilder;
 
 const DPKG: &str = "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n";
 
 /// A labelled Debian-like image (so only the attestations decide `provenance`).
 fn image() -> ImageBuilder {
-    ImageBuilder::new()
-        .user("10001")
+    debian_builder(DPKG)
         .label("org.opencontainers.image.source", "https://example.com/app")
         .label("org.opencontainers.image.revision", "0123abc")
         .label("org.opencontainers.image.version", "1.0.0")
-        .layer(
-            LayerBuilder::new()
-                .file(
-                    "etc/os-release",
-                    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
-                )
-                .file("var/lib/dpkg/status", DPKG.as_bytes()),
-        )
 }
 
 fn with_attestations(b: ImageBuilder) -> ImageBuilder {
@@ -38,15 +29,11 @@ fn with_attestations(b: ImageBuilder) -> ImageBuilder {
     )
 }
 
-/// `shipshape image REF --format json`: the exit code and the report.
+/// `shipshape image REF --format json`: the exit code and the report (checked against the
+/// schema).
 fn scan(reference: &str) -> (i32, Value) {
-    let out = shipshape()
-        .args(["image", reference, "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), doc)
+    let run = report(shipshape().args(["image", reference, "--format", "json"]));
+    (run.code, run.doc)
 }
 
 #[test]

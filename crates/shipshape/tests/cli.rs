@@ -6,25 +6,13 @@ use common::*;
 use predicates::prelude::*;
 use std::fs;
 
-fn json_of(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).expect("valid JSON on stdout")
-}
-
 #[test]
 fn json_output_validates_against_the_shipped_schema() {
-    let out = shipshape()
-        .args(["check", "examples/demo", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc = json_of(&out.stdout);
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-        &doc,
-    );
-    assert!(errors.is_empty(), "{errors:#?}");
+    let (code, doc) = check_json("examples/demo", &[]);
+    assert_report_schema(&doc);
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["checklist"].as_array().unwrap().len(), 15);
-    assert_eq!(doc["summary"]["exit_code"], out.status.code().unwrap());
+    assert_eq!(doc["summary"]["exit_code"], code.unwrap());
 }
 
 #[test]
@@ -56,20 +44,21 @@ fn sarif_output_validates_against_sarif_2_1_0() {
     }
 }
 
+/// The report of `check examples/demo` in `format`.
+fn demo_as(format: &str) -> String {
+    let out = shipshape()
+        .args(["check", "examples/demo", "--format", format])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn junit_and_github_formats() {
-    let out = shipshape()
-        .args(["check", "examples/demo", "--format", "junit"])
-        .output()
-        .unwrap();
-    let xml = String::from_utf8(out.stdout).unwrap();
+    let xml = demo_as("junit");
     assert!(xml.starts_with("<?xml"));
     assert_eq!(xml.matches("<testsuite ").count(), 15, "{xml}");
-    let out = shipshape()
-        .args(["check", "examples/demo", "--format", "github"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = demo_as("github");
     assert!(
         text.lines().last().unwrap().starts_with("shipshape: "),
         "{text}"
@@ -113,25 +102,18 @@ fn missing_path_is_exit_2() {
 
 #[test]
 fn malformed_config_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    let dir = project(&[("Dockerfile", "FROM scratch\n")]);
     fs::write(
         dir.path().join("shipshape.toml"),
         "fail-on = \"high\"\n\n[[ignore]]\nrules = [\"no-such-rule\"]\nreason = \"x\"\n",
     )
     .unwrap();
-    shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
+    check(dir.path(), &[])
         .code(2)
         .stderr(predicate::str::contains("shipshape.toml:4:"))
         .stderr(predicate::str::contains("no-such-rule"));
     fs::write(dir.path().join("shipshape.toml"), "fail-on = \n").unwrap();
-    shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
+    check(dir.path(), &[])
         .code(2)
         .stderr(predicate::str::contains("shipshape.toml:1:"));
 }
@@ -144,14 +126,8 @@ fn non_utf8_input_is_a_scan_error() {
         b"FROM scratch\nLABEL a=\xff\xfe\n",
     )
     .unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let doc = json_of(&out.stdout);
+    let (code, doc) = check_json(dir.path(), &[]);
+    assert_eq!(code, Some(2));
     assert_eq!(doc["errors"][0]["line"], 2, "{doc}");
 }
 
@@ -164,11 +140,7 @@ fn init_writes_a_config_that_loads() {
     // refuses to overwrite
     shipshape().arg("init").arg(dir.path()).assert().code(2);
     fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
-    shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(predicate::in_iter([0, 1]));
+    check(dir.path(), &[]).code(predicate::in_iter([0, 1]));
 }
 
 #[test]
@@ -206,20 +178,14 @@ fn unknown_format_is_a_usage_error() {
 
 #[test]
 fn malformed_compose_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("compose.yaml"),
-        "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"\n  db:\n    image: postgres:16\n",
-    )
-    .unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let doc = json_of(&out.stdout);
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"\n  db:\n    image: postgres:16\n",
+        ),
+    ]);
+    let (code, doc) = check_json(dir.path(), &[]);
+    assert_eq!(code, Some(2));
     let err = &doc["errors"][0];
     assert!(
         err["path"].as_str().unwrap().ends_with("compose.yaml"),
@@ -260,18 +226,7 @@ fn graph_json_is_machine_readable_and_valid() {
     let dir = tempfile::tempdir().unwrap();
     let project = "services:\n  web:\n    image: nginx:1.27\n    ports: [\"443:443\"]\n    networks: [edge]\n  api:\n    image: acme/api:1.0\n    networks: [edge, data]\n  db:\n    image: postgres:16\n    networks: [data]\n  cache:\n    image: redis:7\n    networks: [data, edge]\nnetworks:\n  edge: {}\n  data:\n    internal: true\n    driver: overlay\n";
     fs::write(dir.path().join("compose.yaml"), project).unwrap();
-    let out = shipshape()
-        .args(["graph", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let doc = json_of(&out.stdout);
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-graph-v1.schema.json"),
-        &doc,
-    );
-    assert!(errors.is_empty(), "{errors:#?}");
+    let doc = graph_json(dir.path());
     let tier = |name: &str| {
         doc["services"]
             .as_array()
@@ -316,23 +271,10 @@ fn graph_json_is_machine_readable_and_valid() {
     assert_eq!(doc["edge_reaches_data"][0]["to"], "cache");
 }
 
-fn rules_in(doc: &serde_json::Value) -> std::collections::BTreeSet<String> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn hardened_example_passes_every_item_it_can_decide() {
-    let out = shipshape()
-        .args(["check", "examples/hardened", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc = json_of(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let (code, doc) = check_json("examples/hardened", &[]);
+    assert_eq!(code, Some(0), "{doc:#}");
     assert!(
         rules_in(&doc).is_empty(),
         "no finding at all: {:?}",
@@ -350,12 +292,8 @@ fn hardened_example_passes_every_item_it_can_decide() {
 
 #[test]
 fn demo_example_fails_with_the_expected_problems() {
-    let out = shipshape()
-        .args(["check", "examples/demo", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc = json_of(&out.stdout);
-    assert_eq!(out.status.code(), Some(1));
+    let (code, doc) = check_json("examples/demo", &[]);
+    assert_eq!(code, Some(1));
     let rules = rules_in(&doc);
     for expected in [
         "SS1001", // no USER
@@ -376,18 +314,21 @@ fn demo_example_fails_with_the_expected_problems() {
 
 #[test]
 fn human_output_groups_findings_on_one_subject() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("compose.yaml"),
+    let dir = project(&[(
+        "compose.yaml",
         "services:\n  vote:\n    image: registry.example.com/vote:1.0\n",
-    )
-    .unwrap();
-    let out = shipshape()
-        .current_dir(dir.path())
-        .args(["check", ".", "--no-color", "--no-secrets"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    )]);
+    // Human output of `check .` run in the project, with `extra` flags.
+    let human = |extra: &[&str]| {
+        let out = shipshape()
+            .current_dir(dir.path())
+            .args(["check", ".", "--no-color", "--no-secrets"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = human(&[]);
     // One excerpt of the service for all its missing settings, each rule listed under it.
     let blocks = text.matches("findings on `").count();
     assert!(blocks >= 1, "{text}");
@@ -402,12 +343,7 @@ fn human_output_groups_findings_on_one_subject() {
         "{excerpts} excerpts for {findings} findings:\n{text}"
     );
 
-    let concise = shipshape()
-        .current_dir(dir.path())
-        .args(["check", ".", "--no-color", "--no-secrets", "--concise"])
-        .output()
-        .unwrap();
-    let concise = String::from_utf8_lossy(&concise.stdout);
+    let concise = human(&["--concise"]);
     let first = concise.lines().next().unwrap_or_default();
     assert!(first.starts_with("compose.yaml:"), "{concise}");
     assert!(
@@ -418,12 +354,7 @@ fn human_output_groups_findings_on_one_subject() {
     );
     assert!(!concise.contains(" | "), "no excerpts: {concise}");
 
-    let stats = shipshape()
-        .current_dir(dir.path())
-        .args(["check", ".", "--no-color", "--no-secrets", "--statistics"])
-        .output()
-        .unwrap();
-    let stats = String::from_utf8_lossy(&stats.stdout);
+    let stats = human(&["--statistics"]);
     assert!(
         stats
             .lines()

@@ -9,39 +9,23 @@ use common::*;
 const PRIVILEGED: &str =
     "services:\n  app:\n    image: registry.example.com/app:1.0\n    privileged: true\n";
 
+/// `check` of the project in `dir`, run inside it, secrets left out.
 fn run(dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
-    let out = shipshape()
-        .current_dir(dir)
-        .args(["check", ".", "--format", "json", "--no-secrets"])
-        .output()
-        .expect("runs");
-    let doc = serde_json::from_slice(&out.stdout).expect("json");
-    (out.status.code(), doc)
+    check_json_in(dir, &["--no-secrets"])
 }
 
 #[test]
 fn test_paths_are_reported_but_do_not_gate() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project(&[("tests/integration/compose.yaml", PRIVILEGED)]);
     let p = dir.path();
-    std::fs::create_dir_all(p.join("tests/integration")).unwrap();
-    std::fs::write(p.join("tests/integration/compose.yaml"), PRIVILEGED).unwrap();
     let (code, doc) = run(p);
     assert_eq!(code, Some(0), "{}", doc["summary"]);
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "SS2001")
-        .expect("still reported");
+    // still reported
+    let f = finding(&doc, "SS2001");
     assert_eq!(f["context"], "fixture");
     assert_eq!(doc["summary"]["critical"], 0);
     assert!(doc["summary"]["not_gating"]["fixture"].as_u64().unwrap() >= 1);
-    let caps = doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "capabilities")
-        .unwrap();
+    let caps = checklist_item(&doc, "capabilities");
     assert_ne!(caps["status"], "fail");
 
     // The same file in production paths fails the run.
@@ -63,24 +47,16 @@ fn test_paths_are_reported_but_do_not_gate() {
 
 #[test]
 fn config_and_gitattributes_reclassify_paths() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project(&[
+        ("examples/prod/compose.yaml", PRIVILEGED),
+        ("deploy/generated/compose.yaml", PRIVILEGED),
+        (".gitattributes", "deploy/generated/** linguist-vendored\n"),
+    ]);
     let p = dir.path();
-    std::fs::create_dir_all(p.join("examples/prod")).unwrap();
-    std::fs::create_dir_all(p.join("deploy/generated")).unwrap();
-    std::fs::write(p.join("examples/prod/compose.yaml"), PRIVILEGED).unwrap();
-    std::fs::write(p.join("deploy/generated/compose.yaml"), PRIVILEGED).unwrap();
-    std::fs::write(
-        p.join(".gitattributes"),
-        "deploy/generated/** linguist-vendored\n",
-    )
-    .unwrap();
     let (code, doc) = run(p);
     assert_eq!(code, Some(0), "{}", doc["summary"]);
-    let contexts: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let contexts: Vec<&str> = findings_of(&doc, "SS2001")
         .iter()
-        .filter(|f| f["rule"] == "SS2001")
         .map(|f| f["context"].as_str().unwrap())
         .collect();
     assert_eq!(contexts, vec!["vendored", "docs"]);
@@ -98,10 +74,8 @@ fn config_and_gitattributes_reclassify_paths() {
 /// once `gate-contexts` takes fixtures in, it is an error everywhere again.
 #[test]
 fn ci_formats_mark_findings_that_do_not_gate() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project(&[("tests/integration/compose.yaml", PRIVILEGED)]);
     let p = dir.path();
-    std::fs::create_dir_all(p.join("tests/integration")).unwrap();
-    std::fs::write(p.join("tests/integration/compose.yaml"), PRIVILEGED).unwrap();
     let out = |format: &str| {
         let o = shipshape()
             .current_dir(p)

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{shared_dir, shipshape};
+use common::{db_import, run_db_import, shared_dir, shipshape};
 use predicates::prelude::*;
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,6 +13,14 @@ fn record(id: &str, name: &str) -> String {
     format!(
         r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"npm","name":"{name}"}},"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"1.0.0"}}]}}]}}]}}"#
     )
+}
+
+/// `db status --cache-dir CACHE`, for assertions.
+fn db_status(cache: &Path) -> assert_cmd::assert::Assert {
+    shipshape()
+        .args(["db", "status", "--cache-dir"])
+        .arg(cache)
+        .assert()
 }
 
 fn status_json(cache: &Path) -> serde_json::Value {
@@ -45,10 +54,7 @@ fn import_then_status_counts_per_ecosystem() {
     assert_eq!(status["records"], 2);
     assert_eq!(status["ecosystems"][0]["ecosystem"], "npm");
     assert_eq!(status["ecosystems"][0]["packages"], 2);
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
+    db_status(cache.path())
         .success()
         .stdout(predicate::str::contains("npm").and(predicate::str::contains("records: 2")));
 }
@@ -56,52 +62,28 @@ fn import_then_status_counts_per_ecosystem() {
 #[test]
 fn missing_database_and_corrupt_input_exit_2_naming_them() {
     let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("shipshape db update")
-                .and(predicate::str::contains("db import")),
-        );
+    db_status(cache.path()).code(2).stderr(
+        predicate::str::contains("shipshape db update").and(predicate::str::contains("db import")),
+    );
     let src = tempfile::tempdir().unwrap();
     let bad = src.path().join("BAD-1.json");
     std::fs::write(&bad, r#"{"id":"BAD-1","affected":[{"package":"#).unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(&bad)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("BAD-1.json")
-                .and(predicate::str::contains("corrupt OSV record")),
-        );
+    run_db_import(&bad, cache.path()).code(2).stderr(
+        predicate::str::contains("BAD-1.json").and(predicate::str::contains("corrupt OSV record")),
+    );
     let zip = src.path().join("all.zip");
     std::fs::write(&zip, b"not a zip at all").unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(&zip)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
+    run_db_import(&zip, cache.path())
         .code(2)
         .stderr(predicate::str::contains("all.zip").and(predicate::str::contains("corrupt zip")));
     // A corrupt database file.
     let db_dir = cache.path().join("vuln");
     std::fs::create_dir_all(&db_dir).unwrap();
     std::fs::write(db_dir.join("osv.sqlite"), vec![7u8; 4096]).unwrap();
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("osv.sqlite")
-                .and(predicate::str::contains("corrupt vulnerability database")),
-        );
+    db_status(cache.path()).code(2).stderr(
+        predicate::str::contains("osv.sqlite")
+            .and(predicate::str::contains("corrupt vulnerability database")),
+    );
 }
 
 /// A cache whose database holds one record (A-1), and the directory it was imported from.
@@ -109,14 +91,46 @@ fn cache_with_one_record() -> (tempfile::TempDir, tempfile::TempDir) {
     let cache = tempfile::tempdir().unwrap();
     let small = tempfile::tempdir().unwrap();
     std::fs::write(small.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(small.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success();
+    db_import(small.path(), cache.path());
     (cache, small)
+}
+
+/// `shipshape ARGS` started in the background, its output discarded (to be killed mid-way).
+fn spawn_quiet(args: &[OsString]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn shipshape")
+}
+
+/// The temporary databases an import or update left in the cache's `vuln` folder.
+fn tmp_files(vuln: &Path) -> Vec<std::fs::DirEntry> {
+    std::fs::read_dir(vuln)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect()
+}
+
+/// The arguments of `db update` of the npm records served at `base` into `cache`.
+fn npm_update(base: &str, cache: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "db",
+        "update",
+        "--quiet",
+        "--ecosystem",
+        "npm",
+        "--base-url",
+        base,
+        "--cache-dir",
+    ]
+    .into_iter()
+    .map(OsString::from)
+    .collect();
+    args.push(cache.into());
+    args
 }
 
 #[test]
@@ -131,23 +145,17 @@ fn a_killed_import_leaves_the_previous_database_working() {
         )
         .unwrap();
     }
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
-        .args(["db", "import"])
-        .arg(big.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn import");
+    let mut child = spawn_quiet(&[
+        "db".into(),
+        "import".into(),
+        big.path().into(),
+        "--cache-dir".into(),
+        cache.path().into(),
+    ]);
     // Kill once the import is writing its temporary database (or after a while).
     let vuln = cache.path().join("vuln");
     for _ in 0..400 {
-        let writing = std::fs::read_dir(&vuln)
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().contains(".tmp-"));
-        if writing {
+        if !tmp_files(&vuln).is_empty() {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -163,18 +171,8 @@ fn a_killed_import_leaves_the_previous_database_working() {
         "{records} records"
     );
     // The next import removes the leftovers and works.
-    shipshape()
-        .args(["db", "import"])
-        .arg(small.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success();
-    let left: Vec<_> = std::fs::read_dir(&vuln)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
-        .collect();
+    db_import(small.path(), cache.path());
+    let left = tmp_files(&vuln);
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -184,13 +182,7 @@ fn corpus_imports_whole() {
         return;
     };
     let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(&osv)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success()
+    db_import(&osv, cache.path())
         .stderr(predicate::str::contains("not OSV records and were skipped"));
     let status = status_json(cache.path());
     let eco = |name: &str| {
@@ -281,22 +273,7 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
         .collect();
     let body = zip_of(&records);
     let (base, sent) = serve_npm(body.clone(), true);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipshape"))
-        .args([
-            "db",
-            "update",
-            "--quiet",
-            "--ecosystem",
-            "npm",
-            "--base-url",
-        ])
-        .arg(&base)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn update");
+    let mut child = spawn_quiet(&npm_update(&base, cache.path()));
     sent.recv_timeout(Duration::from_secs(60))
         .expect("the update started downloading");
     // Half the body is on the wire; give the client a moment to write it to its download file.
@@ -311,25 +288,11 @@ fn an_update_killed_mid_download_leaves_the_previous_database_working() {
     let status = status_json(cache.path());
     assert_eq!(status["records"].as_u64(), Some(1), "{status}");
     // A scan-side read works too: the database opens and the old record is there.
-    shipshape()
-        .args(["db", "status", "--cache-dir"])
-        .arg(cache.path())
-        .assert()
-        .success();
+    db_status(cache.path()).success();
     // The next update, from a server that sends everything, replaces the npm records.
     let (base, _) = serve_npm(body, false);
     shipshape()
-        .args([
-            "db",
-            "update",
-            "--quiet",
-            "--ecosystem",
-            "npm",
-            "--base-url",
-        ])
-        .arg(&base)
-        .arg("--cache-dir")
-        .arg(cache.path())
+        .args(npm_update(&base, cache.path()))
         .assert()
         .success();
     let status = status_json(cache.path());
@@ -354,15 +317,7 @@ fn status_in(cwd: &Path, cache: &Path, args: &[&str]) -> (i32, String) {
 
 #[test]
 fn status_warns_by_the_configs_db_max_age_unless_the_flag_says_otherwise() {
-    let src = tempfile::tempdir().unwrap();
-    std::fs::write(src.path().join("A-1.json"), record("A-1", "lodash")).unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(src.path())
-        .env("SHIPSHAPE_CACHE_DIR", cache.path())
-        .assert()
-        .success();
+    let (cache, _src) = cache_with_one_record();
     let stale = "warning: the vulnerability database was built";
     // Built seconds ago: within the default 7 days, older than 0 days.
     let plain = tempfile::tempdir().unwrap();

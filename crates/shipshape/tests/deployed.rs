@@ -2,20 +2,7 @@
 //! (or listed as not rendered), rendered manifests on standard input.
 
 mod common;
-use common::shipshape;
-use std::path::Path;
-
-fn json_of(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).expect("JSON output")
-}
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (p, t) in files {
-        let path = dir.join(p);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, t).unwrap();
-    }
-}
+use common::*;
 
 /// `(rule, path, line)` of every finding.
 fn findings(doc: &serde_json::Value) -> Vec<(String, String, u64)> {
@@ -33,21 +20,23 @@ fn findings(doc: &serde_json::Value) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// `check - --format json` of `input` on standard input: exit code and report.
+fn stdin_json(input: String) -> (Option<i32>, serde_json::Value) {
+    run_json(
+        shipshape()
+            .args(["check", "-", "--format", "json"])
+            .write_stdin(input),
+    )
+}
+
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: registry.example/app:1.0\n    securityContext:\n      privileged: true\n";
 
 #[test]
 fn check_reads_rendered_manifests_from_stdin() {
-    let out = shipshape()
-        .args(["check", "-", "--format", "json"])
-        .write_stdin(format!(
-            "---\n{POD}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"
-        ))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
+    let (code, doc) = stdin_json(format!(
+        "---\n{POD}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"
+    ));
+    assert_eq!(code, Some(1));
     let fs = findings(&doc);
     assert!(
         fs.contains(&("SS2001".into(), "<stdin>".into(), 11)),
@@ -59,15 +48,9 @@ fn check_reads_rendered_manifests_from_stdin() {
 
 #[test]
 fn check_reads_a_compose_file_from_stdin() {
-    let out = shipshape()
-        .args(["check", "-", "--format", "json"])
-        .write_stdin("services:\n  web:\n    image: app:1.0\n    privileged: true\n")
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
+    let (code, doc) =
+        stdin_json("services:\n  web:\n    image: app:1.0\n    privileged: true\n".into());
+    assert_eq!(code, Some(1));
     assert!(findings(&doc).contains(&("SS2001".into(), "<stdin>".into(), 4)));
     assert_eq!(doc["inputs"][0]["kind"], "compose");
 }
@@ -92,10 +75,7 @@ fn stdin_that_is_no_target_is_exit_2() {
 
 #[test]
 fn a_kustomization_is_analysed_as_rendered() {
-    let d = tempfile::tempdir().unwrap();
-    write(
-        d.path(),
-        &[
+    let d = project(&[
             ("base/kustomization.yaml", "resources:\n- pod.yaml\n"),
             (
                 "base/pod.yaml",
@@ -109,18 +89,9 @@ fn a_kustomization_is_analysed_as_rendered() {
                 "overlay/privileged.yaml",
                 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    securityContext:\n      privileged: true\n",
             ),
-        ],
-    );
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--format", "json", "--no-secrets"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
+    ]);
+    let (code, doc) = check_json(d.path(), &["--no-secrets"]);
+    assert_eq!(code, Some(1), "{:#}", doc["findings"]);
     let fs = findings(&doc);
     let root = d.path().display().to_string();
     // the privileged flag comes from the patch: the finding points there, once
@@ -135,12 +106,7 @@ fn a_kustomization_is_analysed_as_rendered() {
         "{fs:?}"
     );
     // the base's settings are reported where the base wrote them, under the rendered name
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "SS2012")
-        .expect("memory limit missing");
+    let f = finding(&doc, "SS2012");
     assert_eq!(f["location"]["path"], format!("{root}/base/pod.yaml"));
     assert!(f["location"]["key"]
         .as_str()
@@ -152,19 +118,14 @@ fn a_kustomization_is_analysed_as_rendered() {
 
 #[test]
 fn a_kustomization_with_a_missing_resource_is_exit_2() {
-    let d = tempfile::tempdir().unwrap();
-    write(
-        d.path(),
-        &[(
+    let d = project(&[
+        (
             "kustomization.yaml",
             "resources:\n- pod.yaml\n- gone.yaml\n",
-        )],
-    );
-    write(d.path(), &[("pod.yaml", POD)]);
-    shipshape()
-        .arg("check")
-        .arg(d.path())
-        .assert()
+        ),
+        ("pod.yaml", POD),
+    ]);
+    check(d.path(), &[])
         .code(2)
         .stderr(predicates::str::contains(
             "kustomization.yaml:3:3: resource `gone.yaml` not found",
@@ -173,20 +134,16 @@ fn a_kustomization_with_a_missing_resource_is_exit_2() {
 
 #[test]
 fn a_helm_chart_is_rendered_or_listed_as_not_rendered() {
-    let d = tempfile::tempdir().unwrap();
-    write(
-        d.path(),
-        &[
-            (
-                "chart/Chart.yaml",
-                "apiVersion: v2\nname: app\nversion: 0.1.0\n",
-            ),
-            (
-                "chart/templates/pod.yaml",
-                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n",
-            ),
-        ],
-    );
+    let d = project(&[
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        ),
+        (
+            "chart/templates/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n",
+        ),
+    ]);
     // no helm on PATH: said, not silent
     let empty = tempfile::tempdir().unwrap();
     shipshape()
@@ -210,23 +167,20 @@ fn a_helm_chart_is_rendered_or_listed_as_not_rendered() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--format", "json", "--no-secrets"])
-        .env(
-            "PATH",
-            std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(
-                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-            ))
-            .unwrap(),
-        )
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
+    let (code, doc) = run_json(
+        shipshape()
+            .arg("check")
+            .arg(d.path())
+            .args(["--format", "json", "--no-secrets"])
+            .env(
+                "PATH",
+                std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(
+                    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+                ))
+                .unwrap(),
+            ),
+    );
+    assert_eq!(code, Some(1));
     let root = d.path().display().to_string();
     assert!(
         findings(&doc).contains(&("SS2001".into(), format!("{root}/chart/<helm template>"), 12)),
@@ -237,10 +191,7 @@ fn a_helm_chart_is_rendered_or_listed_as_not_rendered() {
 
 #[test]
 fn a_base_deployed_only_by_a_test_overlay_does_not_gate() {
-    let d = tempfile::tempdir().unwrap();
-    write(
-        d.path(),
-        &[
+    let d = project(&[
             ("base/kustomization.yaml", "resources:\n- pod.yaml\n"),
             ("base/pod.yaml", POD),
             ("tests/e2e/kustomization.yaml", "resources:\n- ../../base\n"),
@@ -249,24 +200,10 @@ fn a_base_deployed_only_by_a_test_overlay_does_not_gate() {
                 "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- debug.yaml\n",
             ),
             ("components/debug/debug.yaml", POD),
-        ],
-    );
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--format", "json", "--no-secrets"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
-    let privileged: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "SS2001")
-        .collect();
+    ]);
+    let (code, doc) = check_json(d.path(), &["--no-secrets"]);
+    assert_eq!(code, Some(0), "{:#}", doc["findings"]);
+    let privileged = findings_of(&doc, "SS2001");
     assert_eq!(privileged.len(), 1, "{privileged:?}");
     assert_eq!(privileged[0]["context"], "test");
     let skipped = doc["skipped"].to_string();
@@ -276,25 +213,14 @@ fn a_base_deployed_only_by_a_test_overlay_does_not_gate() {
         "{skipped}"
     );
     // a production overlay of the same base: the finding is production and gates
-    write(
+    write_files(
         d.path(),
         &[("prod/kustomization.yaml", "resources:\n- ../base\n")],
     );
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--format", "json", "--no-secrets"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
-    let contexts: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let (code, doc) = check_json(d.path(), &["--no-secrets"]);
+    assert_eq!(code, Some(1), "{:#}", doc["findings"]);
+    let contexts: Vec<_> = findings_of(&doc, "SS2001")
         .iter()
-        .filter(|f| f["rule"] == "SS2001")
         .map(|f| f["context"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(contexts, vec!["production"]);

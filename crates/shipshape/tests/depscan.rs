@@ -18,13 +18,9 @@ const EMAILSERVICE: &str =
 fn cache() -> Option<tempfile::TempDir> {
     let root = shared_dir(PYPA)?;
     let cache = tempfile::tempdir().unwrap();
-    let db = shipshape_vuln::store::db_path(cache.path());
     for pkg in ["urllib3", "pyasn1", "django"] {
-        let loaded = shipshape_vuln::source::load(&root.join(pkg)).unwrap();
-        let s =
-            shipshape_vuln::store::import(&db, loaded, &shipshape_vuln::store::ImportMode::Merge)
-                .unwrap();
-        assert!(s.imported >= 5, "{pkg}: {s:?}");
+        let imported = store_import(cache.path(), &root.join(pkg));
+        assert!(imported >= 5, "{pkg}: {imported} records imported");
     }
     Some(cache)
 }
@@ -33,52 +29,36 @@ fn emailservice() -> Option<PathBuf> {
     shared_dir(EMAILSERVICE)
 }
 
+/// `check PATH` against the database of `cache`, secrets left out: exit code, report (checked
+/// against the schema) and standard error.
 fn check(path: &Path, cache: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = shipshape()
-        .arg("check")
-        .arg(path)
-        .args(["--no-secrets", "--format", "json", "--cache-dir"])
-        .arg(cache)
-        .args(extra)
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-        &doc,
+    let run = report(
+        shipshape()
+            .arg("check")
+            .arg(path)
+            .args(["--no-secrets", "--format", "json", "--cache-dir"])
+            .arg(cache)
+            .args(extra),
     );
-    assert!(errors.is_empty(), "{errors:#?}");
-    (
-        out.status.code().unwrap_or(-1),
-        doc,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (run.code, run.doc, run.stderr)
 }
 
 fn item(doc: &Value) -> Value {
-    doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "vulnerabilities")
-        .cloned()
-        .unwrap()
+    checklist_item(doc, "vulnerabilities")
 }
 
-fn vulns(doc: &Value) -> Vec<Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "SS5001")
-        .cloned()
-        .collect()
+/// Asserts the `vulnerabilities` item has `status` and a note containing `note`.
+fn assert_item(doc: &Value, status: &str, note: &str) {
+    let it = item(doc);
+    assert_eq!(it["status"], status, "{it}");
+    assert!(
+        it["note"].as_str().is_some_and(|n| n.contains(note)),
+        "{it}"
+    );
+}
+
+fn vulns(doc: &Value) -> Vec<&Value> {
+    findings_of(doc, "SS5001")
 }
 
 fn messages(doc: &Value) -> Vec<String> {
@@ -162,15 +142,7 @@ fn fail_on_and_ignores_decide_the_gate() {
     assert_eq!(code, 0, "{:#?}", item(&doc));
     assert!(vulns(&doc).is_empty());
     assert!(doc["suppressed"].as_array().unwrap().len() > 3);
-    let it = item(&doc);
-    assert_eq!(it["status"], "pass", "{it}");
-    assert!(
-        it["note"]
-            .as_str()
-            .unwrap()
-            .contains("accepted by an ignore"),
-        "{it}"
-    );
+    assert_item(&doc, "pass", "accepted by an ignore");
 }
 
 #[test]
@@ -191,15 +163,7 @@ fn filters_hide_findings_but_never_pass_the_item() {
     assert!(shown.iter().all(|f| f["severity"] == "medium"));
     assert_eq!(code, 0);
     // ...but the item, decided on every finding, still fails and says why.
-    let it = item(&doc);
-    assert_eq!(it["status"], "fail", "{it}");
-    assert!(
-        it["note"]
-            .as_str()
-            .unwrap()
-            .contains("hidden by the vulnerability filters"),
-        "{it}"
-    );
+    assert_item(&doc, "fail", "hidden by the vulnerability filters");
     // The same from the configuration file.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("shipshape.toml");
@@ -242,15 +206,9 @@ fn lockfiles_under_tests_do_not_gate_and_no_database_is_not_a_pass() {
     let empty = tempfile::tempdir().unwrap();
     let (code, doc, _) = check(dir.path(), empty.path(), &[]);
     assert_eq!(code, 0);
-    let it = item(&doc);
-    assert_eq!(it["status"], "not-analysed");
-    assert!(
-        it["note"].as_str().unwrap().contains("shipshape db update"),
-        "{it}"
-    );
+    assert_item(&doc, "not-analysed", "shipshape db update");
     // A fixed version passes on evidence naming the lockfile.
-    let clean = tempfile::tempdir().unwrap();
-    std::fs::write(clean.path().join("requirements.txt"), "urllib3==2.7.0\n").unwrap();
+    let clean = project(&[("requirements.txt", "urllib3==2.7.0\n")]);
     let (code, doc, _) = check(clean.path(), cache.path(), &[]);
     assert_eq!(code, 0);
     let it = item(&doc);
@@ -269,8 +227,7 @@ fn an_old_database_warns() {
     let Some(cache) = cache() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("requirements.txt"), "urllib3==2.7.0\n").unwrap();
+    let dir = project(&[("requirements.txt", "urllib3==2.7.0\n")]);
     // Built seconds ago: within the default 7 days, older than 0 days.
     let (_, doc, err) = check(dir.path(), cache.path(), &[]);
     assert!(!err.contains("vulnerability database was built"), "{err}");
@@ -282,12 +239,7 @@ fn an_old_database_warns() {
         "{err}"
     );
     assert_eq!(code, 0);
-    let it = item(&doc);
-    assert_eq!(it["status"], "pass");
-    assert!(
-        it["note"].as_str().unwrap().contains("db-max-age of 0"),
-        "{it}"
-    );
+    assert_item(&doc, "pass", "db-max-age of 0");
     // The configuration key does the same.
     let config = dir.path().join("shipshape.toml");
     std::fs::write(&config, "[vulnerabilities]\ndb-max-age = 0\n").unwrap();
@@ -423,30 +375,13 @@ fn check_writes_the_project_sbom() {
 /// base image's share out when the history does not say where the base ends.
 #[test]
 fn image_quick_view_counts_the_findings() {
-    use shipshape_image::build::{ImageBuilder, LayerBuilder};
-    let Some(records) = shared_dir("corpus/osv/Debian") else {
+    let Some(cache) = debian_cache() else {
         return;
     };
-    let cache = tempfile::tempdir().unwrap();
-    let db = shipshape_vuln::store::db_path(cache.path());
-    let loaded = shipshape_vuln::source::load(&records).unwrap();
-    shipshape_vuln::store::import(&db, loaded, &shipshape_vuln::store::ImportMode::Merge).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("img.tar");
     // glibc 2.36-9+deb12u10: affected by CVE-2025-4802 (fixed in deb12u11).
     let status = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u10\n";
-    ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file(
-                    "etc/os-release",
-                    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
-                )
-                .file("var/lib/dpkg/status", status.as_bytes()),
-        )
-        .write_docker_archive(&archive, "img:1")
-        .unwrap();
-    let reference = format!("docker-archive:{}", archive.display());
+    let reference = debian_image(dir.path(), "img", status);
     let run = |format: &str| {
         shipshape()
             .args(["image", &reference, "--format", format, "--cache-dir"])

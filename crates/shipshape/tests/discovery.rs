@@ -5,10 +5,6 @@ mod common;
 
 use common::*;
 
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
-
 #[test]
 fn files_named_like_dockerfiles_that_are_not_do_not_fail_the_run() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -39,7 +35,7 @@ fn files_named_like_dockerfiles_that_are_not_do_not_fail_the_run() {
         .args(["check", ".", "--format", "json", "--no-secrets"])
         .output()
         .unwrap();
-    let doc = json(&out);
+    let doc = json_of(&out.stdout);
     assert!(
         doc["errors"].as_array().unwrap().is_empty(),
         "{}",
@@ -147,7 +143,7 @@ fn a_fifo_named_dockerfile_is_skipped_with_its_reason() {
         .args(["check", ".", "--format", "json"])
         .output()
         .unwrap();
-    let doc = json(&out);
+    let doc = json_of(&out.stdout);
     assert_eq!(doc["skipped"][0]["path"], "Dockerfile");
     assert!(doc["skipped"][0]["reason"]
         .as_str()

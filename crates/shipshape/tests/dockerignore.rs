@@ -5,27 +5,14 @@
 mod common;
 
 use common::*;
-use std::fs;
 
 const IGNORE: &str = ".git\n**/.env*\n**/*.pem\n**/*.key\n**/id_rsa*\n.aws\n.ssh\n";
 
 fn ss1016(files: &[(&str, &str)]) -> Vec<(String, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        fs::write(dir.path().join(name), text).unwrap();
-    }
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json", "--no-secrets"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    doc["findings"]
-        .as_array()
-        .unwrap()
+    let dir = project(files);
+    let (_, doc) = check_json(dir.path(), &["--no-secrets"]);
+    findings_of(&doc, "SS1016")
         .iter()
-        .filter(|f| f["rule"] == "SS1016")
         .map(|f| {
             (
                 f["severity"].as_str().unwrap().to_string(),

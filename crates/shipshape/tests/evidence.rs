@@ -5,30 +5,10 @@ mod common;
 
 use common::*;
 use std::collections::BTreeMap;
-use std::fs;
-
-/// A project of files (`name`, text).
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).unwrap();
-        }
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// The checklist of `check DIR --format json`: id → (status, note), and the whole document.
 fn checklist(dir: &tempfile::TempDir) -> (BTreeMap<String, (String, String)>, serde_json::Value) {
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (_, doc) = check_json(dir.path(), &[]);
     let items = doc["checklist"]
         .as_array()
         .unwrap()
@@ -64,11 +44,7 @@ fn expect(files: &[(&str, &str)], item: &str, status: &str, note: &str) {
             assert!(!n.is_empty(), "{id} passes without a note");
         }
     }
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-        &doc,
-    );
-    assert!(errors.is_empty(), "{errors:?}");
+    assert_report_schema(&doc);
 }
 
 const DIGEST: &str = "sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1";
@@ -385,21 +361,9 @@ fn required_item_without_evidence_fails() {
         ("Dockerfile", "FROM myorg/base:1\nUSER 10001\n"),
         ("shipshape.toml", "require = [\"base-image\"]\n"),
     ]);
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let item = doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "base-image")
-        .unwrap();
-    assert_eq!(item["status"], "not-analysed");
-    assert_eq!(out.status.code(), Some(1));
+    let (code, doc) = check_json(dir.path(), &[]);
+    assert_eq!(checklist_item(&doc, "base-image")["status"], "not-analysed");
+    assert_eq!(code, Some(1));
 }
 
 #[test]

@@ -34,12 +34,7 @@ fn write_voting_app(dir: &std::path::Path) {
 fn check_fails_the_network_item_for_a_directory_without_policies() {
     let dir = tempfile::tempdir().unwrap();
     write_voting_app(dir.path());
-    let out = shipshape()
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, doc) = check_json(dir.path(), &[]);
     let rules: Vec<&str> = doc["findings"]
         .as_array()
         .unwrap()
@@ -48,12 +43,7 @@ fn check_fails_the_network_item_for_a_directory_without_policies() {
         .collect();
     assert!(rules.contains(&"SS2030"), "{rules:?}");
     assert!(rules.contains(&"SS2034"), "{rules:?}");
-    let network = doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "network")
-        .unwrap();
+    let network = checklist_item(&doc, "network");
     assert_eq!(network["status"], "fail", "{network}");
 
     // a default-deny policy next to the manifests, and an allow from the worker to the database
@@ -62,12 +52,7 @@ fn check_fails_the_network_item_for_a_directory_without_policies() {
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: worker}}}]\n",
     )
     .unwrap();
-    let out = shipshape()
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, doc) = check_json(dir.path(), &[]);
     assert!(
         !doc["findings"]
             .as_array()
@@ -96,18 +81,7 @@ fn graph_draws_kubernetes_manifests() {
             .success()
             .stdout(predicate::str::starts_with(start));
     }
-    let out = shipshape()
-        .args(["graph", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-graph-v1.schema.json"),
-        &doc,
-    );
-    assert!(errors.is_empty(), "{errors:#?}");
+    let doc = graph_json(dir.path());
     assert_eq!(doc["platform"], "kubernetes");
     let skip = &doc["edge_reaches_data"][0];
     assert_eq!(

@@ -15,26 +15,8 @@ fn project(dockerfile: &str, config: Option<&str>) -> tempfile::TempDir {
 }
 
 fn json(dir: &tempfile::TempDir, extra: &[&str]) -> (i32, serde_json::Value) {
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        serde_json::from_slice(&out.stdout).expect("JSON"),
-    )
-}
-
-fn rules_of(doc: &serde_json::Value) -> Vec<String> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
+    let (code, doc) = check_json(dir.path(), extra);
+    (code.expect("an exit code"), doc)
 }
 
 const ROOT: &str = "FROM alpine:3.22@sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1\nCMD [\"sh\"]\n";
@@ -46,7 +28,7 @@ fn expired_ignore_becomes_a_finding_unexpired_suppresses() {
         Some("[[ignore]]\nrules = [\"root-user\"]\nreason = \"vendor image\"\nexpires = 2999-01-01\n"),
     );
     let (code, doc) = json(&unexpired, &[]);
-    assert!(!rules_of(&doc).contains(&"SS1001".to_string()), "{doc}");
+    assert!(!rules_in(&doc).contains("SS1001"), "{doc}");
     assert_eq!(doc["suppressed"][0]["rule"], "SS1001");
     assert_eq!(doc["suppressed"][0]["reason"], "vendor image");
     assert_eq!(code, 0, "{doc}");
@@ -56,15 +38,10 @@ fn expired_ignore_becomes_a_finding_unexpired_suppresses() {
         Some("[[ignore]]\nrules = [\"root-user\"]\nreason = \"vendor image\"\nexpires = 2020-01-01\n"),
     );
     let (code, doc) = json(&expired, &[]);
-    let rules = rules_of(&doc);
-    assert!(rules.contains(&"SS1001".to_string()), "{doc}");
-    assert!(rules.contains(&"SS0001".to_string()), "{doc}");
-    let ss0001 = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "SS0001")
-        .unwrap();
+    let rules = rules_in(&doc);
+    assert!(rules.contains("SS1001"), "{doc}");
+    assert!(rules.contains("SS0001"), "{doc}");
+    let ss0001 = finding(&doc, "SS0001");
     assert_eq!(ss0001["location"]["line"], 1);
     assert!(ss0001["location"]["path"]
         .as_str()
@@ -80,13 +57,13 @@ fn inline_suppressions_both_syntaxes() {
         None,
     );
     let (_, doc) = json(&with_ours, &[]);
-    assert!(!rules_of(&doc).contains(&"SS1001".to_string()), "{doc}");
+    assert!(!rules_in(&doc).contains("SS1001"), "{doc}");
     let with_hadolint = project(&format!("# hadolint ignore=DL3002\n{ROOT}"), None);
     let (_, doc) = json(&with_hadolint, &[]);
-    assert!(!rules_of(&doc).contains(&"SS1001".to_string()), "{doc}");
+    assert!(!rules_in(&doc).contains("SS1001"), "{doc}");
     let unrelated = project(&format!("# hadolint ignore=DL3008\n{ROOT}"), None);
     let (_, doc) = json(&unrelated, &[]);
-    assert!(rules_of(&doc).contains(&"SS1001".to_string()), "{doc}");
+    assert!(rules_in(&doc).contains("SS1001"), "{doc}");
 }
 
 #[test]
@@ -119,7 +96,7 @@ fn threshold_and_required_items() {
 fn rule_overrides() {
     let dir = project(ROOT, Some("[rules]\nroot-user = \"off\"\n"));
     let (_, doc) = json(&dir, &[]);
-    assert!(!rules_of(&doc).contains(&"SS1001".to_string()));
+    assert!(!rules_in(&doc).contains("SS1001"));
     let dir = project(ROOT, Some("[rules]\nSS1001 = \"low\"\n"));
     let (code, doc) = json(&dir, &[]);
     let f = doc["findings"]

@@ -2,11 +2,7 @@
 //! `profile = "restricted"` in shipshape.toml or `--profile restricted`.
 
 mod common;
-use common::shipshape;
-
-fn json_of(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).expect("JSON output")
-}
+use common::*;
 
 /// An unhardened service: what only the restricted profile forbids, nothing baseline forbids.
 const UNHARDENED: &str =
@@ -14,53 +10,26 @@ const UNHARDENED: &str =
 
 #[test]
 fn restricted_findings_are_reported_and_gate_only_under_the_restricted_profile() {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("compose.yaml"), UNHARDENED).unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--format", "json", "--no-secrets", "--fail-on", "medium"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
-    let user = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "SS2015")
-        .expect("the missing user is reported");
+    let d = project(&[("compose.yaml", UNHARDENED)]);
+    let (code, doc) = check_json(d.path(), &["--no-secrets", "--fail-on", "medium"]);
+    assert_eq!(code, Some(0), "{:#}", doc["findings"]);
+    // the missing user is reported
+    let user = finding(&doc, "SS2015");
     assert_eq!(user["profile"], "restricted");
     assert_eq!(doc["summary"]["not_gating"]["restricted-profile"], 7);
     assert_eq!(doc["summary"]["medium"], 0);
     // the checklist still says what is missing
-    let non_root = doc["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "non-root")
-        .unwrap();
+    let non_root = checklist_item(&doc, "non-root");
     assert_eq!(non_root["status"], "fail");
 
     // the same project under the restricted profile fails, by flag or by configuration
-    shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--no-secrets", "--profile", "restricted"])
-        .assert()
-        .code(1);
+    check(d.path(), &["--no-secrets", "--profile", "restricted"]).code(1);
     std::fs::write(
         d.path().join("shipshape.toml"),
         "profile = \"restricted\"\n",
     )
     .unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--no-secrets", "--no-color"])
-        .assert()
+    let out = check(d.path(), &["--no-secrets", "--no-color"])
         .code(1)
         .get_output()
         .stdout
@@ -74,10 +43,7 @@ fn restricted_findings_are_reported_and_gate_only_under_the_restricted_profile()
         "{text}"
     );
     std::fs::write(d.path().join("shipshape.toml"), "profile = \"strict\"\n").unwrap();
-    shipshape()
-        .arg("check")
-        .arg(d.path())
-        .assert()
+    check(d.path(), &[])
         .code(2)
         .stderr(predicates::str::contains(
             "shipshape.toml:1:11: profile: unknown profile `strict`",
@@ -86,42 +52,20 @@ fn restricted_findings_are_reported_and_gate_only_under_the_restricted_profile()
 
 #[test]
 fn what_baseline_forbids_fails_the_default_gate_whatever_its_severity() {
-    let d = tempfile::tempdir().unwrap();
     // NET_RAW is low, but Baseline forbids adding it in Kubernetes
-    std::fs::write(
-        d.path().join("pod.yaml"),
+    let d = project(&[(
+        "pod.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: registry.example/app:1.0\n    securityContext:\n      capabilities:\n        add: [NET_RAW]\n",
-    )
-    .unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(d.path())
-        .args(["--format", "json", "--no-secrets"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc = json_of(&out);
-    let cap = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "SS2002")
-        .unwrap();
+    )]);
+    let (code, doc) = check_json(d.path(), &["--no-secrets"]);
+    assert_eq!(code, Some(1), "{:#}", doc["findings"]);
+    let cap = finding(&doc, "SS2002");
     assert_eq!(cap["severity"], "low");
     assert_eq!(cap["profile"], "baseline");
     // in Compose, Docker grants NET_RAW anyway: severity alone decides, and low passes
-    let c = tempfile::tempdir().unwrap();
-    std::fs::write(
-        c.path().join("compose.yaml"),
-        format!("{UNHARDENED}    cap_add: [NET_RAW]\n"),
-    )
-    .unwrap();
-    shipshape()
-        .arg("check")
-        .arg(c.path())
-        .arg("--no-secrets")
-        .assert()
-        .code(0);
+    let c = project(&[(
+        "compose.yaml",
+        &format!("{UNHARDENED}    cap_add: [NET_RAW]\n"),
+    )]);
+    check(c.path(), &["--no-secrets"]).code(0);
 }

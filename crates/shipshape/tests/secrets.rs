@@ -14,20 +14,24 @@ fn secret_line() -> String {
 }
 
 fn findings(out: &std::process::Output) -> Vec<serde_json::Value> {
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    doc["findings"].as_array().unwrap().clone()
+    json_of(&out.stdout)["findings"].as_array().unwrap().clone()
+}
+
+/// `shipshape secrets DIR ARGS --format json`.
+fn secrets_json(dir: &std::path::Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    shipshape()
+        .arg("secrets")
+        .arg(dir)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn finds_redacts_and_baselines() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("settings.env"), secret_line()).unwrap();
-    let out = shipshape()
-        .arg("secrets")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let dir = project(&[("settings.env", &secret_line())]);
+    let out = secrets_json(dir.path(), &[]);
     let found = findings(&out);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0]["checklist"], "secrets");
@@ -50,23 +54,12 @@ fn finds_redacts_and_baselines() {
 
     // Accept it in a baseline: the next scan reports nothing, a new secret is reported.
     let baseline = dir.path().join("baseline.json");
-    shipshape()
-        .arg("secrets")
-        .arg(dir.path())
-        .arg("--write-baseline")
-        .arg(&baseline)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    secrets_json(
+        dir.path(),
+        &["--write-baseline".as_ref(), baseline.as_ref()],
+    );
     assert!(baseline.exists());
-    let again = shipshape()
-        .arg("secrets")
-        .arg(dir.path())
-        .arg("--baseline")
-        .arg(&baseline)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let again = secrets_json(dir.path(), &["--baseline".as_ref(), baseline.as_ref()]);
     assert!(findings(&again).is_empty(), "{:#?}", findings(&again));
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(
@@ -87,14 +80,7 @@ fn finds_redacts_and_baselines() {
         secret_line().replace("Zq8vN2kLp4Rt7xWm", "Hd3sK9qWz2Lm5Vx8"),
     )
     .unwrap();
-    let new = shipshape()
-        .arg("secrets")
-        .arg(dir.path())
-        .arg("--baseline")
-        .arg(&baseline)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let new = secrets_json(dir.path(), &["--baseline".as_ref(), baseline.as_ref()]);
     let nf = findings(&new);
     assert_eq!(nf.len(), 1, "{nf:#?}");
     assert!(nf[0]["location"]["path"]
@@ -105,40 +91,34 @@ fn finds_redacts_and_baselines() {
 
 #[test]
 fn stdin_and_inline_allow() {
-    let out = shipshape()
-        .args(["secrets", "-", "--format", "json"])
-        .write_stdin(secret_line())
-        .output()
-        .unwrap();
-    assert_eq!(findings(&out).len(), 1);
+    let from_stdin = |text: String| {
+        shipshape()
+            .args(["secrets", "-", "--format", "json"])
+            .write_stdin(text)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(findings(&from_stdin(secret_line())).len(), 1);
     let allowed = format!(
         "{} # shipshape:allow test fixture\n",
         secret_line().trim_end()
     );
-    let out = shipshape()
-        .args(["secrets", "-", "--format", "json"])
-        .write_stdin(allowed)
-        .output()
-        .unwrap();
-    assert!(findings(&out).is_empty());
+    assert!(findings(&from_stdin(allowed)).is_empty());
 }
 
 #[test]
 fn check_scans_files_for_secrets_and_honours_gitignore() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("Dockerfile"), "FROM scratch\nUSER 1000\n").unwrap();
-    fs::write(dir.path().join("config.env"), secret_line()).unwrap();
-    fs::create_dir(dir.path().join("ignored")).unwrap();
-    fs::write(dir.path().join("ignored/x.env"), secret_line()).unwrap();
-    fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let secrets: Vec<_> = findings(&out)
-        .into_iter()
+    let dir = project(&[
+        ("Dockerfile", "FROM scratch\nUSER 1000\n"),
+        ("config.env", &secret_line()),
+        ("ignored/x.env", &secret_line()),
+        (".gitignore", "ignored/\n"),
+    ]);
+    let (_, doc) = check_json(dir.path(), &[]);
+    let secrets: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|f| f["checklist"] == "secrets")
         .collect();
     assert_eq!(secrets.len(), 1, "{secrets:#?}");
@@ -146,23 +126,20 @@ fn check_scans_files_for_secrets_and_honours_gitignore() {
         .as_str()
         .unwrap()
         .ends_with("config.env"));
-    let out = shipshape()
-        .arg("check")
-        .arg(dir.path())
-        .args(["--format", "json", "--no-secrets"])
-        .output()
-        .unwrap();
-    assert!(findings(&out).iter().all(|f| f["checklist"] != "secrets"));
+    let (_, doc) = check_json(dir.path(), &["--no-secrets"]);
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["checklist"] != "secrets"));
 }
 
 #[test]
 fn bad_secrets_config_names_the_line() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("shipshape.toml"),
+    let dir = project(&[(
+        "shipshape.toml",
         "fail-on = \"high\"\n\n[secrets]\nbogus-key = 1\n",
-    )
-    .unwrap();
+    )]);
     let out = shipshape().arg("secrets").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -5,60 +5,24 @@
 mod common;
 
 use common::*;
-use shipshape_image::build::{ImageBuilder, LayerBuilder};
 use std::path::{Path, PathBuf};
-
-const OS_RELEASE: &[u8] =
-    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
 
 /// glibc 2.36-9+deb12u10: affected by CVE-2025-4802 (fixed in deb12u11, CVSS 7.8: high).
 const LIBC6: &str = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u10\n";
 const LIBC6_PURL: &str = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u10";
 
 fn image(dir: &Path) -> String {
-    let archive = dir.join("app.tar");
-    ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file("etc/os-release", OS_RELEASE)
-                .file("var/lib/dpkg/status", LIBC6.as_bytes()),
-        )
-        .user("10001")
-        .write_docker_archive(&archive, "app:1")
-        .unwrap();
-    format!("docker-archive:{}", archive.display())
+    debian_image(dir, "app", LIBC6)
 }
 
-struct Run {
-    code: i32,
-    doc: serde_json::Value,
-    stderr: String,
+/// `image REFERENCE` against the database of `cache`: its report, if it wrote one.
+fn scan(reference: &str, cache: &Path, extra: &[&str]) -> Report {
+    report_or_null(&mut image_json(reference, cache, extra))
 }
 
-fn scan(reference: &str, cache: &Path, extra: &[&str]) -> Run {
-    let out = shipshape()
-        .arg("image")
-        .arg(reference)
-        .args(["--format", "json", "--cache-dir"])
-        .arg(cache)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let doc: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    if !doc.is_null() {
-        let errors = schema_errors(
-            &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-            &doc,
-        );
-        assert!(errors.is_empty(), "{errors:#?}");
-    }
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        doc,
-        stderr,
-    }
+/// [`scan`] with one flag naming a file: `FLAG FILE`.
+fn scan_with(reference: &str, cache: &Path, flag: &str, file: &Path) -> Report {
+    scan(reference, cache, &[flag, file.to_str().unwrap()])
 }
 
 fn of_rule<'a>(list: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
@@ -76,25 +40,6 @@ fn with_id<'a>(list: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| x == id))
     })
-}
-
-/// A cache directory holding the corpus's Debian records.
-fn cache_with_debian_records() -> Option<tempfile::TempDir> {
-    let records = shared_dir("corpus/osv/Debian")?;
-    let cache = tempfile::tempdir().unwrap();
-    let out = shipshape()
-        .args(["db", "import"])
-        .arg(&records)
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(cache)
 }
 
 fn openvex(statements: &[String]) -> String {
@@ -129,7 +74,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -163,7 +108,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         "app.openvex.json",
         &openvex(&[not_affected, unused]),
     );
-    let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex);
     assert!(
         with_id(&run.doc["findings"], "CVE-2025-4802").is_none(),
         "suppressed"
@@ -221,11 +166,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         })
         .collect();
     let vex_all = write(dir.path(), "all.openvex.json", &openvex(&all));
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--vex", vex_all.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--vex", &vex_all);
     assert_eq!(run.code, 0, "{:#?}", run.doc["findings"]);
     let vulns = checklist_item(&run.doc, "vulnerabilities");
     assert_ne!(vulns["status"], "fail", "{vulns}");
@@ -244,7 +185,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
         r#", "action_statement": "rebuild on deb12u11", "timestamp": "2025-06-02T00:00:00Z""#,
     );
     let vex2 = write(dir.path(), "affected.json", &openvex(&[later, earlier]));
-    let run = scan(&reference, cache.path(), &["--vex", vex2.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex2);
     assert_eq!(run.code, 1);
     let f = with_id(&run.doc["findings"], "CVE-2025-4802").expect("kept");
     assert_eq!(f["vulnerability"]["vex"]["status"], "affected");
@@ -263,7 +204,7 @@ fn vex_not_affected_suppresses_affected_keeps_and_unused_statements_are_reported
 
 #[test]
 fn cyclonedx_vex_and_config_listed_files_apply() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -290,11 +231,7 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
         "shipshape.toml",
         "vex = [\"security/app.cdx.json\"]\n",
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--config", config.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--config", &config);
     let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("suppressed");
     assert_eq!(s["vulnerability"]["vex"]["status"], "fixed");
     assert_eq!(s["vulnerability"]["vex"]["key"], "vulnerabilities[0]");
@@ -308,18 +245,14 @@ fn cyclonedx_vex_and_config_listed_files_apply() {
         "bad.toml",
         "fail-on = \"high\"\nvex = [\"nope.json\"]\n",
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--config", bad.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--config", &bad);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("bad.toml:2:"), "{}", run.stderr);
 }
 
 #[test]
 fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -347,11 +280,7 @@ fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
         "outside.cdx.json",
         &bom("vers:deb/>=2.36-9+deb12u11"),
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--vex", outside.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--vex", &outside);
     let f = with_id(&run.doc["findings"], "CVE-2025-4802").expect("not suppressed");
     assert!(f["vulnerability"].get("vex").is_none(), "{f}");
     assert!(with_id(&run.doc["suppressed"], "CVE-2025-4802").is_none());
@@ -364,17 +293,13 @@ fn cyclonedx_versions_limit_a_statement_about_an_unversioned_component() {
         "inside.cdx.json",
         &bom("vers:deb/>=2.36-9|<2.36-9+deb12u11"),
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--vex", inside.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--vex", &inside);
     assert!(with_id(&run.doc["findings"], "CVE-2025-4802").is_none());
     let s = with_id(&run.doc["suppressed"], "CVE-2025-4802").expect("suppressed");
     assert_eq!(s["vulnerability"]["vex"]["status"], "not_affected");
     // A malformed range: exit 2, naming the file and the statement.
     let bad = write(dir.path(), "bad.cdx.json", &bom("vers:deb/>=2.36|>=2.37"));
-    let run = scan(&reference, cache.path(), &["--vex", bad.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &bad);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(&format!("{}:7:5: ", bad.display()))
@@ -397,7 +322,7 @@ fn a_malformed_vex_document_exits_2_naming_the_line() {
         "bad.json",
         &openvex(&[statement("CVE-2025-4802", LIBC6_PURL, "not_affected", "")]),
     );
-    let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let expected = format!("error: {}:8:5: ", vex.display());
     assert!(run.stderr.contains(&expected), "{}", run.stderr);
@@ -412,7 +337,7 @@ fn a_malformed_vex_document_exits_2_naming_the_line() {
         "broken.json",
         "{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [,]\n}\n",
     );
-    let run = scan(&reference, cache.path(), &["--vex", vex.to_str().unwrap()]);
+    let run = scan_with(&reference, cache.path(), "--vex", &vex);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains(&format!("{}:3:", vex.display())),
@@ -448,7 +373,7 @@ const EPSS: &str = "#model_version:v2025.03.14,score_date:2025-06-02T12:55:00Z\n
 
 #[test]
 fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -537,11 +462,7 @@ fn kev_listed_vulnerabilities_gate_with_fail_on_kev_and_carry_epss() {
         "shipshape.toml",
         "fail-on = \"critical\"\nfail-on-kev = true\n",
     );
-    let run = scan(
-        &reference,
-        cache.path(),
-        &["--config", config.to_str().unwrap()],
-    );
+    let run = scan_with(&reference, cache.path(), "--config", &config);
     assert_eq!(run.code, 1);
     assert_eq!(
         checklist_item(&run.doc, "vulnerabilities")["status"],
@@ -582,13 +503,7 @@ fn layout_with_vex(
     referred: Option<&str>,
 ) -> String {
     let layout = dir.join("layout");
-    let mut b = ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file("etc/os-release", OS_RELEASE)
-                .file("var/lib/dpkg/status", LIBC6.as_bytes()),
-        )
-        .user("10001");
+    let mut b = debian_builder(LIBC6);
     if let Some(predicate) = attested {
         b = b.attestation("https://openvex.dev/ns/v0.2.0", predicate);
     }
@@ -605,7 +520,7 @@ fn layout_with_vex(
 
 #[test]
 fn vex_attached_to_the_image_applies_naming_its_source() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let not_affected = statement(

@@ -8,84 +8,26 @@ use common::*;
 use shipshape_image::build::{ImageBuilder, LayerBuilder};
 use std::path::Path;
 
-const OS_RELEASE: &[u8] =
-    b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
-
 /// glibc 2.36-9+deb12u10: after the fix of CVE-2023-4911 (deb12u3), before that of
 /// CVE-2025-4802 (deb12u11).
 const LIBC6: &str = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u10\n";
 /// xz-utils 5.4.1-1: the version that fixes CVE-2025-31115 (and, long before, CVE-2022-1271).
 const LIBLZMA5: &str = "Package: liblzma5\nStatus: install ok installed\nArchitecture: amd64\nSource: xz-utils\nVersion: 5.4.1-1\n";
 
-fn image(dir: &Path, name: &str, status: &str) -> String {
-    let archive = dir.join(format!("{name}.tar"));
-    ImageBuilder::new()
-        .layer(
-            LayerBuilder::new()
-                .file("etc/os-release", OS_RELEASE)
-                .file("var/lib/dpkg/status", status.as_bytes()),
-        )
-        .user("10001")
-        .write_docker_archive(&archive, &format!("{name}:1"))
-        .unwrap();
-    format!("docker-archive:{}", archive.display())
-}
-
 fn scan(reference: &str, cache: &Path) -> (i32, serde_json::Value) {
-    let out = shipshape()
-        .arg("image")
-        .arg(reference)
-        .args(["--format", "json", "--cache-dir"])
-        .arg(cache)
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-        &doc,
-    );
-    assert!(errors.is_empty(), "{errors:#?}");
-    (out.status.code().unwrap_or(-1), doc)
-}
-
-fn vuln_findings(doc: &serde_json::Value) -> Vec<serde_json::Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "SS5001")
-        .cloned()
-        .collect()
-}
-
-/// A cache directory holding the corpus's Debian records, imported with the store API.
-fn cache_with_debian_records() -> Option<tempfile::TempDir> {
-    let records = shared_dir("corpus/osv/Debian")?;
-    let cache = tempfile::tempdir().unwrap();
-    let loaded = shipshape_vuln::source::load(&records).unwrap();
-    let db = shipshape_vuln::store::db_path(cache.path());
-    let summary =
-        shipshape_vuln::store::import(&db, loaded, &shipshape_vuln::store::ImportMode::Merge)
-            .unwrap();
-    assert!(summary.imported > 100, "{summary:?}");
-    Some(cache)
+    let run = report(&mut image_json(reference, cache, &[]));
+    (run.code, run.doc)
 }
 
 #[test]
 fn affected_package_is_reported_and_fixed_one_is_not() {
-    let Some(cache) = cache_with_debian_records() else {
+    let Some(cache) = debian_cache() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let both = image(dir.path(), "both", &format!("{LIBC6}\n{LIBLZMA5}"));
+    let both = debian_image(dir.path(), "both", &format!("{LIBC6}\n{LIBLZMA5}"));
     let (code, doc) = scan(&both, cache.path());
-    let found = vuln_findings(&doc);
+    let found = findings_of(&doc, "SS5001");
     let messages: Vec<&str> = found
         .iter()
         .map(|f| f["message"].as_str().unwrap())
@@ -130,9 +72,9 @@ fn affected_package_is_reported_and_fixed_one_is_not() {
     assert_eq!(code, 1);
 
     // Only the fixed package: the item passes, saying what was checked against what.
-    let fixed = image(dir.path(), "fixed", LIBLZMA5);
+    let fixed = debian_image(dir.path(), "fixed", LIBLZMA5);
     let (code, doc) = scan(&fixed, cache.path());
-    assert!(vuln_findings(&doc).is_empty(), "{doc}");
+    assert!(findings_of(&doc, "SS5001").is_empty(), "{doc}");
     let vulns = checklist_item(&doc, "vulnerabilities");
     assert_eq!(vulns["status"], "pass", "{vulns}");
     let note = vulns["note"].as_str().unwrap();
@@ -148,9 +90,9 @@ fn affected_package_is_reported_and_fixed_one_is_not() {
 fn no_database_leaves_the_item_not_analysed_and_says_how_to_get_one() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let reference = image(dir.path(), "app", LIBC6);
+    let reference = debian_image(dir.path(), "app", LIBC6);
     let (_, doc) = scan(&reference, cache.path());
-    assert!(vuln_findings(&doc).is_empty());
+    assert!(findings_of(&doc, "SS5001").is_empty());
     let vulns = checklist_item(&doc, "vulnerabilities");
     assert_eq!(vulns["status"], "not-analysed", "{vulns}");
     let note = vulns["note"].as_str().unwrap();
@@ -166,7 +108,7 @@ fn a_damaged_database_is_an_error() {
     let db = shipshape_vuln::store::db_path(cache.path());
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     std::fs::write(&db, b"not a database").unwrap();
-    let reference = image(dir.path(), "app", LIBC6);
+    let reference = debian_image(dir.path(), "app", LIBC6);
     let (code, doc) = scan(&reference, cache.path());
     assert_eq!(code, 2, "{doc}");
     let errors = doc["errors"].to_string();
@@ -250,15 +192,9 @@ fn a_rhel_image_is_matched_against_its_major_releases_main_streams() {
         std::fs::write(records.path().join(file), text).unwrap();
     }
     let cache = tempfile::tempdir().unwrap();
-    shipshape()
-        .args(["db", "import"])
-        .arg(records.path())
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .assert()
-        .success();
+    db_import(records.path(), cache.path());
     let (code, doc) = scan(&reference, cache.path());
-    let found = vuln_findings(&doc);
+    let found = findings_of(&doc, "SS5001");
     let messages: Vec<&str> = found
         .iter()
         .map(|f| f["message"].as_str().unwrap())

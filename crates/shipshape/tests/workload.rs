@@ -7,92 +7,78 @@ mod common;
 use common::*;
 use serde_json::Value;
 
+/// `check` of the project in `dir`, run inside it, secrets left out.
 fn run(dir: &std::path::Path) -> (Option<i32>, Value) {
-    let out = shipshape()
-        .current_dir(dir)
-        .args(["check", ".", "--format", "json", "--no-secrets"])
-        .output()
-        .expect("runs");
-    let doc = serde_json::from_slice(&out.stdout).expect("json");
-    (out.status.code(), doc)
+    check_json_in(dir, &["--no-secrets"])
 }
 
-fn findings<'a>(doc: &'a Value, rule: &str) -> Vec<&'a Value> {
-    doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .collect()
-}
-
-fn write(dir: &std::path::Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
+const APP_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n";
+const SKAFFOLD: &str = "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: api\n    context: src/api\n";
 
 #[test]
 fn compose_build_counts_the_dockerfile_user_and_healthcheck() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        (
+            "app/Dockerfile",
+            "FROM python:3.12-slim\nRUN useradd --system --uid 10001 nonroot\nHEALTHCHECK CMD [\"python\", \"-c\", \"1\"]\nUSER nonroot\nCMD [\"python\", \"-m\", \"flask\", \"run\"]\n",
+        ),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build:\n      context: app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
+        ),
+    ]);
     let p = dir.path();
-    write(
-        p,
-        "app/Dockerfile",
-        "FROM python:3.12-slim\nRUN useradd --system --uid 10001 nonroot\nHEALTHCHECK CMD [\"python\", \"-c\", \"1\"]\nUSER nonroot\nCMD [\"python\", \"-m\", \"flask\", \"run\"]\n",
-    );
-    write(
-        p,
-        "compose.yaml",
-        "services:\n  web:\n    build:\n      context: app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
-    );
     let (_, doc) = run(p);
-    assert!(findings(&doc, "SS2015").is_empty(), "{:#}", doc["findings"]);
-    assert!(findings(&doc, "SS2024").is_empty(), "{:#}", doc["findings"]);
-    assert!(findings(&doc, "SS1001").is_empty());
+    assert!(
+        findings_of(&doc, "SS2015").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    assert!(
+        findings_of(&doc, "SS2024").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    assert!(findings_of(&doc, "SS1001").is_empty());
 
     // The same Dockerfile without USER and HEALTHCHECK: the service draws both, naming it.
-    write(
+    write_files(
         p,
-        "app/Dockerfile",
-        "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"flask\", \"run\"]\n",
+        &[(
+            "app/Dockerfile",
+            "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"flask\", \"run\"]\n",
+        )],
     );
     let (_, doc) = run(p);
-    let user = findings(&doc, "SS2015");
-    assert_eq!(user.len(), 1, "{:#}", doc["findings"]);
+    let user = only_finding(&doc, "SS2015");
     assert!(
-        user[0]["message"]
+        user["message"]
             .as_str()
             .is_some_and(|m| m.contains("app/Dockerfile")),
         "{}",
-        user[0]["message"]
+        user["message"]
     );
-    assert_eq!(findings(&doc, "SS2024").len(), 1);
-    assert_eq!(findings(&doc, "SS1001")[0]["severity"], "high");
+    assert_eq!(findings_of(&doc, "SS2024").len(), 1);
+    assert_eq!(finding(&doc, "SS1001")["severity"], "high");
 }
 
 #[test]
 fn a_non_root_user_where_the_image_runs_mitigates_the_dockerfile_root_finding() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        ("app/Dockerfile", APP_DOCKERFILE),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: ./app\n    user: \"10001:10001\"\n",
+        ),
+    ]);
     let p = dir.path();
-    write(
-        p,
-        "app/Dockerfile",
-        "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
-    );
-    write(
-        p,
-        "compose.yaml",
-        "services:\n  web:\n    build: ./app\n    user: \"10001:10001\"\n",
-    );
     let (_, doc) = run(p);
-    let root = findings(&doc, "SS1001");
-    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
-    assert!(root[0]["message"]
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "info", "{:#}", root);
+    assert!(root["message"]
         .as_str()
         .is_some_and(|m| m.contains("mitigated") && m.contains("`web`")));
-    let related = root[0]["related"].as_array().expect("related locations");
+    let related = root["related"].as_array().expect("related locations");
     assert!(
         related
             .iter()
@@ -100,142 +86,120 @@ fn a_non_root_user_where_the_image_runs_mitigates_the_dockerfile_root_finding() 
         "{related:#?}"
     );
     // The runtime side is satisfied by the user it sets.
-    assert!(findings(&doc, "SS2015").is_empty());
+    assert!(findings_of(&doc, "SS2015").is_empty());
     // A mitigation is said with the report's own fields: the schema holds.
-    let errors = schema_errors(
-        &repo_root().join("schemas/shipshape-report-v1.schema.json"),
-        &doc,
-    );
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_report_schema(&doc);
 
     // A second service runs the same image without a user: no longer mitigated.
-    write(
+    write_files(
         p,
-        "compose.yaml",
-        "services:\n  web:\n    build: ./app\n    user: \"10001:10001\"\n  job:\n    build: ./app\n",
+        &[
+            (
+                "compose.yaml",
+                "services:\n  web:\n    build: ./app\n    user: \"10001:10001\"\n  job:\n    build: ./app\n",
+            ),
+        ],
     );
     let (code, doc) = run(p);
-    assert_eq!(findings(&doc, "SS1001")[0]["severity"], "high");
+    assert_eq!(finding(&doc, "SS1001")["severity"], "high");
     assert_eq!(code, Some(1));
 }
 
 #[test]
 fn a_privilege_dropping_entrypoint_does_not_fail_the_default_gate() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        (
+            "Dockerfile",
+            "FROM debian:bookworm-slim\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"mydb\"]\n",
+        ),
+        (
+            "docker-entrypoint.sh",
+            "#!/bin/sh\nif [ \"$(id -u)\" = 0 ]; then exec gosu db \"$0\" \"$@\"; fi\nexec \"$@\"\n",
+        ),
+    ]);
     let p = dir.path();
-    write(
-        p,
-        "Dockerfile",
-        "FROM debian:bookworm-slim\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"mydb\"]\n",
-    );
-    write(
-        p,
-        "docker-entrypoint.sh",
-        "#!/bin/sh\nif [ \"$(id -u)\" = 0 ]; then exec gosu db \"$0\" \"$@\"; fi\nexec \"$@\"\n",
-    );
     let (_, doc) = run(p);
-    let root = findings(&doc, "SS1001");
-    assert_eq!(root.len(), 1);
-    assert_eq!(root[0]["severity"], "low");
-    assert!(root[0]["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("gosu")));
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "low");
+    assert!(root["message"].as_str().is_some_and(|m| m.contains("gosu")));
     assert_eq!(doc["summary"]["high"], 0, "{:#}", doc["findings"]);
 }
 
 #[test]
 fn kubernetes_workloads_running_an_image_skaffold_builds_mitigate_its_root_finding() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        ("src/api/Dockerfile", APP_DOCKERFILE),
+        ("skaffold.yaml", SKAFFOLD),
+    ]);
     let p = dir.path();
-    write(
-        p,
-        "src/api/Dockerfile",
-        "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
-    );
-    write(
-        p,
-        "skaffold.yaml",
-        "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: api\n    context: src/api\n",
-    );
     let deployment = |security: &str| {
         format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {{app: api}}\n  template:\n    metadata:\n      labels: {{app: api}}\n    spec:\n{security}      containers:\n      - name: server\n        image: gcr.io/demo/api:v1\n"
         )
     };
-    write(
+    write_files(
         p,
-        "k8s/api.yaml",
-        &deployment(
-            "      securityContext:\n        runAsNonRoot: true\n        runAsUser: 1000\n",
-        ),
+        &[(
+            "k8s/api.yaml",
+            &deployment(
+                "      securityContext:\n        runAsNonRoot: true\n        runAsUser: 1000\n",
+            ),
+        )],
     );
     let (_, doc) = run(p);
-    let root = findings(&doc, "SS1001");
-    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
-    assert!(root[0]["message"]
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "info", "{:#}", root);
+    assert!(root["message"]
         .as_str()
         .is_some_and(|m| m.contains("`Deployment/api`")));
-    assert!(root[0]["related"]
+    assert!(root["related"]
         .as_array()
         .is_some_and(|r| r.iter().any(|l| l["path"] == "k8s/api.yaml")));
 
     // Without a securityContext the workload runs the image's root user.
-    write(p, "k8s/api.yaml", &deployment(""));
+    write_files(p, &[("k8s/api.yaml", &deployment(""))]);
     let (_, doc) = run(p);
-    assert_eq!(findings(&doc, "SS1001")[0]["severity"], "high");
+    assert_eq!(finding(&doc, "SS1001")["severity"], "high");
 }
 
 #[test]
 fn kubernetes_containers_count_the_dockerfile_of_an_image_skaffold_builds() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        (
+            "src/api/Dockerfile",
+            "FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER 10001\nCMD [\"python\", \"app.py\"]\n",
+        ),
+        ("skaffold.yaml", SKAFFOLD),
+        (
+            "k8s/api.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n      - name: server\n        image: api\n      - name: sidecar\n        image: busybox\n",
+        ),
+    ]);
     let p = dir.path();
-    write(
-        p,
-        "src/api/Dockerfile",
-        "FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER 10001\nCMD [\"python\", \"app.py\"]\n",
-    );
-    write(
-        p,
-        "skaffold.yaml",
-        "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: api\n    context: src/api\n",
-    );
-    write(
-        p,
-        "k8s/api.yaml",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n      - name: server\n        image: api\n      - name: sidecar\n        image: busybox\n",
-    );
     let (_, doc) = run(p);
     // The Dockerfile's USER runs `server`; the sidecar's image says nothing.
-    let user = findings(&doc, "SS2015");
-    assert_eq!(user.len(), 1, "{:#}", doc["findings"]);
-    assert!(user[0]["message"]
+    let user = only_finding(&doc, "SS2015");
+    assert!(user["message"]
         .as_str()
         .is_some_and(|m| m.contains("sidecar")));
     // Skaffold deploys the reference it built: `api` is not an untagged image, `busybox` is.
-    let latest = findings(&doc, "SS2022");
-    assert_eq!(latest.len(), 1, "{:#}", doc["findings"]);
-    assert!(latest[0]["message"]
+    let latest = only_finding(&doc, "SS2022");
+    assert!(latest["message"]
         .as_str()
         .is_some_and(|m| m.contains("busybox")));
 }
 
 #[test]
 fn a_compose_file_found_by_its_content_is_a_deployment_too() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = project(&[
+        ("app/Dockerfile", APP_DOCKERFILE),
+        (
+            "stack.yml",
+            "services:\n  web:\n    build: ./app\n    user: \"10001\"\n",
+        ),
+    ]);
     let p = dir.path();
-    write(
-        p,
-        "app/Dockerfile",
-        "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
-    );
-    write(
-        p,
-        "stack.yml",
-        "services:\n  web:\n    build: ./app\n    user: \"10001\"\n",
-    );
     let (_, doc) = run(p);
-    let root = findings(&doc, "SS1001");
-    assert_eq!(root.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(root[0]["severity"], "info", "{:#}", root[0]);
+    let root = only_finding(&doc, "SS1001");
+    assert_eq!(root["severity"], "info", "{:#}", root);
 }
