@@ -157,7 +157,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<i32> {
             match remembered {
                 0 => String::new(),
                 n => format!(
-                    "; digests of {n} layer{} verified by an earlier scan of this unchanged file",
+                    "; digests of {n} layer{} verified by an earlier scan, unchanged since",
                     if n == 1 { "" } else { "s" }
                 ),
             }
