@@ -7,7 +7,7 @@
 use crate::error::{ErrorKind, ImageError, Result};
 use crate::fs::{normalize, FileEntry, FileKind};
 use crate::store::{hex_lower, HashingReader, Store};
-use crate::verified::{DigestCache, Digests};
+use crate::verified::{DigestCache, Digests, Lookup};
 use sha2::{Digest, Sha256};
 use shipshape_core::progress::Progress;
 use std::io::{self, BufRead, BufReader, Read};
@@ -572,12 +572,6 @@ pub(crate) fn read_layer(
     let trusted = lookup
         .as_ref()
         .is_some_and(|(_, l)| l.vouches_for(spec.digest.as_deref(), spec.diff_id.as_deref()));
-    let changed = || {
-        ImageError::new(
-            ErrorKind::Digest,
-            format!("{what}: the file changed while it was read; scan again"),
-        )
-    };
     if comp == Compression::None {
         if let Some((_, l)) = lookup.as_ref().filter(|_| trusted) {
             let mut padded = PadToBlock {
@@ -587,10 +581,7 @@ pub(crate) fn read_layer(
             };
             walk_tar(&mut padded, index, limits, entry_budget, &mut stats, visit)
                 .map_err(|e| ImageError::io(&what, e))?;
-            if !l.unchanged() {
-                return Err(changed());
-            }
-            stats.verified_earlier = true;
+            confirm_unchanged(l, &what, &mut stats)?;
             // The rest of the blob (end-of-archive blocks) is left unread.
             stats.compressed_bytes = size.unwrap_or(compressed.load(Ordering::Relaxed));
             stats.uncompressed_bytes = stats.compressed_bytes;
@@ -630,21 +621,11 @@ pub(crate) fn read_layer(
         })
         .map_err(|e| ImageError::io(&what, e))?;
         stats.compressed_bytes = compressed.load(Ordering::Relaxed);
-        if let Some(want) = &spec.digest {
-            check_digest(want, &digest, &what, "blob")?;
-        }
-        if let Some(want) = &spec.diff_id {
-            check_digest(want, &digest, &what, "diff id")?;
-        }
-        if let Some((c, l)) = &lookup {
-            c.record(
-                l,
-                &Digests {
-                    blob: digest.clone(),
-                    diff_id: digest,
-                },
-            );
-        }
+        let got = Digests {
+            blob: digest.clone(),
+            diff_id: digest,
+        };
+        verify(spec, &what, got, lookup.as_ref())?;
         return Ok(stats);
     }
     // Compressed: three stages on their own threads: reading, hashing and decompressing,
@@ -698,32 +679,54 @@ pub(crate) fn read_layer(
     .map_err(|e| ImageError::io(&what, e))?;
     stats.compressed_bytes = compressed.load(Ordering::Relaxed);
     if let Some((_, l)) = lookup.as_ref().filter(|_| trusted) {
-        if !l.unchanged() {
-            return Err(changed());
-        }
-        stats.verified_earlier = true;
+        confirm_unchanged(l, &what, &mut stats)?;
         return Ok(stats);
     }
-    let (blob_digest, diff_id) = match digests {
-        (theirs, Some(ours)) => (theirs, ours),
-        (theirs, None) => (theirs.clone(), theirs),
+    let got = match digests {
+        (theirs, Some(ours)) => Digests {
+            blob: theirs,
+            diff_id: ours,
+        },
+        (theirs, None) => Digests {
+            blob: theirs.clone(),
+            diff_id: theirs,
+        },
     };
+    verify(spec, &what, got, lookup.as_ref())?;
+    Ok(stats)
+}
+
+/// Compares what the layer hashed to with the digests the image names, then remembers them for
+/// the next scan of the same, unchanged file.
+fn verify(
+    spec: &LayerSpec,
+    what: &str,
+    got: Digests,
+    lookup: Option<&(&DigestCache, Lookup)>,
+) -> Result<()> {
     if let Some(want) = &spec.digest {
-        check_digest(want, &blob_digest, &what, "blob")?;
+        check_digest(want, &got.blob, what, "blob")?;
     }
     if let Some(want) = &spec.diff_id {
-        check_digest(want, &diff_id, &what, "diff id")?;
+        check_digest(want, &got.diff_id, what, "diff id")?;
     }
-    if let Some((c, l)) = &lookup {
-        c.record(
-            l,
-            &Digests {
-                blob: blob_digest,
-                diff_id,
-            },
-        );
+    if let Some((c, l)) = lookup {
+        c.record(l, &got);
     }
-    Ok(stats)
+    Ok(())
+}
+
+/// After a read that trusted a remembered entry instead of hashing: the file must not have
+/// changed meanwhile.
+fn confirm_unchanged(l: &Lookup, what: &str, stats: &mut LayerStats) -> Result<()> {
+    if !l.unchanged() {
+        return Err(ImageError::new(
+            ErrorKind::Digest,
+            format!("{what}: the file changed while it was read; scan again"),
+        ));
+    }
+    stats.verified_earlier = true;
+    Ok(())
 }
 
 fn check_digest(want: &str, got: &str, what: &str, which: &str) -> Result<()> {
